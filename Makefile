@@ -1,0 +1,52 @@
+# onesdk developer commands. Everything runs in .venv, created from the system python3 on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The one-api 3.6.1 reference lives in its own venv: it is never a dependency of onesdk.
+REF_VENV ?= .venvs/one-api-3.6.1
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick reference clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(REF_VENV)/.installed:
+	$(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip install --quiet one-api==3.6.1
+	touch $@
+
+dev: $(BIN)/.installed
+
+reference: $(REF_VENV)/.installed
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: dev
+	$(BIN)/mypy
+
+regen-check: dev
+	$(BIN)/python tools/regenerate --check
+
+pytest: dev reference
+	ONESDK_REFERENCE_PYTHON=$(abspath $(REF_VENV))/bin/python $(BIN)/pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
+
+# The whole test suite: every gate, non-zero exit if any fails.
+test: lint typecheck regen-check pytest
+
+demo: dev
+	$(BIN)/onesdk demo
+
+bench: dev reference
+	$(BIN)/python -m bench --reference-python $(REF_VENV)/bin/python
+
+bench-quick: dev reference
+	$(BIN)/python -m bench --quick --reference-python $(REF_VENV)/bin/python
+
+clean:
+	rm -rf $(VENV) .venvs .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,56 @@
+"""onesdk: a typed SDK for ONE (Open Neurophysiology Environment) and the Alyx database.
+
+Search, list and load ALF data from a local parquet cache (:class:`One`) or from an Alyx server
+(:class:`OneAlyx`); :func:`ONE` picks the right one. Importing ``onesdk`` is cheap: pandas,
+pyarrow and httpx are only imported when the first of these names is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ONE",
+    "QC",
+    "AlfPath",
+    "Dataset",
+    "Insertion",
+    "One",
+    "OneAlyx",
+    "Revision",
+    "Session",
+    "__version__",
+]
+
+if TYPE_CHECKING:
+    # Each public name is imported here once its module exists, so mypy sees the real types.
+    pass
+
+# public name -> private module that defines it; resolved on first access (PEP 562)
+_LAZY = {
+    "ONE": "onesdk._factory",
+    "One": "onesdk._one",
+    "OneAlyx": "onesdk._one_alyx",
+    "QC": "onesdk.alf",
+    "AlfPath": "onesdk.alf",
+    "Session": "onesdk._models",
+    "Dataset": "onesdk._models",
+    "Insertion": "onesdk._models",
+    "Revision": "onesdk._models",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'onesdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

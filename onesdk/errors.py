@@ -1,0 +1,216 @@
+"""The onesdk error tree: every exception and warning the library raises.
+
+Every error names what it concerns (the argument, file, record or URL) and, where it can, what the
+user can do next. Errors that stand for bad arguments also subclass the built-in a caller would
+expect (``ValueError``, ``TypeError``, ``LookupError``), so ``except ValueError`` keeps working.
+
+```
+OneSdkError
+├── ArgumentError (ValueError)              a public function got an argument it cannot use
+│   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
+├── AlfError                                anything about ALF names and objects (alias ALFError)
+│   ├── ALFInvalid (ValueError)             a name or path that breaks the ALF grammar
+│   ├── ALFObjectNotFound (LookupError)     nothing matched (says what exists)
+│   ├── ALFMultipleObjectsFound             a query that should match one matched several
+│   ├── ALFMultipleCollectionsFound         the object is in several collections
+│   └── ALFMultipleRevisionsFound           several revisions match and none is pinned
+├── LoadError                               an ALF file exists but cannot be read as its format says
+├── CacheError                              cache tables: corrupt, truncated, foreign or unsafe
+│   └── CacheLockTimeout                    another process holds the cache lock for too long
+├── RemoteError                             talking to Alyx or the file server
+│   ├── OfflineError                        a remote operation was asked of an offline instance
+│   ├── AuthenticationError                 no valid credentials, or login refused
+│   ├── HTTPError                           an unexpected HTTP status (carries method, url, status)
+│   └── ContractError                       a response that does not match the Alyx contract
+└── DownloadError                           a file could not be fetched into the cache
+    ├── ChecksumError                       size or md5 differs from the record after a retry
+    └── UnsafePathError                     a record would write outside the session folder
+
+OneSdkWarning (UserWarning)
+├── ALFWarning                              ALF data that loads, but not cleanly
+├── CacheWarning                            stale or partially unreadable cache
+└── OfflineWarning                          fell back to the local cache
+```
+
+No error message ever contains a password or token: values of arguments whose name suggests a
+secret are replaced by ``'***'`` by :func:`describe_value`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "ALFError",
+    "ALFInvalid",
+    "ALFMultipleCollectionsFound",
+    "ALFMultipleObjectsFound",
+    "ALFMultipleRevisionsFound",
+    "ALFObjectNotFound",
+    "ALFWarning",
+    "AlfError",
+    "ArgumentError",
+    "AuthenticationError",
+    "CacheError",
+    "CacheLockTimeout",
+    "CacheWarning",
+    "ChecksumError",
+    "ContractError",
+    "DownloadError",
+    "HTTPError",
+    "LoadError",
+    "OfflineError",
+    "OfflineWarning",
+    "OneSdkError",
+    "OneSdkWarning",
+    "RemoteError",
+    "UnknownTermError",
+    "UnsafePathError",
+    "describe_value",
+]
+
+_SECRET_NAMES = ("password", "token", "secret", "authorization", "key")
+_MAX_REPR = 120
+
+
+def describe_value(value: object, *, name: str = "") -> str:
+    """A short, safe repr of ``value`` for messages: truncated; masked if ``name`` is secret."""
+    if any(part in name.lower() for part in _SECRET_NAMES):
+        return "'***'"
+    text = repr(value)
+    if len(text) > _MAX_REPR:
+        text = f"{text[: _MAX_REPR - 20]}...<{len(text)} chars>"
+    return text
+
+
+class OneSdkError(Exception):
+    """Base of every error onesdk raises on purpose."""
+
+
+class ArgumentError(OneSdkError, ValueError):
+    """A public function got an argument it cannot use.
+
+    ``argument`` is the parameter name, ``expected`` says what would have been accepted.
+    """
+
+    def __init__(self, argument: str, value: object, expected: str) -> None:
+        self.argument = argument
+        self.expected = expected
+        shown = describe_value(value, name=argument)
+        super().__init__(f"invalid {argument}={shown}: expected {expected}")
+
+
+class UnknownTermError(ArgumentError, TypeError):
+    """An unknown keyword: the message lists the valid terms and the closest match."""
+
+    def __init__(self, argument: str, valid: Iterable[str], *, context: str = "search") -> None:
+        self.valid = tuple(sorted(valid))
+        close = difflib.get_close_matches(argument, self.valid, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.argument = argument
+        self.expected = f"one of {', '.join(self.valid)}"
+        OneSdkError.__init__(
+            self,
+            f"unknown {context} term {argument!r}{hint} (valid terms: {', '.join(self.valid)})",
+        )
+
+
+class AlfError(OneSdkError):
+    """Anything about ALF names, paths and objects. ``ALFError`` is the reference's spelling."""
+
+
+ALFError = AlfError
+
+
+class ALFInvalid(AlfError, ValueError):
+    """A name or path that breaks the ALF grammar; quotes the input and the rule it broke."""
+
+    def __init__(self, value: str, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"{value!r} is not a valid ALF {rule}")
+
+
+class ALFObjectNotFound(AlfError, LookupError):
+    """Nothing matched the request; the message says what was asked and what exists."""
+
+
+class ALFMultipleObjectsFound(AlfError):
+    """A request that must match one dataset or object matched several."""
+
+
+class ALFMultipleCollectionsFound(AlfError):
+    """The requested data exist in several collections; pass ``collection=`` to choose one."""
+
+
+class ALFMultipleRevisionsFound(AlfError):
+    """Several revisions match and none is the default; pass ``revision=`` to choose one."""
+
+
+class LoadError(OneSdkError):
+    """An ALF file exists but cannot be read as its format says (names the file)."""
+
+
+class CacheError(OneSdkError):
+    """A cache table or cache file is corrupt, truncated, foreign or unsafe (names the file)."""
+
+
+class CacheLockTimeout(CacheError):
+    """Another process held the cache-dir lock for longer than the timeout."""
+
+
+class RemoteError(OneSdkError):
+    """Base of errors talking to Alyx or to the data file server."""
+
+
+class OfflineError(RemoteError):
+    """A remote operation was requested from an instance in local/offline mode."""
+
+
+class AuthenticationError(RemoteError):
+    """No valid credentials, or the server refused them. Never contains the secret itself."""
+
+
+class HTTPError(RemoteError):
+    """An HTTP status the operation cannot handle."""
+
+    def __init__(self, method: str, url: str, status: int, detail: str = "") -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.detail = detail
+        suffix = f": {detail}" if detail else ""
+        super().__init__(f"{method} {url} returned HTTP {status}{suffix}")
+
+
+class ContractError(RemoteError):
+    """A server response that does not match the Alyx contract (names the URL and the field)."""
+
+
+class DownloadError(OneSdkError):
+    """A file could not be fetched into the cache dir."""
+
+
+class ChecksumError(DownloadError):
+    """The downloaded file's size or md5 differs from the record, even after one retry."""
+
+
+class UnsafePathError(DownloadError, ValueError):
+    """A record's path is absolute or escapes its session folder; the server is not trusted."""
+
+
+class OneSdkWarning(UserWarning):
+    """Base of onesdk's warnings."""
+
+
+class ALFWarning(OneSdkWarning):
+    """ALF data that loads, but not cleanly (e.g. attributes of unequal length)."""
+
+
+class CacheWarning(OneSdkWarning):
+    """The cache is stale or partly unreadable; results may be incomplete."""
+
+
+class OfflineWarning(OneSdkWarning):
+    """The server was unreachable and the local cache answered instead."""

@@ -1,0 +1,1 @@
+"""Code generators and maintenance tools for onesdk (not shipped in the wheel)."""
