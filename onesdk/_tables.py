@@ -1,0 +1,144 @@
+"""Shape Arrow query results into what users get back: pandas frames and typed records.
+
+Frames keep the reference's columns and dtypes where they matter (``qc`` is an ordered
+categorical of QC names, ``rel_path``/``hash`` are strings, ``file_size`` nullable UInt64);
+ids are strings (not UUID objects), which keeps the frames Arrow-backed and cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onesdk._cache._schema import QC_NAMES
+
+if TYPE_CHECKING:
+    from onesdk._models import Dataset, Session
+
+__all__ = [
+    "QC_DTYPE",
+    "datasets_frame",
+    "session_model",
+    "session_rel_path",
+    "sessions_frame",
+]
+
+QC_DTYPE = pd.CategoricalDtype(categories=list(QC_NAMES), ordered=True)
+
+
+def _plain(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    if pa.types.is_dictionary(column.type):
+        return pc.cast(column, column.type.value_type)
+    return column
+
+
+def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
+    """A datasets frame indexed by ``id`` (or ``(eid, id)``), columns in file order."""
+    columns = [c for c in table.column_names if c not in ("eid", "id")]
+    data: dict[str, object] = {}
+    for name in columns:
+        column = table.column(name)
+        if name == "qc":
+            codes = column.to_numpy(zero_copy_only=False)
+            data[name] = pd.Categorical.from_codes(codes, dtype=QC_DTYPE)
+        elif name == "file_size":
+            data[name] = pd.array(column.to_pylist(), dtype="UInt64")
+        else:
+            data[name] = _plain(column).to_pandas()
+    ids = pd.Index(_plain(table.column("id")).to_pylist(), name="id", dtype=object)
+    if eid_index:
+        eids = _plain(table.column("eid")).to_pylist()
+        index: pd.Index = pd.MultiIndex.from_arrays([eids, list(ids)], names=["eid", "id"])
+    else:
+        index = ids
+    frame = pd.DataFrame({k: _values(v) for k, v in data.items()}, columns=columns)
+    frame.index = index
+    return frame
+
+
+def _values(value: object) -> object:
+    if isinstance(value, pd.Series):
+        return value.to_numpy() if value.dtype != object else value.tolist()
+    return value
+
+
+def sessions_frame(table: pa.Table) -> pd.DataFrame:
+    """A sessions frame indexed by ``id``."""
+    frame = table.drop_columns(["id"]).to_pandas()
+    frame.index = pd.Index(table.column("id").to_pylist(), name="id", dtype=object)
+    return frame
+
+
+def session_rel_path(record: dict[str, object]) -> PurePosixPath:
+    """``lab/Subjects/subject/yyyy-mm-dd/NNN`` (``subject/yyyy-mm-dd/NNN`` without a lab)."""
+    lab = record.get("lab") or ""
+    date = record["date"]
+    date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
+    number = int(str(record["number"]))
+    parts = [str(lab), "Subjects"] if lab else []
+    return PurePosixPath(*parts, str(record["subject"]), date_text, f"{number:03d}")
+
+
+def session_model(record: dict[str, object]) -> Session:
+    """The :class:`Session` model of a sessions-table row (``projects`` split on commas)."""
+    from onesdk._models import Session
+
+    projects = str(record.get("projects") or "")
+    return Session.model_validate(
+        {
+            "id": uuid.UUID(str(record["id"])),
+            "lab": record.get("lab") or "",
+            "subject": record["subject"],
+            "date": record["date"],
+            "number": int(str(record["number"])),
+            "task_protocol": record.get("task_protocol") or "",
+            "projects": [p for p in projects.split(",") if p],
+        }
+    )
+
+
+def dataset_model(record: dict[str, object]) -> Dataset:
+    """The :class:`Dataset` model of a datasets-table row."""
+    from onesdk._models import Dataset
+
+    qc = record.get("qc")
+    qc_value = (0, 10, 30, 40, 50)[QC_NAMES.index(qc)] if isinstance(qc, str) else qc
+    eid = record.get("eid")
+    return Dataset.model_validate(
+        {
+            "id": uuid.UUID(str(record["id"])),
+            "eid": uuid.UUID(str(eid)) if eid else None,
+            "rel_path": record["rel_path"],
+            "file_size": record.get("file_size"),
+            "hash": record.get("hash"),
+            "exists": bool(record.get("exists", True)),
+            "qc": qc_value,
+            "default_revision": record.get("default_revision"),
+        }
+    )
+
+
+def table_records(table: pa.Table) -> list[dict[str, object]]:
+    """Rows as dicts, dictionary columns decoded and ``qc`` as its name."""
+    rows: list[dict[str, object]] = table.to_pylist()
+    if "qc" in table.column_names:
+        for row in rows:
+            code = row["qc"]
+            row["qc"] = QC_NAMES[int(str(code))] if code is not None else "NOT_SET"
+    return rows
+
+
+def rel_paths(table: pa.Table) -> list[str]:
+    values: list[str] = _plain(table.column("rel_path")).to_pylist()
+    return values
+
+
+def unique_in_order(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))
