@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from typing import Literal, overload
 
 from onesdk._one import One
@@ -45,7 +46,7 @@ def ONE(
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
 ) -> One: ...
-def ONE(
+def ONE(  # noqa: N802 (one-api's name)
     base_url: str | None = None,
     *,
     username: str | None = None,
@@ -99,7 +100,7 @@ def ONE(
     )
 
 
-def _one_alyx() -> type[One]:
+def _one_alyx() -> Callable[..., One]:
     """The remote class (a subclass of One), imported only when needed."""
     try:
         module = importlib.import_module("onesdk._one_alyx")
@@ -111,5 +112,5 @@ def _one_alyx() -> type[One]:
             "remote",
             "mode='local' with a cache_dir: remote access (OneAlyx) is not available",
         ) from None
-    cls: type[One] = module.OneAlyx
+    cls: Callable[..., One] = module.OneAlyx
     return cls

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from onesdk._cache import CacheTables
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
+    from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
 
@@ -213,7 +214,7 @@ class One:
 
             mask = pc.is_in(table.column("id"), value_set=pa.array(sorted(self._loaded_ids)))
             eids = table.filter(mask).column("eid").cast(pa.string()).to_pylist()
-            ids = list(dict.fromkeys(eids))
+            ids = list(dict.fromkeys(str(e) for e in eids))
         else:
             name = "dataset_uuid"
             ids = sorted(self._loaded_ids)
@@ -381,10 +382,12 @@ class One:
             from onesdk._tables import session_model
 
             return session_model(record)
+        import pandas as pd
+
         frame = self.list_datasets(key, details=True, qc="CRITICAL", keep_eid_index=True)
         for name, value in record.items():
             if name != "id":
-                frame[name] = [value] * len(frame)
+                frame[name] = pd.Series([value] * len(frame), index=frame.index, dtype=object)
         return frame
 
     # ------------------------------------------------------------------ list
@@ -599,6 +602,467 @@ class One:
             for key, rows in sorted(groups.items())
         }
 
+    # ------------------------------------------------------------------ load
+
+    def _session_dir(self, eid: str) -> Path:
+        from onesdk._tables import session_rel_path
+
+        return self.cache_dir / session_rel_path(self._session_record(eid))
+
+    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
+        """Local paths of ``rows`` (None where the file is missing); logs size/md5 mismatches."""
+        from onesdk._hashing import file_md5
+        from onesdk._tables import table_records
+
+        files: list[Path | None] = []
+        session_dirs: dict[str, Path] = {}
+        for record in table_records(rows):
+            eid = str(record["eid"])
+            if eid not in session_dirs:
+                session_dirs[eid] = self._session_dir(eid)
+            path = session_dirs[eid] / str(record["rel_path"])
+            if not path.is_file():
+                files.append(None)
+                continue
+            size = record.get("file_size")
+            if isinstance(size, int) and path.stat().st_size != size:
+                _log.warning("local file size mismatch on dataset: %s", path)
+            elif check_hash and record.get("hash") and file_md5(path) != record["hash"]:
+                _log.warning("local md5 mismatch on dataset: %s", path)
+            files.append(path)
+            if self.record_loaded:
+                self._loaded_ids.add(str(record["id"]))
+        return files
+
+    def _dataset_filter(self, dataset: str | Mapping[str, PartValue]) -> FilenameFilter:
+        """A ``load_dataset`` name as a filter: 'object.attribute' matches any namespace and
+        extension (one-api appends '.*', which misses namespaced files)."""
+        if isinstance(dataset, str) and self.wildcards:
+            parts = dataset.split(".")
+            if len(parts) == 2 and all(p and p.replace("_", "a").isalnum() for p in parts):
+                return {"object": parts[0].lstrip("_"), "attribute": parts[1]}
+            if len(parts) == 2:
+                return dataset + ".*"
+        return dataset
+
+    def _select(
+        self,
+        eid: str,
+        filename: FilenameFilter,
+        collection: PartValue,
+        revision: str | None,
+        *,
+        assert_unique: bool,
+        exact_revision: bool = False,
+        what: str,
+    ) -> pa.Table:
+        """One session's datasets matching the filters, one revision per dataset."""
+        from onesdk._parquet import resolve_revisions
+        from onesdk._query import split_rel_path
+        from onesdk._tables import rel_paths
+
+        query = self._dataset_query((eid,), filename, collection, None, "FAIL", False, False)
+        if exact_revision:
+            query = DatasetQuery(**{**query.__dict__, "revision": revision or ""})
+        else:
+            query = DatasetQuery(**{**query.__dict__, "match_revision": False})
+        repo = self.repository
+        rows = repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        if len(rows) == 0:
+            return rows
+        if assert_unique:
+            collections = sorted({split_rel_path(r)[0] for r in rel_paths(rows)})
+            if len(collections) > 1:
+                from onesdk.errors import ALFMultipleCollectionsFound
+
+                listed = ", ".join(f'"{c}"' for c in collections)
+                raise ALFMultipleCollectionsFound(
+                    f"{what} exists in collections {listed}; pass a collection to choose one"
+                )
+        if exact_revision:
+            kept = rows
+        else:
+            kept, notes = resolve_revisions(rows, revision, assert_unique=assert_unique)
+            for note in notes:
+                _log.info(note)
+        if assert_unique and len(kept) > 1:
+            from onesdk.errors import ALFMultipleObjectsFound
+
+            listed = ", ".join(f'"{r}"' for r in rel_paths(kept))
+            raise ALFMultipleObjectsFound(f"{what} matches several datasets: {listed}")
+        return kept
+
+    @overload
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> FileContent: ...
+    @overload
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+    ) -> Path: ...
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+    ) -> FileContent | Path:
+        """Load one dataset of a session (``download_only``: return its local path).
+
+        ``dataset`` is a file name (shell wildcards allowed), ``'object.attribute'``, a dict
+        of ALF parts, or a relative path ``collection/#revision#/name``. Without ``revision``
+        the default revision is loaded; with one, that revision or the last one before it.
+        """
+        key = self._eid(eid)
+        is_rel_path = "/" in dataset if isinstance(dataset, str) else "collection" in dataset
+        if is_rel_path and (collection is not None or revision is not None):
+            raise ArgumentError(
+                "collection/revision", (collection, revision), "None when dataset is a path"
+            )
+        rows = self._select(
+            key,
+            self._dataset_filter(dataset),
+            collection,
+            revision,
+            assert_unique=not is_rel_path,
+            what=f'Dataset "{dataset}"',
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(
+                f'Dataset "{dataset}" not found in session {key}'
+                + (f" (collection {collection!r})" if collection is not None else "")
+            )
+        (file,) = self._check_files(rows.slice(0, 1), check_hash)
+        if file is None:
+            raise ALFObjectNotFound(f'Dataset "{dataset}" of session {key} is not on disk')
+        if download_only:
+            return file
+        from onesdk.alf.io import load_file_content
+
+        return load_file_content(file)
+
+    def load_datasets(
+        self,
+        eid: EidLike,
+        datasets: Sequence[str] | Sequence[Mapping[str, PartValue]] | pd.DataFrame,
+        collections: str | Sequence[str | None] | None = None,
+        revisions: str | Sequence[str | None] | None = None,
+        query_type: str | None = None,
+        assert_present: bool = True,
+        download_only: bool = False,
+        check_hash: bool = True,
+    ) -> tuple[list[FileContent | Path | None], list[Dataset | None]]:
+        """Load several datasets of one session; returns (data or paths, records).
+
+        Relative paths (``collection/#revision#/name``, or a frame from ``list_datasets``) name
+        exact datasets; plain names use ``collections``/``revisions`` (one, or one per dataset).
+        Missing datasets raise unless ``assert_present=False`` (then their entries are None).
+        """
+        import warnings
+
+        from onesdk._query import split_rel_path
+        from onesdk._tables import dataset_model, table_records
+        from onesdk.errors import ALFWarning
+
+        key = self._eid(eid)
+        if isinstance(datasets, str):
+            raise ArgumentError("datasets", datasets, "a list of dataset names, not one string")
+        names: list[str | Mapping[str, PartValue]]
+        if not isinstance(datasets, Sequence):  # a DataFrame from list_datasets
+            names = [str(r) for r in datasets["rel_path"].tolist()]
+        else:
+            names = list(datasets)
+        is_rel = any(isinstance(n, str) and "/" in n for n in names) or not isinstance(
+            datasets, Sequence
+        )
+        n = len(names)
+        if is_rel:
+            if collections is not None or revisions is not None:
+                raise ArgumentError(
+                    "collections/revisions", (collections, revisions), "None with relative paths"
+                )
+            split = [split_rel_path(str(x)) for x in names]
+            colls: list[str | None] = [c for c, _, _ in split]
+            revs: list[str | None] = [r for _, r, _ in split]
+            names = [name for _, _, name in split]
+        else:
+            colls = _per_dataset("collections", collections, n)
+            revs = _per_dataset("revisions", revisions, n)
+        rows_per: list[pa.Table | None] = []
+        for name, coll, rev in zip(names, colls, revs, strict=True):
+            found = self._select(
+                key,
+                self._dataset_filter(name),
+                coll,
+                rev,
+                assert_unique=True,
+                exact_revision=is_rel,
+                what=f'Dataset "{name}"',
+            )
+            rows_per.append(found if len(found) == 1 else None)
+        missing = [
+            "/".join(p for p in (c, f"#{r}#" if r else "", str(x)) if p)
+            for x, c, r, hit in zip(names, colls, revs, rows_per, strict=True)
+            if hit is None
+        ]
+        if missing:
+            message = f"The following datasets are not in the cache: {', '.join(missing)}"
+            if assert_present:
+                raise ALFObjectNotFound(message)
+            _log.warning(message)
+        data: list[FileContent | Path | None] = []
+        records: list[Dataset | None] = []
+        old: list[str] = []
+        for hit in rows_per:
+            if hit is None:
+                data.append(None)
+                records.append(None)
+                continue
+            record = table_records(hit)[0]
+            if is_rel and record.get("default_revision") is False:
+                old.append(str(record["rel_path"]))
+            (file,) = self._check_files(hit, check_hash)
+            if file is None and assert_present:
+                raise ALFObjectNotFound(f"{record['rel_path']} of session {key} is not on disk")
+            records.append(dataset_model(record))
+            if file is None or download_only:
+                data.append(file)
+            else:
+                from onesdk.alf.io import load_file_content
+
+                data.append(load_file_content(file))
+        if old:
+            warnings.warn(
+                "These datasets are not the default revision (pass revisions= to choose "
+                f"explicitly): {', '.join(old)}",
+                ALFWarning,
+                stacklevel=2,
+            )
+        return data, records
+
+    @overload
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> AlfBunch: ...
+    @overload
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> list[Path]: ...
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> AlfBunch | list[Path]:
+        """Load every attribute of an ALF object (``filters``: namespace, attribute,
+        timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
+        key = self._eid(eid)
+        files = self._object_files(key, obj, collection, revision, check_hash, filters)
+        if download_only:
+            return files
+        from onesdk.alf.io import load_object
+
+        return load_object(files, wildcards=self.wildcards)
+
+    def _object_files(
+        self,
+        eid: str,
+        obj: str | None,
+        collection: str | None,
+        revision: str | None,
+        check_hash: bool,
+        filters: Mapping[str, PartValue],
+    ) -> list[Path]:
+        from onesdk._query import split_rel_path
+        from onesdk._tables import rel_paths
+        from onesdk.errors import ALFMultipleCollectionsFound, ALFMultipleObjectsFound
+
+        unknown = [k for k in filters if k not in FILENAME_PARTS or k == "object"]
+        if unknown:
+            raise UnknownTermError(unknown[0], [p for p in FILENAME_PARTS if p != "object"])
+        spec: dict[str, PartValue] = {"object": obj, **filters}
+        rows = self._select(
+            eid, spec, collection, revision, assert_unique=False, what=f"object {obj!r}"
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"ALF object {obj!r} not found in session {eid}")
+        paths = rel_paths(rows)
+        objects = sorted({_object_of(split_rel_path(p)[2]) for p in paths})
+        if len(objects) > 1:
+            raise ALFMultipleObjectsFound(f"{obj!r} matches several objects: {objects}")
+        collections = sorted({split_rel_path(p)[0] for p in paths})
+        if len(collections) > 1:
+            listed = ", ".join(f'"{c}"' for c in collections)
+            raise ALFMultipleCollectionsFound(
+                f"object {obj!r} exists in collections {listed}; pass collection= to choose one"
+            )
+        files = [f for f in self._check_files(rows, check_hash) if f is not None]
+        if not files:
+            raise ALFObjectNotFound(f"ALF object {obj!r} of session {eid} is not on disk")
+        return files
+
+    @overload
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> dict[str, AlfBunch]: ...
+    @overload
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> list[Path]: ...
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> dict[str, AlfBunch] | list[Path]:
+        """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
+        from onesdk._query import split_rel_path
+
+        key = self._eid(eid)
+        if not self.list_datasets(key, collection=collection):
+            raise AlfError(f"collection {collection!r} not found for session {key}")
+        spec: dict[str, PartValue] = {"object": object, **filters}
+        rows = self._select(
+            key, spec, collection, revision, assert_unique=False, what=f"object {object!r}"
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"no object {object or ''!r} in collection {collection!r}")
+        files = [f for f in self._check_files(rows, check_hash) if f is not None]
+        if not files:
+            raise ALFObjectNotFound(f"ALF collection {collection!r} not found on disk")
+        if download_only:
+            return files
+        from onesdk.alf.io import load_object
+
+        by_object: dict[str, list[Path]] = {}
+        for file in files:
+            by_object.setdefault(_object_of(split_rel_path(file.name)[2]), []).append(file)
+        return {k: load_object(v, wildcards=self.wildcards) for k, v in by_object.items()}
+
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[False] = False,
+        details: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> FileContent: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[True],
+        details: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> Path: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[False] = False,
+        *,
+        details: Literal[True],
+        check_hash: bool = True,
+    ) -> tuple[FileContent, Dataset]: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[True],
+        details: Literal[True],
+        check_hash: bool = True,
+    ) -> tuple[Path, Dataset]: ...
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: bool = False,
+        details: bool = False,
+        check_hash: bool = True,
+    ) -> FileContent | Path | tuple[FileContent | Path, Dataset]:
+        """Load a dataset given its UUID (with ``details``, also return its record)."""
+        from onesdk._tables import dataset_model, table_records
+        from onesdk.errors import ALFMultipleObjectsFound
+
+        did = str(parse_uuid(dset_id, "dset_id"))
+        rows = self.repository.dataset_by_id(did)
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"dataset {did} is not in the cache")
+        if len(rows) > 1:
+            raise ALFMultipleObjectsFound(f"dataset id {did} appears {len(rows)} times")
+        (file,) = self._check_files(rows, check_hash)
+        if file is None:
+            raise ALFObjectNotFound(f"dataset {did} is not on disk")
+        output: FileContent | Path = file
+        if not download_only:
+            from onesdk.alf.io import load_file_content
+
+            output = load_file_content(file)
+        if details:
+            return output, dataset_model(table_records(rows)[0])
+        return output
+
     # ------------------------------------------------------------------ conversions
 
     def eid2path(self, eid: EidLike) -> Path | None:
@@ -757,11 +1221,28 @@ class One:
         return One(root, mode="local", silent=silent)
 
 
-def _positions(positions: Iterable[int]) -> pa.Array:
+def _positions(positions: Iterable[int]) -> pa.Int64Array:
     import numpy as np
     import pyarrow as pa
 
-    return pa.array(np.asarray(positions, dtype=np.int64))
+    array: pa.Int64Array = pa.array(np.asarray(positions, dtype=np.int64), pa.int64())
+    return array
+
+
+def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:
+    if value is None or isinstance(value, str):
+        return [value] * n
+    if len(value) != n:
+        raise ArgumentError(name, value, f"one value, or one per dataset ({n})")
+    return list(value)
+
+
+def _object_of(filename: str) -> str:
+    """The object part of an ALF file name (namespace stripped)."""
+    stem = filename.split(".", 1)[0]
+    if stem.startswith("_") and "_" in stem[1:]:
+        return stem[1:].split("_", 1)[1]
+    return stem
 
 
 def _relative_to_session(path: str) -> str:

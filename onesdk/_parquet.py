@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -38,7 +39,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
 
-def _codes(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
+def _codes(array: Any) -> npt.NDArray[np.int32]:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if not isinstance(array, pa.DictionaryArray):
@@ -46,15 +47,15 @@ def _codes(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int32]:
     return np.asarray(array.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
 
 
-def _bools(column: pa.ChunkedArray | pa.Array) -> BoolArray:
-    filled = pc.fill_null(column, False)
+def _bools(column: Any) -> BoolArray:
+    filled: Any = pc.fill_null(column, pa.scalar(False))
     return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 class _Encoded:
     """A string column as (distinct values, codes), with a per-pattern mask cache."""
 
-    def __init__(self, column: pa.ChunkedArray | pa.Array) -> None:
+    def __init__(self, column: Any) -> None:
         if isinstance(column, pa.ChunkedArray):
             column = column.combine_chunks()
         if not pa.types.is_dictionary(column.type):
@@ -92,7 +93,7 @@ class ParquetRepository:
             )
             sessions = sessions.take(order)
         self.sessions_table: pa.Table = sessions.combine_chunks()
-        self.session_ids: list[str] = self.sessions_table.column("id").to_pylist()
+        self.session_ids: list[str] = [str(v) for v in self.sessions_table.column("id").to_pylist()]
         self._session_row = {eid: i for i, eid in enumerate(self.session_ids)}
         self._text: dict[str, _Encoded] = {}
         self.datasets_table: pa.Table = tables.datasets
@@ -190,8 +191,8 @@ class ParquetRepository:
             by_value = np.fromiter(
                 (pattern.fullmatch(b) is not None for b in basenames), bool, len(basenames)
             )
-            rows = by_value[self._rel.codes] & usable
-            found = set(np.unique(eid_codes[rows]).tolist())
+            hits = by_value[self._rel.codes] & usable
+            found = set(np.unique(eid_codes[hits]).tolist())
             keep = found if keep is None else keep & found
         rows = self._eid_session_rows()[np.fromiter(keep or (), np.intp)]
         mask = np.zeros(len(self.session_ids), bool)
@@ -294,7 +295,7 @@ def resolve_revisions(
     the last revision (lexicographic). Returns the kept rows and a list of warnings. ``rows``
     is a small table (one session's matches), so this works row by row.
     """
-    rel_paths: list[str] = rows.column("rel_path").to_pylist()
+    rel_paths = [str(v) for v in rows.column("rel_path").to_pylist()]
     has_default = "default_revision" in rows.column_names
     defaults: list[bool | None] = (
         rows.column("default_revision").to_pylist() if has_default else [None] * len(rel_paths)
@@ -334,7 +335,7 @@ def resolve_revisions(
 
 def assert_single(rows: pa.Table, what: str) -> None:
     """Raise if ``rows`` span several collections, or several files of one collection."""
-    rel_paths: list[str] = rows.column("rel_path").to_pylist()
+    rel_paths = [str(v) for v in rows.column("rel_path").to_pylist()]
     collections = sorted({split_rel_path(r)[0] for r in rel_paths})
     if len(collections) > 1:
         listed = ", ".join(f'"{c}"' for c in collections)

@@ -146,7 +146,9 @@ class SessionQuery:
             elif name == "number":
                 items = [value] if isinstance(value, str | int) else value
                 try:
-                    values[name] = tuple(int(v) for v in items)  # type: ignore[union-attr]
+                    if not isinstance(items, Iterable):
+                        raise TypeError(name)
+                    values[name] = tuple(int(str(v)) for v in items)
                 except (TypeError, ValueError):
                     raise ArgumentError("number", value, "an int or a list of ints") from None
             elif name == "dataset_qc_lte":

@@ -8,16 +8,15 @@ ids are strings (not UUID objects), which keeps the frames Arrow-backed and chea
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from onesdk._cache._schema import QC_NAMES
+from onesdk._cache._schema import QC_NAMES, QC_VALUES
 
 if TYPE_CHECKING:
     from onesdk._models import Dataset, Session
@@ -33,7 +32,7 @@ __all__ = [
 QC_DTYPE = pd.CategoricalDtype(categories=list(QC_NAMES), ordered=True)
 
 
-def _plain(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+def _plain(column: Any) -> Any:
     if pa.types.is_dictionary(column.type):
         return pc.cast(column, column.type.value_type)
     return column
@@ -87,42 +86,23 @@ def session_rel_path(record: dict[str, object]) -> PurePosixPath:
 
 
 def session_model(record: dict[str, object]) -> Session:
-    """The :class:`Session` model of a sessions-table row (``projects`` split on commas)."""
-    from onesdk._models import Session
+    """The :class:`Session` model of a sessions-table row (with its ``id``)."""
+    from onesdk._models import session_from_cache
 
-    projects = str(record.get("projects") or "")
-    return Session.model_validate(
-        {
-            "id": uuid.UUID(str(record["id"])),
-            "lab": record.get("lab") or "",
-            "subject": record["subject"],
-            "date": record["date"],
-            "number": int(str(record["number"])),
-            "task_protocol": record.get("task_protocol") or "",
-            "projects": [p for p in projects.split(",") if p],
-        }
-    )
+    return session_from_cache(record["id"], record)
 
 
 def dataset_model(record: dict[str, object]) -> Dataset:
-    """The :class:`Dataset` model of a datasets-table row."""
-    from onesdk._models import Dataset
+    """The :class:`Dataset` model of a datasets-table row (``qc`` as a name or code)."""
+    from onesdk._models import dataset_from_cache
 
-    qc = record.get("qc")
-    qc_value = (0, 10, 30, 40, 50)[QC_NAMES.index(qc)] if isinstance(qc, str) else qc
-    eid = record.get("eid")
-    return Dataset.model_validate(
-        {
-            "id": uuid.UUID(str(record["id"])),
-            "eid": uuid.UUID(str(eid)) if eid else None,
-            "rel_path": record["rel_path"],
-            "file_size": record.get("file_size"),
-            "hash": record.get("hash"),
-            "exists": bool(record.get("exists", True)),
-            "qc": qc_value,
-            "default_revision": record.get("default_revision"),
-        }
-    )
+    row = dict(record)
+    qc = row.get("qc")
+    if isinstance(qc, str):
+        row["qc"] = QC_VALUES[QC_NAMES.index(qc)]
+    elif isinstance(qc, int):
+        row["qc"] = QC_VALUES[qc]
+    return dataset_from_cache(row.get("eid"), row["id"], row)
 
 
 def table_records(table: pa.Table) -> list[dict[str, object]]:
@@ -136,8 +116,7 @@ def table_records(table: pa.Table) -> list[dict[str, object]]:
 
 
 def rel_paths(table: pa.Table) -> list[str]:
-    values: list[str] = _plain(table.column("rel_path")).to_pylist()
-    return values
+    return [str(v) for v in _plain(table.column("rel_path")).to_pylist()]
 
 
 def unique_in_order(values: Sequence[str]) -> list[str]:

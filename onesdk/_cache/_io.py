@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +47,8 @@ __all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write
 _log = logging.getLogger("onesdk.cache")
 
 JsonDict = dict[str, object]
+#: any Arrow column (the stubs' generic parameter is the scalar type, irrelevant here)
+Column = pa.Array[Any] | pa.ChunkedArray[Any]
 
 
 @dataclass(frozen=True)
@@ -76,32 +79,30 @@ class CacheTables:
 
 
 def _sessions_schema() -> pa.Schema:
-    return pa.schema(
-        [
-            ("id", pa.string()),
-            ("lab", pa.string()),
-            ("subject", pa.string()),
-            ("date", pa.date32()),
-            ("number", pa.uint16()),
-            ("task_protocol", pa.string()),
-            ("projects", pa.string()),
-        ]
-    )
+    fields: list[tuple[str, pa.DataType]] = [
+        ("id", pa.string()),
+        ("lab", pa.string()),
+        ("subject", pa.string()),
+        ("date", pa.date32()),
+        ("number", pa.uint16()),
+        ("task_protocol", pa.string()),
+        ("projects", pa.string()),
+    ]
+    return pa.schema(fields)
 
 
 def _datasets_schema() -> pa.Schema:
-    return pa.schema(
-        [
-            ("eid", pa.dictionary(pa.int32(), pa.string())),
-            ("id", pa.string()),
-            ("file_size", pa.uint64()),
-            ("hash", pa.string()),
-            ("default_revision", pa.bool_()),
-            ("qc", pa.int8()),
-            ("exists", pa.bool_()),
-            ("rel_path", pa.dictionary(pa.int32(), pa.string())),
-        ]
-    )
+    fields: list[tuple[str, pa.DataType]] = [
+        ("eid", pa.dictionary(pa.int32(), pa.string())),
+        ("id", pa.string()),
+        ("file_size", pa.uint64()),
+        ("hash", pa.string()),
+        ("default_revision", pa.bool_()),
+        ("qc", pa.int8()),
+        ("exists", pa.bool_()),
+        ("rel_path", pa.dictionary(pa.int32(), pa.string())),
+    ]
+    return pa.schema(fields)
 
 
 def empty_tables() -> CacheTables:
@@ -175,7 +176,7 @@ def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table,
     return table.replace_schema_metadata(None), metadata
 
 
-def _int_pairs_to_uuid_strings(low: pa.ChunkedArray, high: pa.ChunkedArray) -> pa.Array:
+def _int_pairs_to_uuid_strings(low: Column, high: Column) -> pa.Array[Any]:
     """Join two int64 columns (the old split-UUID layout) into canonical UUID strings."""
     pair = np.empty((len(low), 2), dtype="<i8")
     pair[:, 0] = low.to_numpy()
@@ -191,7 +192,7 @@ def _int_pairs_to_uuid_strings(low: pa.ChunkedArray, high: pa.ChunkedArray) -> p
         out[:, dst : dst + width] = hexed[:, src : src + width]
     offsets = np.arange(0, 36 * (len(raw) + 1), 36, dtype=np.int32)
     return pa.Array.from_buffers(
-        pa.string(), len(raw), [None, pa.py_buffer(offsets), pa.py_buffer(out.tobytes())]
+        pa.string(), len(raw), [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(out.tobytes())]
     )
 
 
@@ -227,7 +228,7 @@ def _require(table: pa.Table, columns: tuple[str, ...], path: Path) -> None:
 
 
 def _cast(table: pa.Table, name: str, type_: pa.DataType, path: Path) -> pa.Table:
-    column = table.column(name)
+    column: Any = table.column(name)
     if column.type == type_:
         return table
     try:
@@ -268,9 +269,10 @@ def _normalise_sessions(table: pa.Table, path: Path) -> pa.Table:
     return table.combine_chunks()
 
 
-def _qc_codes(column: pa.ChunkedArray, path: Path) -> pa.Array:
+def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
     """Map a qc column (ordered dictionary, names, or values) to int8 codes."""
-    chunks = []
+    chunks: list[Any] = []
+    chunk: Any
     for chunk in column.chunks:
         if pa.types.is_dictionary(chunk.type):
             names = chunk.dictionary.to_pylist()
@@ -291,15 +293,15 @@ def _qc_codes(column: pa.ChunkedArray, path: Path) -> pa.Array:
     if not chunks:
         return pa.array([], pa.int8())
     merged = pa.concat_arrays(chunks)
-    return pc.fill_null(merged, 0)
+    return cast(Column, pc.fill_null(merged, pa.scalar(0, pa.int8())))
 
 
-def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+def _dictionary(column: Any) -> Any:
     """One dictionary array (unified dictionary) from a string or dictionary column."""
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column.cast(pa.string()))
     unified = pa.chunked_array(column.chunks, type=column.type).unify_dictionaries()
-    combined = unified.combine_chunks() if unified.num_chunks != 1 else unified.chunk(0)
+    combined: Any = unified.combine_chunks() if unified.num_chunks != 1 else unified.chunk(0)
     if not isinstance(combined, pa.DictionaryArray):
         raise TypeError("expected a dictionary array")
     if combined.dictionary.type != pa.string():
@@ -320,7 +322,7 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
     if "session_path" in table.column_names:
         table = table.drop_columns(["session_path"])
     n = len(table)
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    columns: dict[str, Column] = {}
     columns["eid"] = _dictionary(table.column("eid"))
     columns["id"] = table.column("id")
     names: list[str] = []
@@ -352,11 +354,12 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
         if name not in columns:
             names.insert(0, name)
             columns[name] = pa.nulls(n, type_)
-    out = pa.table({"eid": columns["eid"], "id": columns["id"], **{k: columns[k] for k in names}})
+    order = ["eid", "id", *names]
+    out = pa.Table.from_arrays([columns[k] for k in order], names=order)
     return sort_datasets(out)
 
 
-def _is_sorted(column: pa.ChunkedArray | pa.Array) -> bool:
+def _is_sorted(column: Any) -> bool:
     n = len(column)
     if n < 2:
         return True
@@ -371,11 +374,11 @@ def sort_datasets(table: pa.Table) -> pa.Table:
     n = len(table)
     if n < 2:
         return table.combine_chunks()
-    eid = table.column("eid").chunk(0)
+    eid: Any = table.column("eid").chunk(0)
     codes = eid.indices
     change = pc.not_equal(codes.slice(1), codes.slice(0, n - 1))
     starts = np.concatenate(([0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1))
-    run_codes = pc.take(codes, pa.array(starts))
+    run_codes = pc.take(codes, pa.array(starts, pa.int64()))
     sorted_runs = len(pc.unique(run_codes)) == len(run_codes) and _is_sorted(
         pc.take(eid.dictionary, run_codes)
     )
@@ -387,7 +390,7 @@ def sort_datasets(table: pa.Table) -> pa.Table:
             return table.combine_chunks()
     _log.debug("sorting datasets table by (eid, id)")
     order = pc.sort_indices(
-        pa.table({"eid": pc.cast(eid, pa.string()), "id": table.column("id")}),
+        pa.Table.from_arrays([pc.cast(eid, pa.string()), table.column("id")], names=["eid", "id"]),
         [("eid", "ascending"), ("id", "ascending")],
     )
     return table.take(order).combine_chunks()
@@ -414,21 +417,20 @@ def sessions_for_file(sessions: pa.Table) -> pa.Table:
 
 def datasets_for_file(datasets: pa.Table) -> pa.Table:
     """The datasets table laid out as one-api writes it: plain strings, qc as ordered categories."""
-    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    columns: dict[str, Column] = {}
+    column: Any
     for name in datasets.column_names:
         if name in ("eid", "id"):
             continue
         column = datasets.column(name)
         if name == "qc":
-            columns[name] = pa.chunked_array(
-                [
-                    pa.DictionaryArray.from_arrays(
-                        chunk, pa.array(QC_NAMES, pa.string()), ordered=True
-                    )
-                    for chunk in column.chunks
-                ],
-                type=pa.dictionary(pa.int8(), pa.string(), ordered=True),
-            )
+            qc_type: Any = pa.dictionary(pa.int8(), pa.string(), ordered=True)
+            names = pa.array(QC_NAMES, pa.string())
+            chunks: Any = [
+                pa.DictionaryArray.from_arrays(chunk, names, ordered=True)
+                for chunk in column.chunks
+            ]
+            columns[name] = pa.chunked_array(chunks, type=qc_type)
         elif pa.types.is_dictionary(column.type):
             columns[name] = pc.cast(column, column.type.value_type)
         else:
@@ -438,7 +440,7 @@ def datasets_for_file(datasets: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(column.type):
             column = pc.cast(column, column.type.value_type)
         columns[name] = column
-    return pa.table(columns)
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
 
 
 def _stamp(table: pa.Table, index: list[str], metadata: JsonDict) -> pa.Table:
