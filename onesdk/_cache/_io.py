@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import numpy as np
 import pyarrow as pa
@@ -47,8 +47,9 @@ __all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write
 _log = logging.getLogger("onesdk.cache")
 
 JsonDict = dict[str, object]
-#: any Arrow column (the stubs' generic parameter is the scalar type, irrelevant here)
-Column = pa.Array[Any] | pa.ChunkedArray[Any]
+if TYPE_CHECKING:
+    #: any Arrow column (the stubs' generic parameter is the scalar type, irrelevant here)
+    Column: TypeAlias = pa.Array[Any] | pa.ChunkedArray[Any]
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
     if not chunks:
         return pa.array([], pa.int8())
     merged = pa.concat_arrays(chunks)
-    return cast(Column, pc.fill_null(merged, pa.scalar(0, pa.int8())))
+    return cast("Column", pc.fill_null(merged, pa.scalar(0, pa.int8())))
 
 
 def _dictionary(column: Any) -> Any:
