@@ -276,6 +276,7 @@ class ParquetRepository:
 
 
 def _is_free(query: DatasetQuery) -> bool:
+    """No path filter at all (every cache rel_path is a valid ALF path, so nothing to match)."""
     return (
         query.filename is None
         and query.collection is None

@@ -233,6 +233,8 @@ def compile_rel_path_pattern(
     elif revisions != ("",):
         spec += "#{revision}#/"
         parts["revision"] = _alternatives(revisions, wildcards)
+    if filename is None:
+        filename = {}  # no name filter: still an ALF file name (no sub-collection)
     if isinstance(filename, Mapping):
         unknown = set(filename) - set(FILENAME_PARTS)
         if unknown:
@@ -250,7 +252,7 @@ def compile_rel_path_pattern(
         for key, values in given.items():
             if values is not None:
                 parts[key] = _alternatives(values, wildcards)
-    elif filename is not None:
+    else:
         names = _values(filename) or ()
         if wildcards:
             # a leading '*' must not swallow the collection: it stops at '/'

@@ -60,7 +60,7 @@ def resolve_arg(one: One, value: object) -> object:
         if "$uuid" in value:
             return uuid.UUID(str(value["$uuid"]))
         if "$dataset_row" in value:
-            eid, did = value["$dataset_row"]
+            _, did = value["$dataset_row"]
             return one.load_dataset_from_id(did, download_only=True, details=True)[1]
         if "$session_row" in value:
             return one.get_details(str(value["$session_row"]))
@@ -99,7 +99,8 @@ def plain(value: object, root: Path) -> object:
             "data": [[plain(v, root) for v in row] for row in frame.to_numpy().tolist()],
         }
     if isinstance(value, np.ndarray):
-        return {"dtype": str(value.dtype), "shape": list(value.shape), "data": value.tolist()}
+        data = plain(value.tolist(), root)
+        return {"dtype": str(value.dtype), "shape": list(value.shape), "data": data}
     if isinstance(value, Mapping):
         return {str(k): plain(v, root) for k, v in value.items()}
     if isinstance(value, list | tuple):
