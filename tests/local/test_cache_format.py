@@ -1,4 +1,4 @@
-"""The cache table format: Alyx/one-api tables load, ours load in one-api, bad files fail cleanly."""
+"""The cache table format: Alyx and one-api tables load, ours load in one-api, bad files fail."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ out = {
         for i, r in ses.iterrows()),
     'datasets': sorted(
         [str(i[0]), str(i[1]), r['rel_path'], str(r['qc']), bool(r['exists']),
-         None if r['file_size'] is None or r['file_size'] != r['file_size'] else int(r['file_size']),
+         None if r['file_size'] is None or r['file_size'] != r['file_size']
+         else int(r['file_size']),
          r['hash'] if isinstance(r['hash'], str) else None,
          bool(r['default_revision']) if 'default_revision' in dsets.columns else None]
         for i, r in dsets.iterrows()),
@@ -135,7 +136,8 @@ def _alf_tree(root: Path) -> None:
 def test_make_cache_indexes_alf_trees(tmp_path: Path) -> None:
     _alf_tree(tmp_path)
     ses_file, ds_file = make_cache(tmp_path, hash_files=True)
-    assert ses_file.is_file() and ds_file.is_file()
+    assert ses_file.is_file()
+    assert ds_file.is_file()
     one = One(cache_dir=tmp_path, mode="local")
     assert one.list_subjects() == ["SUB1", "SUB2"]
     assert len(one.search()) == 3
