@@ -20,7 +20,10 @@ from onesdk._cache._io import sort_datasets
 
 LABS = ("cortexlab", "hoferlab", "mainenlab")
 SUBJECTS = ("KS001", "KS002", "SWC_01", "ZM_10")
-COLLECTIONS = ("", "alf", "alf/probe00", "alf/probe01", "raw_behavior_data")
+COLLECTIONS = ("alf", "alf/probe00", "alf/probe01", "raw_behavior_data")
+#: the session root holds only this name: one-api's search(datasets=...) cannot see root files
+#: of sessions that also have collections (a documented difference), so it is never searched
+ROOT_NAME = "_ibl_experiment.description.yaml"
 NAMES = (
     "_ibl_trials.table.pqt",
     "_ibl_trials.choice.npy",
@@ -57,9 +60,12 @@ def caches(draw: st.DrawFn) -> CacheTables:
         k: [] for k in ("eid", "id", "rel_path", "file_size", "hash", "qc", "exists")
     }
     defaults: list[bool] = []
+    eids = draw(
+        st.lists(st.uuids(version=4), min_size=n_sessions, max_size=n_sessions, unique=True)
+    )
     # one-api fails on a datasets table without rows, so the first session has datasets
     for k, (subject, date, number) in enumerate(keys):
-        eid = str(uuid.UUID(int=draw(st.integers(1, 2**122)), version=4))
+        eid = str(eids[k])
         ses["id"].append(eid)
         ses["lab"].append(draw(st.sampled_from(LABS)))
         ses["subject"].append(subject)
@@ -75,6 +81,8 @@ def caches(draw: st.DrawFn) -> CacheTables:
                 unique=True,
             )
         )
+        if draw(st.booleans()):
+            files.append(("", ROOT_NAME))
         for collection, name in files:
             revisions = draw(
                 st.lists(st.sampled_from(REVISIONS), min_size=1, max_size=3, unique=True)
@@ -83,7 +91,8 @@ def caches(draw: st.DrawFn) -> CacheTables:
             for i, revision in enumerate(revisions):
                 parts = [p for p in (collection, f"#{revision}#" if revision else "", name) if p]
                 ds["eid"].append(eid)
-                ds["id"].append(str(uuid.UUID(int=draw(st.integers(1, 2**122)), version=4)))
+                # unique by construction: derived from the session and the path
+                ds["id"].append(str(uuid.uuid5(eids[k], "/".join(parts))))
                 ds["rel_path"].append("/".join(parts))
                 ds["file_size"].append(draw(st.integers(0, 10_000)))
                 ds["hash"].append(draw(st.sampled_from(["", "0" * 32, None])))
