@@ -10,7 +10,9 @@ differential tests and rejection tests. Any test author may reuse these.
 from __future__ import annotations
 
 import datetime
+import random
 import string
+import uuid
 from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
@@ -232,3 +234,117 @@ def alf_trees(draw: st.DrawFn, max_sessions: int = 3, max_datasets: int = 6) -> 
         )
         datasets.extend(f"{session}/{rel}" for rel in rels)
     return AlfTree(tuple(sessions), tuple(datasets))
+
+
+# --- plain random samples (for differential tests that batch thousands of inputs) ---------------
+
+
+class NameSampler:
+    """Seeded random ALF names and paths, valid and near-valid, without Hypothesis.
+
+    Differential tests send thousands of inputs to the reference in one subprocess call; this
+    produces them reproducibly from a seed with the same alphabets as the strategies above.
+    """
+
+    NOISE: tuple[str, ...] = (*FORBIDDEN, *"._-/#\\0aZ", "..", "__", "//", "\n")
+    NOISE += ("é", "٣", "Subjects")  # a non-ASCII letter, an Arabic-Indic digit, a keyword
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def _word(self, first: str, rest: str, low: int = 1, high: int = 8) -> str:
+        rng = self.rng
+        size = rng.randint(low, high)
+        return rng.choice(first) + "".join(rng.choice(rest) for _ in range(size - 1))
+
+    def _maybe(self, value: str, p: float = 0.5) -> str | None:
+        return value if self.rng.random() < p else None
+
+    def parts(self) -> AlfPath:
+        """A canonical AlfPath of a random kind (session, folder, file, relative or full)."""
+        rng = self.rng
+        kind = rng.choice(["session", "folder", "file", "rel", "full", "full"])
+        session = kind in ("session", "folder", "full")
+        file = kind in ("file", "rel", "full")
+        folders = kind in ("folder", "rel", "full")
+        timescale = self._word(ALNUM, ALNUM, 1, 8)
+        if timescale.startswith(("times", "intervals")):
+            timescale = "t" + timescale
+        revision = rng.choice(
+            [f"20{rng.randint(10, 29)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", "v1.0.2", "x"]
+        )
+        return AlfPath(
+            root=rng.choice(["", "", "/data/", "mnt/d/", "/"]) if session else "",
+            lab=self._maybe(self._word(LETTERS, WORD)) if session else None,
+            subject=self._word(ALNUM, WORD + ".-") if session else None,
+            date=f"{rng.randint(2000, 2099)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            if session
+            else None,
+            number=rng.choice([f"{rng.randint(0, 999):03d}", str(rng.randint(0, 999))])
+            if session
+            else None,
+            collection=self._maybe(
+                "/".join(
+                    self._word(LOWER, LOWER + string.digits + "_-")
+                    for _ in range(rng.randint(1, 3))
+                ),
+                0.9 if kind == "folder" else 0.6,
+            )
+            if folders
+            else None,
+            revision=self._maybe(revision, 0.3) if folders else None,
+            namespace=self._maybe(self._word(ALNUM, ALNUM), 0.4) if file else None,
+            object=(rng.choice([*sorted(OBJECTS), self._word(LETTERS, WORD)]) if file else None),
+            attribute=self._word(ALNUM, ALNUM, 1, 10)
+            + rng.choice(["", "", "", "_times", "_intervals"])
+            if file
+            else None,
+            timescale=self._maybe(timescale, 0.3) if file else None,
+            extra=self._extras() if file else (),
+            extension=rng.choice([*sorted(LOADER_FORMATS), self._word(LOWER, LOWER + "_")])
+            if file
+            else None,
+        )
+
+    def _extras(self) -> tuple[str, ...]:
+        rng = self.rng
+        extra = [self._word(ALNUM + "_-", ALNUM + "_-") for _ in range(rng.choice([0, 0, 1, 2]))]
+        if rng.random() < 0.3:  # a dataset UUID, as files on a data server carry
+            extra.append(str(uuid.UUID(int=rng.getrandbits(128), version=rng.choice([3, 4, 1]))))
+        return tuple(extra)
+
+    def mutate(self, text: str) -> str:
+        """``text`` with one small edit: insert, delete, replace, separator swap or case swap."""
+        rng = self.rng
+        if not text:
+            return rng.choice(["", ".", "/", "x"])
+        i = rng.randint(0, len(text))
+        j = rng.randint(i, min(len(text), i + 3))
+        noise = rng.choice(self.NOISE)
+        how = rng.choice(["insert", "delete", "replace", "swap_sep", "case"])
+        if how == "insert":
+            return text[:i] + noise + text[i:]
+        if how == "delete":
+            return text[:i] + text[j:]
+        if how == "replace":
+            return text[:i] + noise + text[j:]
+        if how == "swap_sep":
+            return text.replace("/", "\\") if rng.random() < 0.5 else text.replace(".", "_", 1)
+        return text[:i] + text[i:j].swapcase() + text[j:]
+
+    def valid(self) -> str:
+        return str(self.parts())
+
+    def near_valid(self) -> str:
+        text = self.valid()
+        for _ in range(self.rng.randint(1, 3)):
+            text = self.mutate(text)
+        return text
+
+    def sample(self, count: int, near_valid_share: float = 0.5) -> list[str]:
+        """``count`` distinct inputs, about ``near_valid_share`` of them near-valid."""
+        seen: dict[str, None] = {}
+        while len(seen) < count:
+            text = self.near_valid() if self.rng.random() < near_valid_share else self.valid()
+            seen.setdefault(text)
+        return list(seen)

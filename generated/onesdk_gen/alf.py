@@ -464,6 +464,8 @@ class FullPathPartsDict(TypedDict):
     extension: str | None
 
 
+_CANONICAL_HINT = "a namespace is written _namespace_ before the object"
+
 # AlfPath has a field named "object"; this alias keeps the builtin reachable in annotations.
 _Value: TypeAlias = object
 
@@ -502,7 +504,10 @@ class AlfPath:
         """Parse a full path, session path, folder, relative path or file name."""
         if not isinstance(text, str):
             cls._invalid(text, "path: expected a str")
-        path = text.replace("\\", "/")
+        # read backslashes as separators; drop empty and "." segments as pathlib does
+        absolute = text.startswith(("/", "\\"))
+        segments = [s for s in text.replace("\\", "/").split("/") if s not in ("", ".")]
+        path = ("/" if absolute else "") + "/".join(segments)
         head, sep, name = path.rpartition("/")
         found: dict[str, str | None] = {}
         extra: tuple[str, ...] = ()
@@ -529,7 +534,7 @@ class AlfPath:
                 cls._invalid(text, ("folder: expected " + COLLECTION_SPEC) if found else rule)
         if not found:
             cls._invalid(text, "path: expected a session folder or an ALF file name")
-        return cls(
+        parsed = cls(
             root=root,
             lab=found.get("lab"),
             subject=found.get("subject"),
@@ -544,6 +549,11 @@ class AlfPath:
             extra=extra,
             extension=found.get("extension"),
         )
+        if str(parsed) != path:
+            # the grammar matched, but by reading a part differently than written, e.g.
+            # "_ibltrials.x.npy" as namespace "ibltrial" + object "s": not a canonical ALF name
+            cls._invalid(text, "path: it does not read back as written; " + _CANONICAL_HINT)
+        return parsed
 
     @property
     def session(self) -> str | None:
