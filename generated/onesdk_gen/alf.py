@@ -105,6 +105,17 @@ FOLDER_SPEC: Final = '({lab}/Subjects/)?{subject}/{date}/{number}/({collection}/
 FULL_SPEC: Final = '({lab}/Subjects/)?{subject}/{date}/{number}/({collection}/)?(#{revision}#/)?_?{namespace}?_?{object}\\.{attribute}(?:_{timescale})?(?:\\.{extra})*\\.{extension}'
 EXP_REF_SPEC: Final = '{date}_{number}_{subject}'
 
+READABLE: Final[Mapping[str, str]] = MappingProxyType({
+    'session': '[lab/Subjects/]subject/date/number',
+    'collection': '[collection/][#revision#/]',
+    'filename': '[_namespace_]object.attribute[_timescale][.extra...].extension',
+    'rel_path': '[collection/][#revision#/][_namespace_]object.attribute[_timescale][.extra...].extension',
+    'folder': '[lab/Subjects/]subject/date/number/[collection/][#revision#/]',
+    'full_path': '[lab/Subjects/]subject/date/number/[collection/][#revision#/][_namespace_]object.attribute[_timescale][.extra...].extension',
+    'exp_ref': 'date_number_subject',
+})
+"""Each template for people: optional pieces in [brackets], repeatable ones with "..."."""
+
 # Compiled forms. Anchoring is part of the name: *_SEARCH_RE are unanchored (use .search),
 # the others must be used with .match and end at the end of the text.
 SESSION_SEARCH_RE: Final = re.compile('((?P<lab>\\w+)/Subjects/)?(?P<subject>[\\w.-]+)/(?P<date>\\d{4}-\\d{2}-\\d{2})/(?P<number>\\d{1,3})')
@@ -514,7 +525,7 @@ class AlfPath:
         if name.count(".") >= 2 and not (name.startswith("#") and name.endswith("#")):
             file_match = FILENAME_RE.match(name)
             if file_match is None:
-                cls._invalid(text, "file name: expected " + FILE_SPEC)
+                cls._invalid(text, "file name: expected " + READABLE["filename"])
             found.update(file_match.groupdict())
             extra_text = found.pop("extra")
             extra = tuple(extra_text.split(".")) if extra_text is not None else ()
@@ -530,8 +541,9 @@ class AlfPath:
             elif found and (rel_match := COLLECTION_FOLDERS_RE.match(folder + "/")):
                 found.update(rel_match.groupdict())
             else:
-                rule = "session path: expected " + SESSION_SPEC
-                cls._invalid(text, ("folder: expected " + COLLECTION_SPEC) if found else rule)
+                rule = "session path: expected " + READABLE["session"]
+                folders = "folder: expected " + READABLE["collection"]
+                cls._invalid(text, folders if found else rule)
         if not found:
             cls._invalid(text, "path: expected a session folder or an ALF file name")
         parsed = cls(

@@ -57,6 +57,7 @@ from onesdk.alf._path import (
     get_alf_path,
     get_session_path,
     padded_sequence,
+    parse,
     remove_uuid_string,
     without_revision,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "is_uuid_string",
     "is_valid",
     "padded_sequence",
+    "parse",
     "path_pattern",
     "readable_alf",
     "regex",

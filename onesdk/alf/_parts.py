@@ -115,7 +115,7 @@ def session_path_parts(
     when no session is found, unless ``assert_valid`` is false.
     """
     text = posix_text(session_path, "session_path")
-    rule = f"session path: expected {_gen.SESSION_SPEC}"
+    rule = f"session path: expected {_gen.READABLE['session']}"
     parts = _parse(
         text, _gen.SESSION_SEARCH_RE, SessionParts, rule, search=True, assert_valid=assert_valid
     )
@@ -160,7 +160,7 @@ def folder_parts(
     text = posix_text(folder_path, "folder_path")
     if text and not text.endswith("/"):
         text += "/"  # the folder grammar ends each folder with a separator
-    rule = f"folder path: expected {_gen.FOLDER_SPEC}"
+    rule = f"folder path: expected {_gen.READABLE['folder']}"
     parts = _parse(
         text, _gen.FOLDER_SEARCH_RE, FolderParts, rule, search=True, assert_valid=assert_valid
     )
@@ -203,7 +203,7 @@ def filename_parts(
     a name that is not ALF, unless ``assert_valid`` is false.
     """
     text = posix_text(filename, "filename")
-    rule = f"file name: expected {_gen.FILE_SPEC}"
+    rule = f"file name: expected {_gen.READABLE['filename']}"
     parts = _parse(
         text, _gen.FILENAME_RE, FilenameParts, rule, search=False, assert_valid=assert_valid
     )
@@ -246,7 +246,7 @@ def rel_path_parts(
     ``collection/#revision#/name``, unless ``assert_valid`` is false.
     """
     text = posix_text(rel_path, "rel_path")
-    rule = f"relative path: expected {_gen.REL_PATH_SPEC}"
+    rule = f"relative path: expected {_gen.READABLE['rel_path']}"
     parts = _parse(
         text, _gen.REL_PATH_RE, RelPathParts, rule, search=False, assert_valid=assert_valid
     )

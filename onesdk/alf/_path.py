@@ -63,6 +63,11 @@ class AlfPath(_gen.AlfPath):
         return PurePosixPath(str(self))
 
 
+def parse(path: StrPath) -> AlfPath:
+    """Parse any ALF path or file name into an :class:`AlfPath` (raises ``ALFInvalid``)."""
+    return AlfPath.parse(path)
+
+
 def _is_iso_date(text: str) -> bool:
     try:
         datetime.strptime(text, "%Y-%m-%d")

@@ -42,7 +42,8 @@ class ExpRef:
         """Parse ``yyyy-mm-dd_N_subject`` (N may be zero-padded); raises ``ALFInvalid``."""
         match = _gen.EXP_REF_RE.match(text) if isinstance(text, str) else None
         if match is None:
-            raise ALFInvalid(str(text), f"experiment reference: expected {_gen.EXP_REF_SPEC}")
+            rule = f"experiment reference: expected {_gen.READABLE['exp_ref']}"
+            raise ALFInvalid(str(text), rule)
         return cls._from_parts(text, match["date"], match["number"], match["subject"])
 
     @classmethod

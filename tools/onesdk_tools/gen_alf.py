@@ -155,6 +155,38 @@ def to_regex(spec: Spec, template: str) -> str:
     )
 
 
+def readable(template: str) -> str:
+    """A template for people: optional pieces in [brackets], repeatable ones marked '...'.
+
+    ``_?{namespace}?_?{object}`` reads ``[_namespace_]object``.
+    """
+    text = template.replace("(?:", "(").replace("\\", "")
+    text = re.sub(r"\{(\w+)\}\?", r"[\1]", text)
+    text = re.sub(r"(?<![\w)])_\?", "[_]", text)
+    out: list[str] = []
+    opened: list[int] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "(":
+            opened.append(len(out))
+            out.append("(")
+        elif char == ")":
+            start = opened.pop()
+            mark = text[i + 1 : i + 2]
+            if mark in ("?", "*"):
+                out[start] = "["
+                out.append("...]" if mark == "*" else "]")
+                i += 1
+            else:
+                out.append(")")
+        else:
+            out.append(char)
+        i += 1
+    text = "".join(out).replace("{", "").replace("}", "")
+    return re.sub(r"\[_\]\[(\w+)\]\[_\]", r"[_\1_]", text)
+
+
 def placeholders(template: str) -> list[str]:
     return _PLACEHOLDER.findall(template)
 
@@ -268,6 +300,12 @@ def render(spec: Spec, spec_name: str = SPEC_FILE) -> str:
     }
     for key, const in spec_names.items():
         w(f"{const}: Final = {_lit(expand(spec, key))}")
+    w("")
+    w("READABLE: Final[Mapping[str, str]] = MappingProxyType({")
+    for key in spec_names:
+        w(f"    {_lit(key)}: {_lit(readable(expand(spec, key)))},")
+    w("})")
+    w('"""Each template for people: optional pieces in [brackets], repeatable ones with "..."."""')
     w("")
     w("# Compiled forms. Anchoring is part of the name: *_SEARCH_RE are unanchored (use .search),")
     w("# the others must be used with .match and end at the end of the text.")
@@ -486,7 +524,7 @@ class AlfPath:
         if name.count(".") >= 2 and not (name.startswith("#") and name.endswith("#")):
             file_match = FILENAME_RE.match(name)
             if file_match is None:
-                cls._invalid(text, "file name: expected " + FILE_SPEC)
+                cls._invalid(text, "file name: expected " + READABLE["filename"])
             found.update(file_match.groupdict())
             extra_text = found.pop("extra")
             extra = tuple(extra_text.split(".")) if extra_text is not None else ()
@@ -502,8 +540,9 @@ class AlfPath:
             elif found and (rel_match := COLLECTION_FOLDERS_RE.match(folder + "/")):
                 found.update(rel_match.groupdict())
             else:
-                rule = "session path: expected " + SESSION_SPEC
-                cls._invalid(text, ("folder: expected " + COLLECTION_SPEC) if found else rule)
+                rule = "session path: expected " + READABLE["session"]
+                folders = "folder: expected " + READABLE["collection"]
+                cls._invalid(text, folders if found else rule)
         if not found:
             cls._invalid(text, "path: expected a session folder or an ALF file name")
         parsed = cls(
