@@ -53,6 +53,7 @@ from .subject_detail_water_administrations_item import (
 )
 from .subject_detail_weighings_item import SubjectDetailWeighingsItem
 from .subject_list import SubjectList
+from .subject_list_genotype_item import SubjectListGenotypeItem
 from .tag import Tag
 from .user import User
 from .validation_error_body import ValidationErrorBody
@@ -106,6 +107,7 @@ __all__ = (
     "SubjectDetailWaterAdministrationsItem",
     "SubjectDetailWeighingsItem",
     "SubjectList",
+    "SubjectListGenotypeItem",
     "Tag",
     "User",
     "ValidationErrorBody",

@@ -27,7 +27,7 @@ class Dataset:
     revision: str
     qc: QCName
     """ QC outcome by name (NOT_SET 0 < PASS 10 < WARNING 30 < FAIL 40 < CRITICAL 50). """
-    created_by: None | str | Unset = UNSET
+    created_by: str | Unset = UNSET
     created_datetime: datetime.datetime | None | Unset = UNSET
     data_format: str | Unset = UNSET
     collection: None | str | Unset = UNSET
@@ -62,11 +62,7 @@ class Dataset:
 
         qc = self.qc.value
 
-        created_by: None | str | Unset
-        if isinstance(self.created_by, Unset):
-            created_by = UNSET
-        else:
-            created_by = self.created_by
+        created_by = self.created_by
 
         created_datetime: None | str | Unset
         if isinstance(self.created_datetime, Unset):
@@ -205,14 +201,7 @@ class Dataset:
 
         qc = QCName(d.pop("qc"))
 
-        def _parse_created_by(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        created_by = _parse_created_by(d.pop("created_by", UNSET))
+        created_by = d.pop("created_by", UNSET)
 
         def _parse_created_datetime(data: object) -> datetime.datetime | None | Unset:
             if data is None:

@@ -20,13 +20,13 @@ class SessionDataset:
     id: UUID
     name: str
     dataset_type: str
-    data_url: None | str
+    data_url: str
     url: str
     default_revision: BooleanString
     qc: QCName
     """ QC outcome by name (NOT_SET 0 < PASS 10 < WARNING 30 < FAIL 40 < CRITICAL 50). """
     file_size: int | None | Unset = UNSET
-    hash_: None | str | Unset = UNSET
+    hash_: str | Unset = UNSET
     version: str | Unset = UNSET
     collection: str | Unset = UNSET
     revision: str | Unset = UNSET
@@ -39,7 +39,6 @@ class SessionDataset:
 
         dataset_type = self.dataset_type
 
-        data_url: None | str
         data_url = self.data_url
 
         url = self.url
@@ -54,11 +53,7 @@ class SessionDataset:
         else:
             file_size = self.file_size
 
-        hash_: None | str | Unset
-        if isinstance(self.hash_, Unset):
-            hash_ = UNSET
-        else:
-            hash_ = self.hash_
+        hash_ = self.hash_
 
         version = self.version
 
@@ -101,12 +96,7 @@ class SessionDataset:
 
         dataset_type = d.pop("dataset_type")
 
-        def _parse_data_url(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        data_url = _parse_data_url(d.pop("data_url"))
+        data_url = d.pop("data_url")
 
         url = d.pop("url")
 
@@ -123,14 +113,7 @@ class SessionDataset:
 
         file_size = _parse_file_size(d.pop("file_size", UNSET))
 
-        def _parse_hash_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        hash_ = _parse_hash_(d.pop("hash", UNSET))
+        hash_ = d.pop("hash", UNSET)
 
         version = d.pop("version", UNSET)
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         SubjectDetailWaterAdministrationsItem,
     )
     from ..models.subject_detail_weighings_item import SubjectDetailWeighingsItem
+    from ..models.subject_list_genotype_item import SubjectListGenotypeItem
 
 
 T = TypeVar("T", bound="SubjectDetail")
@@ -39,7 +40,7 @@ class SubjectDetail:
     line: None | str | Unset = UNSET
     projects: list[str] | Unset = UNSET
     session_projects: list[str] | Unset = UNSET
-    genotype: list[Any] | Unset = UNSET
+    genotype: list[SubjectListGenotypeItem] | Unset = UNSET
     description: str | Unset = UNSET
     alive: bool | Unset = UNSET
     reference_weight: float | None | Unset = UNSET
@@ -125,9 +126,12 @@ class SubjectDetail:
         if not isinstance(self.session_projects, Unset):
             session_projects = self.session_projects
 
-        genotype: list[Any] | Unset = UNSET
+        genotype: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.genotype, Unset):
-            genotype = self.genotype
+            genotype = []
+            for genotype_item_data in self.genotype:
+                genotype_item = genotype_item_data.to_dict()
+                genotype.append(genotype_item)
 
         description = self.description
 
@@ -237,6 +241,7 @@ class SubjectDetail:
             SubjectDetailWaterAdministrationsItem,  # noqa: PLC0415
         )
         from ..models.subject_detail_weighings_item import SubjectDetailWeighingsItem  # noqa: PLC0415
+        from ..models.subject_list_genotype_item import SubjectListGenotypeItem  # noqa: PLC0415
 
         d = dict(src_dict)
         nickname = d.pop("nickname")
@@ -343,7 +348,14 @@ class SubjectDetail:
 
         session_projects = cast(list[str], d.pop("session_projects", UNSET))
 
-        genotype = cast(list[Any], d.pop("genotype", UNSET))
+        _genotype = d.pop("genotype", UNSET)
+        genotype: list[SubjectListGenotypeItem] | Unset = UNSET
+        if _genotype is not UNSET:
+            genotype = []
+            for genotype_item_data in _genotype:
+                genotype_item = SubjectListGenotypeItem.from_dict(genotype_item_data)
+
+                genotype.append(genotype_item)
 
         description = d.pop("description", UNSET)
 

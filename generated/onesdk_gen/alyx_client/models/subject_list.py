@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.subject_list_genotype_item import SubjectListGenotypeItem
+
 
 T = TypeVar("T", bound="SubjectList")
 
@@ -32,7 +36,7 @@ class SubjectList:
     line: None | str | Unset = UNSET
     projects: list[str] | Unset = UNSET
     session_projects: list[str] | Unset = UNSET
-    genotype: list[Any] | Unset = UNSET
+    genotype: list[SubjectListGenotypeItem] | Unset = UNSET
     description: str | Unset = UNSET
     alive: bool | Unset = UNSET
     reference_weight: float | None | Unset = UNSET
@@ -116,9 +120,12 @@ class SubjectList:
         if not isinstance(self.session_projects, Unset):
             session_projects = self.session_projects
 
-        genotype: list[Any] | Unset = UNSET
+        genotype: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.genotype, Unset):
-            genotype = self.genotype
+            genotype = []
+            for genotype_item_data in self.genotype:
+                genotype_item = genotype_item_data.to_dict()
+                genotype.append(genotype_item)
 
         description = self.description
 
@@ -206,6 +213,8 @@ class SubjectList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.subject_list_genotype_item import SubjectListGenotypeItem  # noqa: PLC0415
+
         d = dict(src_dict)
         nickname = d.pop("nickname")
 
@@ -311,7 +320,14 @@ class SubjectList:
 
         session_projects = cast(list[str], d.pop("session_projects", UNSET))
 
-        genotype = cast(list[Any], d.pop("genotype", UNSET))
+        _genotype = d.pop("genotype", UNSET)
+        genotype: list[SubjectListGenotypeItem] | Unset = UNSET
+        if _genotype is not UNSET:
+            genotype = []
+            for genotype_item_data in _genotype:
+                genotype_item = SubjectListGenotypeItem.from_dict(genotype_item_data)
+
+                genotype.append(genotype_item)
 
         description = d.pop("description", UNSET)
 
