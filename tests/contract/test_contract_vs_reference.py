@@ -3,11 +3,14 @@ with a compatible type, or is marked as a documented fix (``x-onesdk-fix``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import pytest
 from onesdk_tools import schema_diff
 from onesdk_tools.gen_models import domain_models
+
+from tests.contract.conftest import CONTRACT_PATH
 
 pytestmark = pytest.mark.shared
 
@@ -129,3 +132,17 @@ def test_domain_fields_read_wire_fields_of_the_contract(contract: dict[str, Any]
                 if field not in merged.get("properties", {}):
                     problems.append(f"{model}.{name} <- {source}")
     assert not problems, f"x-onesdk-from names unknown wire fields: {problems}"
+
+
+def test_every_fix_marker_has_a_comment_naming_it() -> None:
+    """Next to each `x-onesdk-fix: <id>` a `# Fix (<id>...` comment says what was wrong."""
+    lines = CONTRACT_PATH.read_text(encoding="utf-8").splitlines()
+    missing = []
+    for number, line in enumerate(lines):
+        match = re.fullmatch(r"\s*x-onesdk-fix: ([a-z-]+)", line)
+        if match is None:
+            continue
+        before = [text.strip() for text in lines[max(0, number - 10) : number]]
+        if not any(text.startswith(f"# Fix ({match.group(1)}") for text in before):
+            missing.append(f"line {number + 1}: {match.group(1)}")
+    assert not missing, missing
