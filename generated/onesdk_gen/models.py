@@ -151,6 +151,11 @@ class Insertion(_DomainModel):
     chronic_insertion: uuid.UUID | None = None
     auto_datetime: dt.datetime | None = None
 
+    @property
+    def session(self) -> uuid.UUID:
+        """The same as ``eid`` (the wire name of the field)."""
+        return self.eid
+
 
 class SessionDetails(Session):
     """A session with everything /sessions/{id} returns."""

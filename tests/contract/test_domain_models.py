@@ -170,6 +170,14 @@ def test_session_dataset_reads_revision_name_and_path_from_data_url() -> None:
     assert other.rel_path == "alf/_ibl_trials.intervals_bpod.npy"
 
 
+def test_insertion_session_is_its_eid() -> None:
+    insertion = models.insertion_from_rest(
+        {"id": DID, "name": "probe00", "session": EID, "datasets": [{"id": DID}]}
+    )
+    assert insertion.session == insertion.eid == uuid.UUID(EID)
+    assert insertion.datasets == [uuid.UUID(DID)]
+
+
 def test_session_dataset_rejects_other_boolean_spellings() -> None:
     with pytest.raises(ContractError, match="default_revision"):
         models.dataset_from_session_record(EID, _session_dataset(default_revision="yes"))

@@ -201,3 +201,18 @@ def test_diff_on_a_tiny_api() -> None:
     assert kinds == {("type change", True), ("new required parameter", True)}
     table = schema_diff.render_table(schema_diff.diff(contract, old, new))
     assert "2 change(s), 2 breaking" in table
+
+
+def test_aliases_become_read_only_properties() -> None:
+    spec = _domain(
+        A={
+            "x-onesdk-aliases": {"session": "eid"},
+            "required": ["eid"],
+            "properties": {"eid": {"type": "string", "format": "uuid"}},
+        }
+    )
+    source = gen_models.render(spec)
+    assert "def session(self) -> uuid.UUID:" in source
+    bad = _domain(A={"x-onesdk-aliases": {"x": "nope"}, "properties": {}})
+    with pytest.raises(ValueError, match="nope"):
+        gen_models.render(bad)

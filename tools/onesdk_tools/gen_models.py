@@ -212,6 +212,18 @@ def _model_source(name: str, model: Schema) -> list[str]:
     ordered = [p for p in props if p in required] + [p for p in props if p not in required]
     for prop in ordered:
         lines.extend(_field_line(prop, props[prop], prop in required, f"{name}.{prop}"))
+    aliases = cast(dict[str, str], model.get("x-onesdk-aliases", {}))
+    for alias, target in aliases.items():
+        if target not in props:
+            raise ValueError(f"x-onesdk-domain/{name}: alias {alias} of unknown field {target}")
+        annotation = _annotation(props[target], f"{name}.{target}")
+        lines += [
+            "",
+            "    @property",
+            f"    def {alias}(self) -> {annotation}:",
+            f'        """The same as ``{target}`` (the wire name of the field)."""',
+            f"        return self.{target}",
+        ]
     return lines
 
 
