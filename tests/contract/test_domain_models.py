@@ -288,3 +288,32 @@ def test_rest_session_details_agree_with_the_cache_tables(shared_alyx: Path) -> 
             assert dataset.default_revision == cached.default_revision
             compared += 1
     assert compared > 0
+
+
+def test_rest_records_that_break_the_contract_raise_contract_errors() -> None:
+    with pytest.raises(ContractError, match="start_time"):
+        models.session_from_rest({"id": EID, "subject": "s", "lab": "l", "projects": []})
+    with pytest.raises(ContractError, match="file_records"):
+        models.dataset_from_rest(
+            {"url": f"http://alyx.test/datasets/{DID}", "name": "a.b.npy", "file_records": 3}
+        )
+    with pytest.raises(ContractError, match="UUID"):
+        models.dataset_from_rest(
+            {"url": "http://alyx.test/datasets/nope", "name": "a.b.npy", "file_records": []}
+        )
+    with pytest.raises(ContractError, match="does not match"):
+        models.tag_from_rest({"id": "not-a-uuid", "name": "t"})
+
+
+def test_sessions_without_a_number_are_number_zero() -> None:
+    record: dict[str, object] = {
+        "id": EID,
+        "subject": "s",
+        "lab": "l",
+        "projects": [],
+        "start_time": "2024-01-02T03:04:05",
+        "number": None,
+        "task_protocol": None,
+    }
+    session = models.session_from_rest(record)
+    assert (session.number, session.task_protocol, session.date) == (0, "", dt.date(2024, 1, 2))

@@ -6,6 +6,8 @@ import copy
 import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +129,37 @@ def test_additive_change_exits_zero(reference_path: Path, tmp_path: Path) -> Non
     result = _run(str(reference_path), str(_write(tmp_path / "new.json", doc)))
     assert result.returncode == 0, result.stdout
     assert "added field" in result.stdout
+
+
+def test_new_schema_can_be_fetched_from_a_server(reference_path: Path) -> None:
+    """NEW given as an Alyx URL is fetched over HTTP (here a loopback server)."""
+    body = reference_path.read_bytes()
+    requests: list[str] = []
+
+    class Schema(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            del format, args
+
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            ok = self.path.startswith("/api/schema")
+            self.send_response(200 if ok else 404)
+            self.send_header("Content-Type", "application/vnd.oai.openapi+json")
+            self.send_header("Content-Length", str(len(body) if ok else 0))
+            self.end_headers()
+            if ok:
+                self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Schema)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/api/schema"
+        result = _run(str(reference_path), url)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no changes" in result.stdout
+    assert requests == ["/api/schema?format=json"]
