@@ -216,3 +216,16 @@ def test_aliases_become_read_only_properties() -> None:
     bad = _domain(A={"x-onesdk-aliases": {"x": "nope"}, "properties": {}})
     with pytest.raises(ValueError, match="nope"):
         gen_models.render(bad)
+
+
+def test_enums_without_a_type_are_typed_by_their_values() -> None:
+    assert schema_diff.signature(DOC, {"enum": [""]}) == "string"
+    assert schema_diff.signature(DOC, {"enum": [1, 2, None]}) == "integer?"
+    both = {"oneOf": [{"type": "string", "enum": ["F", "M"]}, {"enum": [""]}]}
+    assert schema_diff.signature(DOC, both) == "string"
+
+
+def test_optional_qc_fields_must_be_nullable() -> None:
+    spec = _domain(A={"required": [], "properties": {"qc": {"x-onesdk-type": "QC"}}})
+    with pytest.raises(ValueError, match=r"A\.qc"):
+        gen_models.render(spec)

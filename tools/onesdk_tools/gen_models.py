@@ -182,7 +182,8 @@ def _default(schema: Schema, required: bool, where: str) -> str | None:
         if value == []:
             return "Field(default_factory=list)"
         return repr(value)
-    if schema.get("nullable") or (schema.get("type") is None and "$ref" not in schema):
+    untyped = all(key not in schema for key in ("type", "$ref", "x-onesdk-type"))
+    if schema.get("nullable") or untyped:  # untyped means any JSON value, null included
         return "None"
     raise ValueError(f"{where}: optional fields must be nullable or have a default")
 

@@ -160,6 +160,13 @@ def signature(doc: JSON, schema: object) -> str:
             base = "object"
         elif isinstance(kind, str):
             base = kind
+        elif isinstance(current.get("enum"), list) and current["enum"]:
+            # an enum without a type (drf-spectacular's BlankEnum): typed by its values
+            kinds = {type(v).__name__ for v in current["enum"] if v is not None}
+            base = {"str": "string", "int": "integer", "bool": "boolean"}.get(
+                kinds.pop() if len(kinds) == 1 else "", "any"
+            )
+            nullable = nullable or None in current["enum"]
         else:
             base = "any"
     return base + ("?" if nullable else "")
