@@ -317,3 +317,11 @@ def test_sessions_without_a_number_are_number_zero() -> None:
     }
     session = models.session_from_rest(record)
     assert (session.number, session.task_protocol, session.date) == (0, "", dt.date(2024, 1, 2))
+
+
+@pytest.mark.shared
+def test_cache_columns_are_the_cache_tables_columns(shared_alyx: Path) -> None:
+    for model, table in models.CACHE_TABLES.items():
+        frame = pd.read_parquet(shared_alyx / "cache" / f"{table}.pqt")
+        columns = set(frame.columns) | set(frame.index.names)
+        assert set(models.CACHE_COLUMNS[model].values()) == columns, model
