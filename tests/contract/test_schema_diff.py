@@ -37,6 +37,8 @@ def _mutated(reference: dict[str, Any]) -> dict[str, Any]:
     paths["/datasets"]["get"]["parameters"].append(
         {"in": "query", "name": "project", "required": True, "schema": {"type": "string"}}
     )  # new required parameter
+    schemas["AuthToken"]["required"].append("otp")  # new required body field
+    schemas["AuthToken"]["properties"]["otp"] = {"type": "string", "writeOnly": True}
     for param in paths["/insertions"]["get"]["parameters"]:
         if param["name"] == "model":
             param["schema"] = {"type": "integer"}  # parameter type change
@@ -73,6 +75,7 @@ def test_every_planted_change_is_found(contract: dict[str, Any], reference: dict
         ("new required parameter", "GET /datasets query parameter project", True),
         ("type change", "GET /insertions query parameter model", True),
         ("removed parameter", "GET /sessions query parameter date_range", True),
+        ("new required field", "POST /auth-token body field otp", True),
     }
     assert expected <= found, f"missed: {expected - found}"
     renamed = next(c for c in changes if c.kind == "renamed path")
@@ -163,3 +166,18 @@ def test_new_schema_can_be_fetched_from_a_server(reference_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no changes" in result.stdout
     assert requests == ["/api/schema?format=json"]
+
+
+def test_a_server_that_starts_sending_what_we_read_is_not_breaking(
+    contract: dict[str, Any], reference: dict[str, Any]
+) -> None:
+    """Alyx fixing a defect our contract already works around is reported, not breaking."""
+    doc = copy.deepcopy(reference)
+    doc["components"]["schemas"]["Dataset"]["properties"]["experiment_number"] = {
+        "type": "integer",
+        "nullable": True,
+    }
+    changes = schema_diff.diff(contract, reference, doc)
+    assert {(c.kind, c.old, c.new, c.breaking) for c in changes} == {
+        ("type change", "string", "integer?", False)
+    }

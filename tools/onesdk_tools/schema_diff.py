@@ -384,15 +384,20 @@ def _fields_changes(
             continue
         where = f"{label} {prefix}field {path}"
         if path not in new:
-            changes.append(Change("removed field", where, path, "", not body))
+            changes.append(Change("removed field", where, path, "", True))
             continue
         old_sig, new_sig, ours_sig = old[path].signature, new[path].signature, ours[path].signature
         if old_sig == new_sig:
             continue
-        only_nullability = old_sig.rstrip("?") == new_sig.rstrip("?")
-        # a field that may now be null breaks us only where our contract says it never is
-        breaking = not only_nullability or (new_sig.endswith("?") and not ours_sig.endswith("?"))
+        # breaking when what the server now sends no longer fits what our client reads (a
+        # field that may now be null, a new type); a narrower type still fits
+        breaking = not compatible(new_sig, ours_sig)
         changes.append(Change("type change", where, old_sig, new_sig, breaking))
+    if body:
+        old_required = set(_required(old_op.body_schema(), old_op.doc))
+        for name in sorted(set(_required(new_op.body_schema(), new_op.doc)) - old_required):
+            where = f"{label} {prefix}field {name}"
+            changes.append(Change("new required field", where, "", name, True))
     # new fields in the objects our contract reads: harmless, but worth a look
     parents = {p.rsplit(".", 1)[0] if "." in p else "" for p in ours}
     for path in sorted(set(new) - set(old)):
@@ -401,6 +406,18 @@ def _fields_changes(
             where = f"{label} {prefix}field {path}"
             changes.append(Change("added field", where, "", new[path].signature, False))
     return changes
+
+
+def _required(schema: JSON | None, doc: JSON) -> list[str]:
+    if schema is None:
+        return []
+    current = node(doc, schema)
+    read_only = {
+        name
+        for name, prop in (current.get("properties") or {}).items()
+        if node(doc, prop).get("readOnly")
+    }
+    return [str(r) for r in current.get("required", []) if r not in read_only]
 
 
 # ---------------------------------------------------------------------------- command line
