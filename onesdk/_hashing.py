@@ -1,0 +1,73 @@
+"""Streaming file checks: md5 and size, without ever holding a whole file in memory.
+
+Files are read in fixed-size chunks into one reused buffer, so memory stays at ``CHUNK_SIZE``
+whatever the file size; hashlib releases the GIL while digesting, so several files can be hashed
+in parallel threads.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+from onesdk.errors import ArgumentError
+
+__all__ = ["CHUNK_SIZE", "check_file", "file_md5"]
+
+CHUNK_SIZE = 1 << 20
+"""Bytes read per call: large enough to amortise syscalls, small enough to stay in cache."""
+
+_MD5_HEX = frozenset("0123456789abcdef")
+
+
+def _existing_file(path: str | os.PathLike[str]) -> Path:
+    file = Path(path)
+    if not file.is_file():
+        what = "a directory, not a file" if file.is_dir() else "no such file"
+        raise FileNotFoundError(errno.ENOENT, f"cannot check: {what}", str(file))
+    return file
+
+
+def file_md5(path: str | os.PathLike[str], *, chunk_size: int = CHUNK_SIZE) -> str:
+    """The md5 hex digest of the file at ``path``, read in chunks of ``chunk_size`` bytes.
+
+    Raises ``FileNotFoundError`` naming the path when there is no such file.
+    """
+    if chunk_size <= 0:
+        raise ArgumentError("chunk_size", chunk_size, "a positive number of bytes")
+    file = _existing_file(path)
+    digest = hashlib.md5(usedforsecurity=False)
+    buffer = bytearray(chunk_size)
+    view = memoryview(buffer)
+    with open(file, "rb", buffering=0) as stream:
+        while n := stream.readinto(view):
+            digest.update(view[:n])
+    return digest.hexdigest()
+
+
+def check_file(
+    path: str | os.PathLike[str], size: int | None = None, md5: str | None = None
+) -> bool:
+    """Whether the file at ``path`` has the expected ``size`` (bytes) and ``md5`` (hex digest).
+
+    The size is compared first, so a wrong size never costs a hash pass. A check that is not
+    given (``None``) is not made; with neither, this only asserts that the file exists. Raises
+    ``FileNotFoundError`` naming the path when the file is missing.
+    """
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ArgumentError("size", size, "a non-negative int or None")
+    expected_md5 = None
+    if md5 is not None:
+        expected_md5 = md5.strip().lower() if isinstance(md5, str) else md5
+        if (
+            not isinstance(expected_md5, str)
+            or len(expected_md5) != 32
+            or not _MD5_HEX.issuperset(expected_md5)
+        ):
+            raise ArgumentError("md5", md5, "a 32-character hexadecimal md5 digest or None")
+    file = _existing_file(path)
+    if size is not None and file.stat().st_size != size:
+        return False
+    return expected_md5 is None or file_md5(file) == expected_md5
