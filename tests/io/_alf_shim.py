@@ -6,6 +6,7 @@ is installed by ``conftest.py`` only when ``onesdk.alf`` does not provide the fu
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 
@@ -39,3 +40,11 @@ def filename_parts(
 def is_session_path(path: str | os.PathLike[str]) -> bool:
     text = os.fspath(path).replace("\\", "/").strip("/")
     return _SESSION.search(text) is not None
+
+
+def install() -> None:
+    """Give ``onesdk.alf`` these functions if it does not have its own yet."""
+    alf = importlib.import_module("onesdk.alf")
+    for name in ("filename_parts", "is_session_path"):
+        if not hasattr(alf, name):
+            setattr(alf, name, globals()[name])

@@ -382,3 +382,14 @@ def test_corrupt_file_inside_an_object_names_the_file(tmp_path: Path) -> None:
     _truncated_npy(tmp_path / "spikes.amps.npy")
     with pytest.raises(LoadError, match=r"spikes\.amps\.npy"):
         alfio.load_object(tmp_path, "spikes")
+
+
+def test_importing_onesdk_does_not_import_the_loaders() -> None:
+    import subprocess
+
+    code = (
+        "import sys, onesdk, onesdk.alf, onesdk.errors; "
+        "print(sorted({'onesdk.alf.io', 'pandas', 'pyarrow'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
