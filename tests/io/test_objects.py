@@ -341,3 +341,30 @@ def test_ts2vec_rejects_bad_shapes() -> None:
     np.testing.assert_array_equal(alfio.ts2vec(np.arange(3.0), 3), np.arange(3.0))
     with pytest.raises(ArgumentError, match="ts"):
         alfio.ts2vec(np.ones((3, 3)), 3)
+
+
+_ATTRIBUTES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6)
+
+
+@given(
+    n=st.integers(min_value=0, max_value=5),
+    attributes=st.lists(_ATTRIBUTES, min_size=1, max_size=4, unique=True),
+    width=st.integers(min_value=2, max_value=3),
+    timescale=st.none() | st.sampled_from(["bpod", "ephys"]),
+)
+def test_saved_objects_load_back(
+    tmp_path_factory: pytest.TempPathFactory,
+    n: int,
+    attributes: list[str],
+    width: int,
+    timescale: str | None,
+) -> None:
+    folder = tmp_path_factory.mktemp("obj")
+    rng = np.random.default_rng(n)
+    data = {a: rng.random((n, width)) if i % 2 else rng.random(n) for i, a in enumerate(attributes)}
+    alfio.save_object_npy(folder, data, "thing", namespace="lab", timescale=timescale)
+    loaded = alfio.load_object(folder, "thing")
+    suffix = f"_{timescale}" if timescale else ""
+    assert set(loaded) == {f"{a}{suffix}" for a in attributes}
+    for attribute, array in data.items():
+        np.testing.assert_array_equal(loaded.array(f"{attribute}{suffix}"), array)
