@@ -202,7 +202,9 @@ def load_table(path: StrPath, *, mmap: bool = False) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         try:
-            return pq.read_table(file, memory_map=mmap).to_pandas()
+            # ParquetFile reads one file directly; read_table goes through the dataset layer
+            with pq.ParquetFile(file, memory_map=mmap) as parquet:
+                return parquet.read().to_pandas()
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise LoadError(f"cannot load {file} as parquet: {exc}") from exc
     delimiter = _DELIMITERS.get(suffix)
