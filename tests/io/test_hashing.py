@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onesdk._hashing import CHUNK_SIZE, check_file, file_md5
+from onesdk._hashing import CHUNK_SIZE, check_file, file_md5, files_md5
 from onesdk.errors import ArgumentError
 
 
@@ -113,3 +113,14 @@ def test_hashing_does_not_read_the_whole_file_into_memory(tmp_path: Path) -> Non
         tracemalloc.stop()
     assert digest
     assert peak < 4 * CHUNK_SIZE, f"peak {peak} bytes while hashing a {size}-byte file"
+
+
+@pytest.mark.parametrize("workers", [None, 1, 3])
+def test_files_md5_keeps_order(tmp_path: Path, workers: int | None) -> None:
+    blobs = [os.urandom(n) for n in (0, 10, CHUNK_SIZE + 5, 3, 77)]
+    paths = [_write(tmp_path, b, f"f{i}.bin") for i, b in enumerate(blobs)]
+    assert files_md5(paths, max_workers=workers) == [hashlib.md5(b).hexdigest() for b in blobs]
+    with pytest.raises(FileNotFoundError):
+        files_md5([*paths, tmp_path / "missing.bin"], max_workers=workers)
+    with pytest.raises(ArgumentError, match="max_workers"):
+        files_md5(paths, max_workers=0)
