@@ -91,7 +91,12 @@ for folder, obj, kwargs in payload["objects"]:
                         "consistent": bunch.check_dimensions == 0})
     except Exception as exc:
         objects.append({"error": type(exc).__name__})
-json.dump({"files": files, "objects": objects}, sys.stdout)
+walk = {}
+if payload.get("root"):
+    sessions = [str(p) for p in alfio.iter_sessions(payload["root"])]
+    walk = {"sessions": sessions,
+            "datasets": {s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions}}
+json.dump({"files": files, "objects": objects, "walk": walk}, sys.stdout)
 """
 )
 
@@ -125,7 +130,12 @@ def _ours(payload: dict[str, Any]) -> dict[str, Any]:
                 "consistent": bunch.check_dimensions == 0,
             }
         )
-    return {"files": files, "objects": objects}
+    walk: dict[str, Any] = {}
+    if payload.get("root"):
+        sessions = [str(p) for p in alfio.iter_sessions(payload["root"])]
+        datasets = {s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions}
+        walk = {"sessions": sessions, "datasets": datasets}
+    return {"files": files, "objects": objects, "walk": walk}
 
 
 def _compare(reference_python: Path, payload: dict[str, Any]) -> dict[str, Any]:
@@ -139,6 +149,7 @@ def _compare(reference_python: Path, payload: dict[str, Any]) -> dict[str, Any]:
         if _has_table(call) and "keys" in mine and "keys" in theirs:
             _forgive_table_dtypes(mine["keys"], theirs["keys"])
         assert mine == theirs, call
+    assert actual["walk"] == expected["walk"]
     return actual
 
 
@@ -262,7 +273,13 @@ def test_real_files_agree(reference_python: Path, shared_alyx: Path) -> None:
         for obj in sorted({str(p[1]) for p in parts}):
             calls.append([str(folder), obj, {}])
     assert len(calls) > 100
-    result = _compare(reference_python, {"files": [str(f) for f in files], "objects": calls})
+    payload = {
+        "files": [str(f) for f in files],
+        "objects": calls,
+        "root": str(shared_alyx / "files"),
+    }
+    result = _compare(reference_python, payload)
+    assert len(result["walk"]["sessions"]) > 10
     errors = {k: v for k, v in result["files"].items() if "error" in v}
     assert not errors
     failed = [call for call, out in zip(calls, result["objects"], strict=True) if "error" in out]
