@@ -25,6 +25,7 @@ import re
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -179,7 +180,7 @@ def load_npz(path: StrPath) -> npt.NDArray[Any] | dict[str, npt.NDArray[Any]]:
                 arrays = {name: archive[name] for name in archive.files}
     except LoadError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as exc:
         raise LoadError(f"cannot load {file} as npz: {exc}") from exc
     if set(arrays) == {"arr_0"}:
         return arrays["arr_0"]

@@ -310,6 +310,15 @@ def _truncated_npz(path: Path) -> None:
     path.write_bytes(path.read_bytes()[:60])
 
 
+def _corrupt_compressed_npz(path: Path) -> None:
+    with open(path, "wb") as stream:
+        np.savez_compressed(stream, a=np.arange(10_000))
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+
+
 def _truncated_parquet(path: Path) -> None:
     pq.write_table(pa.table({"a": list(range(100))}), path)
     path.write_bytes(path.read_bytes()[:-20])
@@ -353,6 +362,7 @@ def _empty(path: Path) -> None:
         ("obj.attr.npy", _empty, "empty"),
         ("obj.attr.npz", _truncated_npz, "npz"),
         ("obj.attr.npz", _not_npy, "npz"),
+        ("obj.attr.npz", _corrupt_compressed_npz, "npz"),
         ("obj.table.pqt", _truncated_parquet, "parquet"),
         ("obj.table.pqt", _garbage_parquet, "parquet"),
         ("obj.table.pqt", _empty, "empty"),

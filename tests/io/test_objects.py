@@ -19,6 +19,7 @@ from onesdk.errors import (
     ALFObjectNotFound,
     ALFWarning,
     ArgumentError,
+    LoadError,
 )
 
 
@@ -225,6 +226,13 @@ def test_metadata_columns_split_an_array(tmp_path: Path) -> None:
     assert set(obj) == {"x", "y", "ccfmetadata"}
     np.testing.assert_array_equal(obj.array("y"), [1, 3, 5])
     assert obj["ccfmetadata"] == {"unit": "um"}
+
+
+def test_metadata_with_too_many_columns_is_a_load_error(tmp_path: Path) -> None:
+    _save(tmp_path, "clusters.ccf.npy", np.arange(6).reshape(3, 2))
+    (tmp_path / "clusters.ccf.metadata.json").write_text(json.dumps({"columns": ["x", "y", "z"]}))
+    with pytest.raises(LoadError, match=r"clusters\.ccf\.metadata\.json.*3 columns"):
+        alfio.load_object(tmp_path, "clusters")
 
 
 def test_unknown_extension_in_object_is_its_path(tmp_path: Path) -> None:
