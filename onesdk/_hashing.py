@@ -24,8 +24,17 @@ CHUNK_SIZE = 1 << 20
 _MD5_HEX = frozenset("0123456789abcdef")
 
 
+def path_argument(value: object, argument: str) -> Path:
+    """``value`` as a Path, or an ArgumentError naming ``argument`` (empty paths and NULs too)."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise ArgumentError(argument, value, "a non-empty path (str or os.PathLike[str])")
+    return Path(value)
+
+
 def _existing_file(path: str | os.PathLike[str]) -> Path:
-    file = Path(path)
+    file = path_argument(path, "path")
     if not file.is_file():
         what = "a directory, not a file" if file.is_dir() else "no such file"
         raise FileNotFoundError(errno.ENOENT, f"cannot check: {what}", str(file))
@@ -83,7 +92,7 @@ def files_md5(
     hashlib releases the GIL while it digests, so threads use several cores. The default is
     one thread per CPU (at most 8); ``max_workers=1`` hashes in the calling thread.
     """
-    files = [Path(p) for p in paths]
+    files = [path_argument(p, "paths") for p in paths]
     if max_workers is None:
         max_workers = min(8, os.cpu_count() or 1)
     if max_workers < 1:

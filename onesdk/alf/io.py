@@ -14,6 +14,7 @@ imports it; import it explicitly (``from onesdk.alf import io as alfio``).
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import enum
 import fnmatch
@@ -36,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from onesdk._hashing import path_argument as _path_argument
 from onesdk.alf import filename_parts, is_session_path
 from onesdk.errors import (
     AlfError,
@@ -122,7 +124,7 @@ PartFilter: TypeAlias = Pattern | Literal[_Unset.UNSET] | None
 
 def _stat_file(path: StrPath, *, may_be_empty: bool = False) -> Path:
     """``path`` as a Path; FileNotFoundError if missing; LoadError if empty and it must not be."""
-    file = Path(path)
+    file = _path_argument(path, "path")
     try:
         size = file.stat().st_size
     except FileNotFoundError:
@@ -301,7 +303,7 @@ def load_file_content(
     Raises ``FileNotFoundError`` for a missing file and :class:`~onesdk.errors.LoadError`, naming
     the file and what is wrong, for one that does not parse.
     """
-    file = Path(path)
+    file = _path_argument(path, "path")
     suffix = file.suffix
     if suffix == ".npy":
         return load_npy(file, mmap=mmap, allow_pickle=allow_pickle)
@@ -525,10 +527,18 @@ def _parse_name(name: str) -> _Parts | None:
     return _Parts(namespace, obj, attribute, timescale, extra, extension)
 
 
+def _pattern_list(argument: str, pattern: object) -> list[str]:
+    if isinstance(pattern, str):
+        return [pattern]
+    if isinstance(pattern, Iterable) and not isinstance(pattern, bytes | Mapping):
+        patterns = list(pattern)
+        if all(isinstance(p, str) for p in patterns):
+            return patterns
+    raise ArgumentError(argument, pattern, "a str, a list of str, or None")
+
+
 def _matcher(argument: str, pattern: Pattern, wildcards: bool) -> Callable[[str], bool]:
-    patterns = [pattern] if isinstance(pattern, str) else list(pattern)
-    if not all(isinstance(p, str) for p in patterns):
-        raise ArgumentError(argument, pattern, "a str, a list of str, or None")
+    patterns = _pattern_list(argument, pattern)
     if wildcards:
         return lambda part: any(fnmatch.fnmatchcase(part, p) for p in patterns)
     try:
@@ -545,9 +555,9 @@ def _part_test(argument: str, pattern: PartFilter, wildcards: bool) -> Callable[
         return lambda part: part is None
     if argument == "extra":
         # every given extra must be among the file's extras (exact, no wildcards)
-        wanted = pattern.split(".") if isinstance(pattern, str) else list(pattern)
-        if not all(isinstance(p, str) for p in wanted):
-            raise ArgumentError(argument, pattern, "a str, a list of str, or None")
+        wanted = (
+            pattern.split(".") if isinstance(pattern, str) else _pattern_list(argument, pattern)
+        )
         return lambda part: part is not None and set(filter(None, wanted)) <= set(part.split("."))
     match = _matcher(argument, pattern, wildcards)
     return lambda part: part is not None and match(part)
@@ -598,7 +608,7 @@ def filter_by(
     be present (exact). Returns the file names (relative paths) and their parts tuples
     ``(namespace, object, attribute, timescale, extra, extension)``.
     """
-    folder = Path(alf_path)
+    folder = _path_argument(alf_path, "alf_path")
     filters = {
         "namespace": namespace,
         "object": object,
@@ -652,12 +662,14 @@ def exists(
     filters = {"namespace": namespace, "timescale": timescale, "extra": extra}
     filters["extension"] = extension
     try:
-        _, found = _find_object_files(Path(alfpath), object, wildcards, filters)
+        _, found = _find_object_files(
+            _path_argument(alfpath, "alfpath"), object, wildcards, filters
+        )
     except ALFObjectNotFound:
         return False
     if not attributes:
         return True
-    wanted = {attributes} if isinstance(attributes, str) else set(attributes)
+    wanted = set(_pattern_list("attributes", attributes))
     return wanted <= {parts.attribute for _, parts in found}
 
 
@@ -766,15 +778,18 @@ def load_object(
         "extension": extension,
     }
     if isinstance(alfpath, str | os.PathLike):
-        path = Path(alfpath)
+        path = _path_argument(alfpath, "alfpath")
         if object is None and path.is_dir():
             raise ArgumentError("object", None, "an ALF object name when alfpath is a folder")
         _, files = _find_object_files(path, object, wildcards, filters)
         name = object if isinstance(object, str) else files[0][1].object
     else:
+        given = cast(builtins.object, alfpath)  # the static type may not hold at run time
+        if isinstance(given, bytes) or not isinstance(given, Iterable):
+            raise ArgumentError("alfpath", given, "a folder, a file, or a list of files")
         files = []
         for item in alfpath:
-            file = Path(item)
+            file = _path_argument(item, "alfpath")
             parts = _parse_name(file.name)
             if parts is None:
                 raise ALFInvalid(file.name, "dataset file name")
@@ -845,7 +860,7 @@ def ts2vec(ts: npt.NDArray[Any], n_samples: int) -> npt.NDArray[Any]:
 
 def read_ts(filename: StrPath) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """(timestamps, values) of an ALF time series, from the object's ``times*`` file."""
-    file = Path(filename)
+    file = _path_argument(filename, "filename")
     parts = _parse_name(file.name)
     if parts is None:
         raise ALFInvalid(file.name, "dataset file name")
@@ -891,7 +906,15 @@ def _dataset_name(
     timescale: str | None,
     extra: str | Sequence[str] | None,
 ) -> str:
-    extras = [extra] if isinstance(extra, str) else list(extra or [])
+    required: tuple[tuple[str, object], ...] = (("object", obj), ("attribute", attribute))
+    for argument, value in required:
+        if not isinstance(value, str) or not value:
+            raise ArgumentError(argument, value, "a non-empty str")
+    optional: tuple[tuple[str, object], ...] = (("namespace", namespace), ("timescale", timescale))
+    for argument, value in optional:
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(argument, value, "a str or None")
+    extras = [] if extra is None else _pattern_list("parts", extra)
     name = f"_{namespace}_{obj}" if namespace else obj
     name += f".{attribute}" + (f"_{timescale}" if timescale else "")
     name += "".join(f".{e}" for e in extras if e) + f".{extension}"
@@ -919,7 +942,9 @@ def save_object_npy(
     The arrays must have consistent lengths. Each file is written atomically; object-dtype
     arrays are refused (they would need pickling).
     """
-    folder = Path(alfpath)
+    folder = _path_argument(alfpath, "alfpath")
+    if not isinstance(dico, Mapping) or not all(isinstance(k, str) for k in dico):
+        raise ArgumentError("dico", dico, "a mapping of attribute name -> array")
     arrays = {k: np.asarray(v) for k, v in dico.items()}
     expected, odd = _dimension_report(arrays)
     if odd:
@@ -939,7 +964,7 @@ def save_object_npy(
 
 def save_metadata(file_alf: StrPath, dico: Mapping[str, object]) -> Path:
     """Write ``dico`` as JSON beside an ALF file: ``obj.attr.npy`` -> ``obj.attr.metadata.json``."""
-    file = Path(file_alf)
+    file = _path_argument(file_alf, "file_alf")
     if _parse_name(file.name) is None:
         raise ALFInvalid(file.name, "dataset file name")
     target = file.parent / f"{file.stem}.metadata.json"
@@ -961,7 +986,7 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
 
     A narrower glob ``pattern`` is faster, e.g. ``'*/Subjects/*/????-??-??/*'``.
     """
-    root = Path(root_dir)
+    root = _path_argument(root_dir, "root_dir")
     if is_session_path(root):
         yield root
     for path in sorted(root.rglob(pattern)):
@@ -971,7 +996,7 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
 
 def iter_datasets(session_path: StrPath) -> Iterator[Path]:
     """The ALF datasets below ``session_path``, relative to it, in lexicographic order."""
-    root = Path(session_path)
+    root = _path_argument(session_path, "session_path")
     for path in sorted(root.rglob("*.*.*")):
         if _parse_name(path.name) is not None and not path.is_dir():
             yield path.relative_to(root)
@@ -979,7 +1004,7 @@ def iter_datasets(session_path: StrPath) -> Iterator[Path]:
 
 def next_num_folder(session_date_folder: StrPath) -> str:
     """The next free session number (``'001'``, ``'002'``, ...) in a date folder."""
-    folder = Path(session_date_folder)
+    folder = _path_argument(session_date_folder, "session_date_folder")
     numbers = [
         int(p.name)
         for p in (folder.iterdir() if folder.is_dir() else [])
@@ -993,7 +1018,8 @@ def next_num_folder(session_date_folder: StrPath) -> str:
 
 def remove_empty_folders(folder: StrPath) -> None:
     """Remove every empty folder below ``folder``, deepest first (``folder`` itself stays)."""
-    for path in sorted((p for p in Path(folder).rglob("*") if p.is_dir()), reverse=True):
+    root = _path_argument(folder, "folder")
+    for path in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
         try:
             path.rmdir()
         except OSError:
