@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import re
-import tempfile
+import secrets
 import warnings
 import zipfile
 import zlib
@@ -894,14 +894,19 @@ def read_ts(filename: StrPath) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
 
 
 def _write_atomic(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through ``write(stream)`` to a temporary file beside ``target``, then rename."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Write through ``write(stream)`` to a temporary file beside ``target``, then rename.
+
+    The temporary file is created with mode 0o666 less the umask, as ``open`` would create the
+    target itself (``mkstemp`` would leave data files readable by their owner only).
+    """
+    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
