@@ -6,8 +6,10 @@ import hashlib
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -68,13 +70,19 @@ def _ours(cache_dir: Path) -> dict[str, object]:
                 row["hash"] if isinstance(row["hash"], str) else None,
                 bool(row["default_revision"]) if default else None,
             ]
-            for (eid, did), row in frame.astype(object)
-            .where(frame.notna(), None)
-            .to_dict("index")
-            .items()
+            for (eid, did), row in _rows(frame)
         ),
         "trials": sorted(str(e) for e in one.search(datasets="_ibl_trials.table.pqt")),
     }
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple[tuple[str, str], dict[str, Any]]]:
+    """(index, row) pairs with missing values as None."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        ((str(i[0]), str(i[1])), dict(zip(clean.columns, row, strict=True)))
+        for i, row in zip(clean.index, clean.to_numpy().tolist(), strict=True)
+    ]
 
 
 def _qc_all(one: One) -> int:
@@ -151,7 +159,7 @@ def test_make_cache_indexes_alf_trees(tmp_path: Path) -> None:
     by_path = frame.set_index("rel_path")
     assert bool(by_path.loc["alf/#2024-03-01#/_ibl_trials.table.pqt", "default_revision"])
     assert not bool(by_path.loc["alf/_ibl_trials.table.pqt", "default_revision"])
-    assert int(by_path.loc["alf/_ibl_trials.table.pqt", "file_size"]) == 10
+    assert str(by_path.loc["alf/_ibl_trials.table.pqt", "file_size"]) == "10"
     assert by_path.loc["alf/_ibl_trials.table.pqt", "hash"] == hashlib.md5(b"x" * 10).hexdigest()
     assert set(frame["qc"].astype(str)) == {"NOT_SET"}
     (eid2,) = one.search(subject="SUB2")
@@ -195,9 +203,10 @@ print('{}')
     assert json.loads(json.dumps(_ours(tmp_path))) == theirs
 
 
-def _split_ids(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _split_ids(values: list[str]) -> tuple[pa.Int64Array, pa.Int64Array]:
+    """UUIDs as two little-endian int64 columns (the old cache layout)."""
     raw = np.frombuffer(b"".join(uuid.UUID(v).bytes for v in values), dtype="<i8").reshape(-1, 2)
-    return raw[:, 0].copy(), raw[:, 1].copy()
+    return pa.array(raw[:, 0].copy(), pa.int64()), pa.array(raw[:, 1].copy(), pa.int64())
 
 
 def test_integer_pair_ids_are_joined(tmp_path: Path) -> None:
@@ -231,11 +240,11 @@ def test_integer_pair_ids_are_joined(tmp_path: Path) -> None:
             "exists": [True, False, True],
         }
     )
-    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(sessions, tmp_path / "sessions.pqt")  # numpy columns, as old one-api wrote
     pq.write_table(datasets, tmp_path / "datasets.pqt")
     tables = read_tables(tmp_path)
-    assert sorted(tables.sessions.column("id").to_pylist()) == sorted(eids)
-    assert sorted(tables.datasets.column("id").to_pylist()) == sorted(dids)
+    assert sorted(str(i) for i in tables.sessions.column("id").to_pylist()) == sorted(eids)
+    assert sorted(str(i) for i in tables.datasets.column("id").to_pylist()) == sorted(dids)
     assert "projects" in tables.sessions.column_names
     assert "session_path" not in tables.datasets.column_names
     one = One(cache_dir=tmp_path, mode="local")

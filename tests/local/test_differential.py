@@ -64,5 +64,5 @@ def test_same_answers_as_one_api(
     theirs = run_reference(reference_python, REFERENCE_SCRIPT, jobs)
     for job, expected in zip(jobs, theirs, strict=True):
         ours = _ours(Path(str(job["cache_dir"])), job["calls"])  # type: ignore[arg-type]
-        for call, want, got in zip(job["calls"], expected, ours, strict=True):  # type: ignore[call-overload]
+        for call, want, got in zip(job["calls"], expected, ours, strict=True):
             assert got == want, f"{call}: one-api {want}, onesdk {got}"
