@@ -1157,7 +1157,7 @@ class One:
     ) -> ExpRefDict: ...
     @overload
     def eid2ref(
-        self, eid: EidLike, as_dict: Literal[True], parse: Literal[False]
+        self, eid: EidLike, as_dict: Literal[True] = True, *, parse: Literal[False]
     ) -> RawExpRefDict: ...
     @overload
     def eid2ref(self, eid: EidLike, as_dict: Literal[False], parse: bool = True) -> str: ...
@@ -1192,7 +1192,32 @@ class One:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
 
-    path2ref = staticmethod(path2ref)
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
+    ) -> ExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
+    ) -> RawExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
+    ) -> str | None: ...
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
+    ) -> ExpRefDict | RawExpRefDict | str | None:
+        """The experiment reference of the session folder in ``path_str`` (None if none)."""
+        if not as_dict:
+            return path2ref(path_str, as_dict=False)
+        if parse:
+            return path2ref(path_str)
+        return path2ref(path_str, parse=False)
+
     ref2dict = staticmethod(ref2dict)
     dict2ref = staticmethod(dict2ref)
     is_exp_ref = staticmethod(is_exp_ref)
