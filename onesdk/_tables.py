@@ -81,11 +81,7 @@ def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
         else:
             data[name] = _plain(column).to_pandas()
     ids = _index_values(table.column("id"), "id")
-    index: pd.Index
-    if eid_index:
-        index = _eid_id_index(table.column("eid"), ids)
-    else:
-        index = ids
+    index: pd.Index = _eid_id_index(table.column("eid"), ids) if eid_index else ids
     frame = pd.DataFrame(
         {
             k: (v.to_numpy() if isinstance(v, pd.Series) and v.dtype == bool else v)
