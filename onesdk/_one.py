@@ -377,11 +377,9 @@ class One:
         key = str(self.to_eid(eid)) if self.to_eid(eid) is not None else str(eid)
         if not self.repository.has_session(key):
             raise ALFObjectNotFound(f"session {eid} is not in the cache")
-        record = self._session_record(key)
         if not full:
-            from onesdk._tables import session_model
-
-            return session_model(record)
+            return self.repository.details(key)
+        record = self._session_record(key)
         import pandas as pd
 
         frame = self.list_datasets(key, details=True, qc="CRITICAL", keep_eid_index=True)

@@ -189,3 +189,13 @@ def test_factory_modes(one: One) -> None:
     assert type(ONE(cache_dir=one.cache_dir, mode="auto")) is One
     with pytest.raises(ArgumentError, match="mode"):
         ONE(cache_dir=one.cache_dir, mode="cloud")  # type: ignore[call-overload]
+
+
+def test_parquet_repository_satisfies_the_protocol(one: One) -> None:
+    from onesdk._repository import Repository
+
+    assert isinstance(one.repository, Repository)
+    (eid,) = one.search(subject="OTHER")
+    assert one.repository.details(str(eid)).subject == "OTHER"
+    with pytest.raises(ALFObjectNotFound):
+        one.repository.details(str(uuid.uuid4()))
