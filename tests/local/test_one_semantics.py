@@ -199,3 +199,32 @@ def test_parquet_repository_satisfies_the_protocol(one: One) -> None:
     assert one.repository.details(str(eid)).subject == "OTHER"
     with pytest.raises(ALFObjectNotFound):
         one.repository.details(str(uuid.uuid4()))
+
+
+def test_relative_paths_name_exact_datasets(one: One) -> None:
+    from onesdk.errors import ALFWarning
+
+    (eid,) = one.search(subject="SUB1", number=1)
+    old = one.load_dataset(eid, "alf/_ibl_trials.table.pqt", download_only=True)
+    assert old.parent.name == "alf"
+    with pytest.raises(ArgumentError, match="collection"):
+        one.load_dataset(eid, "alf/_ibl_trials.table.pqt", collection="alf")
+    frame = one.list_datasets(eid, collection="alf", filename="*table*", details=True)
+    with pytest.warns(ALFWarning, match="not the default revision"):
+        paths, records = one.load_datasets(eid, frame, download_only=True)
+    assert [r.rel_path for r in records if r is not None] == frame["rel_path"].tolist()
+    assert all(isinstance(p, Path) for p in paths)
+
+
+def test_load_datasets_reports_missing_unless_told_not_to(one: One) -> None:
+    (eid,) = one.search(subject="OTHER")
+    with pytest.raises(ALFObjectNotFound, match=r"not in the cache: foo\.bar\.npy"):
+        one.load_datasets(eid, ["_ibl_trials.choice.npy", "foo.bar.npy"])
+    data, records = one.load_datasets(
+        eid, ["_ibl_trials.choice.npy", "foo.bar.npy"], assert_present=False
+    )
+    assert isinstance(data[0], np.ndarray)
+    assert data[1] is None
+    assert records[1] is None
+    with pytest.raises(ArgumentError, match="datasets"):
+        one.load_datasets(eid, "_ibl_trials.choice.npy")
