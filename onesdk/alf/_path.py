@@ -48,7 +48,8 @@ class AlfPath(_gen.AlfPath):
 
         Path objects are read with ``as_posix``; backslashes in text are separators.
         """
-        return super().parse(posix_text(text, "text"))
+        # text goes in as given (backslashes are read by the grammar), so errors quote it
+        return super().parse(text if isinstance(text, str) else posix_text(text, "text"))
 
     def checked(self) -> Self:
         """This path, after checking it is valid (e.g. one built from parts by hand)."""

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onesdk import alf
 from onesdk.alf import AlfPath
 from onesdk.errors import ALFInvalid
 from tests import strategies as strat
@@ -139,3 +140,32 @@ def test_not_alf_paths_raise(text: str) -> None:
     with pytest.raises(ALFInvalid) as info:
         AlfPath.parse(text)
     assert repr(text) in str(info.value)
+
+
+@given(strat.near_valid())
+def test_near_valid_text_parses_canonically_or_raises(text: str) -> None:
+    try:
+        path = AlfPath.parse(text)
+    except ALFInvalid:
+        with pytest.raises(ALFInvalid) as info:
+            AlfPath.parse(text)
+        assert info.value.value == text  # the error quotes the input as given
+        return
+    assert path.is_valid()
+    assert AlfPath.parse(str(path)) == path
+    if path.name is not None:
+        assert alf.filename_parts(path.name).object == path.object
+
+
+@given(strat.alf_paths())
+def test_properties_agree_with_the_parts(path: AlfPath) -> None:
+    text = str(path)
+    if path.subject is not None:
+        assert path.session is not None
+        assert path.session in text
+        assert alf.session_path_parts(text).subject == path.subject
+    if path.is_dataset:
+        assert path.rel_path is not None
+        assert text.endswith(path.rel_path)
+        assert alf.rel_path_parts(path.rel_path).object == path.object
+    assert alf.parse(path.as_path()) == path
