@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 from hypothesis import given
@@ -169,3 +169,21 @@ def test_properties_agree_with_the_parts(path: AlfPath) -> None:
         assert text.endswith(path.rel_path)
         assert alf.rel_path_parts(path.rel_path).object == path.object
     assert alf.parse(path.as_path()) == path
+
+
+@given(strat.alf_trees())
+def test_alf_tree_datasets_parse_below_their_session(tree: strat.AlfTree) -> None:
+    for dataset in tree.datasets:
+        path = AlfPath.parse(dataset)
+        assert path.session in tree.sessions
+        assert path.is_dataset
+
+
+def test_write_alf_tree_creates_the_files(tmp_path: Path) -> None:
+    tree = strat.AlfTree(
+        sessions=("lab/Subjects/s/2020-01-01/001",),
+        datasets=("lab/Subjects/s/2020-01-01/001/alf/trials.intervals.npy",),
+    )
+    files = strat.write_alf_tree(tmp_path, tree, b"x")
+    assert files == [tmp_path / tree.datasets[0]]
+    assert files[0].read_bytes() == b"x"
