@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
@@ -187,3 +188,23 @@ def test_write_alf_tree_creates_the_files(tmp_path: Path) -> None:
     files = strat.write_alf_tree(tmp_path, tree, b"x")
     assert files == [tmp_path / tree.datasets[0]]
     assert files[0].read_bytes() == b"x"
+
+
+@given(strat.alf_paths(), st.uuids(version=4))
+def test_with_uuid_and_without_uuid(path: AlfPath, value: uuid.UUID) -> None:
+    if not path.is_dataset:
+        with pytest.raises(ALFInvalid):
+            path.with_uuid(value)
+        return
+    tagged = path.with_uuid(value)
+    assert tagged.extra[-1] == str(value)
+    assert tagged.with_uuid(str(value), strict=True) == tagged
+    assert tagged.without_uuid() == path.without_uuid()
+    assert str(tagged) == str(alf.add_uuid_string(PurePosixPath(str(path)), value))
+    assert str(tagged.without_uuid()) == str(alf.remove_uuid_string(PurePosixPath(str(tagged))))
+
+
+def test_exp_ref_of_a_path() -> None:
+    path = AlfPath.parse("lab/Subjects/KS005/2020-01-01/002/alf/trials.intervals.npy")
+    assert str(path.exp_ref) == "2020-01-01_2_KS005"
+    assert AlfPath.parse("trials.intervals.npy").exp_ref is None
