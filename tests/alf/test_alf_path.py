@@ -208,3 +208,9 @@ def test_exp_ref_of_a_path() -> None:
     path = AlfPath.parse("lab/Subjects/KS005/2020-01-01/002/alf/trials.intervals.npy")
     assert str(path.exp_ref) == "2020-01-01_2_KS005"
     assert AlfPath.parse("trials.intervals.npy").exp_ref is None
+
+
+@pytest.mark.parametrize("text", ["licks.0...csv", "a.b..c.npy", "subj/2020-01-01/001/a.b.c..npy"])
+def test_empty_extra_parts_are_rejected(text: str) -> None:
+    with pytest.raises(ALFInvalid, match="extra"):
+        AlfPath.parse(text)
