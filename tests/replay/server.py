@@ -124,7 +124,7 @@ class _Recordings:
             if entry["host"] != ALYX_HOST:
                 continue
             exchange = Exchange.load(exchanges_dir / entry["file"])
-            key = (exchange.method, exchange.path, exchange.query)
+            key = (exchange.method, urllib.parse.unquote(exchange.path), exchange.query)
             self.by_key.setdefault(key, []).append(exchange)
             if exchange.status == 403 and exchange.auth != "valid-token":
                 self.rejections.setdefault(exchange.auth, exchange)
@@ -299,7 +299,7 @@ class ReplayServer:
         return exchange.status, exchange.reason, headers, body
 
     def file_path(self, path: str) -> Path | None:
-        rel = urllib.parse.unquote(path).lstrip("/")
+        rel = path.lstrip("/")
         target = (self.files_root / rel).resolve()
         root = self.files_root.resolve()
         if root not in target.parents or not target.is_file():
@@ -331,6 +331,8 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+
+    _pending: Seen | None = None
 
     def setup(self) -> None:
         super().setup()
@@ -373,22 +375,27 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         raw_body = self.rfile.read(length) if length else b""
         role = self.server.role
-        fault = replay.faults.take(role, split.path)
-        if role == "alyx":
-            status, exchange_id = self._alyx(split.path, query, raw_body, fault)
-        else:
-            status, exchange_id = self._files(split.path, fault)
-        replay.record(
-            Seen(
-                host=role,
-                method=self.command,
-                path=split.path,
-                query=query,
-                headers=tuple(self.headers.items()),
-                status=status,
-                exchange=exchange_id,
-            )
+        path = urllib.parse.unquote(split.path)
+        fault = replay.faults.take(role, path)
+        self._pending = Seen(
+            host=role,
+            method=self.command,
+            path=path,
+            query=query,
+            headers=tuple(self.headers.items()),
+            status=0,
+            exchange=None,
         )
+        try:
+            if role == "alyx":
+                self._alyx(path, query, raw_body, fault)
+            else:
+                self._files(path, fault)
+        except OSError:
+            # the client gave up (timeout, reset): nothing more to answer
+            self.close_connection = True
+        if self._pending is not None:  # nothing was sent
+            replay.record(self._pending)
 
     def _alyx(
         self, path: str, query: QueryKey, raw_body: bytes, fault: f.Fault | None
@@ -413,6 +420,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(UNMATCHED_STATUS, "No Recording", [], body)
             return UNMATCHED_STATUS, None
         status, reason, headers, body = replay.render(exchange)
+        if self._pending is not None:
+            self._pending = dataclasses.replace(self._pending, exchange=exchange.id)
         self._send_body(status, reason, headers, body, fault)
         return status, exchange.id
 
@@ -480,6 +489,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_head(
         self, status: int, reason: str, headers: list[tuple[str, str]], length: int
     ) -> None:
+        if self._pending is not None:
+            self.server.replay.record(dataclasses.replace(self._pending, status=status))
+            self._pending = None
         self.send_response(status, reason)
         for key, value in headers:
             self.send_header(key, value)
