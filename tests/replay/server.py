@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import secrets
@@ -137,6 +138,12 @@ class _Recordings:
         }
 
 
+@functools.cache
+def _recordings(exchanges_dir: Path) -> _Recordings:
+    """The corpus is read once per test session: it is immutable, and parsing it is slow."""
+    return _Recordings(exchanges_dir)
+
+
 class ReplayServer:
     """The Alyx replay server and the file server, started together.
 
@@ -156,7 +163,7 @@ class ReplayServer:
     ) -> None:
         self.corpus = corpus
         self.files_root = corpus / "files"
-        self._recordings = _Recordings(corpus / "exchanges")
+        self._recordings = _recordings(corpus / "exchanges")
         self.token = token or f"tok-{secrets.token_hex(16)}"
         self.password = password or f"pw-{secrets.token_hex(12)}"
         self.max_requests = max_requests
