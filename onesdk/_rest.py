@@ -490,6 +490,18 @@ class RestRepository:
     def base_url(self) -> str:
         return self.http.base_url
 
+    def __repr__(self) -> str:
+        return f"RestRepository({self.base_url!r})"
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> RestRepository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # sessions ------------------------------------------------------------------------------
     def search_sessions(
         self, terms: Mapping[str, object], *, limit: int | None = None
