@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from onesdk._factory import ONE
     from onesdk._models import Dataset, Insertion, Revision, Session
     from onesdk._one import One
+    from onesdk._one_alyx import OneAlyx
     from onesdk.alf import QC, AlfPath
 
 # public name -> private module that defines it; resolved on first access (PEP 562)

@@ -537,6 +537,23 @@ class RestRepository:
     def insertion(self, pid: UUID | str) -> JsonObject:
         return self.http.get_object(f"insertions/{_uuid(pid, 'pid')}")
 
+    # generic -------------------------------------------------------------------------------
+    def rest(
+        self, endpoint: str, action: str = "list", id: str | UUID | None = None, **filters: object
+    ) -> list[JsonObject] | JsonObject:
+        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records."""
+        name = _name(endpoint, "endpoint")
+        if action == "read":
+            if id is None:
+                raise ArgumentError("id", id, "the record id or name to read")
+            return self.http.get_object(f"{name}/{_name(str(id), 'id')}")
+        if action != "list":
+            raise ArgumentError("action", action, "'list' or 'read' (writes are not supported)")
+        params = [(k, _join(v, k)) for k, v in sorted(filters.items())]
+        if id is not None:
+            params.append(("django", f"pk,{id}"))
+        return self.http.get_list(name, params).raw()
+
     # cache tables --------------------------------------------------------------------------
     def cache_info(self, tag: str | None = None) -> JsonObject:
         path = f"cache/info/{_name(tag, 'tag')}/" if tag else "cache/info/"
