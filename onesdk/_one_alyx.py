@@ -32,7 +32,8 @@ import platformdirs
 from onesdk._auth import TokenAuth, resolve_credentials
 from onesdk._download import Downloader, DownloadTask, safe_target, url_for
 from onesdk._log import get_logger
-from onesdk._one import EidLike, One
+from onesdk._one import EidLike, One, QcLike
+from onesdk._query import FilenameFilter, PartValue
 from onesdk._remote_records import (
     DatasetRow,
     SessionRow,
@@ -69,6 +70,7 @@ if TYPE_CHECKING:
 
     from onesdk._cache import CacheTables
     from onesdk._models import Insertion, Session
+    from onesdk.alf.io import FileContent
 
 __all__ = ["OneAlyx"]
 
@@ -392,13 +394,42 @@ class OneAlyx(One):
 
     # ------------------------------------------------------------------ datasets
 
-    def list_datasets(  # type: ignore[override]
+    @overload
+    def list_datasets(
         self,
         eid: EidLike | Sequence[EidLike] | None = None,
-        filename: object = None,
-        collection: object = None,
-        revision: object = None,
-        qc: int | str = "FAIL",
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
+        ignore_qc_not_set: bool = False,
+        details: Literal[False] = False,
+        query_type: str | None = None,
+        default_revisions_only: bool = False,
+        keep_eid_index: bool = False,
+    ) -> list[str]: ...
+    @overload
+    def list_datasets(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
+        ignore_qc_not_set: bool = False,
+        *,
+        details: Literal[True],
+        query_type: str | None = None,
+        default_revisions_only: bool = False,
+        keep_eid_index: bool = False,
+    ) -> pd.DataFrame: ...
+    def list_datasets(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
         ignore_qc_not_set: bool = False,
         details: bool = False,
         query_type: str | None = None,
@@ -452,6 +483,14 @@ class OneAlyx(One):
         self._merge([session_row(detail)], session_dataset_rows(detail))
         return detail
 
+    @overload
+    def type2datasets(
+        self, eid: EidLike, dataset_type: str | Sequence[str], details: Literal[False] = False
+    ) -> list[str]: ...
+    @overload
+    def type2datasets(
+        self, eid: EidLike, dataset_type: str | Sequence[str], details: Literal[True]
+    ) -> pd.DataFrame: ...
     def type2datasets(
         self, eid: EidLike, dataset_type: str | Sequence[str], details: bool = False
     ) -> list[str] | pd.DataFrame:
@@ -608,6 +647,25 @@ class OneAlyx(One):
             )
         return frame
 
+    @overload
+    def load_aggregate(
+        self,
+        relation: str,
+        identifier: str,
+        dataset: str | None = None,
+        revision: str | None = None,
+        download_only: Literal[False] = False,
+    ) -> FileContent: ...
+    @overload
+    def load_aggregate(
+        self,
+        relation: str,
+        identifier: str,
+        dataset: str | None = None,
+        revision: str | None = None,
+        *,
+        download_only: Literal[True],
+    ) -> Path: ...
     def load_aggregate(
         self,
         relation: str,
@@ -615,7 +673,7 @@ class OneAlyx(One):
         dataset: str | None = None,
         revision: str | None = None,
         download_only: bool = False,
-    ) -> object:
+    ) -> FileContent | Path:
         """Load (or with ``download_only`` fetch) one aggregate dataset."""
         if self.wildcards and isinstance(dataset, str) and len(dataset.split(".")) == 2:
             dataset += ".*"

@@ -224,3 +224,24 @@ def test_details_of_revision_and_dataset_type(repo: RestRepository, shared_alyx:
     assert info["location"].endswith("/caches/alyx/cache.zip")
     tag = repo.cache_info("2024_Q1_release")
     assert tag["location"] != info["location"]
+
+
+def test_partial_json_is_a_contract_error(repo: RestRepository, replay: ReplayServer) -> None:
+    replay.faults.add("/sessions", f.Truncate(40))
+    with pytest.raises(ContractError, match="expected JSON"):
+        repo.search_sessions({"subject": "KS051"})
+
+
+def test_slow_server_beyond_the_timeout_is_retried_then_reported(
+    replay: ReplayServer, config_home: Path
+) -> None:
+    auth = TokenAuth(
+        replay.alyx_url, Credentials("root", Secret(replay.password)), store=FileTokenStore()
+    )
+    http = AlyxHttp(replay.alyx_url, auth=auth, timeout=0.3, attempts=2, sleep=_no_wait)
+    with RestRepository(http) as repo:
+        replay.faults.add("/sessions", f.Delay(1.0))
+        assert len(repo.search_sessions({"subject": "KS051"})) == 7  # second attempt answers
+        replay.faults.add("/sessions", f.Delay(1.0), times=2)
+        with pytest.raises(OfflineError, match="ReadTimeout"):
+            repo.search_sessions({"subject": "KS051"})
