@@ -28,6 +28,7 @@ from typing import Final, Generic, TypeAlias, TypeVar, overload
 from uuid import UUID
 
 import httpx
+from onesdk_gen.alyx_client import Client
 
 from onesdk._auth import TokenAuth
 from onesdk._log import get_logger
@@ -263,6 +264,15 @@ class AlyxHttp:
 
     def __repr__(self) -> str:
         return f"AlyxHttp({self.base_url!r})"
+
+    def generated_client(self) -> Client:
+        """The generated Alyx client (``onesdk_gen.alyx_client``) on this connection.
+
+        It shares this object's ``httpx.Client``: the same token authentication (with its
+        re-login), REST cache and timeouts, so any operation of the contract can be called,
+        e.g. ``revisions_retrieve.sync(name, client=http.generated_client())``.
+        """
+        return Client(base_url=self.base_url).set_httpx_client(self.client)
 
     def close(self) -> None:
         self.client.close()

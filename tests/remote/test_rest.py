@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,25 @@ def test_slow_server_beyond_the_timeout_is_retried_then_reported(
         replay.faults.add("/sessions", f.Delay(1.0), times=2)
         with pytest.raises(OfflineError, match="ReadTimeout"):
             repo.search_sessions({"subject": "KS051"})
+
+
+def test_generated_client_shares_auth_and_cache(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    from onesdk_gen.alyx_client.api.revisions import revisions_retrieve
+    from onesdk_gen.alyx_client.api.sessions import sessions_retrieve
+
+    with _repo(replay, RestCache(tmp_path / ".rest")) as repo:
+        client = repo.http.generated_client()
+        revision = revisions_retrieve.sync("2024-01-01", client=client)
+        assert revision is not None
+        assert getattr(revision, "name", None) == "2024-01-01"
+        first = sessions_retrieve.sync_detailed(
+            "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80", client=client
+        )
+        second = sessions_retrieve.sync_detailed(
+            "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80", client=client
+        )
+        assert first.status_code == second.status_code == 200
+    assert len(replay.requests_to("/auth-token")) == 1
+    assert len(replay.requests_to("/sessions/3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")) == 1
