@@ -259,12 +259,9 @@ def test_generated_client_shares_auth_and_cache(
         revision = revisions_retrieve.sync("2024-01-01", client=client)
         assert revision is not None
         assert getattr(revision, "name", None) == "2024-01-01"
-        first = sessions_retrieve.sync_detailed(
-            "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80", client=client
-        )
-        second = sessions_retrieve.sync_detailed(
-            "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80", client=client
-        )
+        eid = uuid.UUID("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")
+        first = sessions_retrieve.sync_detailed(eid, client=client)
+        second = sessions_retrieve.sync_detailed(eid, client=client)
         assert first.status_code == second.status_code == 200
     assert len(replay.requests_to("/auth-token")) == 1
     assert len(replay.requests_to("/sessions/3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")) == 1
