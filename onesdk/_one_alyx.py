@@ -245,8 +245,8 @@ class OneAlyx(One):
         """
         if getattr(self, "_initialised", False) is False:
             self._initialised = True
-            if self._requested_mode == "remote":
-                self._start_empty()
+            if self._requested_mode in ("remote", "refresh"):
+                self._start_empty()  # 'refresh' fetches the server's tables right after
                 return None
             return One.load_cache(self, tables_dir)
         target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)

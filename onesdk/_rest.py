@@ -339,8 +339,10 @@ class AlyxHttp:
             ) from None
         return value
 
-    def get_object(self, path: str, params: QueryParams | None = None) -> JsonObject:
-        value = self.get_json(path, params)
+    def get_object(
+        self, path: str, params: QueryParams | None = None, *, cache: CacheControl = "use"
+    ) -> JsonObject:
+        value = self.get_json(path, params, cache=cache)
         if not isinstance(value, dict):
             raise ContractError(f"GET {self.url(path, params)}: expected a JSON object")
         return value
@@ -567,7 +569,8 @@ class RestRepository:
     # cache tables --------------------------------------------------------------------------
     def cache_info(self, tag: str | None = None) -> JsonObject:
         path = f"cache/info/{_name(tag, 'tag')}/" if tag else "cache/info/"
-        return self.http.get_object(path)
+        # never from the REST cache: the answer says whether the tables are stale
+        return self.http.get_object(path, cache="skip")
 
 
 def _uuid(value: UUID | str, name: str) -> UUID:

@@ -221,3 +221,60 @@ def test_processes_sharing_a_cache_dir_end_with_verified_files(
     rel = path.relative_to(cache / "mainenlab/Subjects/ZM_3003/2024-09-17/001").as_posix()
     assert hashlib.md5(path.read_bytes()).hexdigest() == record.loc[rel, "hash"]
     assert len([s for s in replay.seen if s.host == "files"]) == 1
+
+
+def test_fresh_cache_tables_are_not_downloaded_again(one: OneAlyx, replay: ReplayServer) -> None:
+    first = one.load_cache(clobber=True)
+    second = one.load_cache()
+    assert first is not None
+    assert second is not None
+    assert len(replay.requests_to("/caches/alyx/cache.zip", host="files")) == 1
+    assert len(replay.requests_to("/cache/info/")) == 2
+    assert len(one.tables.sessions) == 66
+    assert len(one.search(query_type="local", subject="KS051")) == 7
+
+
+def test_refresh_mode_loads_the_server_tables_at_start(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    one = _one(replay, tmp_path / "cache", mode="refresh")
+    assert len(one.tables.datasets) == 872
+    assert one.mode == "remote"
+    one.close()
+
+
+def test_factory_returns_a_one_alyx_for_a_server(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    import onesdk
+
+    one = onesdk.ONE(
+        base_url=replay.alyx_url,
+        username="root",
+        password=replay.password,
+        cache_dir=tmp_path / "cache",
+        silent=True,
+        http_data_server=replay.files_url,
+    )
+    assert isinstance(one, onesdk.OneAlyx)
+    assert len(one.search(subject="KS051")) == 7
+    one.close()
+
+
+def test_setup_saves_settings_and_connects(
+    replay: ReplayServer, config_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONE_ALYX_PASSWORD", replay.password)
+    one = OneAlyx.setup(
+        replay.alyx_url,
+        username="root",
+        cache_dir=tmp_path / "cache",
+        http_data_server=replay.files_url,
+        silent=True,
+    )
+    assert one.http_data_server == replay.files_url
+    assert len(one.search(subject="KS051")) == 7
+    one.close()
+    saved = load_settings(replay.alyx_url)
+    assert saved is not None
+    assert saved.http_data_server == replay.files_url
