@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypedDict
 from uuid import UUID
 
@@ -22,6 +22,9 @@ from onesdk.errors import ContractError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
+
+    from onesdk._cache import CacheTables
 
 __all__ = [
     "DATASET_COLUMNS",
@@ -30,6 +33,7 @@ __all__ = [
     "SessionRow",
     "dataset_rows",
     "datasets_frame",
+    "merge_rows",
     "session_dataset_rows",
     "session_row",
     "sessions_frame",
@@ -223,3 +227,74 @@ def sessions_frame(rows: Iterable[SessionRow]) -> pd.DataFrame:
 
     frame = pd.DataFrame(list(rows), columns=["id", *SESSION_COLUMNS])
     return frame.astype({"number": "uint16"}).set_index("id")
+
+
+def merge_rows(
+    tables: CacheTables, sessions: Sequence[SessionRow], datasets: Sequence[DatasetRow]
+) -> CacheTables:
+    """``tables`` with ``sessions``/``datasets`` rows inserted, replacing rows with their id."""
+    import dataclasses
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from onesdk._cache._io import sort_datasets
+    from onesdk._cache._schema import QC_NAMES
+
+    if not sessions and not datasets:
+        return tables
+    new_sessions = tables.sessions
+    if sessions:
+        incoming = pa.Table.from_pylist(
+            [dict(r) for r in sessions], schema=tables.sessions.select(list(_SESSION_FIELDS)).schema
+        )
+        keep = pc.invert(pc.is_in(tables.sessions.column("id"), value_set=incoming.column("id")))
+        old = tables.sessions.filter(keep).select(list(_SESSION_FIELDS))
+        new_sessions = pa.concat_tables([old, incoming]).sort_by("id")
+    new_datasets = tables.datasets
+    rows = [r for r in datasets if r["eid"] is not None]
+    if rows:
+        plain = _plain_datasets(tables.datasets)
+        incoming = pa.Table.from_pylist(
+            [
+                {
+                    "eid": r["eid"],
+                    "id": r["id"],
+                    "file_size": r["file_size"],
+                    "hash": r["hash"],
+                    "default_revision": r["default_revision"],
+                    "qc": QC_NAMES.index(r["qc"]) if r["qc"] in QC_NAMES else 0,
+                    "exists": r["exists"],
+                    "rel_path": r["rel_path"],
+                }
+                for r in rows
+            ],
+            schema=plain.schema,
+        )
+        keep = pc.invert(pc.is_in(plain.column("id"), value_set=incoming.column("id")))
+        merged = pa.concat_tables([plain.filter(keep), incoming])
+        for name in ("eid", "rel_path"):
+            index = merged.schema.get_field_index(name)
+            merged = merged.set_column(index, name, pc.dictionary_encode(merged.column(name)))
+        new_datasets = sort_datasets(merged.combine_chunks().unify_dictionaries())
+    return dataclasses.replace(tables, sessions=new_sessions, datasets=new_datasets)
+
+
+_SESSION_FIELDS = ("id", "lab", "subject", "date", "number", "task_protocol", "projects")
+_DATASET_FIELDS = (
+    "eid", "id", "file_size", "hash", "default_revision", "qc", "exists", "rel_path"
+)  # fmt: skip
+
+
+def _plain_datasets(table: pa.Table) -> pa.Table:
+    """The standard dataset columns with dictionary columns decoded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for name in _DATASET_FIELDS:
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.cast(column, column.type.value_type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=list(_DATASET_FIELDS))

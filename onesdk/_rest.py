@@ -24,7 +24,7 @@ import random
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Final, Generic, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypeVar, overload
 from uuid import UUID
 
 import httpx
@@ -51,9 +51,16 @@ __all__ = [
     "RestRepository",
     "complete_term",
     "insertion_query",
+    "query_params",
     "search_terms",
     "session_query",
 ]
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from onesdk._query import DatasetQuery, SessionQuery
+    from onesdk._remote_records import DatasetRow, SessionRow
 
 _log = get_logger("onesdk.rest")
 
@@ -216,6 +223,27 @@ def insertion_query(terms: Mapping[str, object]) -> QueryParams:
             params.append((field, _join(value, key)))
     if django:
         params.insert(0, ("django", ",".join(django)))
+    return params
+
+
+def query_params(query: SessionQuery) -> QueryParams:
+    """The ``/sessions`` filters for a :class:`SessionQuery` (the facade-independent model)."""
+    from onesdk._cache._schema import QC_NAMES
+
+    params: QueryParams = []
+    for name in ("subject", "lab", "task_protocol", "projects", "datasets"):
+        values = getattr(query, name)
+        if values:
+            params.append((name, ",".join(values)))
+    if query.date_range is not None:
+        start, end = query.date_range
+        params.append(("date_range", f"{start or _MIN_DATE},{end or _MAX_DATE}"))
+    if query.number:
+        if len(query.number) > 1:
+            raise ArgumentError("number", query.number, "one session number (Alyx filters one)")
+        params.append(("number", str(query.number[0])))
+    if query.dataset_qc_lte is not None:
+        params.append(("dataset_qc_lte", QC_NAMES[query.dataset_qc_lte]))
     return params
 
 
@@ -528,7 +556,8 @@ class RestRepository:
         """The dataset records of one session, as ``GET /datasets?session=<eid>`` lists them."""
         return self.http.get_list("datasets", [("session", str(_uuid(eid, "eid")))]).raw()
 
-    def datasets(self, params: QueryParams) -> Paginated[JsonObject]:
+    def dataset_records(self, params: QueryParams) -> Paginated[JsonObject]:
+        """``GET /datasets`` with raw filter parameters."""
         return self.http.get_list("datasets", params)
 
     def dataset(self, dataset_id: UUID | str) -> JsonObject:
@@ -548,6 +577,53 @@ class RestRepository:
 
     def insertion(self, pid: UUID | str) -> JsonObject:
         return self.http.get_object(f"insertions/{_uuid(pid, 'pid')}")
+
+    # the Repository protocol (the same one the parquet backend implements) ----------------
+    def sessions(self, query: SessionQuery) -> pa.Table:
+        """Sessions matching ``query``, asked of the server (its matching: case-insensitive
+        substrings, no regular expressions), as a sessions-table Arrow table."""
+        from onesdk._cache import empty_tables
+        from onesdk._remote_records import merge_rows, session_row
+
+        records = self.http.get_list("sessions", query_params(query)).raw()
+        rows = list({str(r["id"]): session_row(r) for r in records}.values())
+        table = merge_rows(empty_tables(), rows, []).sessions
+        order = {row["id"]: i for i, row in enumerate(rows)}
+        ids = table.column("id").to_pylist()
+        return table.take(sorted(range(len(ids)), key=lambda i: order[str(ids[i])]))
+
+    def datasets(self, query: DatasetQuery) -> pa.Table:
+        """Datasets of the sessions in ``query.eids`` matching ``query``: the server lists
+        each session's datasets, the same matcher as the local backend filters them."""
+        from onesdk._cache import empty_tables
+        from onesdk._parquet import ParquetRepository
+        from onesdk._remote_records import merge_rows, session_dataset_rows, session_row
+
+        if query.eids is None:
+            raise ArgumentError("eid", None, "session ids: the server lists datasets per session")
+        sessions: list[SessionRow] = []
+        datasets: list[DatasetRow] = []
+        for eid in query.eids:
+            detail = self.session(eid)
+            sessions.append(session_row(detail))
+            datasets.extend(session_dataset_rows(detail))
+        return ParquetRepository(merge_rows(empty_tables(), sessions, datasets)).datasets(query)
+
+    def session_row(self, eid: str) -> pa.Table:
+        """The sessions-table row of one session (no rows if the server does not know it)."""
+        from onesdk._cache import empty_tables
+        from onesdk._remote_records import merge_rows, session_row
+
+        try:
+            detail = self.session(eid)
+        except HTTPError as exc:
+            if exc.status == 404:
+                return empty_tables().sessions
+            raise
+        return merge_rows(empty_tables(), [session_row(detail)], []).sessions
+
+    def has_session(self, eid: str) -> bool:
+        return len(self.session_row(eid)) == 1
 
     # generic -------------------------------------------------------------------------------
     def rest(

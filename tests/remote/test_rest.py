@@ -265,3 +265,28 @@ def test_generated_client_shares_auth_and_cache(
         assert first.status_code == second.status_code == 200
     assert len(replay.requests_to("/auth-token")) == 1
     assert len(replay.requests_to("/sessions/3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")) == 1
+
+
+def test_rest_repository_follows_the_repository_protocol(
+    repo: RestRepository, shared_alyx: Path
+) -> None:
+    from onesdk._cache import read_tables
+    from onesdk._parquet import ParquetRepository
+    from onesdk._query import DatasetQuery, SessionQuery
+    from onesdk._repository import Repository
+
+    assert isinstance(repo, Repository)
+    local = ParquetRepository(read_tables(shared_alyx / "cache"))
+    query = SessionQuery.build(subject="KS051")
+    remote_ids = repo.sessions(query).column("id").to_pylist()
+    assert sorted(remote_ids) == sorted(local.sessions(query).column("id").to_pylist())
+    eid = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
+    for collection in ("alf", "alf/probe00", None):
+        datasets = DatasetQuery(eids=(eid,), collection=collection)
+        ours = sorted(repo.datasets(datasets).column("id").to_pylist())
+        theirs = sorted(local.datasets(datasets).column("id").to_pylist())
+        assert ours == theirs, collection
+    assert repo.has_session(eid)
+    assert not repo.has_session("00000000-0000-4000-8000-000000000000")
+    with pytest.raises(ArgumentError, match="eid"):
+        repo.datasets(DatasetQuery(eids=None))
