@@ -278,13 +278,15 @@ def test_rest_repository_follows_the_repository_protocol(
     assert isinstance(repo, Repository)
     local = ParquetRepository(read_tables(shared_alyx / "cache"))
     query = SessionQuery.build(subject="KS051")
-    remote_ids = repo.sessions(query).column("id").to_pylist()
-    assert sorted(remote_ids) == sorted(local.sessions(query).column("id").to_pylist())
+    remote_ids = [str(i) for i in repo.sessions(query).column("id").to_pylist()]
+    assert sorted(remote_ids) == sorted(
+        str(i) for i in local.sessions(query).column("id").to_pylist()
+    )
     eid = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
     for collection in ("alf", "alf/probe00", None):
         datasets = DatasetQuery(eids=(eid,), collection=collection)
-        ours = sorted(repo.datasets(datasets).column("id").to_pylist())
-        theirs = sorted(local.datasets(datasets).column("id").to_pylist())
+        ours = sorted(str(i) for i in repo.datasets(datasets).column("id").to_pylist())
+        theirs = sorted(str(i) for i in local.datasets(datasets).column("id").to_pylist())
         assert ours == theirs, collection
     assert repo.has_session(eid)
     assert not repo.has_session("00000000-0000-4000-8000-000000000000")
