@@ -227,7 +227,8 @@ def run_mode(mode: str, corpus: Path, workdir: Path) -> list[Outcome]:
                     value = target(*args, **kwargs)
                 except Exception as exc:  # compared with the reference's error
                     if result is None:
-                        outcomes.append(Outcome(spec["id"], spec["method"], "unchecked"))
+                        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+                        outcomes.append(Outcome(spec["id"], spec["method"], "unchecked", detail))
                     elif "error" in result and _error_matches(result["error"], exc):
                         outcomes.append(Outcome(spec["id"], spec["method"], "error-same"))
                     elif local:
