@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from onesdk import _log  # noqa: F401  (installs the secret-redacting log filter; stdlib only)
+
 __version__ = "0.1.0"
 
 __all__ = [

@@ -66,3 +66,16 @@ def test_other_loggers_are_untouched(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     logging.getLogger("someone.else").info("password=visible")
     assert "password=visible" in caplog.text
+
+
+def test_importing_onesdk_alone_installs_the_redaction() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import logging, onesdk; logging.basicConfig();"
+        "logging.getLogger('onesdk.any').warning('password=%s', 'plain-secret-123')"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "password=***" in done.stderr
+    assert "plain-secret-123" not in done.stderr
