@@ -109,3 +109,36 @@ def test_aggregate_and_cache_types(one: onesdk.OneAlyx) -> None:
     loaded = one.load_cache(clobber=True)
     assert_type(loaded, dt.datetime | None)
     assert loaded is not None
+
+
+def test_dataset_type_lookups(one: onesdk.OneAlyx) -> None:
+    kind = one.dataset2type(uuid.UUID("8ae14960-eed3-46d6-b6cd-e67f08470f2e"))
+    assert_type(kind, str)
+    assert kind == "trials.choice"
+    paths = one.type2datasets(EID, "trials.table")
+    assert_type(paths, list[str])
+    frame = one.type2datasets(EID, "trials.table", details=True)
+    assert_type(frame, pd.DataFrame)
+    assert sorted(frame["rel_path"]) == paths
+
+
+def test_insertion_lookups_and_logout(one: onesdk.OneAlyx) -> None:
+    probes = one.eid2pid(EPHYS)
+    assert_type(
+        probes,
+        tuple[list[uuid.UUID], list[str]]
+        | tuple[list[uuid.UUID], list[str], list[onesdk.Insertion]]
+        | tuple[None, None]
+        | tuple[None, None, None],
+    )
+    assert probes[1] == ["probe00", "probe01"]
+    assert_type(one.logout(), None)
+
+
+def test_setup_type(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("ONESDK_KEYRING", "0")
+    monkeypatch.setenv("ONE_ALYX_PASSWORD", replay.password)
+    one = onesdk.OneAlyx.setup(replay.alyx_url, username="root", cache_dir=tmp_path / "c")
+    assert_type(one, onesdk.OneAlyx)
+    one.close()
