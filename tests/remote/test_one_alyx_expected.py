@@ -229,7 +229,11 @@ def run_mode(mode: str, corpus: Path, workdir: Path) -> list[Outcome]:
                     if result is None:
                         detail = f"{type(exc).__name__}: {str(exc)[:200]}"
                         outcomes.append(Outcome(spec["id"], spec["method"], "unchecked", detail))
-                    elif "error" in result and _error_matches(result["error"], exc):
+                    elif (
+                        "error" in result
+                        and _error_matches(result["error"], exc)
+                        and len(replay.unmatched) == before  # not an error of our own making
+                    ):
                         outcomes.append(Outcome(spec["id"], spec["method"], "error-same"))
                     elif local:
                         outcomes.append(
@@ -261,10 +265,13 @@ def run_mode(mode: str, corpus: Path, workdir: Path) -> list[Outcome]:
                 if spec["method"] == "search_terms" and isinstance(ours, list):
                     ours, theirs = sorted(ours), sorted(theirs)  # the reference's is set order
                 status = "same" if same(ours, theirs) else "different"
-                status = f"local-{status}" if local else status
                 detail = (
-                    "" if status == "same" else f"ours={str(ours)[:300]} theirs={str(theirs)[:300]}"
+                    "" if status == "same" else f"ours={str(ours)[:300]} theirs={theirs!s:.300}"
                 )
+                if len(replay.unmatched) != before:
+                    status = "different"  # the answer came despite a request Alyx never saw
+                    detail = f"unrecorded requests: {replay.unmatched[before:][:2]}"
+                status = f"local-{status}" if local else status
                 outcomes.append(Outcome(spec["id"], spec["method"], status, detail))
         finally:
             one.close()
