@@ -7,6 +7,7 @@ on stderr (``--debug`` shows the traceback) and the exit code says what kind of 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import traceback
@@ -332,8 +333,9 @@ def main(
     err = stderr if stderr is not None else sys.stderr
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    try:
-        args = parser.parse_args(args_list)
+    try:  # argparse writes help and usage errors to sys.stdout/sys.stderr
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse already printed usage/help
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     debug = bool(getattr(args, "debug", False))
