@@ -73,7 +73,8 @@ def main(cache_dir: Path) -> Release:
 if __name__ == "__main__":
     result = main(Path(sys.argv[1] if len(sys.argv) > 1 else "demo-output/sample"))
     print(
-        f"release tables in {result.tables_dir}: {result.n_sessions} sessions, {result.n_datasets} datasets"
+        f"release tables in {result.tables_dir}: "
+        f"{result.n_sessions} sessions, {result.n_datasets} datasets"
     )
     for ref, n in result.trials_per_session.items():
         print(f"  {ref}: {n} trials")

@@ -60,6 +60,7 @@ if __name__ == "__main__":
         for unit in probes:
             top = int(np.argmax(unit.rates))
             print(
-                f"{eid} {unit.probe}: {unit.n_clusters} clusters, {int(unit.counts.sum())} spikes, "
-                f"fastest cluster {top} at {unit.rates[top]:.1f} Hz, depth {unit.depths[top]:.0f} um"
+                f"{eid} {unit.probe}: {unit.n_clusters} clusters, "
+                f"{int(unit.counts.sum())} spikes, fastest cluster {top} at "
+                f"{unit.rates[top]:.1f} Hz, depth {unit.depths[top]:.0f} um"
             )
