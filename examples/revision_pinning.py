@@ -59,6 +59,6 @@ if __name__ == "__main__":
     print(f"revisions of {DATASET}: {result.revisions}")
     same = np.array_equal(result.default, result.pinned)
     print(f"default revision is {PINNED}: {same}")
-    shift = np.abs(result.newest - result.pinned).max() * 1000
+    shift = float(np.max(np.abs(result.newest - result.pinned))) * 1000
     print(f"newest revision moves stimulus onsets by up to {shift:.1f} ms")
     print(f"pinned manifest: {len(result.manifest)} files")

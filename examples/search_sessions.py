@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -26,24 +27,28 @@ def exp_ref(session: Session) -> str:
     return f"{session.date.isoformat()}_{session.number}_{session.subject}"
 
 
+def chronological(session: Session) -> tuple[datetime.date, int]:
+    return session.date, session.number
+
+
 def main(cache_dir: Path) -> Found:
     one = onesdk.One(cache_dir=cache_dir, mode="local")
 
-    _, everything = one.search(details=True)
+    all_eids, everything = one.search(details=True)
     per_lab = Counter(session.lab for session in everything)
 
-    _, ephys = one.search(
+    _ephys_eids, ephys = one.search(
         details=True,
         projects="brainwide",
         date_range=["2024-03-01", "2024-04-30"],
         datasets=["spikes.times.npy"],
     )
 
-    _, history = one.search(details=True, subject="KS051")
-    ordered = sorted(history, key=lambda s: (s.date, s.number))
+    _history_eids, history = one.search(details=True, subject="KS051")
+    ordered = sorted(history, key=chronological)
 
     return Found(
-        n_sessions=len(everything),
+        n_sessions=len(all_eids),
         sessions_per_lab=dict(sorted(per_lab.items())),
         ephys=sorted(ephys, key=exp_ref),
         subject_history=[exp_ref(s) for s in ordered],

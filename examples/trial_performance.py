@@ -32,8 +32,8 @@ def floats(trials: AlfBunch, attribute: str) -> Floats:
 
 
 def performance(trials: AlfBunch) -> Performance:
-    rewarded = floats(trials, "feedbackType") == 1
-    contrast = np.fmax(
+    rewarded: npt.NDArray[np.bool_] = np.equal(floats(trials, "feedbackType"), 1)
+    contrast: Floats = np.fmax(
         np.nan_to_num(floats(trials, "contrastLeft")),
         np.nan_to_num(floats(trials, "contrastRight")),
     )

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
 
 from onesdk import errors
 
@@ -232,24 +231,55 @@ def describe_cache(cache_dir: Path) -> dict[str, object]:
     return info
 
 
-def _auth_module() -> object:
-    try:
-        return importlib.import_module("onesdk._auth")
-    except ModuleNotFoundError as exc:
+def login(base_url: str, username: str | None, password: str | None) -> str:
+    """Log in to ``base_url``, store the token and remember the server; returns the user name.
+
+    Missing credentials come from ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+    settings, or a prompt on a terminal.
+    """
+    from onesdk._auth import login as request_token
+    from onesdk._auth import resolve_credentials
+    from onesdk._settings import (
+        Settings,
+        default_token_store,
+        load_settings,
+        normalise_base_url,
+        save_settings,
+    )
+
+    url = normalise_base_url(base_url)
+    saved = load_settings(url)
+    credentials = resolve_credentials(
+        username, password, saved_username=saved.username if saved else None
+    )
+    if credentials is None:
         raise errors.AuthenticationError(
-            "login is not available in this build of onesdk (no onesdk._auth module)"
-        ) from exc
+            f"no user name for {url}: pass --username or set ONE_ALYX_USERNAME"
+        )
+    token = request_token(url, credentials)
+    default_token_store().set(url, credentials.username, token)
+    if saved is None:
+        saved = Settings(base_url=url)
+    save_settings(
+        Settings(
+            base_url=url,
+            username=credentials.username,
+            http_data_server=saved.http_data_server,
+            cache_dir=saved.cache_dir,
+        )
+    )
+    return credentials.username
 
 
-def login(base_url: str, username: str, password: str) -> None:
-    """Log in to ``base_url`` and save the token in the user config dir."""
-    _call(_auth_module(), "login", base_url, username=username, password=password)
+def logout(base_url: str | None) -> str:
+    """Forget the stored token of ``base_url`` (default: the last server); returns its URL."""
+    from onesdk._settings import default_token_store, load_settings, normalise_base_url
 
-
-def logout(base_url: str | None) -> None:
-    """Forget the saved token of ``base_url`` (the default server when None)."""
-    _call(_auth_module(), "logout", base_url)
-
-
-def as_array(value: object) -> npt.NDArray[np.generic] | None:
-    return value if isinstance(value, np.ndarray) else None
+    if base_url is None:
+        saved = load_settings()
+        if saved is None:
+            raise errors.ArgumentError("--base-url", None, "a server URL (none is saved)")
+        base_url = saved.base_url
+    url = normalise_base_url(base_url)
+    default_token_store().delete(url)
+    return url

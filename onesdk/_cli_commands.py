@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
 import shutil
@@ -22,7 +21,6 @@ __all__ = ["HANDLERS"]
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 ENV_CACHE_DIR = "ONESDK_CACHE_DIR"
-ENV_PASSWORD = "ONESDK_PASSWORD"
 _SESSION_COLUMNS = ("lab", "subject", "date", "number", "task_protocol", "projects")
 
 
@@ -129,7 +127,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if _flag(args, "json"):
             print_json(list(names), out)
         else:
-            print_table((label,), [[n if n else "(none)"] for n in names], out)
+            print_table((label,), [[n if n else "(none)"] for n in sorted(names)], out)
         return 0
     if args.details:
         frame = one.list_datasets_frame(
@@ -145,6 +143,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print_json(records, out)
             return 0
         rows_in = records if isinstance(records, list) else []
+        rows_in.sort(key=lambda r: str(r.get("rel_path")) if isinstance(r, dict) else "")
         headers = ("rel_path", "file_size", "qc", "default_revision", "exists")
         rows = [
             [_cell(r.get(h)) if isinstance(r, dict) else None for h in headers] for r in rows_in
@@ -163,7 +162,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if _flag(args, "json"):
         print_json(list(datasets), out)
     else:
-        for name in datasets:
+        for name in sorted(datasets):
             out.write(f"{name}\n")
     return 0
 
@@ -178,10 +177,14 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not isinstance(record, dict):
         out.write(f"{record}\n")
         return 0
-    width = max((len(k) for k in record), default=0)
-    for key, value in record.items():
-        shown = value if isinstance(value, str) else json.dumps(value)
-        out.write(f"{key.ljust(width)}  {shown}\n")
+    shown = {k: v for k, v in record.items() if v not in (None, [], {}, "")}
+    width = max((len(k) for k in shown), default=0)
+    for key, value in shown.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            text = ", ".join(str(v) for v in value)
+        else:
+            text = value if isinstance(value, str) else json.dumps(value)
+        out.write(f"{key.ljust(width)}  {text}\n")
     return 0
 
 
@@ -338,9 +341,7 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     base_url = getattr(args, "base_url", None)
     if base_url is None:
         raise errors.ArgumentError("--base-url", None, "the Alyx server URL to log in to")
-    username = args.username or input("Alyx user name: ")
-    password = os.environ.get(ENV_PASSWORD) or getpass.getpass(f"Password for {username}: ")
-    _cli_backend.login(base_url, username, password)
+    username = _cli_backend.login(base_url, args.username, None)
     if _flag(args, "json"):
         print_json({"base_url": base_url, "username": username, "logged_in": True}, out)
     else:
@@ -351,12 +352,11 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _logout(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from onesdk import _cli_backend
 
-    base_url = getattr(args, "base_url", None)
-    _cli_backend.logout(base_url)
+    url = _cli_backend.logout(getattr(args, "base_url", None))
     if _flag(args, "json"):
-        print_json({"base_url": base_url, "logged_in": False}, out)
+        print_json({"base_url": url, "logged_in": False}, out)
     else:
-        err.write(f"logged out of {base_url or 'the default server'}\n")
+        err.write(f"logged out of {url}: token removed\n")
     return 0
 
 

@@ -7,12 +7,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 import numpy.typing as npt
 
 from onesdk._cli_output import Cell, print_json, print_table
+
+if TYPE_CHECKING:
+    from onesdk import One, Session
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -38,7 +41,7 @@ class DemoResult:
     plot_skipped: str | None
 
 
-def performance(feedback_type: npt.NDArray[np.generic]) -> float:
+def performance(feedback_type: npt.NDArray[np.generic] | FloatArray) -> float:
     """Fraction of trials rewarded (feedbackType == 1)."""
     values = np.asarray(feedback_type, dtype=np.float64)
     return float(np.mean(values == 1)) if values.size else float("nan")
@@ -119,83 +122,62 @@ def run_demo(
 
 
 def _tour(cache_dir: Path, ephys_path: str, log: _Log, *, plot: bool, out_dir: Path) -> DemoResult:
-    from onesdk._cli_backend import open_one
+    import onesdk
 
     log.title("Search")
     log.code(f"one = onesdk.ONE(cache_dir={str(cache_dir)!r}, mode='local')")
-    one = open_one(base_url=None, cache_dir=cache_dir, mode="local")
-    eids, records = one.search(details=True)
-    log.code("one.search()")
-    log.say(f"{len(eids)} sessions")
-    ephys, _ = one.search(details=True, datasets=["spikes.times.npy"])
-    log.code("one.search(datasets=['spikes.times.npy'])")
-    log.say(f"{len(ephys)} sessions with spikes")
+    one = onesdk.ONE(cache_dir=cache_dir, mode="local")
+    eids, sessions = one.search(details=True)
+    log.code("eids, sessions = one.search(details=True)")
+    first = sessions[0]
+    log.say(f"{len(eids)} sessions; each a typed Session record, e.g.")
+    log.say(f"  .subject={first.subject!r} .date={first.date!r} .projects={first.projects!r}")
+    ephys = one.search(datasets=["spikes.times.npy"], projects="brainwide")
+    log.code("one.search(datasets=['spikes.times.npy'], projects='brainwide')")
+    log.say(f"{len(ephys)} sessions with spikes in the brain-wide project")
 
-    log.title(f"List: the ephys session {ephys_path}")
+    log.title(f"List what the ephys session {ephys_path} holds")
     log.code(f"one.list_collections({ephys_path!r})")
-    log.say(str(one.list_collections(ephys_path, filename=None, collection=None, revision=None)))
+    log.say(str(sorted(one.list_collections(ephys_path))))
     log.code(f"one.list_revisions({ephys_path!r})")
-    log.say(str(one.list_revisions(ephys_path, filename=None, collection=None, revision=None)))
-    spikes_files = one.list_datasets(
-        ephys_path,
-        filename="spikes.*",
-        collection=None,
-        revision=None,
-        qc=None,
-        default_revisions_only=False,
-    )
-    log.code(f"one.list_datasets({ephys_path!r}, 'spikes.*')")
-    log.say(f"{len(spikes_files)} datasets: {', '.join(spikes_files[:4])}, ...")
+    log.say(str(sorted(one.list_revisions(ephys_path))))
+    spikes_files = one.list_datasets(ephys_path, collection="alf/probe00", filename="spikes.*")
+    log.code(f"one.list_datasets({ephys_path!r}, collection='alf/probe00', filename='spikes.*')")
+    log.say(str(spikes_files))
 
-    log.title("Load and analyse every session")
-    log.code("trials = one.load_object(eid, 'trials')")
+    log.title("Load trials and spikes of every session")
+    log.code("trials = one.load_object(eid, 'trials', collection='alf')")
+    log.code("spikes = one.load_object(eid, 'spikes', collection='alf/probe00')")
     summaries: list[SessionSummary] = []
-    by_eid = dict(zip(eids, records, strict=True))
-    for eid in sorted(eids, key=lambda e: _ref(by_eid[e])):
-        trials = one.load_object(eid, "trials", collection="alf", revision=None, attribute=None)
-        feedback = np.asarray(trials["feedbackType"])
+    for eid, session in sorted(zip(eids, sessions, strict=True), key=lambda p: _ref(p[1])):
+        trials = one.load_object(eid, "trials", collection="alf")
+        feedback = trials.array("feedbackType")
         probes = tuple(
-            c.rsplit("/", 1)[-1]
-            for c in one.list_collections(
-                eid, filename=None, collection="alf/probe*", revision=None
-            )
+            sorted(c.rsplit("/", 1)[-1] for c in one.list_collections(eid, collection="alf/probe*"))
         )
         n_spikes = 0
         for probe in probes:
-            spikes = one.load_object(
-                eid, "spikes", collection=f"alf/{probe}", revision=None, attribute=["times"]
-            )
-            n_spikes += int(np.asarray(spikes["times"]).size)
-        summaries.append(
-            SessionSummary(
-                eid=eid,
-                session=_ref(by_eid[eid]),
-                n_trials=int(feedback.size),
-                performance=performance(feedback),
-                probes=probes,
-                n_spikes=n_spikes,
-            )
+            spikes = one.load_object(eid, "spikes", collection=f"alf/{probe}", attribute=["times"])
+            n_spikes += int(spikes.array("times").size)
+        summary = SessionSummary(
+            eid=str(eid),
+            session=_ref(session),
+            n_trials=int(feedback.size),
+            performance=performance(feedback),
+            probes=probes,
+            n_spikes=n_spikes,
         )
-        log.say(
-            f"{summaries[-1].session}: {feedback.size} trials, {performance(feedback):.0%} correct"
-        )
+        summaries.append(summary)
 
-    log.title("Revisions: stimulus onsets, default vs pinned")
-    stim_default = _as_float(
-        one.load_object(
-            ephys_path, "trials", collection="alf", revision=None, attribute=["stimOn_times"]
-        )["stimOn_times"]
-    )
-    log.code(f"one.load_dataset({ephys_path!r}, '_ibl_trials.stimOn_times.npy')")
-    stim_old = _as_float(
-        one.load_object(
-            ephys_path, "trials", collection="alf", revision="", attribute=["stimOn_times"]
-        )["stimOn_times"]
-    )
-    log.code(f"one.load_dataset({ephys_path!r}, '_ibl_trials.stimOn_times.npy', revision='')")
+    log.title("Revisions: the default one, and a pinned one")
+    name = "_ibl_trials.stimOn_times.npy"
+    default = _as_float(one.load_dataset(ephys_path, name, collection="alf"))
+    log.code(f"one.load_dataset({ephys_path!r}, {name!r}, collection='alf')")
+    newest = _as_float(one.load_dataset(ephys_path, name, collection="alf", revision="2024-06-01"))
+    log.code(f"one.load_dataset({ephys_path!r}, {name!r}, collection='alf', revision='2024-06-01')")
     log.say(
-        f"the default revision shifts stimulus onsets by "
-        f"{np.mean(stim_default - stim_old) * 1000:.1f} ms (screen delay correction)"
+        "the default revision is 2024-01-01, not the newest: the 2024-06-01 candidate moves "
+        f"stimulus onsets by up to {np.abs(newest - default).max() * 1000:.1f} ms"
     )
 
     png: Path | None = None
@@ -203,39 +185,32 @@ def _tour(cache_dir: Path, ephys_path: str, log: _Log, *, plot: bool, out_dir: P
     if plot:
         log.title("Plot")
         png, skipped = _plot(one, ephys_path, out_dir / PLOT_NAME)
+        log.say(f"written to {png}" if png is not None else f"skipped: {skipped}")
     return DemoResult(cache_dir, tuple(summaries), png, skipped)
 
 
-def _ref(record: object) -> str:
-    from onesdk._cli_backend import record_field
-
-    number = record_field(record, "number")
+def _ref(session: Session) -> str:
     return (
-        f"{record_field(record, 'lab')}/Subjects/{record_field(record, 'subject')}/"
-        f"{record_field(record, 'date')}/{int(str(number)):03d}"
+        f"{session.lab}/Subjects/{session.subject}/{session.date.isoformat()}/{session.number:03d}"
     )
 
 
-def _plot(one: object, session: str, target: Path) -> tuple[Path | None, str | None]:
+def _plot(one: One, session: str, target: Path) -> tuple[Path | None, str | None]:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:
         return None, f"matplotlib is not installed ({exc}); pip install 'onesdk[plot]'"
-    from onesdk._cli_backend import Facade
 
-    assert isinstance(one, Facade)
-    trials = one.load_object(session, "trials", collection="alf", revision=None, attribute=None)
-    wheel = one.load_object(session, "wheel", collection="alf", revision=None, attribute=None)
-    spikes = one.load_object(
-        session, "spikes", collection="alf/probe00", revision=None, attribute=None
-    )
-    stim_on = _as_float(trials["stimOn_times"])
-    choice = np.asarray(trials["choice"])
-    times = _as_float(spikes["times"])
-    depths = _as_float(spikes["depths"])
+    trials = one.load_object(session, "trials", collection="alf")
+    wheel = one.load_object(session, "wheel", collection="alf")
+    spikes = one.load_object(session, "spikes", collection="alf/probe00")
+    stim_on = _as_float(trials.array("stimOn_times"))
+    choice = _as_float(trials.array("choice"))
+    times = _as_float(spikes.array("times"))
+    depths = _as_float(spikes.array("depths"))
 
-    figure = Figure(figsize=(12, 4.5), layout="constrained")
+    figure = Figure(figsize=(13, 4.5), layout="constrained")
     FigureCanvasAgg(figure)
     raster, trace, psycho = figure.subplots(1, 3, width_ratios=(1.6, 1, 1))
     start = float(stim_on[10]) - 1.0
@@ -247,12 +222,10 @@ def _plot(one: object, session: str, target: Path) -> tuple[Path | None, str | N
 
     offsets = np.linspace(-0.2, 1.0, 121)
     aligned = wheel_around(
-        _as_float(wheel["position"]), _as_float(wheel["timestamps"]), stim_on, offsets
+        _as_float(wheel.array("position")), _as_float(wheel.array("timestamps")), stim_on, offsets
     )
-    for value, colour, label in (
-        (-1, "tab:blue", "choice -1 (CCW)"),
-        (1, "tab:red", "choice +1 (CW)"),
-    ):
+    styles = ((-1.0, "tab:blue", "choice -1 (CCW)"), (1.0, "tab:red", "choice +1 (CW)"))
+    for value, colour, label in styles:
         rows = aligned[choice == value]
         for row in rows[:40]:
             trace.plot(offsets, row, color=colour, alpha=0.12, lw=0.7)
@@ -264,8 +237,8 @@ def _plot(one: object, session: str, target: Path) -> tuple[Path | None, str | N
     )
     trace.legend(loc="upper left", fontsize=8)
 
-    signed = np.nan_to_num(_as_float(trials["contrastRight"])) - np.nan_to_num(
-        _as_float(trials["contrastLeft"])
+    signed = np.nan_to_num(_as_float(trials.array("contrastRight"))) - np.nan_to_num(
+        _as_float(trials.array("contrastLeft"))
     )
     levels = np.unique(signed)
     rightward = [float(np.mean(choice[signed == c] == -1)) for c in levels]

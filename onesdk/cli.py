@@ -247,7 +247,7 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "login",
         help="log in to an Alyx server and save the token",
         description="Log in to Alyx. The password is asked for (never echoed) unless "
-        "$ONESDK_PASSWORD is set; only the token is saved, in the user config dir.",
+        "$ONE_ALYX_PASSWORD is set; only the token is saved, in the user config dir.",
         formatter_class=_Formatter,
     )
     p.add_argument("--username", help="Alyx user name")
