@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -104,9 +103,6 @@ _SESSIONS: tuple[tuple[str, str, str, int, str, tuple[str, ...], tuple[str, ...]
 
 Array = npt.NDArray[np.float64]
 
-# TODO(alf): check with onesdk.alf.is_valid once the ALF module is in place
-_ALF_NAME = re.compile(r"(_[a-z]+_)?[a-zA-Z]+\.[a-zA-Z0-9]+(_[a-z]+)?\.[a-z]+")
-
 
 def alf_name(
     obj: str,
@@ -116,11 +112,11 @@ def alf_name(
     namespace: str | None = None,
     timescale: str | None = None,
 ) -> str:
-    """An ALF file name, checked against the ALF grammar by :mod:`onesdk.alf`."""
-    name = f"_{namespace}_{obj}" if namespace else obj
-    name += f".{attribute}_{timescale}" if timescale else f".{attribute}"
-    name += f".{extension}"
-    if not _ALF_NAME.fullmatch(name):
+    """An ALF file name built by :func:`onesdk.alf.to_alf`, checked by the ALF grammar."""
+    from onesdk import alf
+
+    name = alf.to_alf(obj, attribute, extension, namespace=namespace, timescale=timescale)
+    if not alf.is_valid(name):
         raise ArgumentError("obj", name, "parts that form a valid ALF file name")
     return name
 
