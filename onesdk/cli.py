@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -323,6 +324,14 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
+def _silence_stdout(out: TextIO) -> None:
+    """Point the real stdout at /dev/null so the interpreter's final flush cannot fail too."""
+    if out is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -349,6 +358,9 @@ def main(
     ]
     try:
         return handler(args, out, err)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
+        _silence_stdout(out)
+        return EXIT_ERROR
     except (Exception, KeyboardInterrupt) as exc:
         if debug:
             traceback.print_exception(exc, file=err)

@@ -105,3 +105,17 @@ def test_examples_pass_mypy_strict() -> None:
 def test_there_are_examples_to_check() -> None:
     assert len(EXAMPLES) >= 4
     assert all(p.read_text(encoding="utf-8").count("def main(") == 1 for p in EXAMPLES)
+
+
+def test_examples_pass_pyright_strict() -> None:
+    """pyright in strict mode ([tool.pyright] in pyproject.toml) finds nothing to report."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "examples"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 errors" in result.stdout
