@@ -37,12 +37,31 @@ docstring. Everything else in the package is private and may change without noti
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
+class _Annotation:
+    """An annotation written as source text (``from __future__ import annotations``): shown
+    as it was written, without the quotes ``repr`` would add."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _unquoted(annotation: object) -> object:
+    return _Annotation(annotation) if isinstance(annotation, str) else annotation
+
+
 def _signature(obj: object) -> str:
     try:
-        text = str(inspect.signature(obj))  # type: ignore[arg-type]
+        signature = inspect.signature(obj)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "(...)"
-    return _ADDRESS.sub("", text)
+    params = [p.replace(annotation=_unquoted(p.annotation)) for p in signature.parameters.values()]
+    signature = signature.replace(
+        parameters=params, return_annotation=_unquoted(signature.return_annotation)
+    )
+    return _ADDRESS.sub("", str(signature))
 
 
 def _doc(obj: object) -> str:
