@@ -11,10 +11,15 @@ import importlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from onesdk import errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from onesdk import One, Session
+    from onesdk.alf.io import AlfBunch
 
 __all__ = [
     "Facade",
@@ -38,43 +43,49 @@ def _call(target: object, name: str, *args: object, **kwargs: object) -> object:
 
 
 def record_field(record: object, name: str) -> object:
-    """A field of a search/details record, whether it is a model, a mapping or a Series."""
+    """A field of a search/details record, whether it is a model or a mapping."""
     if isinstance(record, Mapping):
         value: object = record.get(name)
         return value
-    getter = getattr(record, "get", None)
-    if callable(getter):
-        got: object = getter(name)
-        return got
     attr: object = getattr(record, name, None)
     return attr
 
 
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Sequence | np.ndarray) or hasattr(value, "__iter__"):
-        return [str(v) for v in value]
-    raise errors.OneSdkError(f"expected a list of names, got {type(value).__name__}")
-
-
 class Facade:
-    """The calls the CLI makes on a ``One``/``OneAlyx`` instance."""
+    """The calls the CLI makes on a ``One``/``OneAlyx`` instance, with CLI-friendly results."""
 
-    def __init__(self, one: object) -> None:
+    def __init__(self, one: One) -> None:
         self._one = one
 
     @property
     def cache_dir(self) -> Path:
-        return Path(str(getattr(self._one, "cache_dir", ".")))
+        return self._one.cache_dir
 
-    def search(self, *, details: bool, **filters: object) -> tuple[list[str], list[object]]:
-        result = _call(self._one, "search", details=details, **filters)
-        if details and isinstance(result, tuple) and len(result) == 2:
-            eids, records = result
-            return _strings(eids), list(records)
-        eids = _strings(result)
-        return eids, [None] * len(eids)
+    def search(
+        self,
+        *,
+        subject: str | None = None,
+        lab: str | None = None,
+        date_range: str | list[str] | None = None,
+        number: int | None = None,
+        task_protocol: str | None = None,
+        projects: str | None = None,
+        datasets: list[str] | None = None,
+        dataset_qc_lte: str | None = None,
+    ) -> tuple[list[str], list[Session]]:
+        """The matching eids (as strings) and their records; None means no filter."""
+        eids, records = self._one.search(
+            True,
+            subject=subject,
+            lab=lab,
+            date_range=date_range,
+            number=number,
+            task_protocol=task_protocol,
+            projects=projects,
+            datasets=datasets,
+            dataset_qc_lte=dataset_qc_lte,
+        )
+        return [str(e) for e in eids], records
 
     def list_datasets(
         self,
@@ -86,8 +97,14 @@ class Facade:
         qc: str | None,
         default_revisions_only: bool,
     ) -> list[str]:
-        kwargs = _dataset_filters(filename, collection, revision, qc, default_revisions_only)
-        return _strings(_call(self._one, "list_datasets", session, details=False, **kwargs))
+        return self._one.list_datasets(
+            session,
+            filename=filename,
+            collection=collection,
+            revision=revision,
+            qc=qc if qc is not None else "FAIL",
+            default_revisions_only=default_revisions_only,
+        )
 
     def list_datasets_frame(
         self,
@@ -98,34 +115,35 @@ class Facade:
         revision: str | None,
         qc: str | None,
         default_revisions_only: bool,
-    ) -> object:
-        kwargs = _dataset_filters(filename, collection, revision, qc, default_revisions_only)
-        return _call(self._one, "list_datasets", session, details=True, **kwargs)
+    ) -> pd.DataFrame:
+        return self._one.list_datasets(
+            session,
+            filename=filename,
+            collection=collection,
+            revision=revision,
+            qc=qc if qc is not None else "FAIL",
+            default_revisions_only=default_revisions_only,
+            details=True,
+        )
 
     def list_collections(
-        self,
-        session: str,
-        *,
-        filename: str | None,
-        collection: str | None,
-        revision: str | None,
+        self, session: str, *, filename: str | None, collection: str | None, revision: str | None
     ) -> list[str]:
-        kwargs = _dataset_filters(filename, collection, revision, None, False)
-        return _strings(_call(self._one, "list_collections", session, **kwargs))
+        return self._one.list_collections(
+            session, filename=filename, collection=collection, revision=revision
+        )
 
     def list_revisions(
-        self,
-        session: str,
-        *,
-        filename: str | None,
-        collection: str | None,
-        revision: str | None,
+        self, session: str, *, filename: str | None, collection: str | None, revision: str | None
     ) -> list[str]:
-        kwargs = _dataset_filters(filename, collection, revision, None, False)
-        return _strings(_call(self._one, "list_revisions", session, **kwargs))
+        return self._one.list_revisions(
+            session, filename=filename, collection=collection, revision=revision
+        )
 
-    def get_details(self, session: str, *, full: bool) -> object:
-        return _call(self._one, "get_details", session, full=full)
+    def get_details(self, session: str, *, full: bool) -> Session | pd.DataFrame:
+        if full:
+            return self._one.get_details(session, full=True)
+        return self._one.get_details(session)
 
     def load_object(
         self,
@@ -135,78 +153,46 @@ class Facade:
         collection: str | None,
         revision: str | None,
         attribute: Sequence[str] | None,
-    ) -> Mapping[str, object]:
-        kwargs: dict[str, object] = {"collection": collection, "revision": revision}
+    ) -> AlfBunch:
         if attribute:
-            kwargs["attribute"] = list(attribute)
-        bunch = _call(self._one, "load_object", session, obj, **kwargs)
-        if not isinstance(bunch, Mapping):
-            raise errors.OneSdkError(f"load_object returned {type(bunch).__name__}")
-        return {str(k): v for k, v in bunch.items()}
+            return self._one.load_object(
+                session, obj, collection=collection, revision=revision, attribute=attribute
+            )
+        return self._one.load_object(session, obj, collection=collection, revision=revision)
 
     def dataset_path(
         self, session: str, name: str, *, collection: str, revision: str | None
     ) -> Path:
-        path = _call(
-            self._one,
-            "load_dataset",
-            session,
-            name,
-            collection=collection,
-            revision=revision,
-            download_only=True,
+        path = self._one.load_dataset(
+            session, name, collection=collection, revision=revision, download_only=True
         )
         if path is None:
             raise errors.ALFObjectNotFound(f"{collection}/{name} of {session} is not available")
-        return Path(str(path))
+        return path
 
     def load_remote_cache(self, *, tag: str | None) -> None:
-        _call(self._one, "load_cache", clobber=True, tag=tag)
-
-
-def _dataset_filters(
-    filename: str | None,
-    collection: str | None,
-    revision: str | None,
-    qc: str | None,
-    default_revisions_only: bool,
-) -> dict[str, object]:
-    kwargs: dict[str, object] = {}
-    for key, value in (("filename", filename), ("collection", collection)):
-        if value is not None:
-            kwargs[key] = value
-    if revision is not None:
-        kwargs["revision"] = revision
-    if qc is not None:
-        kwargs["qc"] = qc
-        kwargs["ignore_qc_not_set"] = False
-    if default_revisions_only:
-        kwargs["default_revisions_only"] = True
-    return kwargs
+        loader = getattr(self._one, "load_cache", None)
+        if not callable(loader):
+            raise errors.OfflineError("this instance has no server to load tables from")
+        loader(clobber=True, tag=tag)
 
 
 def open_one(*, base_url: str | None, cache_dir: Path | None, mode: str | None) -> Facade:
     """``onesdk.ONE(...)`` with the command-line options that were given."""
     import onesdk
 
-    kwargs: dict[str, object] = {"silent": True}
-    if cache_dir is not None:
-        kwargs["cache_dir"] = cache_dir
-    if mode is not None:
-        kwargs["mode"] = mode
-    elif base_url is None:
-        kwargs["mode"] = "local"
-    factory = getattr(onesdk, "ONE")  # noqa: B009 - lazily exported
-    return Facade(factory(base_url, **kwargs))
+    if mode == "local" or (mode is None and base_url is None):
+        if base_url is not None:
+            raise errors.ArgumentError("--mode", mode, "'remote' when --base-url is given")
+        return Facade(onesdk.ONE(cache_dir=cache_dir, mode="local", silent=True))
+    return Facade(onesdk.ONE(base_url, cache_dir=cache_dir, mode="remote", silent=True))
 
 
 def build_cache(folder: Path, *, hash_files: bool) -> tuple[Path, Path]:
     """Index ``folder`` into cache tables written into it."""
-    cache = importlib.import_module("onesdk._cache")
-    result = _call(cache, "make_cache", folder, hash_files=hash_files)
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise errors.CacheError(f"{folder}: building the cache tables returned {result!r}")
-    return Path(str(result[0])), Path(str(result[1]))
+    from onesdk._cache import make_cache
+
+    return make_cache(folder, hash_files=hash_files)
 
 
 def describe_cache(cache_dir: Path) -> dict[str, object]:

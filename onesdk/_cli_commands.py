@@ -56,19 +56,20 @@ def _open(args: argparse.Namespace) -> Facade:
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     del err
-    filters: dict[str, object] = {}
-    for name in ("subject", "lab", "number", "task_protocol", "project", "datasets"):
-        value = getattr(args, name)
-        if value is not None:
-            filters[name] = value
-    if args.date is not None:
-        filters["date_range"] = args.date
+    date_range: str | list[str] | None = args.date
     if args.date_range is not None:
-        filters["date_range"] = list(args.date_range)
-    if args.dataset_qc_lte is not None:
-        filters["dataset_qc_lte"] = args.dataset_qc_lte
+        date_range = list(args.date_range)
     one = _open(args)
-    eids, records = one.search(details=True, **filters)
+    eids, records = one.search(
+        subject=args.subject,
+        lab=args.lab,
+        date_range=date_range,
+        number=args.number,
+        task_protocol=args.task_protocol,
+        projects=args.project,
+        datasets=args.datasets,
+        dataset_qc_lte=args.dataset_qc_lte,
+    )
     limit = args.limit if args.limit is not None and args.limit >= 0 else None
     eids, records = list(eids)[:limit], list(records)[:limit]
     if _flag(args, "json"):
