@@ -105,8 +105,8 @@ def _add_search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p = sub.add_parser(
         "search",
         help="find sessions by subject, lab, date, project, datasets...",
-        description="Find sessions. Filters combine with AND; string filters match partially "
-        "(wildcards * allowed), like One.search.",
+        description="Find sessions. Filters combine with AND; text filters match partially "
+        "and are regular expressions, like One.search.",
         formatter_class=_Formatter,
     )
     p.add_argument("--subject", help="subject nickname, e.g. KS051")
