@@ -57,7 +57,14 @@ def _epilog() -> str:
     )
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+class _RawFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of the top-level epilog (examples, exit-code table)."""
+
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=32, width=100)
 
@@ -126,7 +133,7 @@ def _add_search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         action="append",
         dest="datasets",
         metavar="NAME",
-        help="only sessions having this dataset, e.g. spikes.times (repeatable: all must exist)",
+        help="only sessions having this dataset, e.g. spikes.times.npy (repeatable: all must exist)",
     )
     p.add_argument(
         "--dataset-qc-lte",
@@ -292,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search, list and load ALF neurophysiology data from a local ONE cache or "
         "an Alyx server.",
         epilog=_epilog(),
-        formatter_class=_Formatter,
+        formatter_class=_RawFormatter,
     )
     parser.add_argument("--version", action="version", version=f"onesdk {__version__}")
     _common(parser)
