@@ -133,7 +133,7 @@ def _add_search(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         action="append",
         dest="datasets",
         metavar="NAME",
-        help="only sessions having this dataset, e.g. spikes.times.npy (repeatable: all must exist)",
+        help="only sessions having this dataset, e.g. spikes.times.npy (repeatable: all needed)",
     )
     p.add_argument(
         "--dataset-qc-lte",
