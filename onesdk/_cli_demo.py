@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -113,12 +116,25 @@ def run_demo(
         out.write(f"\nPlot written to {result.plot}\n")
     else:
         out.write(f"\nPlot skipped: {result.plot_skipped}\n")
+    prog = _program()
     out.write(
-        f"\nTry the command line on it:\n  onesdk --cache-dir {cache_dir} search --details\n"
-        f"  onesdk --cache-dir {cache_dir} ls {sample.sessions[1].rel_path} --revisions\n"
+        f"\nTry the command line on it:\n  {prog} --cache-dir {cache_dir} search --details\n"
+        f"  {prog} --cache-dir {cache_dir} ls {sample.sessions[1].rel_path} --revisions\n"
     )
     del err
     return 0
+
+
+def _program() -> str:
+    """How to run ``onesdk`` from here: the bare name when it is on PATH, else its path."""
+    if shutil.which("onesdk"):
+        return "onesdk"
+    script = Path(sys.argv[0])
+    if script.name == "onesdk" and script.is_file():
+        with contextlib.suppress(ValueError):
+            return str(script.resolve().relative_to(Path.cwd().resolve()))
+        return str(script)
+    return "python -m onesdk"
 
 
 def _tour(cache_dir: Path, ephys_path: str, log: _Log, *, plot: bool, out_dir: Path) -> DemoResult:
