@@ -316,7 +316,8 @@ def _cache(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _cli_backend.build_cache(one.cache_dir, hash_files=False)
     else:
         one.load_remote_cache(tag=args.tag)
-    err.write("cache refreshed\n") if not _flag(args, "json") else None
+    if not _flag(args, "json"):
+        err.write("cache refreshed\n")
     return _cache_info(one.cache_dir, args, out)
 
 

@@ -201,3 +201,20 @@ def test_logout_without_a_server_is_not_a_crash(
     result = run_cli(["logout", "--base-url", "http://127.0.0.1:9"])
     assert result.code in (0, cli.EXIT_REMOTE), result.err
     assert "Traceback" not in result.err
+
+
+def test_cache_refresh_rebuilds_local_tables(sample: Sample, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(sample.root, copy)
+    (copy / "datasets.pqt").unlink()
+    info = as_json(["--cache-dir", str(copy), "cache", "refresh"])
+    assert info["sessions"] == len(sample.sessions)
+    assert (copy / "datasets.pqt").is_file()
+
+
+def test_cache_refresh_tag_needs_a_server(cache_dir: Path) -> None:
+    result = run_cli(["--cache-dir", str(cache_dir), "cache", "refresh", "--tag", "release"])
+    assert result.code == cli.EXIT_USAGE
+    assert "--base-url" in result.err
