@@ -35,9 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ops", help="comma-separated subset of operations")
     p.add_argument("--budget", type=float, help="seconds of repeats per process")
     p.add_argument("--merge", type=Path, nargs="*", default=[], help="earlier results.json")
-    p.add_argument(
-        "--onesdk-path", type=Path, help="measure this onesdk source checkout instead"
-    )
+    p.add_argument("--onesdk-path", type=Path, help="measure this onesdk source checkout instead")
     p.add_argument("--no-check", action="store_true", help="always exit 0")
     return p.parse_args(argv)
 

@@ -40,6 +40,13 @@ OPERATIONS: tuple[str, ...] = (
 )
 PHASES: tuple[str, ...] = ("import", "import_one", "load")
 BASELINES: tuple[str, ...] = ("pyarrow_read", "read_md5", "read_files")
+# The partitioned datasets path: not compared with one-api, reported for scale.
+LAZY: tuple[str, ...] = (
+    "lazy_list_datasets_eid",
+    "lazy_list_datasets_filename",
+    "lazy_search_datasets",
+)
+LAZY_CLIENT = "onesdk-lazy"
 CLIENTS: tuple[str, str] = (verdict.CANDIDATE, verdict.REFERENCE)
 
 
@@ -86,6 +93,7 @@ class SizeResult:
     cache: Cache
     ops: dict[str, dict[str, Measured]] = field(default_factory=dict)
     baselines: dict[str, Measured] = field(default_factory=dict)
+    lazy: dict[str, Measured] = field(default_factory=dict)
 
     def measured(self, client: str, op: str) -> Measured:
         return self.ops.setdefault(op, {}).setdefault(client, Measured())
@@ -149,7 +157,9 @@ class Harness:
         runner: Runner | None = None,
         progress: Callable[[str], None] = lambda _: None,
         sys_path: Sequence[str] = (),
+        lazy: bool = True,
     ) -> None:
+        self.lazy = lazy
         self.pythons = pythons
         self.sys_path = list(sys_path)
         self.settings = settings
@@ -178,6 +188,7 @@ class Harness:
             },
             "object_files": self._object_files(cache),
             "sys_path": self.sys_path if client == verdict.CANDIDATE else [],
+            "partitioned_dir": str(cache.path / "datasets_partitioned"),
             "budget_s": self.settings.budget_s,
             "min_repeats": self.settings.min_repeats,
             "max_repeats": self.settings.max_repeats,
@@ -230,13 +241,13 @@ class Harness:
         result = SizeResult(cache)
         for op in BASELINES:
             raw = self._runner(sys.executable, self._spec(cache, "baseline", op))
-            m = result.baselines.setdefault(op, Measured())
-            m.processes += 1
-            if "error" in raw:
-                m.error = str(raw["error"])
-            else:
-                m.samples += raw["samples"]
-                m.rss_mb.append(float(raw["rss_mb"]))
+            _record_plain(result.baselines.setdefault(op, Measured()), raw)
+        if self.lazy:
+            self.progress(f"{cache.spec.key} partitioned datasets path")
+            ensure_partitioned(cache)
+            for op in LAZY:
+                raw = self._runner(sys.executable, self._spec(cache, LAZY_CLIENT, op))
+                _record_plain(result.lazy.setdefault(op, Measured()), raw)
         for i, op in enumerate(ops):
             self.progress(f"{cache.spec.key} {op}")
             self._measure_op(result, op, CLIENTS if i % 2 == 0 else CLIENTS[::-1])
@@ -249,6 +260,26 @@ class Harness:
             for op in suspects:
                 self._measure_op(result, op, CLIENTS if round_ % 2 else CLIENTS[::-1])
         return result
+
+
+def _record_plain(target: Measured, raw: dict[str, Any]) -> None:
+    target.processes += 1
+    if "error" in raw:
+        target.error = str(raw["error"])
+        return
+    target.samples += [float(s) for s in raw["samples"]]
+    target.rss_mb.append(float(raw["rss_mb"]))
+    target.summary = raw.get("summary")
+
+
+def ensure_partitioned(cache: Cache) -> Path:
+    """The eid-prefix partitioned copy of the cache's datasets table, written once."""
+    from onesdk._cache_lazy import partition_datasets
+
+    target = cache.path / "datasets_partitioned"
+    if not target.is_dir():
+        partition_datasets(cache.path / "datasets.pqt", target)
+    return target
 
 
 def object_files(cache: Cache) -> list[Path]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import verdict
-from bench.harness import BASELINES, CLIENTS, OPERATIONS, PHASES, SizeResult
+from bench.harness import BASELINES, CLIENTS, LAZY, LAZY_CLIENT, OPERATIONS, PHASES, SizeResult
 
 ROW_ORDER: tuple[str, ...] = PHASES + OPERATIONS
 
@@ -51,6 +51,7 @@ def size_to_json(result: SizeResult) -> dict[str, Any]:
         "cache": result.cache.to_json(),
         "ops": ops,
         "baselines": {k: v.to_json() for k, v in result.baselines.items()},
+        "lazy": {k: v.to_json() for k, v in result.lazy.items()},
         "targets": targets(result),
         "failures": result.failures(),
     }
@@ -122,7 +123,7 @@ def table(result: SizeResult) -> str:
     lines = [
         f"size {spec.n_sessions} sessions x {spec.n_datasets} datasets "
         f"({result.cache.n_datasets_total:,} dataset rows)",
-        f"{'operation':24} {'onesdk':>10} {'one-api':>10} {'ratio':>7} "
+        f"{'operation':28} {'onesdk':>10} {'one-api':>10} {'ratio':>7} "
         f"{'RSS MB':>7} {'ref MB':>7} {'RSS x':>6}  {'n':>9}  verdict",
     ]
     for op in [o for o in ROW_ORDER if o in result.ops]:
@@ -141,14 +142,18 @@ def table(result: SizeResult) -> str:
         rss_r = max(ref.rss_mb) if ref and ref.rss_mb else None
         ns = f"{len(cand.samples) if cand else 0}/{len(ref.samples) if ref else 0}"
         lines.append(
-            f"{op:24} {fmt_time(_median(result, verdict.CANDIDATE, op)):>10} "
+            f"{op:28} {fmt_time(_median(result, verdict.CANDIDATE, op)):>10} "
             f"{fmt_time(_median(result, verdict.REFERENCE, op)):>10} "
             f"{_fmt(c.ratio if c else None, 3):>7} {_fmt(rss_c, 0):>7} {_fmt(rss_r, 0):>7} "
             f"{_fmt(_ratio(rss_c, rss_r), 2):>6}  {ns:>9}  {mark}"
         )
-    for op, m in result.baselines.items():
-        t = verdict.median(m.samples) if m.samples else None
-        lines.append(f"{'baseline ' + op:24} {fmt_time(t):>10}")
+    for label, group in (("baseline", result.baselines), ("lazy", result.lazy)):
+        for op, m in group.items():
+            t = verdict.median(m.samples) if m.samples else None
+            rss = _fmt(max(m.rss_mb), 0) if m.rss_mb else "-"
+            state = f"ERROR {m.error.splitlines()[0][:60]}" if m.error else (m.summary or "")
+            name = op if label == "lazy" else f"{label} {op}"
+            lines.append(f"{name:28} {fmt_time(t):>10} {'':>10} {'':>7} {rss:>7}  {state}")
     lines.append("targets:")
     for row in targets(result):
         state = {True: "met", False: "NOT met", None: "-"}[row["met"]]
@@ -176,15 +181,27 @@ def scaling(sizes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
             if len({n for n, _ in points}) < 2:
                 continue
             points.sort()
-            k = verdict.growth_exponent([n for n, _ in points], [t for _, t in points])
-            n_max, t_max = points[-1]
-            out.setdefault(op, {})[client] = {
-                "exponent": k,
-                "largest_rows": n_max,
-                "largest_s": t_max,
-                "predicted_10x_s": t_max * 10**k,
-            }
+            out.setdefault(op, {})[client] = _fit(points)
+    for op in LAZY:
+        points = []
+        for data in sizes.values():
+            entry = data.get("lazy", {}).get(op)
+            if entry and entry.get("median_s"):
+                points.append((float(data["cache"]["n_datasets_total"]), entry["median_s"]))
+        if len({n for n, _ in points}) >= 2:
+            out.setdefault(op, {})[LAZY_CLIENT] = _fit(sorted(points))
     return out
+
+
+def _fit(points: list[tuple[float, float]]) -> dict[str, float]:
+    k = verdict.growth_exponent([n for n, _ in points], [t for _, t in points])
+    n_max, t_max = points[-1]
+    return {
+        "exponent": k,
+        "largest_rows": n_max,
+        "largest_s": t_max,
+        "predicted_10x_s": t_max * 10**k,
+    }
 
 
 def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
@@ -201,6 +218,7 @@ def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
     colours = {verdict.CANDIDATE: "tab:blue", verdict.REFERENCE: "tab:red"}
     ordered = sorted(sizes.values(), key=lambda d: d["cache"]["n_datasets_total"])
     baseline_for = {"load": "pyarrow_read", "load_object_hash": "read_md5"}
+    lazy_for = {f"{op[len('lazy_') :]}": op for op in LAZY}
     for ax, op in zip(axes.flat, ops, strict=False):
         for client in CLIENTS:
             xs, ys = _series(ordered, op, client)
@@ -210,6 +228,10 @@ def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
             xs, ys = _baseline_series(ordered, baseline_for[op])
             if xs:
                 ax.plot(xs, ys, "k--", lw=1, label=baseline_for[op])
+        if op in lazy_for:
+            xs, ys = _baseline_series(ordered, lazy_for[op], group="lazy")
+            if xs:
+                ax.plot(xs, ys, "s:", color="tab:green", label="onesdk lazy")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(op, fontsize=9)
@@ -240,11 +262,11 @@ def _series(
 
 
 def _baseline_series(
-    ordered: Sequence[Mapping[str, Any]], op: str
+    ordered: Sequence[Mapping[str, Any]], op: str, group: str = "baselines"
 ) -> tuple[list[float], list[float]]:
     xs, ys = [], []
     for data in ordered:
-        entry = data["baselines"].get(op)
+        entry = data.get(group, {}).get(op)
         if entry and entry.get("median_s"):
             xs.append(float(data["cache"]["n_datasets_total"]))
             ys.append(float(entry["median_s"]))

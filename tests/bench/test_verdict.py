@@ -111,7 +111,7 @@ class FakeRunner:
 
 def _harness(runner: FakeRunner) -> Harness:
     settings = Settings(confirm_rounds=2)
-    return Harness({"onesdk": "py", "one-api": "ref"}, settings, runner=runner)
+    return Harness({"onesdk": "py", "one-api": "ref"}, settings, runner=runner, lazy=False)
 
 
 def test_harness_fails_a_consistently_slower_candidate(
@@ -159,6 +159,6 @@ def test_harness_reports_a_candidate_error(tmp_path: Path, monkeypatch: pytest.M
             return {"error": "AttributeError: no search"}
         return FakeRunner({"one-api": [1.0], "onesdk": [1.0]})(python, spec)
 
-    harness = Harness({"onesdk": "py", "one-api": "ref"}, Settings(), runner=runner)
+    harness = Harness({"onesdk": "py", "one-api": "ref"}, Settings(), runner=runner, lazy=False)
     result = harness.run(_cache(tmp_path), ops=("search_subject",))
     assert any("AttributeError" in f for f in result.failures())
