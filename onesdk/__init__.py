@@ -26,8 +26,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    # Each public name is imported here once its module exists, so mypy sees the real types.
-    pass
+    from onesdk._factory import ONE
+    from onesdk._models import Dataset, Insertion, Revision, Session
+    from onesdk._one import One
+    from onesdk.alf import QC, AlfPath
 
 # public name -> private module that defines it; resolved on first access (PEP 562)
 _LAZY = {

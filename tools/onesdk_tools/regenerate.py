@@ -40,7 +40,9 @@ def _package_init(schema_dir: Path, out_dir: Path) -> None:
 
 def generators() -> list[Generator]:
     """Every generator, in the order they run."""
-    return [_package_init]
+    from onesdk_tools import gen_alf, gen_alyx, gen_models
+
+    return [_package_init, gen_alf.generate, gen_alyx.generate, gen_models.generate]
 
 
 def build(out_dir: Path, schema_dir: Path = SCHEMA_DIR) -> None:

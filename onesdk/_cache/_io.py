@@ -1,0 +1,528 @@
+"""Read and write the two cache tables, normalised to one in-memory layout.
+
+In memory every table is a :class:`pyarrow.Table` with string ids (never object-dtype pandas):
+
+* sessions: ``id`` then the session columns, sorted by ``id``;
+* datasets: ``eid``, ``id`` then the dataset columns in file order, sorted by (``eid``, ``id``).
+  ``eid`` and ``rel_path`` are dictionary-encoded (a cache has few distinct values of each), and
+  ``qc`` is an int8 position in :data:`QC_NAMES`, so filters run on codes, not on strings.
+
+Older layouts are converted on read: integer-pair ids, ``project`` instead of ``projects``, no
+``qc`` column, a ``session_path`` column. Files are written to a temporary name and renamed, both
+tables at once, so an error leaves the previous cache untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from onesdk._cache._schema import (
+    CACHE_INFO_FILE,
+    DATASET_COLUMNS,
+    DATASETS_FILE,
+    METADATA_KEY,
+    MIN_API_VERSION,
+    QC_NAMES,
+    SESSION_COLUMNS,
+    SESSIONS_FILE,
+)
+from onesdk.errors import CacheError
+
+__all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write_tables"]
+
+_log = logging.getLogger("onesdk.cache")
+
+JsonDict = dict[str, object]
+if TYPE_CHECKING:
+    #: any Arrow column (the stubs' generic parameter is the scalar type, irrelevant here)
+    Column: TypeAlias = pa.Array[Any] | pa.ChunkedArray[Any]
+
+
+@dataclass(frozen=True)
+class CacheTables:
+    """The sessions and datasets tables plus the metadata they were stored with."""
+
+    sessions: pa.Table
+    datasets: pa.Table
+    #: ``one_metadata`` of each table file (keys ``sessions``, ``datasets``)
+    metadata: Mapping[str, JsonDict] = field(default_factory=dict)
+    #: contents of cache_info.json, if there was one
+    info: JsonDict = field(default_factory=dict)
+    loaded_time: dt.datetime | None = None
+
+    @property
+    def created_time(self) -> dt.datetime | None:
+        """The oldest ``date_created`` of the two tables."""
+        times = []
+        for meta in self.metadata.values():
+            value = meta.get("date_created")
+            if isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    times.append(dt.datetime.fromisoformat(value))
+        return min(times) if times else None
+
+    def with_datasets(self, datasets: pa.Table) -> CacheTables:
+        return replace(self, datasets=datasets)
+
+
+def _sessions_schema() -> pa.Schema:
+    fields: list[tuple[str, pa.DataType]] = [
+        ("id", pa.string()),
+        ("lab", pa.string()),
+        ("subject", pa.string()),
+        ("date", pa.date32()),
+        ("number", pa.uint16()),
+        ("task_protocol", pa.string()),
+        ("projects", pa.string()),
+    ]
+    return pa.schema(fields)
+
+
+def _datasets_schema() -> pa.Schema:
+    fields: list[tuple[str, pa.DataType]] = [
+        ("eid", pa.dictionary(pa.int32(), pa.string())),
+        ("id", pa.string()),
+        ("file_size", pa.uint64()),
+        ("hash", pa.string()),
+        ("default_revision", pa.bool_()),
+        ("qc", pa.int8()),
+        ("exists", pa.bool_()),
+        ("rel_path", pa.dictionary(pa.int32(), pa.string())),
+    ]
+    return pa.schema(fields)
+
+
+def empty_tables() -> CacheTables:
+    """Tables with the standard columns and no rows."""
+    return CacheTables(_sessions_schema().empty_table(), _datasets_schema().empty_table())
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+def read_tables(tables_dir: Path) -> CacheTables:
+    """Load ``sessions.pqt`` and ``datasets.pqt`` from ``tables_dir``.
+
+    A missing file gives an empty table (the caller decides whether to warn); a file that is
+    not a readable ONE cache table raises :class:`CacheError` naming the file.
+    """
+    tables_dir = Path(tables_dir)
+    empty = empty_tables()
+    metadata: dict[str, JsonDict] = {}
+    sessions, datasets = empty.sessions, empty.datasets
+    found = False
+    ses_file = tables_dir / SESSIONS_FILE
+    if ses_file.is_file():
+        raw, metadata["sessions"] = _read_parquet(ses_file, dictionary=())
+        sessions = _normalise_sessions(raw, ses_file)
+        found = True
+    ds_file = tables_dir / DATASETS_FILE
+    if ds_file.is_file():
+        raw, metadata["datasets"] = _read_parquet(ds_file, dictionary=("eid", "rel_path"))
+        datasets = _normalise_datasets(raw, ds_file)
+        found = True
+    info: JsonDict = {}
+    info_file = tables_dir / CACHE_INFO_FILE
+    if info_file.is_file():
+        try:
+            loaded = json.loads(info_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CacheError(f"{info_file}: not valid JSON ({exc})") from exc
+        if isinstance(loaded, dict):
+            info = loaded
+    return CacheTables(
+        sessions,
+        datasets,
+        metadata,
+        info,
+        loaded_time=dt.datetime.now() if found else None,
+    )
+
+
+def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
+    try:
+        schema = pq.read_schema(path)
+        wanted = [name for name in dictionary if name in schema.names]
+        table = pq.read_table(path, read_dictionary=wanted)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        size = path.stat().st_size if path.exists() else 0
+        raise CacheError(
+            f"{path}: not a readable parquet file ({size} bytes; {exc}); delete it or rebuild "
+            "the cache with One.setup / make_cache"
+        ) from exc
+    metadata: JsonDict = {}
+    raw = (table.schema.metadata or {}).get(METADATA_KEY)
+    if raw is not None:
+        try:
+            loaded = json.loads(raw)
+        except ValueError as exc:
+            raise CacheError(f"{path}: the {METADATA_KEY.decode()} metadata is not JSON") from exc
+        if isinstance(loaded, dict):
+            metadata = loaded
+    return table.replace_schema_metadata(None), metadata
+
+
+def _int_pairs_to_uuid_strings(low: Column, high: Column) -> pa.Array[Any]:
+    """Join two int64 columns (the old split-UUID layout) into canonical UUID strings."""
+    pair = np.empty((len(low), 2), dtype="<i8")
+    pair[:, 0] = low.to_numpy()
+    pair[:, 1] = high.to_numpy()
+    raw = pair.view(np.uint8).reshape(-1, 16)
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    hexed = np.empty((len(raw), 32), dtype=np.uint8)
+    hexed[:, 0::2] = digits[raw >> 4]
+    hexed[:, 1::2] = digits[raw & 0x0F]
+    out = np.full((len(raw), 36), ord("-"), dtype=np.uint8)
+    for src, dst in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
+        width = {0: 8, 8: 4, 12: 4, 16: 4, 20: 12}[src]
+        out[:, dst : dst + width] = hexed[:, src : src + width]
+    offsets = np.arange(0, 36 * (len(raw) + 1), 36, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(raw), [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(out.tobytes())]
+    )
+
+
+def _string_ids(table: pa.Table, name: str, path: Path) -> pa.Table:
+    """Ensure ``table`` has a string column ``name``, converting an int pair if needed."""
+    if name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            return table
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            raise CacheError(f"{path}: column {name!r} has type {column.type}, expected string")
+        if pa.types.is_large_string(column.type):
+            table = table.set_column(table.column_names.index(name), name, column.cast(pa.string()))
+        return table
+    low, high = f"{name}_0", f"{name}_1"
+    if low in table.column_names and high in table.column_names:
+        ids = _int_pairs_to_uuid_strings(table.column(low), table.column(high))
+        table = table.drop_columns([low, high])
+        return table.append_column(name, ids)
+    raise CacheError(
+        f"{path}: no {name!r} column (nor {low!r}/{high!r}): not a ONE cache table "
+        f"(columns: {', '.join(table.column_names)})"
+    )
+
+
+def _require(table: pa.Table, columns: tuple[str, ...], path: Path) -> None:
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise CacheError(
+            f"{path}: missing column(s) {', '.join(missing)}: not a ONE cache table "
+            f"(columns: {', '.join(table.column_names)})"
+        )
+
+
+def _cast(table: pa.Table, name: str, type_: pa.DataType, path: Path) -> pa.Table:
+    column: Any = table.column(name)
+    if column.type == type_:
+        return table
+    try:
+        if pa.types.is_timestamp(column.type) and type_ == pa.date32():
+            cast = pc.cast(column, pa.date32())
+        elif pa.types.is_dictionary(column.type):
+            cast = pc.cast(pc.cast(column, column.type.value_type), type_)
+        else:
+            cast = pc.cast(column, type_)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise CacheError(f"{path}: column {name!r} cannot be read as {type_} ({exc})") from exc
+    return table.set_column(table.column_names.index(name), name, cast)
+
+
+def _normalise_sessions(table: pa.Table, path: Path) -> pa.Table:
+    table = _string_ids(table, "id", path)
+    if "projects" not in table.column_names and "project" in table.column_names:
+        table = table.rename_columns(
+            ["projects" if c == "project" else c for c in table.column_names]
+        )
+    _require(table, ("subject", "date", "number"), path)
+    for name in ("lab", "task_protocol", "projects"):
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(len(table), pa.string()))
+    for name, type_ in (
+        ("lab", pa.string()),
+        ("subject", pa.string()),
+        ("date", pa.date32()),
+        ("number", pa.uint16()),
+        ("task_protocol", pa.string()),
+        ("projects", pa.string()),
+    ):
+        table = _cast(table, name, type_, path)
+    extra = [c for c in table.column_names if c not in ("id", *SESSION_COLUMNS)]
+    table = table.select(["id", *SESSION_COLUMNS, *extra])
+    if not _is_sorted(table.column("id")):
+        table = table.take(pc.sort_indices(table, [("id", "ascending")]))
+    return table.combine_chunks()
+
+
+def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
+    """Map a qc column (ordered dictionary, names, or values) to int8 codes."""
+    chunks: list[Any] = []
+    chunk: Any
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            names = chunk.dictionary.to_pylist()
+            if any(name not in QC_NAMES for name in names):
+                raise CacheError(f"{path}: unknown QC value(s) in {names}")
+            lut = pa.array([QC_NAMES.index(n) for n in names], pa.int8())
+            chunks.append(pc.take(lut, chunk.indices))
+        elif pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type):
+            codes = pc.index_in(chunk, value_set=pa.array(QC_NAMES))
+            if codes.null_count > chunk.null_count:
+                raise CacheError(f"{path}: unknown QC value(s) in column 'qc'")
+            chunks.append(pc.cast(codes, pa.int8()))
+        elif pa.types.is_integer(chunk.type):
+            codes = pc.index_in(chunk.cast(pa.int64()), value_set=pa.array([0, 10, 30, 40, 50]))
+            chunks.append(pc.cast(codes, pa.int8()))
+        else:
+            raise CacheError(f"{path}: column 'qc' has type {chunk.type}")
+    if not chunks:
+        return pa.array([], pa.int8())
+    merged = pa.concat_arrays(chunks)
+    return cast("Column", pc.fill_null(merged, pa.scalar(0, pa.int8())))
+
+
+def _dictionary(column: Any) -> Any:
+    """One dictionary array (unified dictionary) from a string or dictionary column."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column.cast(pa.string()))
+    unified = pa.chunked_array(column.chunks, type=column.type).unify_dictionaries()
+    combined: Any = unified.combine_chunks() if unified.num_chunks != 1 else unified.chunk(0)
+    if not isinstance(combined, pa.DictionaryArray):
+        raise TypeError("expected a dictionary array")
+    if combined.dictionary.type != pa.string():
+        combined = pa.DictionaryArray.from_arrays(
+            combined.indices.cast(pa.int32()), combined.dictionary.cast(pa.string())
+        )
+    elif combined.indices.type != pa.int32():
+        combined = pa.DictionaryArray.from_arrays(
+            combined.indices.cast(pa.int32()), combined.dictionary
+        )
+    return combined
+
+
+def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
+    table = _string_ids(table, "eid", path)
+    table = _string_ids(table, "id", path)
+    _require(table, ("rel_path",), path)
+    if "session_path" in table.column_names:
+        table = table.drop_columns(["session_path"])
+    n = len(table)
+    columns: dict[str, Column] = {}
+    columns["eid"] = _dictionary(table.column("eid"))
+    columns["id"] = table.column("id")
+    names: list[str] = []
+    for name in table.column_names:
+        if name in ("eid", "id"):
+            continue
+        names.append(name)
+        column = table.column(name)
+        if name == "qc":
+            columns[name] = _qc_codes(column, path)
+        elif name == "rel_path":
+            columns[name] = _dictionary(column)
+        elif name == "file_size":
+            columns[name] = _cast(table, name, pa.uint64(), path).column(name)
+        elif name in ("hash",):
+            columns[name] = _cast(table, name, pa.string(), path).column(name)
+        elif name == "exists" or name == "default_revision" or name.startswith("exists_"):
+            columns[name] = _cast(table, name, pa.bool_(), path).column(name)
+        else:
+            columns[name] = column
+    for name, default in (
+        ("exists", pa.repeat(True, n)),
+        ("qc", pa.repeat(pa.scalar(0, pa.int8()), n)),
+    ):
+        if name not in columns:
+            names.append(name)
+            columns[name] = default
+    for name, type_ in (("file_size", pa.uint64()), ("hash", pa.string())):
+        if name not in columns:
+            names.insert(0, name)
+            columns[name] = pa.nulls(n, type_)
+    order = ["eid", "id", *names]
+    out = pa.Table.from_arrays([columns[k] for k in order], names=order)
+    return sort_datasets(out)
+
+
+def _is_sorted(column: Any) -> bool:
+    n = len(column)
+    if n < 2:
+        return True
+    if pa.types.is_dictionary(column.type):
+        column = pc.cast(column, column.type.value_type)
+    backwards = pc.less(column.slice(1), column.slice(0, n - 1))
+    return not pc.any(backwards).as_py()
+
+
+def sort_datasets(table: pa.Table) -> pa.Table:
+    """Sort by (eid, id) unless already sorted; checks runs of eid codes, then ids within runs."""
+    n = len(table)
+    if n < 2:
+        return table.combine_chunks()
+    eid: Any = table.column("eid").chunk(0)
+    codes = eid.indices
+    change = pc.not_equal(codes.slice(1), codes.slice(0, n - 1))
+    starts = np.concatenate(([0], np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1))
+    run_codes = pc.take(codes, pa.array(starts, pa.int64()))
+    sorted_runs = len(pc.unique(run_codes)) == len(run_codes) and _is_sorted(
+        pc.take(eid.dictionary, run_codes)
+    )
+    if sorted_runs:
+        ids = table.column("id")
+        same = pc.invert(change)
+        backwards = pc.less(ids.slice(1), ids.slice(0, n - 1))
+        if not pc.any(pc.and_(same, backwards)).as_py():
+            return table.combine_chunks()
+    _log.debug("sorting datasets table by (eid, id)")
+    order = pc.sort_indices(
+        pa.Table.from_arrays([pc.cast(eid, pa.string()), table.column("id")], names=["eid", "id"]),
+        [("eid", "ascending"), ("id", "ascending")],
+    )
+    return table.take(order).combine_chunks()
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def _pandas_metadata(table: pa.Table, index: list[str]) -> bytes:
+    """The ``pandas`` schema metadata one-api needs to restore the index and dtypes."""
+    frame = table.slice(0, 0).to_pandas().set_index(index)
+    if "file_size" in frame.columns:
+        frame["file_size"] = frame["file_size"].astype("UInt64")
+    meta = pa.Schema.from_pandas(frame).metadata
+    return meta[b"pandas"]
+
+
+def sessions_for_file(sessions: pa.Table) -> pa.Table:
+    """The sessions table laid out as one-api writes it (index column last)."""
+    names = [c for c in sessions.column_names if c != "id"]
+    return sessions.select([*names, "id"])
+
+
+def datasets_for_file(datasets: pa.Table) -> pa.Table:
+    """The datasets table laid out as one-api writes it: plain strings, qc as ordered categories."""
+    columns: dict[str, Column] = {}
+    column: Any
+    for name in datasets.column_names:
+        if name in ("eid", "id"):
+            continue
+        column = datasets.column(name)
+        if name == "qc":
+            qc_type: Any = pa.dictionary(pa.int8(), pa.string(), ordered=True)
+            names = pa.array(QC_NAMES, pa.string())
+            chunks: Any = [
+                pa.DictionaryArray.from_arrays(chunk, names, ordered=True)
+                for chunk in column.chunks
+            ]
+            columns[name] = pa.chunked_array(chunks, type=qc_type)
+        elif pa.types.is_dictionary(column.type):
+            columns[name] = pc.cast(column, column.type.value_type)
+        else:
+            columns[name] = column
+    for name in ("eid", "id"):
+        column = datasets.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.cast(column, column.type.value_type)
+        columns[name] = column
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
+
+
+def _stamp(table: pa.Table, index: list[str], metadata: JsonDict) -> pa.Table:
+    return table.replace_schema_metadata(
+        {METADATA_KEY: json.dumps(metadata).encode(), b"pandas": _pandas_metadata(table, index)}
+    )
+
+
+@contextlib.contextmanager
+def _temporary(directory: Path, name: str) -> Iterator[Path]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    path = Path(tmp)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def write_tables(
+    tables: CacheTables,
+    out_dir: Path,
+    *,
+    origin: str | None = None,
+    write_info: bool = True,
+) -> tuple[Path, Path]:
+    """Write both tables (and cache_info.json) atomically into ``out_dir``.
+
+    Both tables are written to temporary files first; only when both are complete are they
+    renamed over the old ones, so a failure leaves the previous cache as it was.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        raise CacheError(f"{out_dir}: cache directory does not exist")
+    now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
+    files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
+    layouts = {
+        "sessions": (sessions_for_file(tables.sessions), ["id"]),
+        "datasets": (datasets_for_file(tables.datasets), ["eid", "id"]),
+    }
+    with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
+        temps = {"sessions": tmp_ses, "datasets": tmp_ds}
+        for name, (table, index) in layouts.items():
+            meta = dict(tables.metadata.get(name, {}))
+            meta.setdefault("date_created", now)
+            meta.setdefault("min_api_version", MIN_API_VERSION)
+            if origin is not None:
+                meta["origin"] = origin
+            meta.setdefault("origin", "onesdk")
+            meta["date_modified"] = now
+            try:
+                pq.write_table(_stamp(table, index, meta), temps[name])
+            except (OSError, pa.ArrowException) as exc:
+                raise CacheError(f"{files[name]}: could not write the table ({exc})") from exc
+        info_tmp: Path | None = None
+        if write_info:
+            info = dict(tables.info)
+            info.setdefault("date_created", now)
+            info["date_modified"] = now
+            info.setdefault("origin", origin or "onesdk")
+            info.setdefault("min_api_version", MIN_API_VERSION)
+            info["tables"] = {
+                name: {"nrecs": len(layouts[name][0]), "size": temps[name].stat().st_size}
+                for name in ("sessions", "datasets")
+            }
+            fd, tmp = tempfile.mkstemp(prefix=".cache_info.", suffix=".tmp", dir=out_dir)
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                json.dump(info, stream, indent=1)
+            info_tmp = Path(tmp)
+        for name in ("sessions", "datasets"):
+            os.replace(temps[name], files[name])
+        if info_tmp is not None:
+            os.replace(info_tmp, out_dir / CACHE_INFO_FILE)
+    _log.debug("saved cache tables to %s", out_dir)
+    return files["sessions"], files["datasets"]
+
+
+def dataset_columns(datasets: pa.Table) -> list[str]:
+    """The non-index columns of a normalised datasets table, in file order."""
+    return [c for c in datasets.column_names if c not in ("eid", "id")]
+
+
+def standard_dataset_columns() -> tuple[str, ...]:
+    return DATASET_COLUMNS

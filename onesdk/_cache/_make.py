@@ -1,0 +1,170 @@
+"""Build cache tables by walking an ALF directory tree.
+
+Sessions are folders ``lab/Subjects/subject/yyyy-mm-dd/NNN`` or ``subject/yyyy-mm-dd/NNN``;
+datasets are the files below them whose names follow the ALF grammar. Ids are UUID5s of the
+relative paths, so rebuilding the cache of the same tree gives the same ids.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onesdk._cache._io import CacheTables, sort_datasets, write_tables
+from onesdk.errors import ArgumentError, CacheError
+
+__all__ = ["iter_session_dirs", "make_cache"]
+
+_log = logging.getLogger("onesdk.cache")
+
+_SESSION = re.compile(
+    r"^(?:(?P<lab>\w+)/Subjects/)?(?P<subject>[\w.-]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<number>\d{1,3})$"
+)
+_FILENAME = re.compile(
+    r"^_?(?:(?<=_)[a-zA-Z0-9]+_)?\w+\.(?:_[a-z]+_)?[a-zA-Z0-9]+"
+    r"(?:_times(?=[_.])|_intervals(?=[_.]))?(?:_\w+)?(?:\.[.\w-]+)*\.\w+$"
+)
+_REVISION = re.compile(r"#([\w.-]+)#/")
+#: namespace of the ids of sessions and datasets found on disk
+_NAMESPACE = uuid.UUID("5f4bd5a6-0c4c-4f69-8a47-2c1a0ea6f1c3")
+_TABLE_FILES = {"sessions.pqt", "datasets.pqt", "cache_info.json"}
+
+
+def iter_session_dirs(root: Path) -> Iterator[tuple[Path, re.Match[str]]]:
+    """Yield (session folder, parsed relative path) for every session below ``root``, sorted."""
+    for dirpath, dirnames, _ in os.walk(root):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root).as_posix()
+        match = _SESSION.match(rel)
+        if match is not None:
+            dirnames.clear()  # no sessions inside sessions
+            yield Path(dirpath), match
+        elif rel.count("/") >= 5:
+            dirnames.clear()  # deeper than any session folder can be
+
+
+def _session_files(session: Path) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(session):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not _FILENAME.match(name):
+                continue
+            found.append((Path(dirpath) / name).relative_to(session).as_posix())
+    return found
+
+
+def _md5(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "md5").hexdigest()
+
+
+def _default_flags(rel_paths: list[str]) -> list[bool]:
+    """True for the lexicographically last revision of each dataset (unrevisioned sorts first)."""
+    best: dict[str, tuple[str, int]] = {}
+    for i, rel in enumerate(rel_paths):
+        match = _REVISION.search(rel)
+        revision = match.group(1) if match else ""
+        key = _REVISION.sub("", rel)
+        if key not in best or revision > best[key][0]:
+            best[key] = (revision, i)
+    chosen = {i for _, i in best.values()}
+    return [i in chosen for i in range(len(rel_paths))]
+
+
+def make_cache(
+    root_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str] | None = None,
+    *,
+    hash_files: bool = False,
+    lab: str | None = None,
+    workers: int | None = None,
+) -> tuple[Path, Path]:
+    """Index the ALF files below ``root_dir`` and save ``sessions.pqt``/``datasets.pqt``.
+
+    ``hash_files`` computes the md5 of every file (in ``workers`` threads); ``lab`` fills the
+    lab of sessions whose path has none. Returns the paths of the two tables.
+    """
+    root = Path(root_dir).resolve()
+    if not root.is_dir():
+        raise ArgumentError("root_dir", str(root_dir), "an existing directory")
+    out = Path(out_dir).resolve() if out_dir is not None else root
+    if not out.is_dir():
+        raise ArgumentError("out_dir", str(out_dir), "an existing directory")
+
+    ses_cols: dict[str, list[object]] = {
+        k: [] for k in ("id", "lab", "subject", "date", "number", "task_protocol", "projects")
+    }
+    ds_cols: dict[str, list[object]] = {
+        k: [] for k in ("eid", "id", "file_size", "hash", "default_revision", "qc", "exists")
+    }
+    rel_paths_all: list[str] = []
+    to_hash: list[Path] = []
+    for session, match in iter_session_dirs(root):
+        rel_session = session.relative_to(root).as_posix()
+        eid = str(uuid.uuid5(_NAMESPACE, rel_session))
+        session_lab = match.group("lab") or lab or ""
+        if lab and match.group("lab") and match.group("lab") != lab:
+            raise CacheError(f"{session}: lab {match.group('lab')!r} conflicts with lab={lab!r}")
+        ses_cols["id"].append(eid)
+        ses_cols["lab"].append(session_lab)
+        ses_cols["subject"].append(match.group("subject"))
+        ses_cols["date"].append(dt.date.fromisoformat(match.group("date")))
+        ses_cols["number"].append(int(match.group("number")))
+        ses_cols["task_protocol"].append("")
+        ses_cols["projects"].append("")
+        files = _session_files(session)
+        for rel, is_default in zip(files, _default_flags(files), strict=True):
+            path = session / rel
+            ds_cols["eid"].append(eid)
+            ds_cols["id"].append(str(uuid.uuid5(_NAMESPACE, f"{rel_session}/{rel}")))
+            ds_cols["file_size"].append(path.stat().st_size)
+            ds_cols["default_revision"].append(is_default)
+            ds_cols["qc"].append(0)
+            ds_cols["exists"].append(True)
+            rel_paths_all.append(rel)
+            to_hash.append(path)
+    if hash_files and to_hash:
+        with ThreadPoolExecutor(max_workers=workers or min(8, (os.cpu_count() or 1) + 2)) as pool:
+            ds_cols["hash"] = list(pool.map(_md5, to_hash))
+    else:
+        ds_cols["hash"] = [None] * len(to_hash)
+    if not ses_cols["id"]:
+        _log.warning("no ALF sessions found below %s", root)
+
+    sessions = pa.table(
+        {
+            "id": pa.array(ses_cols["id"], pa.string()),
+            "lab": pa.array(ses_cols["lab"], pa.string()),
+            "subject": pa.array(ses_cols["subject"], pa.string()),
+            "date": pa.array(ses_cols["date"], pa.date32()),
+            "number": pa.array(ses_cols["number"], pa.uint16()),
+            "task_protocol": pa.array(ses_cols["task_protocol"], pa.string()),
+            "projects": pa.array(ses_cols["projects"], pa.string()),
+        }
+    )
+    datasets = pa.table(
+        {
+            "eid": pa.array(ds_cols["eid"], pa.string()).dictionary_encode(),
+            "id": pa.array(ds_cols["id"], pa.string()),
+            "file_size": pa.array(ds_cols["file_size"], pa.uint64()),
+            "hash": pa.array(ds_cols["hash"], pa.string()),
+            "default_revision": pa.array(ds_cols["default_revision"], pa.bool_()),
+            "qc": pa.array(ds_cols["qc"], pa.int8()),
+            "exists": pa.array(ds_cols["exists"], pa.bool_()),
+            "rel_path": pa.array(rel_paths_all, pa.string()).dictionary_encode(),
+        }
+    )
+    sessions = sessions.take(pc.sort_indices(sessions, [("id", "ascending")]))
+    tables = CacheTables(sessions, sort_datasets(datasets))
+    return write_tables(tables, out, origin=str(root))

@@ -1,0 +1,116 @@
+"""``ONE(...)``: one entry point that returns a local :class:`One` or a remote ``OneAlyx``.
+
+``mode='local'`` without a server gives a :class:`One` on the cache dir. Anything else (a
+``base_url``, credentials, ``mode='remote'``) gives an ``OneAlyx``. ``mode='auto'``, which ONE 3
+removed, is accepted: it means remote when a server is configured, local otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from typing import Literal, overload
+
+from onesdk._one import One
+from onesdk.errors import ArgumentError
+
+__all__ = ["ONE"]
+
+_MODES = ("local", "remote", "auto")
+
+
+@overload
+def ONE(
+    base_url: None = None,
+    *,
+    username: None = None,
+    password: None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["local"],
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+) -> One: ...
+@overload
+def ONE(
+    base_url: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["remote", "auto"] = "remote",
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+) -> One: ...
+def ONE(  # noqa: N802 (one-api's name)
+    base_url: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: str = "remote",
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+) -> One:
+    """Return a :class:`One` (local mode, no server) or an ``OneAlyx`` (anything else).
+
+    Unlike one-api this is not cached: each call builds a new instance.
+    """
+    if mode not in _MODES:
+        raise ArgumentError("mode", mode, "'local', 'remote' or 'auto'")
+    remote_wanted = base_url is not None or username is not None or password is not None
+    if mode == "local" or (mode == "auto" and not remote_wanted and cache_dir is not None):
+        if mode == "local" and remote_wanted:
+            # a local instance with a server configured is an offline OneAlyx
+            return _one_alyx()(
+                base_url=base_url,
+                username=username,
+                password=password,
+                cache_dir=cache_dir,
+                mode="local",
+                silent=silent,
+                http_data_server=http_data_server,
+                wildcards=wildcards,
+                tables_dir=tables_dir,
+            )
+        return One(
+            cache_dir,
+            mode="local",
+            wildcards=wildcards,
+            tables_dir=tables_dir,
+            silent=silent,
+            http_data_server=http_data_server,
+        )
+    return _one_alyx()(
+        base_url=base_url,
+        username=username,
+        password=password,
+        cache_dir=cache_dir,
+        mode="remote" if mode == "auto" else mode,
+        silent=silent,
+        http_data_server=http_data_server,
+        wildcards=wildcards,
+        tables_dir=tables_dir,
+    )
+
+
+def _one_alyx() -> Callable[..., One]:
+    """The remote class (a subclass of One), imported only when needed."""
+    try:
+        module = importlib.import_module("onesdk._one_alyx")
+    except ModuleNotFoundError as exc:
+        if exc.name != "onesdk._one_alyx":
+            raise
+        raise ArgumentError(
+            "mode",
+            "remote",
+            "mode='local' with a cache_dir: remote access (OneAlyx) is not available",
+        ) from None
+    cls: Callable[..., One] = module.OneAlyx
+    return cls

@@ -1,0 +1,1262 @@
+"""``One``: search, list and load ALF data from a local cache, with one-api's method names.
+
+The facade normalises arguments (aliases, single values or lists, eids in any form), builds a
+:class:`SessionQuery`/:class:`DatasetQuery`, asks the repository, and shapes the answer. It owns
+the reference's compatibility quirks; the layers below know nothing of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Literal, overload
+
+import platformdirs
+
+from onesdk._convert import (
+    ExpRefDict,
+    RawExpRefDict,
+    dict2ref,
+    is_exp_ref,
+    is_uuid_string,
+    parse_uuid,
+    path2ref,
+    ref2dict,
+    session_parts,
+)
+from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
+from onesdk.errors import (
+    AlfError,
+    ALFObjectNotFound,
+    ArgumentError,
+    CacheWarning,
+    UnknownTermError,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from onesdk._cache import CacheTables
+    from onesdk._models import Dataset, Session
+    from onesdk._parquet import ParquetRepository
+    from onesdk.alf.io import AlfBunch, FileContent
+
+__all__ = ["SEARCH_TERMS", "One"]
+
+_log = logging.getLogger("onesdk.one")
+
+#: the search terms of one-api's local ``One.search``, in its order
+SEARCH_TERMS = (
+    "datasets",
+    "date_range",
+    "laboratory",
+    "number",
+    "projects",
+    "subject",
+    "task_protocol",
+    "dataset_qc_lte",
+)
+#: spellings accepted besides prefixes of SEARCH_TERMS
+_SEARCH_ALIASES = {"dataset": "datasets", "lab": "laboratory", "date": "date_range"}
+
+EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
+QcLike = int | str
+_FAIL = 3  # position of FAIL in the QC order
+
+
+def _complete_term(term: str) -> str:
+    """The full search term for ``term`` (exact, alias, or unique prefix); else raise."""
+    key = term.casefold()
+    if key in SEARCH_TERMS:
+        return key
+    if key in _SEARCH_ALIASES:
+        return _SEARCH_ALIASES[key]
+    candidates = [t for t in SEARCH_TERMS if t.startswith(key)]
+    if len(candidates) == 1:
+        return candidates[0]
+    raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
+
+
+class One:
+    """Search, list and load ALF data from the cache tables in ``cache_dir``.
+
+    ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
+    text filters regular expressions, as in one-api.
+    """
+
+    _search_terms = SEARCH_TERMS
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike[str] | None = None,
+        mode: str = "local",
+        wildcards: bool = True,
+        tables_dir: str | os.PathLike[str] | None = None,
+        *,
+        silent: bool = False,
+        http_data_server: str | None = None,
+    ) -> None:
+        if mode not in ("local", "auto"):
+            raise ArgumentError(
+                "mode", mode, "'local' (or 'auto') for One; use ONE(base_url=...) for remote"
+            )
+        self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
+        self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
+        self.mode = "local"
+        self.wildcards = wildcards
+        self.silent = silent
+        self.http_data_server = http_data_server.rstrip("/") if http_data_server else None
+        self.record_loaded = False
+        self.uuid_filenames = False
+        self._loaded_ids: set[str] = set()
+        self._modified_time: dt.datetime | None = None
+        self._saved_time: dt.datetime | None = None
+        self._tables: CacheTables | None = None
+        self._repo: ParquetRepository | None = None
+        self.load_cache()
+
+    def __repr__(self) -> str:
+        return f"One ({'off' if self.offline else 'on'}line, {self.cache_dir})"
+
+    # ------------------------------------------------------------------ cache
+
+    @property
+    def offline(self) -> bool:
+        """True: a local One never reaches a server."""
+        return True
+
+    def search_terms(self, query_type: str | None = None) -> tuple[str, ...]:
+        """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
+        return self._search_terms
+
+    @property
+    def repository(self) -> ParquetRepository:
+        if self._repo is None:
+            raise AlfError("no cache loaded; call load_cache()")
+        return self._repo
+
+    @property
+    def tables(self) -> CacheTables:
+        if self._tables is None:
+            raise AlfError("no cache loaded; call load_cache()")
+        return self._tables
+
+    def load_cache(
+        self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
+    ) -> dt.datetime | None:
+        """(Re)load the cache tables; returns when they were loaded (None if none found)."""
+        import warnings
+
+        from onesdk._cache import read_tables
+        from onesdk._parquet import ParquetRepository
+
+        if not clobber:
+            _log.debug("load_cache(clobber=False): tables are replaced, not merged")
+        self._tables_dir = Path(tables_dir) if tables_dir else self._tables_dir
+        tables = read_tables(self._tables_dir)
+        if tables.loaded_time is None:
+            warnings.warn(f"No cache tables found in {self._tables_dir}", CacheWarning, 2)
+        self._tables = tables
+        self._repo = ParquetRepository(tables)
+        return tables.loaded_time
+
+    def refresh_cache(self, mode: str = "auto") -> dt.datetime | None:
+        """Reload the tables from disk (a local cache has nothing newer to fetch)."""
+        return self.load_cache()
+
+    def save_cache(
+        self,
+        save_dir: str | os.PathLike[str] | None = None,
+        clobber: bool = False,
+        *,
+        force: bool = False,
+    ) -> None:
+        """Write the tables to ``save_dir`` (default: the tables dir) if they changed.
+
+        ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
+        """
+        from onesdk._cache import write_tables
+
+        out = Path(save_dir) if save_dir else self._tables_dir
+        tables = self.tables
+        unchanged = self._modified_time is None or (
+            self._saved_time is not None and self._modified_time <= self._saved_time
+        )
+        if not (clobber or force) and (unchanged and out == self._tables_dir):
+            return
+        if not (clobber or force) and len(tables.sessions) == 0 and len(tables.datasets) == 0:
+            return
+        out.mkdir(parents=True, exist_ok=True)
+        write_tables(tables, out)
+        self._saved_time = dt.datetime.now()
+
+    def save_loaded_ids(
+        self, sessions_only: bool = False, clear_list: bool = True
+    ) -> tuple[list[str], Path | None]:
+        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir."""
+        import warnings
+
+        if not self._loaded_ids:
+            warnings.warn(
+                "No datasets loaded; set record_loaded = True to record them", CacheWarning, 2
+            )
+            return [], None
+        if sessions_only:
+            name = "session_uuid"
+            table = self.repository.datasets_table
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            mask = pc.is_in(table.column("id"), value_set=pa.array(sorted(self._loaded_ids)))
+            eids = table.filter(mask).column("eid").cast(pa.string()).to_pylist()
+            ids = list(dict.fromkeys(str(e) for e in eids))
+        else:
+            name = "dataset_uuid"
+            ids = sorted(self._loaded_ids)
+        stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+        path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text("\n".join([name, *ids]) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+        if clear_list:
+            self._loaded_ids.clear()
+        return ids, path
+
+    # ------------------------------------------------------------------ search
+
+    @overload
+    def search(
+        self,
+        details: Literal[False] = False,
+        *,
+        query_type: str | None = None,
+        subject: str | Sequence[str] | None = None,
+        lab: str | Sequence[str] | None = None,
+        date_range: object = None,
+        number: int | str | Sequence[int | str] | None = None,
+        datasets: str | Sequence[str] | None = None,
+        dataset_qc_lte: QcLike | None = None,
+        task_protocol: str | Sequence[str] | None = None,
+        projects: str | Sequence[str] | None = None,
+        **aliases: object,
+    ) -> list[uuid.UUID]: ...
+    @overload
+    def search(
+        self,
+        details: Literal[True],
+        *,
+        query_type: str | None = None,
+        subject: str | Sequence[str] | None = None,
+        lab: str | Sequence[str] | None = None,
+        date_range: object = None,
+        number: int | str | Sequence[int | str] | None = None,
+        datasets: str | Sequence[str] | None = None,
+        dataset_qc_lte: QcLike | None = None,
+        task_protocol: str | Sequence[str] | None = None,
+        projects: str | Sequence[str] | None = None,
+        **aliases: object,
+    ) -> tuple[list[uuid.UUID], list[Session]]: ...
+    def search(
+        self,
+        details: bool = False,
+        *,
+        query_type: str | None = None,
+        **filters: object,
+    ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
+        """Sessions matching every filter, newest first.
+
+        Filters: ``subject``, ``lab``/``laboratory``, ``date_range`` (one date, or [start, end]
+        with None for an open end; alias ``date``), ``number``, ``task_protocol`` (alias
+        ``task``), ``projects``, ``datasets`` (alias ``dataset``: every name must exist in the
+        session), ``dataset_qc_lte`` (sessions with an existing dataset at or below this QC;
+        with ``datasets``, the named ones must be). Text filters match partially (regular
+        expressions when ``wildcards`` is on); a list means any of its values. Unknown
+        keywords raise :class:`onesdk.errors.UnknownTermError`.
+        """
+        query = self._session_query(filters)
+        table = self.repository.sessions(query)
+        eids = [uuid.UUID(e) for e in table.column("id").to_pylist()]
+        if not details:
+            return eids
+        from onesdk._tables import session_model
+
+        return eids, [session_model(r) for r in table.to_pylist()]
+
+    def _session_query(self, filters: Mapping[str, object]) -> SessionQuery:
+        values: dict[str, object] = {}
+        for key, value in filters.items():
+            term = _complete_term(key)
+            name = "lab" if term == "laboratory" else term
+            if name in values and values[name] != value:
+                raise ArgumentError(key, value, f"one value for {name} (given twice)")
+            values[name] = value
+        return SessionQuery.build(regex=self.wildcards, **values)
+
+    def list_subjects(self) -> list[str]:
+        """Every subject in the cache, sorted."""
+        import pyarrow.compute as pc
+
+        subjects = pc.unique(self.repository.sessions_table.column("subject")).to_pylist()
+        return sorted(s for s in subjects if s is not None)
+
+    # ------------------------------------------------------------------ identifiers
+
+    def to_eid(
+        self, id: EidLike | None = None, cache_dir: str | os.PathLike[str] | None = None
+    ) -> uuid.UUID | None:
+        """The eid of a session given as UUID, UUID string, URL, path, exp ref or dict.
+
+        Returns None when a path or ref names no session in the cache; raises
+        :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
+        """
+        if id is None:
+            return None
+        if isinstance(id, uuid.UUID):
+            return id
+        if isinstance(id, PurePath):
+            return self.path2eid(id)
+        if isinstance(id, Mapping):
+            if is_exp_ref(id):
+                return self._ref2eid_or_none(id)
+            if {"subject", "number"} <= set(id) and ("date" in id or "start_time" in id):
+                date = str(id.get("date") or str(id.get("start_time"))[:10])
+                lab = id.get("lab")
+                parts = [str(lab), "Subjects"] if lab else []
+                number = int(str(id["number"]))
+                path = PurePath(*parts, str(id["subject"]), date, f"{number:03d}")
+                return self.path2eid(path)
+            raise ArgumentError("id", dict(id), "a session record or experiment reference dict")
+        if isinstance(id, str):
+            if is_exp_ref(id):
+                return self._ref2eid_or_none(id)
+            if session_parts(id) is not None:
+                return self.path2eid(id)
+            text = id.strip()[-36:]
+            if is_uuid_string(text):
+                return uuid.UUID(text)
+        raise ArgumentError("id", id, "an experiment ID: UUID, session path, exp ref or dict")
+
+    def _eid(self, id: EidLike, argument: str = "eid") -> str:
+        """The canonical eid string of ``id``; raises if it cannot be parsed."""
+        eid = self.to_eid(id)
+        if eid is None:
+            raise ArgumentError(argument, id, "a session in the cache (none matches)")
+        return str(eid)
+
+    def _ref2eid_or_none(self, ref: str | Mapping[str, object]) -> uuid.UUID | None:
+        parsed = ref2dict(ref)
+        rows = self.search(
+            subject=f"^{parsed['subject']}$" if self.wildcards else parsed["subject"],
+            date_range=parsed["date"],
+            number=parsed["sequence"],
+        )
+        matches = [e for e in rows if self._session_record(str(e))["subject"] == parsed["subject"]]
+        return matches[0] if len(matches) == 1 else None
+
+    def _session_record(self, eid: str) -> dict[str, object]:
+        rows = self.repository.session_row(eid).to_pylist()
+        if not rows:
+            raise ALFObjectNotFound(f"session {eid} is not in the cache")
+        record: dict[str, object] = rows[0]
+        return record
+
+    # ------------------------------------------------------------------ details
+
+    @overload
+    def get_details(self, eid: EidLike, full: Literal[False] = False) -> Session: ...
+    @overload
+    def get_details(self, eid: EidLike, full: Literal[True]) -> pd.DataFrame: ...
+    def get_details(self, eid: EidLike, full: bool = False) -> Session | pd.DataFrame:
+        """The session record (a :class:`Session`), or with ``full=True`` a frame of its
+        datasets with the session columns joined."""
+        key = str(self.to_eid(eid)) if self.to_eid(eid) is not None else str(eid)
+        if not self.repository.has_session(key):
+            raise ALFObjectNotFound(f"session {eid} is not in the cache")
+        record = self._session_record(key)
+        if not full:
+            from onesdk._tables import session_model
+
+            return session_model(record)
+        import pandas as pd
+
+        frame = self.list_datasets(key, details=True, qc="CRITICAL", keep_eid_index=True)
+        for name, value in record.items():
+            if name != "id":
+                frame[name] = pd.Series([value] * len(frame), index=frame.index, dtype=object)
+        return frame
+
+    # ------------------------------------------------------------------ list
+
+    def _dataset_query(
+        self,
+        eids: tuple[str, ...] | None,
+        filename: FilenameFilter,
+        collection: PartValue,
+        revision: PartValue,
+        qc: QcLike,
+        ignore_qc_not_set: bool,
+        default_revisions_only: bool,
+    ) -> DatasetQuery:
+        from onesdk._cache._schema import qc_code
+
+        if isinstance(filename, Mapping):
+            unknown = [k for k in filename if k not in FILENAME_PARTS]
+            if unknown:
+                raise UnknownTermError(unknown[0], FILENAME_PARTS, context="filename part")
+        if default_revisions_only and "default_revision" not in self.tables.datasets.column_names:
+            raise AlfError("No default revisions specified: the cache has no default_revision")
+        return DatasetQuery(
+            eids=eids,
+            filename=filename,
+            collection=collection,
+            revision=revision,
+            qc=qc_code(qc),
+            ignore_qc_not_set=ignore_qc_not_set,
+            default_revisions_only=default_revisions_only,
+            wildcards=self.wildcards,
+        )
+
+    def _eids_arg(self, eid: EidLike | Sequence[EidLike] | None) -> tuple[str, ...] | None:
+        if eid is None or (isinstance(eid, str) and not eid):
+            return None
+        if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
+            found = self.to_eid(eid)
+            return (str(found),) if found is not None else ()
+        return tuple(str(e) for e in (self.to_eid(x) for x in eid) if e is not None)
+
+    @overload
+    def list_datasets(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
+        ignore_qc_not_set: bool = False,
+        details: Literal[False] = False,
+        query_type: str | None = None,
+        default_revisions_only: bool = False,
+        keep_eid_index: bool = False,
+    ) -> list[str]: ...
+    @overload
+    def list_datasets(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
+        ignore_qc_not_set: bool = False,
+        *,
+        details: Literal[True],
+        query_type: str | None = None,
+        default_revisions_only: bool = False,
+        keep_eid_index: bool = False,
+    ) -> pd.DataFrame: ...
+    def list_datasets(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        qc: QcLike = "FAIL",
+        ignore_qc_not_set: bool = False,
+        details: bool = False,
+        query_type: str | None = None,
+        default_revisions_only: bool = False,
+        keep_eid_index: bool = False,
+    ) -> list[str] | pd.DataFrame:
+        """The datasets of a session (or of every session when ``eid`` is None).
+
+        ``filename`` is a pattern, a list of patterns, or a dict of ALF parts; ``collection``
+        and ``revision`` are patterns (shell wildcards, or regular expressions when
+        ``wildcards`` is off). Only datasets with QC at or below ``qc`` are listed. Returns the
+        sorted relative paths (unique paths in table order without ``eid``), or with
+        ``details=True`` the datasets frame (indexed by id, or by (eid, id) when
+        ``keep_eid_index`` or no eid).
+        """
+        eids = self._eids_arg(eid)
+        query = self._dataset_query(
+            eids, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
+        )
+        repo = self.repository
+        positions = repo.dataset_positions(query)
+        if details:
+            from onesdk._tables import datasets_frame
+
+            table = repo.datasets_table.take(_positions(positions))
+            return datasets_frame(table, eid_index=eids is None or keep_eid_index)
+        if eids is None:
+            import numpy as np
+
+            codes = repo.rel_path_codes()[positions]
+            _, first = np.unique(codes, return_index=True)
+            values = repo.rel_path_values()
+            return [values[c] for c in codes[np.sort(first)].tolist()]
+        values = repo.rel_path_values()
+        return sorted(values[c] for c in repo.rel_path_codes()[positions].tolist())
+
+    def _matching_table(
+        self,
+        eid: EidLike | Sequence[EidLike] | None,
+        filename: FilenameFilter,
+        collection: PartValue,
+        revision: PartValue,
+        qc: QcLike = "FAIL",
+    ) -> pa.Table:
+        query = self._dataset_query(
+            self._eids_arg(eid), filename, collection, revision, qc, False, False
+        )
+        repo = self.repository
+        return repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+
+    @overload
+    def list_collections(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        details: Literal[False] = False,
+        query_type: str | None = None,
+    ) -> list[str]: ...
+    @overload
+    def list_collections(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        *,
+        details: Literal[True],
+        query_type: str | None = None,
+    ) -> dict[str, pd.DataFrame]: ...
+    def list_collections(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        details: bool = False,
+        query_type: str | None = None,
+    ) -> list[str] | dict[str, pd.DataFrame]:
+        """The collections holding matching datasets (in table order), or a frame for each."""
+        table = self._matching_table(eid, filename, collection, revision)
+        return self._group_by_part(table, 0, details, eid_index=eid is None)
+
+    @overload
+    def list_revisions(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        details: Literal[False] = False,
+        query_type: str | None = None,
+    ) -> list[str]: ...
+    @overload
+    def list_revisions(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        *,
+        details: Literal[True],
+        query_type: str | None = None,
+    ) -> dict[str, pd.DataFrame]: ...
+    def list_revisions(
+        self,
+        eid: EidLike | Sequence[EidLike] | None = None,
+        filename: FilenameFilter = None,
+        collection: PartValue = None,
+        revision: PartValue = None,
+        details: bool = False,
+        query_type: str | None = None,
+    ) -> list[str] | dict[str, pd.DataFrame]:
+        """The revisions of matching datasets ('' for none; in table order), or a frame each."""
+        table = self._matching_table(eid, filename, collection, revision)
+        return self._group_by_part(table, 1, details, eid_index=eid is None)
+
+    def _group_by_part(
+        self, table: pa.Table, part: int, details: bool, *, eid_index: bool
+    ) -> list[str] | dict[str, pd.DataFrame]:
+        import pyarrow as pa
+
+        from onesdk._query import split_rel_path
+        from onesdk._tables import datasets_frame, rel_paths
+
+        keys = [split_rel_path(r)[part] for r in rel_paths(table)]
+        if not details:
+            return list(dict.fromkeys(keys))
+        groups: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            groups.setdefault(key, []).append(i)
+        return {
+            key: datasets_frame(table.take(pa.array(rows, pa.int64())), eid_index=eid_index)
+            for key, rows in sorted(groups.items())
+        }
+
+    # ------------------------------------------------------------------ load
+
+    def _session_dir(self, eid: str) -> Path:
+        from onesdk._tables import session_rel_path
+
+        return self.cache_dir / session_rel_path(self._session_record(eid))
+
+    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
+        """Local paths of ``rows`` (None where the file is missing); logs size/md5 mismatches."""
+        from onesdk._hashing import file_md5
+        from onesdk._tables import table_records
+
+        files: list[Path | None] = []
+        session_dirs: dict[str, Path] = {}
+        for record in table_records(rows):
+            eid = str(record["eid"])
+            if eid not in session_dirs:
+                session_dirs[eid] = self._session_dir(eid)
+            path = session_dirs[eid] / str(record["rel_path"])
+            if not path.is_file():
+                files.append(None)
+                continue
+            size = record.get("file_size")
+            if isinstance(size, int) and path.stat().st_size != size:
+                _log.warning("local file size mismatch on dataset: %s", path)
+            elif check_hash and record.get("hash") and file_md5(path) != record["hash"]:
+                _log.warning("local md5 mismatch on dataset: %s", path)
+            files.append(path)
+            if self.record_loaded:
+                self._loaded_ids.add(str(record["id"]))
+        return files
+
+    def _dataset_filter(self, dataset: str | Mapping[str, PartValue]) -> FilenameFilter:
+        """A ``load_dataset`` name as a filter: 'object.attribute' matches any namespace and
+        extension (one-api appends '.*', which misses namespaced files)."""
+        if isinstance(dataset, str) and self.wildcards:
+            parts = dataset.split(".")
+            if len(parts) == 2 and all(p and p.replace("_", "a").isalnum() for p in parts):
+                return {"object": parts[0].lstrip("_"), "attribute": parts[1]}
+            if len(parts) == 2:
+                return dataset + ".*"
+        return dataset
+
+    def _select(
+        self,
+        eid: str,
+        filename: FilenameFilter,
+        collection: PartValue,
+        revision: str | None,
+        *,
+        assert_unique: bool,
+        exact_revision: bool = False,
+        what: str,
+    ) -> pa.Table:
+        """One session's datasets matching the filters, one revision per dataset."""
+        from onesdk._parquet import resolve_revisions
+        from onesdk._query import split_rel_path
+        from onesdk._tables import rel_paths
+
+        query = self._dataset_query((eid,), filename, collection, None, "FAIL", False, False)
+        if exact_revision:
+            query = DatasetQuery(**{**query.__dict__, "revision": revision or ""})
+        else:
+            query = DatasetQuery(**{**query.__dict__, "match_revision": False})
+        repo = self.repository
+        rows = repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        if len(rows) == 0:
+            return rows
+        if assert_unique:
+            collections = sorted({split_rel_path(r)[0] for r in rel_paths(rows)})
+            if len(collections) > 1:
+                from onesdk.errors import ALFMultipleCollectionsFound
+
+                listed = ", ".join(f'"{c}"' for c in collections)
+                raise ALFMultipleCollectionsFound(
+                    f"{what} exists in collections {listed}; pass a collection to choose one"
+                )
+        if exact_revision:
+            kept = rows
+        else:
+            kept, notes = resolve_revisions(rows, revision, assert_unique=assert_unique)
+            for note in notes:
+                _log.info(note)
+        if assert_unique and len(kept) > 1:
+            from onesdk.errors import ALFMultipleObjectsFound
+
+            listed = ", ".join(f'"{r}"' for r in rel_paths(kept))
+            raise ALFMultipleObjectsFound(f"{what} matches several datasets: {listed}")
+        return kept
+
+    @overload
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> FileContent: ...
+    @overload
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+    ) -> Path: ...
+    def load_dataset(
+        self,
+        eid: EidLike,
+        dataset: str | Mapping[str, PartValue],
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+    ) -> FileContent | Path:
+        """Load one dataset of a session (``download_only``: return its local path).
+
+        ``dataset`` is a file name (shell wildcards allowed), ``'object.attribute'``, a dict
+        of ALF parts, or a relative path ``collection/#revision#/name``. Without ``revision``
+        the default revision is loaded; with one, that revision or the last one before it.
+        """
+        key = self._eid(eid)
+        is_rel_path = "/" in dataset if isinstance(dataset, str) else "collection" in dataset
+        if is_rel_path and (collection is not None or revision is not None):
+            raise ArgumentError(
+                "collection/revision", (collection, revision), "None when dataset is a path"
+            )
+        rows = self._select(
+            key,
+            self._dataset_filter(dataset),
+            collection,
+            revision,
+            assert_unique=not is_rel_path,
+            what=f'Dataset "{dataset}"',
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(
+                f'Dataset "{dataset}" not found in session {key}'
+                + (f" (collection {collection!r})" if collection is not None else "")
+            )
+        (file,) = self._check_files(rows.slice(0, 1), check_hash)
+        if file is None:
+            raise ALFObjectNotFound(f'Dataset "{dataset}" of session {key} is not on disk')
+        if download_only:
+            return file
+        from onesdk.alf.io import load_file_content
+
+        return load_file_content(file)
+
+    def load_datasets(
+        self,
+        eid: EidLike,
+        datasets: Sequence[str] | Sequence[Mapping[str, PartValue]] | pd.DataFrame,
+        collections: str | Sequence[str | None] | None = None,
+        revisions: str | Sequence[str | None] | None = None,
+        query_type: str | None = None,
+        assert_present: bool = True,
+        download_only: bool = False,
+        check_hash: bool = True,
+    ) -> tuple[list[FileContent | Path | None], list[Dataset | None]]:
+        """Load several datasets of one session; returns (data or paths, records).
+
+        Relative paths (``collection/#revision#/name``, or a frame from ``list_datasets``) name
+        exact datasets; plain names use ``collections``/``revisions`` (one, or one per dataset).
+        Missing datasets raise unless ``assert_present=False`` (then their entries are None).
+        """
+        import warnings
+
+        from onesdk._query import split_rel_path
+        from onesdk._tables import dataset_model, table_records
+        from onesdk.errors import ALFWarning
+
+        key = self._eid(eid)
+        if isinstance(datasets, str):
+            raise ArgumentError("datasets", datasets, "a list of dataset names, not one string")
+        names: list[str | Mapping[str, PartValue]]
+        if not isinstance(datasets, Sequence):  # a DataFrame from list_datasets
+            names = [str(r) for r in datasets["rel_path"].tolist()]
+        else:
+            names = list(datasets)
+        is_rel = any(isinstance(n, str) and "/" in n for n in names) or not isinstance(
+            datasets, Sequence
+        )
+        n = len(names)
+        if is_rel:
+            if collections is not None or revisions is not None:
+                raise ArgumentError(
+                    "collections/revisions", (collections, revisions), "None with relative paths"
+                )
+            split = [split_rel_path(str(x)) for x in names]
+            colls: list[str | None] = [c for c, _, _ in split]
+            revs: list[str | None] = [r for _, r, _ in split]
+            names = [name for _, _, name in split]
+        else:
+            colls = _per_dataset("collections", collections, n)
+            revs = _per_dataset("revisions", revisions, n)
+        rows_per: list[pa.Table | None] = []
+        for name, coll, rev in zip(names, colls, revs, strict=True):
+            found = self._select(
+                key,
+                self._dataset_filter(name),
+                coll,
+                rev,
+                assert_unique=True,
+                exact_revision=is_rel,
+                what=f'Dataset "{name}"',
+            )
+            rows_per.append(found if len(found) == 1 else None)
+        missing = [
+            "/".join(p for p in (c, f"#{r}#" if r else "", str(x)) if p)
+            for x, c, r, hit in zip(names, colls, revs, rows_per, strict=True)
+            if hit is None
+        ]
+        if missing:
+            message = f"The following datasets are not in the cache: {', '.join(missing)}"
+            if assert_present:
+                raise ALFObjectNotFound(message)
+            _log.warning(message)
+        data: list[FileContent | Path | None] = []
+        records: list[Dataset | None] = []
+        old: list[str] = []
+        for hit in rows_per:
+            if hit is None:
+                data.append(None)
+                records.append(None)
+                continue
+            record = table_records(hit)[0]
+            if is_rel and record.get("default_revision") is False:
+                old.append(str(record["rel_path"]))
+            (file,) = self._check_files(hit, check_hash)
+            if file is None and assert_present:
+                raise ALFObjectNotFound(f"{record['rel_path']} of session {key} is not on disk")
+            records.append(dataset_model(record))
+            if file is None or download_only:
+                data.append(file)
+            else:
+                from onesdk.alf.io import load_file_content
+
+                data.append(load_file_content(file))
+        if old:
+            warnings.warn(
+                "These datasets are not the default revision (pass revisions= to choose "
+                f"explicitly): {', '.join(old)}",
+                ALFWarning,
+                stacklevel=2,
+            )
+        return data, records
+
+    @overload
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> AlfBunch: ...
+    @overload
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> list[Path]: ...
+    def load_object(
+        self,
+        eid: EidLike,
+        obj: str,
+        collection: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> AlfBunch | list[Path]:
+        """Load every attribute of an ALF object (``filters``: namespace, attribute,
+        timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
+        key = self._eid(eid)
+        files = self._object_files(key, obj, collection, revision, check_hash, filters)
+        if download_only:
+            return files
+        from onesdk.alf.io import load_object
+
+        return load_object(files, wildcards=self.wildcards)
+
+    def _object_files(
+        self,
+        eid: str,
+        obj: str | None,
+        collection: str | None,
+        revision: str | None,
+        check_hash: bool,
+        filters: Mapping[str, PartValue],
+    ) -> list[Path]:
+        from onesdk._query import split_rel_path
+        from onesdk._tables import rel_paths
+        from onesdk.errors import ALFMultipleCollectionsFound, ALFMultipleObjectsFound
+
+        unknown = [k for k in filters if k not in FILENAME_PARTS or k == "object"]
+        if unknown:
+            raise UnknownTermError(unknown[0], [p for p in FILENAME_PARTS if p != "object"])
+        spec: dict[str, PartValue] = {"object": obj, **filters}
+        rows = self._select(
+            eid, spec, collection, revision, assert_unique=False, what=f"object {obj!r}"
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"ALF object {obj!r} not found in session {eid}")
+        paths = rel_paths(rows)
+        objects = sorted({_object_of(split_rel_path(p)[2]) for p in paths})
+        if len(objects) > 1:
+            raise ALFMultipleObjectsFound(f"{obj!r} matches several objects: {objects}")
+        collections = sorted({split_rel_path(p)[0] for p in paths})
+        if len(collections) > 1:
+            listed = ", ".join(f'"{c}"' for c in collections)
+            raise ALFMultipleCollectionsFound(
+                f"object {obj!r} exists in collections {listed}; pass collection= to choose one"
+            )
+        files = [f for f in self._check_files(rows, check_hash) if f is not None]
+        if not files:
+            raise ALFObjectNotFound(f"ALF object {obj!r} of session {eid} is not on disk")
+        return files
+
+    @overload
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: Literal[False] = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> dict[str, AlfBunch]: ...
+    @overload
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        *,
+        download_only: Literal[True],
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> list[Path]: ...
+    def load_collection(
+        self,
+        eid: EidLike,
+        collection: str,
+        object: str | None = None,
+        revision: str | None = None,
+        query_type: str | None = None,
+        download_only: bool = False,
+        check_hash: bool = True,
+        **filters: PartValue,
+    ) -> dict[str, AlfBunch] | list[Path]:
+        """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
+        from onesdk._query import split_rel_path
+
+        key = self._eid(eid)
+        if not self.list_datasets(key, collection=collection):
+            raise AlfError(f"collection {collection!r} not found for session {key}")
+        spec: dict[str, PartValue] = {"object": object, **filters}
+        rows = self._select(
+            key, spec, collection, revision, assert_unique=False, what=f"object {object!r}"
+        )
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"no object {object or ''!r} in collection {collection!r}")
+        files = [f for f in self._check_files(rows, check_hash) if f is not None]
+        if not files:
+            raise ALFObjectNotFound(f"ALF collection {collection!r} not found on disk")
+        if download_only:
+            return files
+        from onesdk.alf.io import load_object
+
+        by_object: dict[str, list[Path]] = {}
+        for file in files:
+            by_object.setdefault(_object_of(split_rel_path(file.name)[2]), []).append(file)
+        return {k: load_object(v, wildcards=self.wildcards) for k, v in by_object.items()}
+
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[False] = False,
+        details: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> FileContent: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[True],
+        details: Literal[False] = False,
+        check_hash: bool = True,
+    ) -> Path: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[False] = False,
+        *,
+        details: Literal[True],
+        check_hash: bool = True,
+    ) -> tuple[FileContent, Dataset]: ...
+    @overload
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: Literal[True],
+        details: Literal[True],
+        check_hash: bool = True,
+    ) -> tuple[Path, Dataset]: ...
+    def load_dataset_from_id(
+        self,
+        dset_id: str | uuid.UUID,
+        download_only: bool = False,
+        details: bool = False,
+        check_hash: bool = True,
+    ) -> FileContent | Path | tuple[FileContent | Path, Dataset]:
+        """Load a dataset given its UUID (with ``details``, also return its record)."""
+        from onesdk._tables import dataset_model, table_records
+        from onesdk.errors import ALFMultipleObjectsFound
+
+        did = str(parse_uuid(dset_id, "dset_id"))
+        rows = self.repository.dataset_by_id(did)
+        if len(rows) == 0:
+            raise ALFObjectNotFound(f"dataset {did} is not in the cache")
+        if len(rows) > 1:
+            raise ALFMultipleObjectsFound(f"dataset id {did} appears {len(rows)} times")
+        (file,) = self._check_files(rows, check_hash)
+        if file is None:
+            raise ALFObjectNotFound(f"dataset {did} is not on disk")
+        output: FileContent | Path = file
+        if not download_only:
+            from onesdk.alf.io import load_file_content
+
+            output = load_file_content(file)
+        if details:
+            return output, dataset_model(table_records(rows)[0])
+        return output
+
+    # ------------------------------------------------------------------ conversions
+
+    def eid2path(self, eid: EidLike) -> Path | None:
+        """The local session folder of ``eid`` (None when not in the cache)."""
+        from onesdk._tables import session_rel_path
+
+        key = str(parse_uuid(eid) if not isinstance(eid, Mapping | PurePath) else self.to_eid(eid))
+        if not self.repository.has_session(key):
+            return None
+        return self.cache_dir / session_rel_path(self._session_record(key))
+
+    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None:
+        """The eid of the session folder in ``path_obj`` (None when not in the cache)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        parts = session_parts(path_obj)
+        if parts is None:
+            return None
+        _, subject, date, number = parts
+        sessions = self.repository.sessions_table
+        mask = pc.and_(
+            pc.and_(
+                pc.equal(sessions.column("subject"), pa.scalar(subject)),
+                pc.equal(sessions.column("date"), pa.scalar(dt.date.fromisoformat(date))),
+            ),
+            pc.equal(sessions.column("number").cast(pa.int64()), pa.scalar(int(number))),
+        )
+        ids = sessions.filter(mask).column("id").to_pylist()
+        return uuid.UUID(ids[0]) if len(ids) == 1 else None
+
+    def path2record(self, path: str | PurePath) -> Session | Dataset | None:
+        """The session record of a session folder, or the dataset record of a file."""
+        from onesdk._tables import dataset_model, session_model, table_records
+
+        text = PurePath(path).as_posix() if isinstance(path, PurePath) else str(path)
+        eid = self.path2eid(text)
+        if eid is None:
+            return None
+        parts = session_parts(text)
+        if parts is not None and text.rstrip("/").endswith(f"{parts[2]}/{parts[3]}"):
+            return session_model(self._session_record(str(eid)))
+        rel = _relative_to_session(text)
+        table = self._matching_table(str(eid), None, None, None, qc="CRITICAL")
+        for record in table_records(table):
+            if record["rel_path"] == rel:
+                return dataset_model(record)
+        return None
+
+    def record2path(self, dataset: Dataset) -> Path | None:
+        """The local path of a dataset record."""
+        if dataset.eid is None:
+            return None
+        session = self.eid2path(dataset.eid)
+        return None if session is None else session / dataset.rel_path
+
+    def path2url(self, filepath: str | PurePath) -> str | None:
+        """The file-server URL of a local dataset file (needs ``http_data_server``)."""
+        record = self.path2record(filepath)
+        if record is None:
+            return None
+        from onesdk._models import Dataset
+
+        if not isinstance(record, Dataset):
+            return self._url(str(_session_path_of(self, record.id)))
+        return self.record2url(record)
+
+    def record2url(self, record: Dataset | Session) -> str:
+        """The file-server URL of a dataset (the dataset id goes before the extension)."""
+        from onesdk._models import Dataset
+
+        if not isinstance(record, Dataset):
+            return self._url(str(_session_path_of(self, record.id)))
+        if record.eid is None:
+            raise ArgumentError("record", record.id, "a dataset record with a session")
+        session = _session_path_of(self, record.eid)
+        name = PurePath(record.rel_path)
+        stem, dot, ext = name.name.rpartition(".")
+        rel = name.with_name(f"{stem}.{record.id}{dot}{ext}") if dot else name
+        return self._url(f"{session}/{rel.as_posix()}")
+
+    def _url(self, rel: str) -> str:
+        if not self.http_data_server:
+            raise AlfError(
+                "no file server configured: pass http_data_server= to build dataset URLs"
+            )
+        return f"{self.http_data_server}/{rel}"
+
+    @overload
+    def eid2ref(
+        self, eid: EidLike, as_dict: Literal[True] = True, parse: Literal[True] = True
+    ) -> ExpRefDict: ...
+    @overload
+    def eid2ref(
+        self, eid: EidLike, as_dict: Literal[True], parse: Literal[False]
+    ) -> RawExpRefDict: ...
+    @overload
+    def eid2ref(self, eid: EidLike, as_dict: Literal[False], parse: bool = True) -> str: ...
+    def eid2ref(
+        self, eid: EidLike, as_dict: bool = True, parse: bool = True
+    ) -> ExpRefDict | RawExpRefDict | str:
+        """The experiment reference of a session: a dict, or ``'yyyy-mm-dd_N_subject'``."""
+        record = self._session_record(self._eid(eid))
+        date = record["date"]
+        if not isinstance(date, dt.date):
+            raise AlfError(f"session {eid} has no date")
+        subject, number = str(record["subject"]), int(str(record["number"]))
+        if parse:
+            if not as_dict:
+                return f"{date.isoformat()}_{number}_{subject}"
+            return ExpRefDict(subject=subject, date=date, sequence=number)
+        if not as_dict:
+            return f"{date.isoformat()}_{number:03d}_{subject}"
+        return RawExpRefDict(subject=subject, date=date.isoformat(), sequence=f"{number:03d}")
+
+    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID:
+        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one."""
+        eid = self._ref2eid_or_none(ref)
+        if eid is None:
+            raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
+        return eid
+
+    def ref2path(self, ref: str | Mapping[str, object]) -> Path:
+        """The local session folder of an experiment reference."""
+        path = self.eid2path(self.ref2eid(ref))
+        if path is None:
+            raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
+        return path
+
+    path2ref = staticmethod(path2ref)
+    ref2dict = staticmethod(ref2dict)
+    dict2ref = staticmethod(dict2ref)
+    is_exp_ref = staticmethod(is_exp_ref)
+
+    @staticmethod
+    def setup(
+        cache_dir: str | os.PathLike[str] | None = None,
+        silent: bool = False,
+        *,
+        hash_files: bool = False,
+        lab: str | None = None,
+        overwrite: bool | None = None,
+    ) -> One:
+        """Build the cache tables of the ALF tree in ``cache_dir`` and return a One on it.
+
+        Existing tables are kept unless ``overwrite=True`` (never asked interactively: a
+        library does not prompt).
+        """
+        from onesdk._cache import make_cache
+
+        root = Path(cache_dir) if cache_dir else Path.cwd()
+        if not root.is_dir():
+            raise ArgumentError("cache_dir", str(root), "an existing directory")
+        if overwrite or not (root / "sessions.pqt").exists():
+            make_cache(root, hash_files=hash_files, lab=lab)
+        return One(root, mode="local", silent=silent)
+
+
+def _positions(positions: Iterable[int]) -> pa.Int64Array:
+    import numpy as np
+    import pyarrow as pa
+
+    array: pa.Int64Array = pa.array(np.asarray(positions, dtype=np.int64), pa.int64())
+    return array
+
+
+def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:
+    if value is None or isinstance(value, str):
+        return [value] * n
+    if len(value) != n:
+        raise ArgumentError(name, value, f"one value, or one per dataset ({n})")
+    return list(value)
+
+
+def _object_of(filename: str) -> str:
+    """The object part of an ALF file name (namespace stripped)."""
+    stem = filename.split(".", 1)[0]
+    if stem.startswith("_") and "_" in stem[1:]:
+        return stem[1:].split("_", 1)[1]
+    return stem
+
+
+def _relative_to_session(path: str) -> str:
+    parts = session_parts(path)
+    if parts is None:
+        return path
+    marker = f"{parts[2]}/{parts[3]}/"
+    return path.replace("\\", "/").split(marker, 1)[-1]
+
+
+def _session_path_of(one: One, eid: uuid.UUID | str) -> PurePath:
+    from onesdk._tables import session_rel_path
+
+    return session_rel_path(one._session_record(str(eid)))
+
+
+__all__ += ["ExpRefDict", "RawExpRefDict"]

@@ -1,0 +1,123 @@
+"""Shape Arrow query results into what users get back: pandas frames and typed records.
+
+Frames keep the reference's columns and dtypes where they matter (``qc`` is an ordered
+categorical of QC names, ``rel_path``/``hash`` are strings, ``file_size`` nullable UInt64);
+ids are strings (not UUID objects), which keeps the frames Arrow-backed and cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onesdk._cache._schema import QC_NAMES, QC_VALUES
+
+if TYPE_CHECKING:
+    from onesdk._models import Dataset, Session
+
+__all__ = [
+    "QC_DTYPE",
+    "datasets_frame",
+    "session_model",
+    "session_rel_path",
+    "sessions_frame",
+]
+
+QC_DTYPE = pd.CategoricalDtype(categories=list(QC_NAMES), ordered=True)
+
+
+def _plain(column: Any) -> Any:
+    if pa.types.is_dictionary(column.type):
+        return pc.cast(column, column.type.value_type)
+    return column
+
+
+def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
+    """A datasets frame indexed by ``id`` (or ``(eid, id)``), columns in file order."""
+    columns = [c for c in table.column_names if c not in ("eid", "id")]
+    data: dict[str, object] = {}
+    for name in columns:
+        column = table.column(name)
+        if name == "qc":
+            codes = column.to_numpy(zero_copy_only=False)
+            data[name] = pd.Categorical.from_codes(codes, dtype=QC_DTYPE)
+        elif name == "file_size":
+            data[name] = pd.array(column.to_pylist(), dtype="UInt64")
+        else:
+            data[name] = _plain(column).to_pandas()
+    ids = pd.Index(_plain(table.column("id")).to_pylist(), name="id", dtype=object)
+    if eid_index:
+        eids = _plain(table.column("eid")).to_pylist()
+        index: pd.Index = pd.MultiIndex.from_arrays([eids, list(ids)], names=["eid", "id"])
+    else:
+        index = ids
+    frame = pd.DataFrame({k: _values(v) for k, v in data.items()}, columns=columns)
+    frame.index = index
+    return frame
+
+
+def _values(value: object) -> object:
+    if isinstance(value, pd.Series):
+        return value.to_numpy() if value.dtype != object else value.tolist()
+    return value
+
+
+def sessions_frame(table: pa.Table) -> pd.DataFrame:
+    """A sessions frame indexed by ``id``."""
+    frame = table.drop_columns(["id"]).to_pandas()
+    frame.index = pd.Index(table.column("id").to_pylist(), name="id", dtype=object)
+    return frame
+
+
+def session_rel_path(record: dict[str, object]) -> PurePosixPath:
+    """``lab/Subjects/subject/yyyy-mm-dd/NNN`` (``subject/yyyy-mm-dd/NNN`` without a lab)."""
+    lab = record.get("lab") or ""
+    date = record["date"]
+    date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
+    number = int(str(record["number"]))
+    parts = [str(lab), "Subjects"] if lab else []
+    return PurePosixPath(*parts, str(record["subject"]), date_text, f"{number:03d}")
+
+
+def session_model(record: dict[str, object]) -> Session:
+    """The :class:`Session` model of a sessions-table row (with its ``id``)."""
+    from onesdk._models import session_from_cache
+
+    return session_from_cache(record["id"], record)
+
+
+def dataset_model(record: dict[str, object]) -> Dataset:
+    """The :class:`Dataset` model of a datasets-table row (``qc`` as a name or code)."""
+    from onesdk._models import dataset_from_cache
+
+    row = dict(record)
+    qc = row.get("qc")
+    if isinstance(qc, str):
+        row["qc"] = QC_VALUES[QC_NAMES.index(qc)]
+    elif isinstance(qc, int):
+        row["qc"] = QC_VALUES[qc]
+    return dataset_from_cache(row.get("eid"), row["id"], row)
+
+
+def table_records(table: pa.Table) -> list[dict[str, object]]:
+    """Rows as dicts, dictionary columns decoded and ``qc`` as its name."""
+    rows: list[dict[str, object]] = table.to_pylist()
+    if "qc" in table.column_names:
+        for row in rows:
+            code = row["qc"]
+            row["qc"] = QC_NAMES[int(str(code))] if code is not None else "NOT_SET"
+    return rows
+
+
+def rel_paths(table: pa.Table) -> list[str]:
+    return [str(v) for v in _plain(table.column("rel_path")).to_pylist()]
+
+
+def unique_in_order(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,128 @@
+"""ALF (ALyx File) names and paths: parse, check and build them.
+
+An ALF dataset path reads::
+
+    lab/Subjects/subject/yyyy-mm-dd/NNN/collection/#revision#/_namespace_object.attribute_timescale.extra.ext
+
+where the lab part, collection, revision, namespace, timescale and extras are optional. The
+grammar comes from ``schema/alf-spec.yaml`` (see docs/alf-spec.md). The function names are the
+ones users of the reference ``one.alf`` know; results are typed NamedTuples (``as_dict=True``:
+TypedDicts) and invalid input raises :class:`onesdk.errors.ALFInvalid`.
+"""
+
+from __future__ import annotations
+
+from onesdk_gen.alf import (
+    COLLECTION_SPEC,
+    FILE_SPEC,
+    FULL_SPEC,
+    LOADER_FORMATS,
+    OBJECT_ATTRIBUTES,
+    OBJECTS,
+    PART_DESCRIPTIONS,
+    QC,
+    REL_PATH_SPEC,
+    SESSION_SPEC,
+    EmptyFilenameParts,
+    EmptyFilenamePartsDict,
+    EmptyFolderParts,
+    EmptyFolderPartsDict,
+    EmptyRelPathParts,
+    EmptyRelPathPartsDict,
+    EmptySessionParts,
+    EmptySessionPartsDict,
+    FilenameParts,
+    FilenamePartsDict,
+    FolderParts,
+    FolderPartsDict,
+    FullPathParts,
+    FullPathPartsDict,
+    RelPathParts,
+    RelPathPartsDict,
+    SessionParts,
+    SessionPartsDict,
+)
+
+from onesdk.alf._parts import (
+    StrPath,
+    filename_parts,
+    folder_parts,
+    full_path_parts,
+    rel_path_parts,
+    session_path_parts,
+)
+from onesdk.alf._path import (
+    AlfPath,
+    add_uuid_string,
+    get_alf_path,
+    get_session_path,
+    padded_sequence,
+    parse,
+    remove_uuid_string,
+    without_revision,
+)
+from onesdk.alf._ref import ExpRef
+from onesdk.alf._spec import (
+    is_session_path,
+    is_uuid,
+    is_uuid_string,
+    is_valid,
+    path_pattern,
+    readable_alf,
+    regex,
+    to_alf,
+)
+
+__all__ = [
+    "COLLECTION_SPEC",
+    "FILE_SPEC",
+    "FULL_SPEC",
+    "LOADER_FORMATS",
+    "OBJECTS",
+    "OBJECT_ATTRIBUTES",
+    "PART_DESCRIPTIONS",
+    "QC",
+    "REL_PATH_SPEC",
+    "SESSION_SPEC",
+    "AlfPath",
+    "EmptyFilenameParts",
+    "EmptyFilenamePartsDict",
+    "EmptyFolderParts",
+    "EmptyFolderPartsDict",
+    "EmptyRelPathParts",
+    "EmptyRelPathPartsDict",
+    "EmptySessionParts",
+    "EmptySessionPartsDict",
+    "ExpRef",
+    "FilenameParts",
+    "FilenamePartsDict",
+    "FolderParts",
+    "FolderPartsDict",
+    "FullPathParts",
+    "FullPathPartsDict",
+    "RelPathParts",
+    "RelPathPartsDict",
+    "SessionParts",
+    "SessionPartsDict",
+    "StrPath",
+    "add_uuid_string",
+    "filename_parts",
+    "folder_parts",
+    "full_path_parts",
+    "get_alf_path",
+    "get_session_path",
+    "is_session_path",
+    "is_uuid",
+    "is_uuid_string",
+    "is_valid",
+    "padded_sequence",
+    "parse",
+    "path_pattern",
+    "readable_alf",
+    "regex",
+    "rel_path_parts",
+    "remove_uuid_string",
+    "session_path_parts",
+    "to_alf",
+    "without_revision",
+]

@@ -1,0 +1,190 @@
+"""ALF paths: the typed ``AlfPath`` and the path helpers users of the reference know.
+
+``AlfPath`` is the generated value type with onesdk's error type: invalid input raises
+``onesdk.errors.ALFInvalid``. The helpers work on ``pathlib`` paths and return the same path
+class they were given (a ``str`` gives a ``pathlib.Path``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import NoReturn, Self, TypeVar, overload
+from uuid import UUID
+
+from onesdk_gen import alf as _gen
+
+from onesdk.alf._parts import StrPath, folder_parts, posix_text
+from onesdk.alf._spec import is_uuid, is_uuid_string
+from onesdk.errors import ALFInvalid, ArgumentError
+
+_log = logging.getLogger("onesdk.alf")
+_P = TypeVar("_P", bound=PurePath)
+
+
+class AlfPath(_gen.AlfPath):
+    """A parsed ALF path: root, session, collection, revision and file-name parts.
+
+    >>> p = AlfPath.parse("lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy")
+    >>> p.object, p.collection
+    ('trials', 'alf')
+    >>> str(p.with_revision("2021-01-01"))
+    'lab/Subjects/KS005/2020-01-01/001/alf/#2021-01-01#/_ibl_trials.intervals.npy'
+
+    Parts are strings as written (or None); ``extra`` is a tuple. ``with_*`` methods return a
+    new path and raise ``ALFInvalid`` when the result would not be a valid ALF path.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def _invalid(cls, value: object, rule: str) -> NoReturn:
+        raise ALFInvalid(value if isinstance(value, str) else repr(value), rule)
+
+    @classmethod
+    def parse(cls, text: StrPath) -> Self:
+        """Parse a full path, session folder, collection folder, relative path or file name.
+
+        Path objects are read with ``as_posix``; backslashes in text are separators.
+        """
+        return super().parse(posix_text(text, "text"))
+
+    def checked(self) -> Self:
+        """This path, after checking it is valid (e.g. one built from parts by hand)."""
+        if not self.is_valid():
+            self._invalid(str(self), f"path: parts {self!r} do not make a valid ALF path")
+        return self
+
+    def as_path(self) -> PurePath:
+        """The path as a ``pathlib.PurePosixPath``."""
+        from pathlib import PurePosixPath
+
+        return PurePosixPath(str(self))
+
+
+def parse(path: StrPath) -> AlfPath:
+    """Parse any ALF path or file name into an :class:`AlfPath` (raises ``ALFInvalid``)."""
+    return AlfPath.parse(path)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _as_path(path: StrPath, argument: str) -> PurePath:
+    if isinstance(path, PurePath):
+        return path
+    return Path(posix_text(path, argument))
+
+
+@overload
+def get_session_path(path: str) -> Path | None: ...
+@overload
+def get_session_path(path: _P) -> _P | None: ...
+@overload
+def get_session_path(path: None) -> None: ...
+def get_session_path(path: StrPath | None) -> PurePath | None:
+    """The path up to and including its session folder, or None when it has no session.
+
+    The session ends at the first folder of digits preceded by a ``yyyy-mm-dd`` folder, so a
+    file path, a collection folder or a session folder all give the session folder (with the
+    root they start with).
+    """
+    if path is None:
+        return None
+    pure = _as_path(path, "path")
+    parts = pure.parts
+    for i, part in enumerate(parts):
+        if part.isdigit() and _is_iso_date(parts[i - 1]):
+            return type(pure)().joinpath(*parts[: i + 1])
+    return None
+
+
+def get_alf_path(path: StrPath) -> str | None:
+    """The ALF part of a path: from its session on, else collection/name, else the name.
+
+    None when the path holds neither a session nor an ALF file name.
+    """
+    text = posix_text(path, "path").strip("/")
+    if session := _gen.SESSION_SEARCH_RE.search(text):
+        return text[session.start() :]
+    name = text.rsplit("/", 1)[-1]
+    if _gen.FILENAME_RE.match(name):
+        return text if _gen.REL_PATH_RE.match(text) else name
+    return None
+
+
+@overload
+def remove_uuid_string(file_path: str) -> Path: ...
+@overload
+def remove_uuid_string(file_path: _P) -> _P: ...
+def remove_uuid_string(file_path: StrPath) -> PurePath:
+    """The path without a UUID as the last extra part of its file name (unchanged if none)."""
+    path = _as_path(file_path, "file_path")
+    name_parts = path.stem.split(".")
+    if is_uuid_string(name_parts[-1]):
+        return path.with_name(".".join(name_parts[:-1]) + path.suffix)
+    return path
+
+
+@overload
+def add_uuid_string(file_path: str, uuid: str | UUID, strict: bool = False) -> Path: ...
+@overload
+def add_uuid_string(file_path: _P, uuid: str | UUID, strict: bool = False) -> _P: ...
+def add_uuid_string(file_path: StrPath, uuid: str | UUID, strict: bool = False) -> PurePath:
+    """The path with ``uuid`` as the last extra part of its file name.
+
+    A different UUID already there is replaced, or raises ``ArgumentError`` when ``strict``.
+    ``uuid`` must be a UUID or its canonical hyphenated string.
+    """
+    if isinstance(uuid, str):
+        if not is_uuid_string(uuid):
+            raise ArgumentError("uuid", uuid, "a hyphenated lower-case UUID string")
+    elif not isinstance(uuid, UUID):
+        raise ArgumentError("uuid", uuid, "a uuid.UUID or a UUID string")
+    text = str(uuid)
+    path = _as_path(file_path, "file_path")
+    name_parts = path.stem.split(".")
+    if is_uuid(name_parts[-1]):
+        *name_parts, old = name_parts
+        if old == text:
+            _log.warning("UUID already in file name %s: unchanged", path.name)
+            return path
+        if strict:
+            raise ArgumentError("uuid", text, f"the UUID already in {path.name!r} ({old})")
+        _log.debug("replacing UUID %s with %s in %s", old, text, path)
+    return path.parent.joinpath(f"{'.'.join(name_parts)}.{text}{path.suffix}")
+
+
+@overload
+def padded_sequence(file_path: str) -> Path: ...
+@overload
+def padded_sequence(file_path: _P) -> _P: ...
+def padded_sequence(file_path: StrPath) -> PurePath:
+    """The path with its session number folder zero-padded to three digits (``1`` -> ``001``)."""
+    path = _as_path(file_path, "file_path")
+    session = get_session_path(path)
+    if session is None:
+        raise ALFInvalid(str(file_path), "path: expected a session path subject/yyyy-mm-dd/N")
+    depth = len(path.parts) - len(session.parts)
+    number = str(int(session.parts[-1])).zfill(3)
+    return path.parents[depth].joinpath(number, path.relative_to(session))
+
+
+@overload
+def without_revision(file_path: str) -> Path: ...
+@overload
+def without_revision(file_path: _P) -> _P: ...
+def without_revision(file_path: StrPath) -> PurePath:
+    """A dataset path with its ``#revision#`` folder removed."""
+    path = _as_path(file_path, "file_path")
+    collection = folder_parts(path.parent).collection
+    session = get_session_path(path)
+    if session is None:
+        raise ALFInvalid(str(file_path), "path: expected a dataset path inside a session")
+    return session.joinpath(*filter(None, (collection, path.name)))

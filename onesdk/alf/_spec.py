@@ -1,0 +1,158 @@
+"""Checks and builders over the ALF grammar: validity tests, UUID tests, regex and name building."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from uuid import UUID
+
+from onesdk_gen import alf as _gen
+
+from onesdk.alf._parts import StrPath, posix_text
+from onesdk.errors import ALFInvalid, ArgumentError
+
+# The session grammar, ending at the end of the text (it may start anywhere).
+_SESSION_AT_END = re.compile(_gen.SESSION_SEARCH_RE.pattern + r"\Z")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def regex(spec: str = _gen.FULL_SPEC, **patterns: str | None) -> re.Pattern[str]:
+    """Compile an ALF template (e.g. ``FILE_SPEC``) with each ``{part}`` as a named group.
+
+    Keyword arguments replace the default pattern of a part, e.g. ``regex(FILE_SPEC,
+    object="trials")``; None keeps the default. An unknown part name raises ``ArgumentError``.
+    """
+    for name in patterns:
+        if name not in _gen.PART_PATTERNS:
+            raise ArgumentError(name, patterns[name], f"one of the parts {', '.join(_gen.PARTS)}")
+    fields = {**_gen.PART_PATTERNS, **{k: v for k, v in patterns.items() if v is not None}}
+
+    def named(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fields:
+            raise ArgumentError("spec", spec, f"placeholders among {', '.join(_gen.PARTS)}")
+        return f"(?P<{name}>{fields[name]})"
+
+    return re.compile(_PLACEHOLDER.sub(named, spec))
+
+
+def path_pattern() -> str:
+    """The full ALF path template for reading, e.g. in documentation (optional parts bracketed)."""
+    return "".join(c for c in _gen.FULL_SPEC if c not in "{}?*\\$")
+
+
+def is_valid(filename: str) -> bool:
+    """True when ``filename`` is an ALF file name (``_ns_object.attribute_timescale.extra.ext``)."""
+    return isinstance(filename, str) and _gen.FILENAME_RE.match(filename) is not None
+
+
+def is_session_path(path_object: StrPath) -> bool:
+    """True when the path ends with a session path (``[lab/Subjects/]subject/date/number``).
+
+    Only the text is checked; nothing is read from disk. Trailing separators are ignored.
+    """
+    return _SESSION_AT_END.search(posix_text(path_object, "path_object").strip("/")) is not None
+
+
+def is_uuid_string(string: object) -> bool:
+    """True for a canonical hyphenated lower-case UUID string of version 3, 4 or 5."""
+    return isinstance(string, str) and is_uuid(string, (3, 4, 5)) and str(UUID(string)) == string
+
+
+def is_uuid(uuid: object, versions: Iterable[int] = (4, 3)) -> bool:
+    """True when ``uuid`` (UUID, str, bytes or int) is a UUID of one of ``versions``.
+
+    Alyx makes version 4 UUIDs and cache tables built from files version 3 ones.
+    """
+    if isinstance(uuid, bool):
+        return False
+    value: UUID
+    if isinstance(uuid, UUID):
+        value = uuid
+    else:
+        try:
+            if isinstance(uuid, str):
+                value = UUID(uuid)
+            elif isinstance(uuid, bytes):
+                value = UUID(bytes=uuid)
+            elif isinstance(uuid, int):
+                value = UUID(int=uuid)
+            else:
+                return False
+        except ValueError:
+            return False
+    return value.version in tuple(versions)
+
+
+def _dromedary(text: str) -> str:
+    """camelCase from words separated by spaces or underscores; all-capital words stay."""
+
+    def keep_or_capitalize(word: str) -> str:
+        return word if re.fullmatch(r"[A-Z]+s?", word) else word.capitalize()
+
+    if not text:
+        return text
+    first, *rest = re.split(r"[_\s]", text)
+    if not rest:
+        return first[:1].lower() + first[1:]
+    first = first if re.fullmatch(r"[A-Z]+s?", first) else first.lower()
+    return "".join([first, *map(keep_or_capitalize, rest)])
+
+
+def readable_alf(name: str, capitalize: bool = False) -> str:
+    """An object or attribute name split into lower-case words: ``sparseNoise`` -> ``sparse noise``.
+
+    Acronyms stay in capitals (``someROIDataset`` -> ``some ROI dataset``).
+    """
+    words: list[str] = []
+    start = 0
+    for match in re.finditer(r"[A-Z](?=[a-rt-z0-9])|(?<=[a-z0-9])[A-Z]", name):
+        words.append(name[start : match.start()])
+        start = match.start()
+    words.append(name[start:])
+    text = " ".join(w if re.fullmatch(r"[A-Z]+s?", w) else w.lower() for w in words)
+    return text[:1].upper() + text[1:] if capitalize else text
+
+
+def to_alf(
+    object: str,
+    attribute: str,
+    extension: str,
+    namespace: str | None = None,
+    timescale: str | Iterable[str] | None = None,
+    extra: str | Iterable[str] | None = None,
+) -> str:
+    """Build an ALF file name from its parts, adding the separators.
+
+    Object, attribute and timescale words are joined in camelCase (``wheel_moves`` ->
+    ``wheelMoves``; a trailing ``_times``/``_intervals``/``_timestamps`` on the attribute stays).
+    Raises ``ALFInvalid`` when a part contains a period or the namespace an underscore.
+
+    >>> to_alf("spikes", "times", "npy", namespace="ibl", timescale="ephysClock")
+    '_ibl_spikes.times_ephysClock.npy'
+    """
+    if not extension:
+        raise ALFInvalid(str(extension), "extension: a file extension is required")
+    extension = extension.removeprefix(".")
+    timescales = [timescale] if isinstance(timescale, str) else list(timescale or ())
+    for part, value in (
+        ("object", object),
+        ("attribute", attribute),
+        ("namespace", namespace),
+        ("extension", extension),
+        *(("timescale", t) for t in timescales),
+    ):
+        if value is not None and "." in value:
+            raise ALFInvalid(value, f"{part}: ALF parts must not contain a period")
+    if namespace and "_" in namespace:
+        raise ALFInvalid(namespace, "namespace: it must not contain underscores")
+    if object.startswith("_"):
+        raise ALFInvalid(object, "object: it must not start with '_'; pass namespace= instead")
+    timescale_text = "_".join(_dromedary(t) for t in timescales if t)
+    suffix = re.search(r"_(times|timestamps|intervals)$", attribute)
+    cut = suffix.start() if suffix else len(attribute)
+    attribute = _dromedary(attribute[:cut]) + attribute[cut:]
+    extras = extra.split(".") if isinstance(extra, str) else list(extra or ())
+    head = (f"_{namespace}_" if namespace else "") + _dromedary(object)
+    middle = attribute + (f"_{timescale_text}" if timescale_text else "")
+    return ".".join([head, middle, *extras, extension])

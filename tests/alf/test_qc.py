@@ -1,0 +1,39 @@
+"""QC levels: ordering by severity and parsing from ints, names and digits."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onesdk.alf import QC
+
+LEVELS = {"NOT_SET": 0, "PASS": 10, "WARNING": 30, "FAIL": 40, "CRITICAL": 50}
+
+
+def test_levels_and_order() -> None:
+    assert {q.name: q.value for q in QC} == LEVELS
+    assert QC.NOT_SET < QC.PASS < QC.WARNING < QC.FAIL < QC.CRITICAL
+    assert sorted(QC, reverse=True)[0] is QC.CRITICAL
+
+
+@given(st.sampled_from(list(QC)))
+def test_parse_accepts_member_value_name_and_digits(level: QC) -> None:
+    assert QC.parse(level) is level
+    assert QC.parse(level.value) is level
+    assert QC.parse(str(level.value)) is level
+    assert QC.parse(level.name.lower()) is level
+    assert QC.validate(level.name) is level
+
+
+@given(st.integers().filter(lambda n: n not in LEVELS.values()))
+def test_parse_rejects_other_ints(number: int) -> None:
+    with pytest.raises(ValueError, match="QC") as info:
+        QC.parse(number)
+    assert repr(number) in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["", "passed", "1O", "-10", " PASS", True, 10.5, None])
+def test_parse_rejects_other_values(value: object) -> None:
+    with pytest.raises(ValueError, match="not a valid ALF QC level"):
+        QC.parse(value)  # type: ignore[arg-type]
