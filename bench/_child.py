@@ -206,8 +206,24 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     if op == "load":
         out.update(samples=[out["load_s"]], rss_mb=out["load_rss_mb"])
         return out
-    samples, result = repeat(operations(one, spec)[op], spec)
-    out.update(samples=samples, summary=summarise(result), rss_mb=peak_rss_mb())
+    table = operations(one, spec)
+    if op != "group":
+        samples, result = repeat(table[op], spec)
+        out.update(samples=samples, summary=summarise(result), rss_mb=peak_rss_mb())
+        return out
+    # several operations in one process (quick mode), each with its own repeats
+    out["ops"] = {}
+    for name in spec["group"]:
+        try:
+            samples, result = repeat(table[name], spec)
+        except Exception as exc:
+            out["ops"][name] = {"error": f"{type(exc).__name__}: {exc}"}
+            continue
+        out["ops"][name] = {
+            "samples": samples,
+            "summary": summarise(result),
+            "rss_mb": peak_rss_mb(),
+        }
     return out
 
 

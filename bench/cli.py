@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results"
 DEFAULT_REFERENCE = ROOT / ".venvs" / "one-api-3.6.1" / "bin" / "python"
 
-QUICK = Settings(budget_s=0.2, min_repeats=5, max_repeats=300, confirm_rounds=2)
+QUICK = Settings(budget_s=0.2, min_repeats=5, max_repeats=300, confirm_rounds=2, group=True)
 FULL = Settings(budget_s=2.0, min_repeats=5, max_repeats=1000, confirm_rounds=2)
 
 
@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             min_repeats=settings.min_repeats,
             max_repeats=settings.max_repeats,
             confirm_rounds=settings.confirm_rounds,
+            group=settings.group,
         )
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         settings,
         progress=progress,
         sys_path=_checkout_paths(args.onesdk_path),
+        lazy=not args.quick,
     )
     document: dict[str, Any] = {
         "machine": report.machine(),

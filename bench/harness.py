@@ -39,7 +39,7 @@ OPERATIONS: tuple[str, ...] = (
     "save_cache",
 )
 PHASES: tuple[str, ...] = ("import", "import_one", "load")
-BASELINES: tuple[str, ...] = ("pyarrow_read", "read_md5", "read_files")
+BASELINES: tuple[str, ...] = ("pyarrow_read", "read_md5")
 # The partitioned datasets path: not compared with one-api, reported for scale.
 LAZY: tuple[str, ...] = (
     "lazy_list_datasets_eid",
@@ -48,6 +48,15 @@ LAZY: tuple[str, ...] = (
 )
 LAZY_CLIENT = "onesdk-lazy"
 CLIENTS: tuple[str, str] = (verdict.CANDIDATE, verdict.REFERENCE)
+
+
+def families(ops: Sequence[str]) -> list[list[str]]:
+    """Operations grouped by what they exercise: search, list, load, the rest."""
+    groups: dict[str, list[str]] = {}
+    for op in ops:
+        head = op.split("_")[0]
+        groups.setdefault(head if head in ("search", "list", "load") else "other", []).append(op)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Settings:
     max_repeats: int = 500
     confirm_rounds: int = 2
     timeout_s: float = 3600.0
+    # share one process per operation family (quick mode); re-measures stay one per process
+    group: bool = False
 
 
 @dataclass
@@ -214,16 +225,29 @@ class Harness:
             raw = self._runner(self.pythons[client], self._spec(result.cache, client, op))
             self._record(result, client, op, raw)
 
+    def _measure_group(self, result: SizeResult, ops: Sequence[str], order: Sequence[str]) -> None:
+        for client in order:
+            if client not in self.pythons:
+                continue
+            spec = {**self._spec(result.cache, client, "group"), "group": list(ops)}
+            raw = self._runner(self.pythons[client], spec)
+            per_op = raw.pop("ops", None)
+            if per_op is None:  # the process failed before any operation ran
+                for op in ops:
+                    self._record(result, client, op, raw)
+                continue
+            self._record(result, client, ops[0], {**raw, **per_op[ops[0]]})
+            for op in ops[1:]:
+                _record_plain(result.measured(client, op), per_op[op])
+
     @staticmethod
     def _record(result: SizeResult, client: str, op: str, raw: dict[str, Any]) -> None:
         target = result.measured(client, op)
-        target.processes += 1
         if "error" in raw:
+            target.processes += 1
             target.error = str(raw["error"])
             return
-        target.samples += [float(s) for s in raw["samples"]]
-        target.rss_mb.append(float(raw["rss_mb"]))
-        target.summary = raw.get("summary")
+        _record_plain(target, raw)
         # every process is fresh: its import and load times are samples of those phases
         for phase, key, rss_key in (
             ("import", "import_s", None),
@@ -248,9 +272,14 @@ class Harness:
             for op in LAZY:
                 raw = self._runner(sys.executable, self._spec(cache, LAZY_CLIENT, op))
                 _record_plain(result.lazy.setdefault(op, Measured()), raw)
-        for i, op in enumerate(ops):
-            self.progress(f"{cache.spec.key} {op}")
-            self._measure_op(result, op, CLIENTS if i % 2 == 0 else CLIENTS[::-1])
+        if self.settings.group:
+            for i, group in enumerate(families(ops)):
+                self.progress(f"{cache.spec.key} {', '.join(group)}")
+                self._measure_group(result, group, CLIENTS if i % 2 == 0 else CLIENTS[::-1])
+        else:
+            for i, op in enumerate(ops):
+                self.progress(f"{cache.spec.key} {op}")
+                self._measure_op(result, op, CLIENTS if i % 2 == 0 else CLIENTS[::-1])
         # a slower median may be noise from a busy machine: measure again, pool, then judge
         for round_ in range(self.settings.confirm_rounds):
             suspects = [op for op in verdict.needs_confirmation(result.comparisons()) if op in ops]
