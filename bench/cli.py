@@ -34,9 +34,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ops", help="comma-separated subset of operations")
     p.add_argument("--budget", type=float, help="seconds of repeats per process")
+    p.add_argument(
+        "--group",
+        action="store_true",
+        help="one process per operation family instead of per operation (as --quick does)",
+    )
     p.add_argument("--merge", type=Path, nargs="*", default=[], help="earlier results.json")
     p.add_argument("--onesdk-path", type=Path, help="measure this onesdk source checkout instead")
     p.add_argument("--no-check", action="store_true", help="always exit 0")
+    p.add_argument(
+        "--report-only", action="store_true", help="only re-render --merge results (no runs)"
+    )
     return p.parse_args(argv)
 
 
@@ -53,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--reference-python: {reference} not found (run `make reference`)", file=sys.stderr)
         return 2
     settings = QUICK if args.quick else FULL
-    if args.budget is not None:
+    if args.budget is not None or args.group:
         settings = Settings(
-            budget_s=args.budget,
+            budget_s=settings.budget_s if args.budget is None else args.budget,
             min_repeats=settings.min_repeats,
             max_repeats=settings.max_repeats,
             confirm_rounds=settings.confirm_rounds,
-            group=settings.group,
+            group=settings.group or args.group,
         )
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.merge:
         document["sizes"].update(json.loads(path.read_text())["sizes"])
     failures: list[str] = []
-    for size in sizes:
+    for size in [] if args.report_only else sizes:
         progress(f"cache {size}")
         cache = synth.ensure_cache(synth.spec_for(size, args.seed), cache_root)
         result = harness.run(cache, ops)
@@ -97,8 +105,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         failures += [f"{size}: {f}" for f in entry["failures"]]
     document["scaling"] = report.scaling(document["sizes"])
-    document["failures"] = failures
+    document["failures"] = failures or [
+        f"{size}: {f}" for size, data in document["sizes"].items() for f in data["failures"]
+    ]
+    failures = document["failures"]
     (out / "results.json").write_text(json.dumps(document, indent=1))
+    (out / "results.md").write_text(report.markdown(document))
     report.plot(document["sizes"], out / "bench.png")
     print(f"\nresults: {out / 'results.json'}  plot: {out / 'bench.png'}")
     print(f"total {time.perf_counter() - start:.1f} s")

@@ -274,3 +274,72 @@ def _baseline_series(
 
 
 __all__ = ["BASELINES", "machine", "plot", "scaling", "size_to_json", "table", "targets"]
+
+
+def markdown(document: Mapping[str, Any]) -> str:
+    """The results as Markdown tables: sizes side by side, targets, growth."""
+    sizes = sorted(document["sizes"].items(), key=lambda kv: kv[1]["cache"]["n_datasets_total"])
+    head = "| operation |" + "".join(f" {s} onesdk | {s} one-api | {s} ratio |" for s, _ in sizes)
+    lines = [head, "|---|" + "---:|---:|---:|" * len(sizes)]
+    for op in ROW_ORDER:
+        cells = []
+        for _, data in sizes:
+            entry = data["ops"].get(op, {})
+            sdk = entry.get(verdict.CANDIDATE, {}).get("median_s")
+            ref = entry.get(verdict.REFERENCE, {}).get("median_s")
+            ratio = entry.get("ratio")
+            cells += [fmt_time(sdk), fmt_time(ref), "-" if ratio is None else f"{ratio:.3f}"]
+        lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| peak RSS (MB) |" + "".join(f" {s} onesdk | {s} one-api | {s} ratio |" for s, _ in sizes),
+    ]
+    lines.append("|---|" + "---:|---:|---:|" * len(sizes))
+    for op in ("load", "search_datasets", "load_object_hash", "save_cache"):
+        cells = []
+        for _, data in sizes:
+            entry = data["ops"].get(op, {})
+            sdk = entry.get(verdict.CANDIDATE, {}).get("rss_mb")
+            ref = entry.get(verdict.REFERENCE, {}).get("rss_mb")
+            cells += [_fmt(sdk, 0), _fmt(ref, 0), _fmt(_ratio(sdk, ref), 2)]
+        lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| baseline / lazy path |" + "".join(f" {s} time | {s} RSS MB |" for s, _ in sizes),
+    ]
+    lines.append("|---|" + "---:|---:|" * len(sizes))
+    for group, ops in (("baselines", BASELINES), ("lazy", LAZY)):
+        for op in ops:
+            cells = []
+            for _, data in sizes:
+                entry = data.get(group, {}).get(op, {})
+                cells += [fmt_time(entry.get("median_s")), _fmt(entry.get("rss_mb"), 0)]
+            lines.append(f"| {op} | " + " | ".join(cells) + " |")
+    for size, data in sizes:
+        lines += [
+            "",
+            f"Targets on {size}:",
+            "",
+            "| target | value | limit | met |",
+            "|---|---:|---:|---|",
+        ]
+        for row in data["targets"]:
+            value = "-" if row["value"] is None else f"{row['value']:.4g}"
+            met = {True: "yes", False: "**no**", None: "-"}[row["met"]]
+            lines.append(f"| {row['target']} | {value} | {row['limit']:g} {row['unit']} | {met} |")
+    growth = document.get("scaling") or {}
+    if growth:
+        lines += [
+            "",
+            "| operation | onesdk exponent | onesdk at 10x (fit) "
+            "| one-api exponent | one-api at 10x (fit) |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for op, fits in growth.items():
+            sdk = fits.get(verdict.CANDIDATE) or fits.get(LAZY_CLIENT) or {}
+            ref = fits.get(verdict.REFERENCE, {})
+            lines.append(
+                f"| {op} | {_fmt(sdk.get('exponent'), 2)} | {fmt_time(sdk.get('predicted_10x_s'))} "
+                f"| {_fmt(ref.get('exponent'), 2)} | {fmt_time(ref.get('predicted_10x_s'))} |"
+            )
+    return "\n".join(lines) + "\n"
