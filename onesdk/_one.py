@@ -8,6 +8,7 @@ the reference's compatibility quirks; the layers below know nothing of them.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import uuid
@@ -47,6 +48,19 @@ if TYPE_CHECKING:
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
+
+# The heavy modules (pyarrow, pandas, pydantic models, file loaders) come in with the class, not
+# on first use: constructing a One then costs the cache load only, and the first load_* call
+# its reading and hashing only. ``import onesdk`` itself stays light (the class is lazy there).
+for _module in (
+    "pyarrow.parquet",
+    "onesdk._parquet",
+    "onesdk._tables",
+    "onesdk._models",
+    "onesdk._hashing",
+    "onesdk.alf.io",
+):
+    importlib.import_module(_module)
 
 _log = logging.getLogger("onesdk.one")
 
