@@ -49,14 +49,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SEARCH_TERMS", "One"]
 
-# The heavy modules (pyarrow, pandas, pydantic models, file loaders) come in with the class, not
-# on first use: constructing a One then costs the cache load only, and the first load_* call
-# its reading and hashing only. ``import onesdk`` itself stays light (the class is lazy there).
+# The heavy modules (pyarrow, pandas, file loaders) come in with the class, not on first use:
+# constructing a One then costs the cache load only, and the first load_* call its reading and
+# hashing only. ``import onesdk`` itself stays light (the class is lazy there). The pydantic
+# models stay lazy: only record-returning calls need them.
 for _module in (
-    "pyarrow.parquet",
     "onesdk._parquet",
     "onesdk._tables",
-    "onesdk._models",
     "onesdk._hashing",
     "onesdk.alf.io",
 ):

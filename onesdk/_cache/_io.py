@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, TypeAlias, cast
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from onesdk._cache._schema import (
     CACHE_INFO_FILE,
@@ -115,6 +114,13 @@ def empty_tables() -> CacheTables:
 # reading
 
 
+def _parquet() -> Any:
+    """pyarrow.parquet, imported on first use (it pulls in the filesystem layer)."""
+    import pyarrow.parquet
+
+    return pyarrow.parquet
+
+
 def read_tables(tables_dir: Path) -> CacheTables:
     """Load ``sessions.pqt`` and ``datasets.pqt`` from ``tables_dir``.
 
@@ -156,6 +162,7 @@ def read_tables(tables_dir: Path) -> CacheTables:
 
 def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
     """Read a table one row group at a time (memory-mapped): the peak stays near the result."""
+    pq = _parquet()
     try:
         source = pq.ParquetFile(path, memory_map=True)
         wanted = [name for name in dictionary if name in source.schema_arrow.names]
@@ -487,6 +494,7 @@ def write_tables(
         "sessions": (sessions_for_file(tables.sessions), ["id"]),
         "datasets": (datasets_for_file(tables.datasets), ["eid", "id"]),
     }
+    pq = _parquet()
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
         temps = {"sessions": tmp_ses, "datasets": tmp_ds}
         for name, (table, index) in layouts.items():
