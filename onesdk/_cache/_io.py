@@ -310,7 +310,13 @@ def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
 
 
 def _dictionary(column: Any) -> Any:
-    """One dictionary array (unified dictionary) from a string or dictionary column."""
+    """One dictionary array (unified dictionary) from a string or dictionary column.
+
+    Nulls (e.g. the eid of an aggregate dataset, which has no session) become ''.
+    """
+    if column.null_count:
+        plain = pc.cast(column, pa.string()) if pa.types.is_dictionary(column.type) else column
+        column = pc.fill_null(plain.cast(pa.string()), "")
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column.cast(pa.string()))
     unified = pa.chunked_array(column.chunks, type=column.type).unify_dictionaries()

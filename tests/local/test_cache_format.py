@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -299,3 +300,35 @@ def test_missing_tables_warn_and_give_empty_results(tmp_path: Path) -> None:
     assert one.search() == []
     assert one.list_datasets() == []
     assert _qc_all(one) == 0
+
+
+def test_datasets_without_a_session_load(tmp_path: Path) -> None:
+    eid = str(uuid.uuid4())
+    sessions = pa.table(
+        {
+            "id": [eid],
+            "lab": ["lab"],
+            "subject": ["SUB"],
+            "date": pa.array([dt.date(2020, 1, 1)]),
+            "number": [1],
+            "task_protocol": [""],
+            "projects": [""],
+        }
+    )
+    datasets = pa.table(
+        {
+            "eid": [eid, None],
+            "id": [str(uuid.uuid4()), str(uuid.uuid4())],
+            "rel_path": ["alf/a.b.npy", "aggregates/x.y.pqt"],
+            "file_size": [1, 2],
+            "hash": ["a", "b"],
+            "exists": [True, True],
+            "qc": ["PASS", "FAIL"],
+        }
+    )
+    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(datasets, tmp_path / "datasets.pqt")
+    one = One(cache_dir=tmp_path, mode="local")
+    assert one.list_datasets(eid) == ["alf/a.b.npy"]
+    assert one.search(datasets="a.b.npy") == [uuid.UUID(eid)]
+    assert sorted(one.list_datasets()) == ["aggregates/x.y.pqt", "alf/a.b.npy"]
