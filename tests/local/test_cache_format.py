@@ -17,7 +17,7 @@ import pytest
 
 from onesdk._cache import make_cache, read_tables, write_tables
 from onesdk._one import One
-from onesdk.errors import CacheError
+from onesdk.errors import AlfError, CacheError
 from tests.reference import run_reference
 
 # one-api side of the round trips: load a cache dir and report what it sees
@@ -332,3 +332,46 @@ def test_datasets_without_a_session_load(tmp_path: Path) -> None:
     assert one.list_datasets(eid) == ["alf/a.b.npy"]
     assert one.search(datasets="a.b.npy") == [uuid.UUID(eid)]
     assert sorted(one.list_datasets()) == ["aggregates/x.y.pqt", "alf/a.b.npy"]
+
+
+def test_tables_without_default_revision_keep_extra_columns(tmp_path: Path) -> None:
+    eid = str(uuid.uuid4())
+    sessions = pa.table(
+        {
+            "id": [eid],
+            "lab": ["lab"],
+            "subject": ["SUB"],
+            "date": pa.array([dt.date(2020, 1, 1)]),
+            "number": [1],
+            "task_protocol": [""],
+            "projects": [""],
+        }
+    )
+    rel_paths = ["alf/a.b.npy", "alf/#2021-01-01#/a.b.npy", "alf/#2020-01-01#/a.b.npy"]
+    datasets = pa.table(
+        {
+            "eid": [eid] * 3,
+            "id": sorted(str(uuid.uuid4()) for _ in range(3)),
+            "rel_path": rel_paths,
+            "file_size": [1, 2, 3],
+            "hash": [None, None, None],
+            "exists": [True, True, True],
+            "exists_flatiron": [True, False, True],
+        }
+    )
+    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(datasets, tmp_path / "datasets.pqt")
+    one = One(cache_dir=tmp_path, mode="local")
+    frame = one.list_datasets(eid, details=True)
+    assert frame["exists_flatiron"].tolist() == [True, False, True]
+    assert "default_revision" not in frame.columns
+    with pytest.raises(AlfError, match="default"):
+        one.list_datasets(eid, default_revisions_only=True)
+    for rev in ("2021-01-01", "2020-01-01"):
+        session = tmp_path / "lab/Subjects/SUB/2020-01-01/001/alf" / f"#{rev}#"
+        session.mkdir(parents=True)
+        np.save(session / "a.b.npy", np.array([1.0]))
+    latest = one.load_dataset(eid, "a.b.npy", download_only=True)
+    assert latest.parent.name == "#2021-01-01#"
+    older = one.load_dataset(eid, "a.b.npy", revision="2020-06-01", download_only=True)
+    assert older.parent.name == "#2020-01-01#"
