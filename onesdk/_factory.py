@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from onesdk._one import One
 from onesdk.errors import ArgumentError
+
+if TYPE_CHECKING:
+    from onesdk._one_alyx import OneAlyx
 
 __all__ = ["ONE"]
 
@@ -35,17 +37,43 @@ def ONE(
 ) -> One: ...
 @overload
 def ONE(
+    base_url: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["local"],
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+) -> OneAlyx: ...
+@overload
+def ONE(
     base_url: str | None = None,
     *,
     username: str | None = None,
     password: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
-    mode: Literal["remote", "auto"] = "remote",
+    mode: Literal["remote"] = "remote",
     silent: bool = False,
     http_data_server: str | None = None,
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
-) -> One: ...
+) -> OneAlyx: ...
+@overload
+def ONE(
+    base_url: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["auto"],
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+) -> One | OneAlyx: ...
 def ONE(  # noqa: N802 (one-api's name)
     base_url: str | None = None,
     *,
@@ -57,7 +85,7 @@ def ONE(  # noqa: N802 (one-api's name)
     http_data_server: str | None = None,
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
-) -> One:
+) -> One | OneAlyx:
     """Return a :class:`One` (local mode, no server) or an ``OneAlyx`` (anything else).
 
     Unlike one-api this is not cached: each call builds a new instance.
@@ -100,7 +128,7 @@ def ONE(  # noqa: N802 (one-api's name)
     )
 
 
-def _one_alyx() -> Callable[..., One]:
+def _one_alyx() -> type[OneAlyx]:
     """The remote class (a subclass of One), imported only when needed."""
     try:
         module = importlib.import_module("onesdk._one_alyx")
@@ -112,5 +140,5 @@ def _one_alyx() -> Callable[..., One]:
             "remote",
             "mode='local' with a cache_dir: remote access (OneAlyx) is not available",
         ) from None
-    cls: Callable[..., One] = module.OneAlyx
+    cls: type[OneAlyx] = module.OneAlyx
     return cls

@@ -111,3 +111,12 @@ def test_analysis_script_runs(tmp_path: Path) -> None:
     one = One.setup(_tree(tmp_path), silent=True)
     result = _analysis(one)
     assert result == {"2024-01-02_1_SUB": pytest.approx(1.0 / 3.0)}
+
+
+def _factory_types(cache_dir: Path) -> None:
+    """Checked by mypy only (building these would contact a server)."""
+    from onesdk._one_alyx import OneAlyx
+
+    assert_type(ONE("http://alyx.test"), OneAlyx)
+    assert_type(ONE("http://alyx.test", mode="local"), OneAlyx)
+    assert_type(ONE(cache_dir=cache_dir, mode="auto"), One | OneAlyx)
