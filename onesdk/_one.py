@@ -118,6 +118,14 @@ class One:
             raise ArgumentError(
                 "mode", mode, "'local' (or 'auto') for One; use ONE(base_url=...) for remote"
             )
+        if cache_dir is None:
+            # One() alone: the cache dir and file server saved for the default server, if any
+            from onesdk._settings import load_settings
+
+            saved = load_settings()
+            if saved is not None:
+                cache_dir = cache_dir or saved.cache_dir
+                http_data_server = http_data_server or saved.http_data_server
         self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
         self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
         self.mode = "local"

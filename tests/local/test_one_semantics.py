@@ -228,3 +228,24 @@ def test_load_datasets_reports_missing_unless_told_not_to(one: One) -> None:
     assert records[1] is None
     with pytest.raises(ArgumentError, match="datasets"):
         one.load_datasets(eid, "_ibl_trials.choice.npy")
+
+
+def test_no_cache_dir_uses_the_saved_default_server(
+    one: One, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onesdk._settings import Settings, save_settings
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    save_settings(
+        Settings(
+            base_url="http://alyx.test",
+            http_data_server="http://files.test",
+            cache_dir=one.cache_dir,
+        )
+    )
+    default = One()
+    assert default.cache_dir == one.cache_dir
+    assert default.http_data_server == "http://files.test"
+    assert len(default.search()) == 3
+    assert One(cache_dir=one.cache_dir).http_data_server is None
