@@ -45,6 +45,34 @@ def _index_values(column: Any, name: str) -> pd.Index:
     return index
 
 
+#: below this many rows a frame is built from Python lists: less per-column overhead
+_SMALL = 20_000
+
+
+def _small_datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
+    columns = [c for c in table.column_names if c not in ("eid", "id")]
+    data: dict[str, Any] = {}
+    for name in columns:
+        column = table.column(name)
+        if name == "qc":
+            codes = np.asarray(column.to_numpy(), dtype=np.int8)
+            data[name] = pd.Categorical.from_codes(codes, dtype=QC_DTYPE)
+        elif name == "file_size":
+            data[name] = pd.array(column.to_pylist(), dtype="UInt64")
+        elif pa.types.is_boolean(column.type) and column.null_count == 0:
+            data[name] = column.to_numpy()
+        else:
+            data[name] = np.array(column.to_pylist(), dtype=object)
+    ids = table.column("id").to_pylist()
+    index: pd.Index
+    if eid_index:
+        eids = table.column("eid").to_pylist()
+        index = pd.MultiIndex.from_arrays([eids, ids], names=["eid", "id"])
+    else:
+        index = pd.Index(ids, name="id", dtype=object)
+    return pd.DataFrame(data, index=index)
+
+
 def _eid_id_index(eid: Any, ids: pd.Index) -> pd.MultiIndex:
     """The (eid, id) index built from codes: no hashing of millions of id strings.
 
@@ -69,6 +97,8 @@ def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
     Built column by column from Arrow (no per-row Python objects): strings stay Arrow-backed,
     ``file_size`` is nullable UInt64 and ``qc`` an ordered categorical of QC names.
     """
+    if len(table) <= _SMALL:
+        return _small_datasets_frame(table, eid_index=eid_index)
     columns = [c for c in table.column_names if c not in ("eid", "id")]
     data: dict[str, Any] = {}
     for name in columns:
