@@ -75,7 +75,6 @@ if TYPE_CHECKING:
 __all__ = ["OneAlyx"]
 
 _log = get_logger("onesdk.one_alyx")
-Mode = Literal["remote", "local", "auto", "refresh"]
 _MODES: tuple[str, ...] = ("remote", "local", "auto", "refresh")
 #: the remote column order of list_datasets(details=True)
 _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
