@@ -207,6 +207,7 @@ class OneAlyx(One):
         self._auth.logout()
 
     def close(self) -> None:
+        """Close the connection to the server (the instance can still be used offline)."""
         self._rest.close()
 
     def _remote(self, query_type: str | None) -> bool:
