@@ -144,6 +144,7 @@ def repeat(fn: Callable[[], Any], spec: dict[str, Any]) -> tuple[list[float], An
     result: Any = None
     start = time.perf_counter()
     while True:
+        result = None  # free the previous result first: peak RSS is one call's, not two
         t0 = time.perf_counter()
         result = fn()
         samples.append(time.perf_counter() - t0)
