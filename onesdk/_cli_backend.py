@@ -7,7 +7,6 @@ overloads return.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,14 +31,6 @@ __all__ = [
 ]
 
 _TABLES = ("sessions.pqt", "datasets.pqt")
-
-
-def _call(target: object, name: str, *args: object, **kwargs: object) -> object:
-    method = getattr(target, name, None)
-    if not callable(method):
-        raise errors.OneSdkError(f"{type(target).__name__} has no method {name!r}")
-    result: object = method(*args, **kwargs)
-    return result
 
 
 def record_field(record: object, name: str) -> object:
@@ -217,54 +208,53 @@ def describe_cache(cache_dir: Path) -> dict[str, object]:
     return info
 
 
-def _remote_module(name: str) -> object:
-    try:
-        return importlib.import_module(f"onesdk.{name}")
-    except ModuleNotFoundError as exc:
-        raise errors.AuthenticationError(
-            "login is not available in this build of onesdk (no remote support installed)"
-        ) from exc
-
-
 def login(base_url: str, username: str | None, password: str | None) -> str:
     """Log in to ``base_url``, store the token and remember the server; returns the user name.
 
     Missing credentials come from ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
-    settings, or a prompt on a terminal.
+    settings, or a prompt on a terminal. The password is never stored.
     """
-    auth = _remote_module("_auth")
-    settings = _remote_module("_settings")
-    url = str(_call(settings, "normalise_base_url", base_url))
-    saved = _call(settings, "load_settings", url)
-    saved_username = getattr(saved, "username", None)
-    credentials = _call(
-        auth, "resolve_credentials", username, password, saved_username=saved_username
+    from onesdk._auth import login as request_token
+    from onesdk._auth import resolve_credentials
+    from onesdk._settings import (
+        Settings,
+        default_token_store,
+        load_settings,
+        normalise_base_url,
+        save_settings,
+    )
+
+    url = normalise_base_url(base_url)
+    saved = load_settings(url)
+    credentials = resolve_credentials(
+        username, password, saved_username=saved.username if saved else None
     )
     if credentials is None:
         raise errors.AuthenticationError(
             f"no user name for {url}: pass --username or set ONE_ALYX_USERNAME"
         )
-    user = str(getattr(credentials, "username", ""))
-    token = _call(auth, "login", url, credentials)
-    _call(_call(settings, "default_token_store"), "set", url, user, token)
-    fields = {
-        "base_url": url,
-        "username": user,
-        "http_data_server": getattr(saved, "http_data_server", None),
-        "cache_dir": getattr(saved, "cache_dir", None),
-    }
-    _call(settings, "save_settings", _call(settings, "Settings", **fields))
-    return user
+    token = request_token(url, credentials)
+    default_token_store().set(url, credentials.username, token)
+    save_settings(
+        Settings(
+            base_url=url,
+            username=credentials.username,
+            http_data_server=saved.http_data_server if saved else None,
+            cache_dir=saved.cache_dir if saved else None,
+        )
+    )
+    return credentials.username
 
 
 def logout(base_url: str | None) -> str:
     """Forget the stored token of ``base_url`` (default: the last server); returns its URL."""
-    settings = _remote_module("_settings")
+    from onesdk._settings import default_token_store, load_settings, normalise_base_url
+
     if base_url is None:
-        saved = _call(settings, "load_settings")
+        saved = load_settings()
         if saved is None:
             raise errors.ArgumentError("--base-url", None, "a server URL (none is saved)")
-        base_url = str(getattr(saved, "base_url", ""))
-    url = str(_call(settings, "normalise_base_url", base_url))
-    _call(_call(settings, "default_token_store"), "delete", url)
+        base_url = saved.base_url
+    url = normalise_base_url(base_url)
+    default_token_store().delete(url)
     return url
