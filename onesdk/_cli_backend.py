@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from onesdk import errors
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Facade",
+    "SearchFilters",
     "build_cache",
     "describe_cache",
     "login",
@@ -42,40 +43,44 @@ def record_field(record: object, name: str) -> object:
     return attr
 
 
+class SearchFilters(TypedDict, total=False):
+    """The search filters the command line offers; only the given ones are passed on."""
+
+    subject: str
+    lab: str
+    date_range: str | list[str]
+    number: int
+    task_protocol: str
+    projects: str
+    datasets: list[str]
+    dataset_qc_lte: str
+
+
 class Facade:
     """The calls the CLI makes on a ``One``/``OneAlyx`` instance, with CLI-friendly results."""
 
     def __init__(self, one: One) -> None:
         self._one = one
 
+    def __enter__(self) -> Facade:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the instance's connections (a remote instance holds an HTTP client)."""
+        close = getattr(self._one, "close", None)
+        if callable(close):
+            close()
+
     @property
     def cache_dir(self) -> Path:
         return self._one.cache_dir
 
-    def search(
-        self,
-        *,
-        subject: str | None = None,
-        lab: str | None = None,
-        date_range: str | list[str] | None = None,
-        number: int | None = None,
-        task_protocol: str | None = None,
-        projects: str | None = None,
-        datasets: list[str] | None = None,
-        dataset_qc_lte: str | None = None,
-    ) -> tuple[list[str], list[Session]]:
-        """The matching eids (as strings) and their records; None means no filter."""
-        eids, records = self._one.search(
-            True,
-            subject=subject,
-            lab=lab,
-            date_range=date_range,
-            number=number,
-            task_protocol=task_protocol,
-            projects=projects,
-            datasets=datasets,
-            dataset_qc_lte=dataset_qc_lte,
-        )
+    def search(self, filters: SearchFilters) -> tuple[list[str], list[Session]]:
+        """The matching eids (as strings) and their records."""
+        eids, records = self._one.search(True, **filters)
         return [str(e) for e in eids], records
 
     def list_datasets(

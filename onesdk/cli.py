@@ -364,7 +364,9 @@ def main(
         args.command
     ]
     try:
-        return handler(args, out, err)
+        with contextlib.ExitStack() as resources:  # instances the command opened
+            args.resources = resources
+            return handler(args, out, err)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
         _silence_stdout(out)
         return EXIT_ERROR
