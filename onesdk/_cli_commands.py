@@ -186,6 +186,11 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if _flag(args, "json"):
         print_json(record, out)
         return 0
+    if isinstance(record, list):  # --full: one row per dataset, session fields joined
+        rows = [r for r in record if isinstance(r, dict)]
+        headers = list(rows[0]) if rows else []
+        print_table(headers, [[_cell(r.get(h)) for h in headers] for r in rows], out)
+        return 0
     if not isinstance(record, dict):
         out.write(f"{record}\n")
         return 0

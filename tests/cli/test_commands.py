@@ -218,3 +218,19 @@ def test_cache_refresh_tag_needs_a_server(cache_dir: Path) -> None:
     result = run_cli(["--cache-dir", str(cache_dir), "cache", "refresh", "--tag", "release"])
     assert result.code == cli.EXIT_USAGE
     assert "--base-url" in result.err
+
+
+def test_info_full_lists_the_datasets(sample: Sample, cache_dir: Path) -> None:
+    session = sample.sessions[0]
+    rows = as_json(["--cache-dir", str(cache_dir), "info", session.rel_path, "--full"])
+    assert isinstance(rows, list)
+    on_disk = {
+        p.relative_to(cache_dir / session.rel_path).as_posix()
+        for p in (cache_dir / session.rel_path).rglob("*")
+        if p.is_file()
+    }
+    assert {r["rel_path"] for r in rows} == on_disk
+    assert {r["subject"] for r in rows} == {session.subject}
+    text = run_cli(["--cache-dir", str(cache_dir), "info", session.rel_path, "--full"])
+    assert text.code == 0
+    assert text.out.split()[:2] == ["eid", "id"]
