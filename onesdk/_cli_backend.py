@@ -92,6 +92,7 @@ class Facade:
         revision: str | None,
         qc: str | None,
         default_revisions_only: bool,
+        ignore_qc_not_set: bool = False,
     ) -> list[str]:
         return self._one.list_datasets(
             session,
@@ -99,6 +100,7 @@ class Facade:
             collection=collection,
             revision=revision,
             qc=qc if qc is not None else "FAIL",
+            ignore_qc_not_set=ignore_qc_not_set,
             default_revisions_only=default_revisions_only,
         )
 
@@ -111,6 +113,7 @@ class Facade:
         revision: str | None,
         qc: str | None,
         default_revisions_only: bool,
+        ignore_qc_not_set: bool = False,
     ) -> pd.DataFrame:
         return self._one.list_datasets(
             session,
@@ -118,6 +121,7 @@ class Facade:
             collection=collection,
             revision=revision,
             qc=qc if qc is not None else "FAIL",
+            ignore_qc_not_set=ignore_qc_not_set,
             default_revisions_only=default_revisions_only,
             details=True,
         )

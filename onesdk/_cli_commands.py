@@ -149,6 +149,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             revision=args.revision,
             qc=args.qc,
             default_revisions_only=args.default_revisions_only,
+            ignore_qc_not_set=args.ignore_qc_not_set,
         )
         records = to_jsonable(frame)
         if _flag(args, "json"):
@@ -170,6 +171,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         revision=args.revision,
         qc=args.qc,
         default_revisions_only=args.default_revisions_only,
+        ignore_qc_not_set=args.ignore_qc_not_set,
     )
     if _flag(args, "json"):
         print_json(list(datasets), out)

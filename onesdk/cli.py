@@ -164,7 +164,10 @@ def _add_ls(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="only each dataset's default revision",
     )
-    p.add_argument("--qc", help="only datasets with QC at most this (PASS, WARNING, FAIL...)")
+    p.add_argument("--qc", help="only datasets with QC at most this (default: FAIL)")
+    p.add_argument(
+        "--ignore-qc-not-set", action="store_true", help="leave out datasets whose QC is NOT_SET"
+    )
     p.add_argument("--details", action="store_true", help="show size, hash, QC and revision flags")
     _common(p)
 
