@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +96,11 @@ def test_cache_tables_carry_qc_default_revisions_and_protocols(sample: Sample) -
 def test_too_few_trials_is_an_argument_error(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="n_trials"):
         write_sample(tmp_path, n_trials=5)
+
+
+def test_files_get_the_usual_permissions(sample: Sample) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    expected = 0o666 & ~umask
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in sample.root.rglob("*.npy")}
+    assert modes == {expected}
