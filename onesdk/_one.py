@@ -29,7 +29,14 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
-from onesdk._validate import eid_like, filename_filter, instance, part_value, text_or_path
+from onesdk._validate import (
+    eid_like,
+    filename_filter,
+    instance,
+    part_value,
+    path_like,
+    text_or_path,
+)
 from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
@@ -102,6 +109,10 @@ class One:
         silent: bool = False,
         http_data_server: str | None = None,
     ) -> None:
+        for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
+            if value is not None:
+                path_like(value, name)
+        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
         if mode not in ("local", "auto"):
             raise ArgumentError(
                 "mode", mode, "'local' (or 'auto') for One; use ONE(base_url=...) for remote"
@@ -158,6 +169,8 @@ class One:
 
         if not clobber:
             _log.debug("load_cache(clobber=False): tables are replaced, not merged")
+        if tables_dir is not None:
+            path_like(tables_dir, "tables_dir")
         self._tables_dir = Path(tables_dir) if tables_dir else self._tables_dir
         tables = read_tables(self._tables_dir)
         if tables.loaded_time is None:
@@ -183,6 +196,8 @@ class One:
         """
         from onesdk._cache import write_tables
 
+        if save_dir is not None:
+            path_like(save_dir, "save_dir")
         out = Path(save_dir) if save_dir else self._tables_dir
         tables = self.tables
         unchanged = self._modified_time is None or (
@@ -1275,6 +1290,8 @@ class One:
         """
         from onesdk._cache import make_cache
 
+        if cache_dir is not None:
+            path_like(cache_dir, "cache_dir")
         root = Path(cache_dir) if cache_dir else Path.cwd()
         if not root.is_dir():
             raise ArgumentError("cache_dir", str(root), "an existing directory")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 
 from onesdk.errors import ArgumentError, UnknownTermError
@@ -21,6 +21,7 @@ __all__ = [
     "instance",
     "part_value",
     "path_like",
+    "text_items",
     "text_or_path",
 ]
 
@@ -31,7 +32,9 @@ _EID_TYPES = (str, uuid.UUID, PurePath, Mapping)
 def eid_like(value: object, argument: str = "eid") -> object:
     """``value`` if it may name a session (UUID, str, path or dict); else raise."""
     if isinstance(value, bool) or not isinstance(value, _EID_TYPES):
-        raise ArgumentError(argument, value, "an experiment ID: UUID, session path, exp ref or dict")
+        raise ArgumentError(
+            argument, value, "an experiment ID: UUID, session path, exp ref or dict"
+        )
     return value
 
 
@@ -62,6 +65,18 @@ def instance(value: object, types: type | tuple[type, ...], argument: str, expec
     """Raise unless ``value`` is an instance of ``types``."""
     if not isinstance(value, types):
         raise ArgumentError(argument, value, expected)
+
+
+def text_items(value: object, argument: str) -> str | tuple[str, ...]:
+    """A str, or the items of an iterable of str as a tuple; else raise."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Iterable) or isinstance(value, bytes | Mapping):
+        raise ArgumentError(argument, value, "a str or a list of str")
+    items = tuple(value)
+    if not all(isinstance(v, str) for v in items):
+        raise ArgumentError(argument, value, "a str or a list of str")
+    return items
 
 
 def part_value(value: object, argument: str, *, wildcards: bool) -> None:

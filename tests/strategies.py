@@ -353,7 +353,9 @@ class NameSampler:
 # --- bad input for public arguments (reliability fuzzing) ---------------------------------------
 
 #: regular expressions that do not compile (and shell patterns full of regex syntax)
-bad_regexes = st.sampled_from(["(", ")", "[", "*", "+x", "a{2,1}", "(?P<", "\\", "(?<=a+)b", "[z-a]"])
+bad_regexes = st.sampled_from(
+    ["(", ")", "[", "*", "+x", "a{2,1}", "(?P<", "\\", "(?<=a+)b", "[z-a]"]
+)
 #: strings shaped almost like a UUID
 malformed_uuids = st.one_of(
     st.uuids().map(lambda u: str(u)[:-1]),

@@ -13,17 +13,18 @@ import contextlib
 import inspect
 import signal
 import traceback
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
 
-from onesdk.errors import ArgumentError, OneSdkError, UnknownTermError
+from onesdk.errors import ArgumentError, OneSdkError, OneSdkWarning, UnknownTermError
 from tests.reliability._report import RECORD
 
 #: seconds one call may take before it counts as a hang
 TIME_BOUND = 20.0
 
 
-class CallTimedOut(BaseException):  # noqa: N818 (not an error a library would catch)
+class CallTimedOut(BaseException):
     """Raised in the main thread when a call runs past its time bound."""
 
 
@@ -43,7 +44,9 @@ def time_bound(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _passed_names(func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]) -> set[str]:
+def _passed_names(
+    func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
+) -> set[str]:
     names = set(kwargs)
     with contextlib.suppress(TypeError, ValueError):
         names |= set(inspect.signature(func).bind_partial(*args, **kwargs).arguments)
@@ -62,11 +65,19 @@ def judge(
     Returns the call's result (None when it raised an accepted error).
     """
     try:
-        with time_bound(TIME_BOUND):
+        with time_bound(TIME_BOUND), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             result = func(*args, **kwargs)
+            if inspect.isgenerator(result):
+                result = list(result)
+        foreign = [w for w in caught if not issubclass(w.category, OneSdkWarning)]
+        if foreign:
+            raise AssertionError(f"warning outside onesdk's tree: {foreign[0].message!r}")
     except CallTimedOut:
         RECORD.case(section, method, "hang")
-        raise AssertionError(f"{method}{_shown(args, kwargs)} did not return in {TIME_BOUND}s")
+        raise AssertionError(
+            f"{method}{_shown(args, kwargs)} did not return in {TIME_BOUND}s"
+        ) from None
     except ArgumentError as exc:
         names = _passed_names(func, args, kwargs)
         named = set(exc.argument.split("/"))
@@ -82,6 +93,9 @@ def judge(
         return None
     except OneSdkError as exc:
         RECORD.case(section, method, type(exc).__name__)
+        return None
+    except FileNotFoundError:  # a path naming no file: the built-in every file API raises
+        RECORD.case(section, method, "FileNotFoundError")
         return None
     except TypeError as exc:
         if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:
@@ -106,6 +120,8 @@ def _short(value: object) -> str:
     return text if len(text) < 80 else f"{text[:60]}...<{len(text)} chars>"
 
 
-def _unhandled(method: str, args: Sequence[object], kwargs: Mapping[str, object], exc: BaseException) -> str:
+def _unhandled(
+    method: str, args: Sequence[object], kwargs: Mapping[str, object], exc: BaseException
+) -> str:
     where = "".join(traceback.format_exception(exc)[-4:])
     return f"{method}{_shown(args, kwargs)} raised {type(exc).__name__}: {exc}\n{where}"

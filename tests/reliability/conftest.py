@@ -63,8 +63,8 @@ def build_cache(root: Path) -> Cache:
     tables = read_tables(root)
     return Cache(
         root,
-        tuple(tables.sessions.column("id").to_pylist()),
-        tuple(tables.datasets.column("id").to_pylist()),
+        tuple(str(i) for i in tables.sessions.column("id").to_pylist()),
+        tuple(str(i) for i in tables.datasets.column("id").to_pylist()),
     )
 
 
@@ -89,9 +89,8 @@ def scratch_cwd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if "tests/reliability" not in report.nodeid.replace(os.sep, "/"):
         return
-    if report.when == "call" or report.outcome == "failed":
-        if report.outcome in _COUNTS:
-            _COUNTS[report.outcome] += 1
+    if (report.when == "call" or report.outcome == "failed") and report.outcome in _COUNTS:
+        _COUNTS[report.outcome] += 1
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -70,7 +70,9 @@ EIDS = st.one_of(
     _valid("url"),
     _valid("ref"),
     _valid("path"),
-    st.fixed_dictionaries({"subject": st.just("KS001"), "date": bad.dates, "sequence": st.integers(0, 3)}),
+    st.fixed_dictionaries(
+        {"subject": st.just("KS001"), "date": bad.dates, "sequence": st.integers(0, 3)}
+    ),
     st.fixed_dictionaries({"subject": bad.odd_text, "number": _ANY_BAD, "date": bad.invalid_dates}),
     st.uuids(),
     bad.malformed_uuids,
@@ -79,7 +81,9 @@ EIDS = st.one_of(
 )
 EID_LISTS = st.one_of(EIDS, st.lists(EIDS, max_size=4), bad.huge_lists)
 TEXT = st.one_of(
-    st.sampled_from(["KS001", "KS", "ZM_1", "mainlab", "spikes.times.npy", "*.npy", "alf", "^K.*1$"]),
+    st.sampled_from(
+        ["KS001", "KS", "ZM_1", "mainlab", "spikes.times.npy", "*.npy", "alf", "^K.*1$"]
+    ),
     bad.odd_text,
     bad.bad_regexes,
     st.lists(bad.odd_text | bad.bad_regexes, max_size=4),
@@ -117,7 +121,9 @@ DATES = st.one_of(
 FLAGS = st.one_of(st.booleans(), _ANY_BAD)
 
 
-def _kwargs(required: dict[str, st.SearchStrategy[Any]], optional: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+def _kwargs(
+    required: dict[str, st.SearchStrategy[Any]], optional: dict[str, st.SearchStrategy[Any]]
+) -> st.SearchStrategy[dict[str, Any]]:
     """Keyword arguments: the required ones, some optional ones, maybe an unknown keyword."""
     return st.tuples(
         st.fixed_dictionaries(required, optional=optional),
@@ -170,7 +176,12 @@ METHODS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.SearchS
     "list_revisions": ({}, {"eid": EID_LISTS, **_LIST}),
     "load_dataset": (
         {"eid": EIDS, "dataset": NAMES},
-        {"collection": COLLECTIONS, "revision": REVISIONS, "download_only": FLAGS, "check_hash": FLAGS},
+        {
+            "collection": COLLECTIONS,
+            "revision": REVISIONS,
+            "download_only": FLAGS,
+            "check_hash": FLAGS,
+        },
     ),
     "load_datasets": (
         {"eid": EIDS, "datasets": st.lists(NAMES, max_size=4) | NAMES},
@@ -220,14 +231,28 @@ METHODS: dict[str, tuple[dict[str, st.SearchStrategy[Any]], dict[str, st.SearchS
 @pytest.fixture(scope="module")
 def ones(cache: Cache) -> dict[bool, One]:
     """A One with wildcards on and one with them off, on the shared cache."""
-    return {w: One(cache.root, wildcards=w, http_data_server="https://files.example.org") for w in (True, False)}
+    return {
+        w: One(cache.root, wildcards=w, http_data_server="https://files.example.org")
+        for w in (True, False)
+    }
 
 
 @pytest.mark.parametrize("method", sorted(METHODS))
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ]
+)
 @given(data=st.data(), wildcards=st.booleans())
 def test_one_method_answers_or_raises_a_documented_error(
-    method: str, data: st.DataObject, wildcards: bool, ones: dict[bool, One], cache: Cache, scratch_cwd: Path
+    method: str,
+    data: st.DataObject,
+    wildcards: bool,
+    ones: dict[bool, One],
+    cache: Cache,
+    scratch_cwd: Path,
 ) -> None:
     required, optional = METHODS[method]
     kwargs = _resolve(data.draw(_kwargs(required, optional), label="kwargs"), cache)
