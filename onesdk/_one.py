@@ -657,8 +657,13 @@ class One:
         for record in table_records(rows):
             eid = str(record["eid"])
             if eid not in session_dirs:
+                if not self.repository.has_session(eid):
+                    raise ALFObjectNotFound(
+                        f"dataset {record['id']} ({record['rel_path']}): its session {eid} "
+                        "is not in the sessions table"
+                    )
                 session_dirs[eid] = self._session_dir(eid)
-            path = session_dirs[eid] / str(record["rel_path"])
+            path = _local_path(session_dirs[eid], record)
             if not path.is_file():
                 files.append(None)
                 continue
@@ -1316,6 +1321,28 @@ def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) ->
     if len(value) != n:
         raise ArgumentError(name, value, f"one value, or one per dataset ({n})")
     return list(value)
+
+
+def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
+    """Where a dataset record's file is, refusing a rel_path that could leave its session."""
+    from onesdk.errors import UnsafePathError
+
+    rel = str(record["rel_path"])
+    parts = rel.split("/")
+    unsafe = (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or "\0" in rel
+        or ":" in parts[0]
+        or any(p in ("", ".", "..") for p in parts)
+    )
+    if unsafe:
+        raise UnsafePathError(
+            f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
+            "session folder; the cache table is corrupt or hostile"
+        )
+    return session_dir / rel
 
 
 def _object_of(filename: str) -> str:

@@ -126,6 +126,9 @@ def read_tables(tables_dir: Path) -> CacheTables:
     metadata: dict[str, JsonDict] = {}
     sessions, datasets = empty.sessions, empty.datasets
     found = False
+    for name in (SESSIONS_FILE, DATASETS_FILE, CACHE_INFO_FILE):
+        if (tables_dir / name).exists() and not (tables_dir / name).is_file():
+            raise CacheError(f"{tables_dir / name}: not a regular file")
     ses_file = tables_dir / SESSIONS_FILE
     if ses_file.is_file():
         raw, metadata["sessions"] = _read_parquet(ses_file, dictionary=())
@@ -267,7 +270,37 @@ def _normalise_sessions(table: pa.Table, path: Path) -> pa.Table:
     table = table.select(["id", *SESSION_COLUMNS, *extra])
     if not _is_sorted(table.column("id")):
         table = table.take(pc.sort_indices(table, [("id", "ascending")]))
-    return table.combine_chunks()
+    table = table.combine_chunks()
+    _check_uuids(table.column("id"), "id", path)
+    ids = table.column("id")
+    if len(ids) > 1:
+        same = pc.equal(ids.slice(1), ids.slice(0, len(ids) - 1))
+        if pc.any(same).as_py():
+            first = ids[int(pc.index(same, True).as_py())].as_py()
+            raise CacheError(f"{path}: session id {first} appears more than once")
+    return table
+
+
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def _check_uuids(column: Any, name: str, path: Path) -> None:
+    """Raise CacheError naming the file and a bad value if ``column`` has nulls or non-UUIDs."""
+    if pa.types.is_dictionary(column.type):
+        if column.null_count:
+            raise CacheError(f"{path}: column {name!r} has {column.null_count} empty value(s)")
+        values = column.dictionary if isinstance(column, pa.DictionaryArray) else None
+        if values is None:
+            values = (
+                pa.concat_arrays([c.dictionary for c in column.chunks]) if column.chunks else None
+            )
+        column = values if values is not None else pa.array([], pa.string())
+    if column.null_count:
+        raise CacheError(f"{path}: column {name!r} has {column.null_count} empty value(s)")
+    ok = pc.match_substring_regex(column, _UUID_PATTERN)
+    if not pc.all(ok).as_py():
+        bad = column.filter(pc.invert(ok))[0].as_py()
+        raise CacheError(f"{path}: column {name!r} holds {bad!r}, which is not a UUID")
 
 
 def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
@@ -357,6 +390,12 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
             columns[name] = pa.nulls(n, type_)
     order = ["eid", "id", *names]
     out = pa.Table.from_arrays([columns[k] for k in order], names=order)
+    _check_uuids(columns["eid"], "eid", path)
+    for name in ("id", "rel_path"):
+        if columns[name].null_count:
+            raise CacheError(
+                f"{path}: column {name!r} has {columns[name].null_count} empty value(s)"
+            )
     return sort_datasets(out)
 
 
