@@ -37,7 +37,7 @@ pytest: dev reference
 	ONESDK_REFERENCE_PYTHON=$(abspath $(REF_VENV))/bin/python $(BIN)/pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE)
 
 # The whole test suite: every gate, non-zero exit if any fails.
-test: lint typecheck regen-check pytest
+test: lint typecheck regen-check pytest bench-quick
 
 demo: dev
 	$(BIN)/onesdk demo

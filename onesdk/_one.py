@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -523,12 +523,12 @@ class One:
             eids, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
         )
         repo = self.repository
-        positions = repo.dataset_positions(query)
         if details:
             from onesdk._tables import datasets_frame
 
-            table = repo.datasets_table.take(_positions(positions))
+            table = repo.datasets(query)
             return datasets_frame(table, eid_index=eids is None or keep_eid_index)
+        positions = repo.dataset_positions(query)
         if eids is None:
             import numpy as np
 
@@ -551,7 +551,7 @@ class One:
             self._eids_arg(eid), filename, collection, revision, qc, False, False
         )
         repo = self.repository
-        return repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        return repo.datasets(query)
 
     @overload
     def list_collections(
@@ -715,7 +715,7 @@ class One:
         else:
             query = DatasetQuery(**{**query.__dict__, "match_revision": False})
         repo = self.repository
-        rows = repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        rows = repo.datasets(query)
         if len(rows) == 0:
             return rows
         if assert_unique:
@@ -1303,14 +1303,6 @@ class One:
         if overwrite or not (root / "sessions.pqt").exists():
             make_cache(root, hash_files=hash_files, lab=lab)
         return One(root, mode="local", silent=silent)
-
-
-def _positions(positions: Iterable[int]) -> pa.Int64Array:
-    import numpy as np
-    import pyarrow as pa
-
-    array: pa.Int64Array = pa.array(np.asarray(positions, dtype=np.int64), pa.int64())
-    return array
 
 
 def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:

@@ -219,8 +219,23 @@ class ParquetRepository:
         return self._ranges.get(eid, (0, 0))
 
     def datasets(self, query: DatasetQuery) -> pa.Table:
-        """Datasets rows (eid, id and the file columns) matching ``query``, in (eid, id) order."""
-        return self.datasets_table.take(pa.array(self.dataset_positions(query), pa.int64()))
+        """Datasets rows (eid, id and the file columns) matching ``query``, in (eid, id) order.
+
+        A session's rows are a zero-copy slice of the table, filtered only if needed.
+        """
+        table = self.datasets_table
+        if query.eids is not None:
+            parts = []
+            for eid in query.eids:
+                lo, hi = self.dataset_range(eid)
+                mask = self._slice_mask(query, lo, hi)
+                part = table.slice(lo, hi - lo)
+                parts.append(part if mask.all() else part.filter(pa.array(mask)))
+            if len(parts) == 1:
+                return parts[0]
+            return pa.concat_tables(parts) if parts else table.slice(0, 0)
+        mask = self._slice_mask(query, 0, len(table))
+        return table if mask.all() else table.filter(pa.array(mask))
 
     def dataset_positions(self, query: DatasetQuery) -> IntArray:
         if query.eids is None:

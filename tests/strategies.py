@@ -14,6 +14,7 @@ import random
 import string
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hypothesis import strategies as st
 
@@ -348,6 +349,21 @@ class NameSampler:
             text = self.near_valid() if self.rng.random() < near_valid_share else self.valid()
             seen.setdefault(text)
         return list(seen)
+
+
+def write_alf_tree(root: Path, tree: AlfTree, content: bytes = b"") -> list[Path]:
+    """Create ``tree`` below ``root``: session folders and dataset files holding ``content``.
+
+    Returns the dataset file paths, sorted. Callers needing real array or table content write
+    it themselves over these files.
+    """
+    for session in tree.sessions:
+        (root / session).mkdir(parents=True, exist_ok=True)
+    files = sorted(root / dataset for dataset in tree.datasets)
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(content)
+    return files
 
 
 # --- bad input for public arguments (reliability fuzzing) ---------------------------------------

@@ -158,10 +158,15 @@ def read_tables(tables_dir: Path) -> CacheTables:
 
 
 def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
+    """Read a table one row group at a time (memory-mapped): the peak stays near the result."""
     try:
-        schema = pq.read_schema(path)
-        wanted = [name for name in dictionary if name in schema.names]
-        table = pq.read_table(path, read_dictionary=wanted)
+        source = pq.ParquetFile(path, memory_map=True)
+        wanted = [name for name in dictionary if name in source.schema_arrow.names]
+        if wanted:
+            source = pq.ParquetFile(path, memory_map=True, read_dictionary=wanted)
+        groups = [source.read_row_group(i) for i in range(source.num_row_groups)]
+        table = pa.concat_tables(groups) if groups else source.schema_arrow.empty_table()
+        table = table.replace_schema_metadata(source.schema_arrow.metadata)
     except (OSError, pa.ArrowException, ValueError) as exc:
         size = path.stat().st_size if path.exists() else 0
         raise CacheError(
@@ -413,7 +418,7 @@ def sort_datasets(table: pa.Table) -> pa.Table:
     """Sort by (eid, id) unless already sorted; checks runs of eid codes, then ids within runs."""
     n = len(table)
     if n < 2:
-        return table.combine_chunks()
+        return table
     eid: Any = table.column("eid").chunk(0)
     codes = eid.indices
     change = pc.not_equal(codes.slice(1), codes.slice(0, n - 1))
@@ -427,7 +432,7 @@ def sort_datasets(table: pa.Table) -> pa.Table:
         same = pc.invert(change)
         backwards = pc.less(ids.slice(1), ids.slice(0, n - 1))
         if not pc.any(pc.and_(same, backwards)).as_py():
-            return table.combine_chunks()
+            return table
     _log.debug("sorting datasets table by (eid, id)")
     order = pc.sort_indices(
         pa.Table.from_arrays([pc.cast(eid, pa.string()), table.column("id")], names=["eid", "id"]),

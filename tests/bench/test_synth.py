@@ -1,0 +1,143 @@
+"""Synthetic caches: deterministic, in the reference table format, loadable by both clients."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from bench import synth
+from bench.harness import object_files
+from tests.reference import run_reference
+
+SMALL = synth.CacheSpec(n_sessions=120, n_datasets=50, seed=7)
+TABLES = ("sessions.pqt", "datasets.pqt", "cache_info.json")
+
+
+@pytest.fixture(scope="module")
+def small_cache(tmp_path_factory: pytest.TempPathFactory) -> synth.Cache:
+    return synth.generate(SMALL, tmp_path_factory.mktemp("cache"))
+
+
+def test_generation_is_deterministic(small_cache: synth.Cache, tmp_path: Path) -> None:
+    again = synth.generate(SMALL, tmp_path / "again")
+    for name in TABLES:
+        assert (small_cache.path / name).read_bytes() == (again.path / name).read_bytes(), name
+    assert again.targets == small_cache.targets
+    other = synth.generate(synth.CacheSpec(120, 50, seed=8), tmp_path / "other")
+    a = (small_cache.path / "datasets.pqt").read_bytes()
+    assert (other.path / "datasets.pqt").read_bytes() != a
+
+
+def test_table_sizes_and_keys(small_cache: synth.Cache) -> None:
+    sessions = pq.read_table(small_cache.path / "sessions.pqt")
+    datasets = pq.read_table(small_cache.path / "datasets.pqt")
+    assert sessions.num_rows == SMALL.n_sessions
+    assert datasets.num_rows == SMALL.n_sessions * SMALL.n_datasets
+    assert len(set(sessions.column("id").to_pylist())) == SMALL.n_sessions
+    assert len(set(datasets.column("id").to_pylist())) == datasets.num_rows
+    assert set(datasets.column("eid").to_pylist()) == set(sessions.column("id").to_pylist())
+    # (subject, date, number) identifies a session
+    keys = zip(
+        *(sessions.column(c).to_pylist() for c in ("subject", "date", "number")), strict=True
+    )
+    assert len(set(keys)) == SMALL.n_sessions
+    info = json.loads((small_cache.path / "cache_info.json").read_text())
+    assert info["tables"]["datasets"]["nrecs"] == datasets.num_rows
+    # each session holds one default copy of every revised dataset
+    revised = pc.match_substring(datasets.column("rel_path"), "#")
+    assert pc.all(pc.filter(datasets.column("default_revision"), revised)).as_py()
+    assert set(datasets.column("qc").to_pylist()) == set(synth.QC_NAMES)
+
+
+def test_same_schema_as_the_reference_cache(small_cache: synth.Cache, shared_alyx: Path) -> None:
+    for name in ("sessions.pqt", "datasets.pqt"):
+        ours = pq.read_schema(small_cache.path / name)
+        theirs = pq.read_schema(shared_alyx / "cache" / name)
+        assert ours.remove_metadata().equals(theirs.remove_metadata()), name
+        a, b = (json.loads((s.metadata or {})[b"pandas"]) for s in (ours, theirs))
+        for meta in (a, b):
+            meta.pop("creator")
+            meta.pop("pandas_version")
+        assert a == b, name
+        ours_one = json.loads((ours.metadata or {})[b"one_metadata"])
+        theirs_one = json.loads((theirs.metadata or {})[b"one_metadata"])
+        assert ours_one.keys() == theirs_one.keys()
+
+
+def test_real_files_match_their_hashes(small_cache: synth.Cache) -> None:
+    files = object_files(small_cache)
+    assert len(files) == 2  # wheel.position, wheel.timestamps
+    table = pq.read_table(small_cache.path / "datasets.pqt").to_pandas()
+    rows = table.loc[small_cache.targets.load_eid]
+    by_name = {
+        Path(rel).name: (size, h)
+        for rel, size, h in zip(rows["rel_path"], rows["file_size"], rows["hash"], strict=True)
+    }
+    for path in files:
+        size, digest = by_name[path.name]
+        assert path.stat().st_size == size
+        assert hashlib.md5(path.read_bytes()).hexdigest() == digest
+
+
+def test_ensure_cache_reuses_what_is_on_disk(tmp_path: Path) -> None:
+    first = synth.ensure_cache(SMALL, tmp_path)
+    stamp = (first.path / "datasets.pqt").stat().st_mtime_ns
+    second = synth.ensure_cache(SMALL, tmp_path)
+    assert second == first
+    assert (second.path / "datasets.pqt").stat().st_mtime_ns == stamp
+
+
+def test_unknown_size_names_the_argument() -> None:
+    with pytest.raises(ValueError, match="size"):
+        synth.spec_for("XL")
+
+
+def _subject_sessions(cache: synth.Cache) -> int:
+    sessions = pq.read_table(cache.path / "sessions.pqt")
+    subjects = sessions.column("subject").to_pylist()
+    return sum(cache.targets.subject in str(s) for s in subjects)
+
+
+def test_loads_in_onesdk(small_cache: synth.Cache) -> None:
+    one_module = pytest.importorskip("onesdk._one", reason="onesdk.One not merged yet")
+    one = one_module.One(cache_dir=small_cache.path, mode="local")
+    t = small_cache.targets
+    table = pq.read_table(small_cache.path / "datasets.pqt", filters=pc.field("eid") == t.load_eid)
+    listed = one.list_datasets(t.load_eid)
+    assert listed
+    assert set(listed) <= set(table.column("rel_path").to_pylist())
+    assert len(one.search(subject=t.subject)) == _subject_sessions(small_cache)
+
+
+_ONE_API_SCRIPT = """
+import json, sys
+from one.api import One
+p = json.load(sys.stdin)
+one = One(cache_dir=p["path"], mode="local")
+t = p["targets"]
+obj = one.load_object(t["load_eid"], t["object"], collection=t["collection"], check_hash=True)
+print(json.dumps({
+    "n_sessions": len(one._cache["sessions"]),
+    "n_datasets": len(one._cache["datasets"]),
+    "subject": len(one.search(subject=t["subject"])),
+    "datasets": len(one.search(datasets=t["datasets"])),
+    "object": sorted(obj.keys()),
+    "listed": len(one.list_datasets(t["load_eid"])),
+}))
+"""
+
+
+def test_loads_in_one_api(small_cache: synth.Cache, reference_python: Path) -> None:
+    out = run_reference(reference_python, _ONE_API_SCRIPT, small_cache.to_json())
+    sessions = pq.read_table(small_cache.path / "sessions.pqt")
+    assert out["n_sessions"] == sessions.num_rows
+    assert out["n_datasets"] == SMALL.n_sessions * SMALL.n_datasets
+    assert out["subject"] == _subject_sessions(small_cache)
+    assert out["datasets"] > 0
+    assert out["object"] == ["position", "timestamps"]
+    assert out["listed"] > 0
