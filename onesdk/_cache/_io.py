@@ -303,7 +303,7 @@ def _check_uuids(column: Any, name: str, path: Path) -> None:
     if column.null_count:
         raise CacheError(f"{path}: column {name!r} has {column.null_count} empty value(s)")
     ok = pc.match_substring_regex(column, _UUID_PATTERN)
-    if not pc.all(ok).as_py():
+    if pc.any(pc.invert(ok)).as_py():
         bad = column.filter(pc.invert(ok))[0].as_py()
         raise CacheError(f"{path}: column {name!r} holds {bad!r}, which is not a UUID")
 

@@ -72,6 +72,8 @@ def is_uuid(uuid: object, versions: Iterable[int] = (4, 3)) -> bool:
 
     Alyx makes version 4 UUIDs and cache tables built from files version 3 ones.
     """
+    if not isinstance(versions, Iterable) or isinstance(versions, str | bytes):
+        raise ArgumentError("versions", versions, "a list of UUID versions (ints)")
     if isinstance(uuid, bool):
         return False
     value: UUID
