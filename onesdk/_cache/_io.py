@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+import filelock
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -40,11 +41,16 @@ from onesdk._cache._schema import (
     SESSION_COLUMNS,
     SESSIONS_FILE,
 )
-from onesdk.errors import CacheError
+from onesdk.errors import CacheError, CacheLockTimeout
 
 __all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write_tables"]
 
 _log = logging.getLogger("onesdk.cache")
+
+#: the lock file writers of a tables dir take turns on (the same name the remote installer uses)
+TABLES_LOCK = ".cache_tables.lock"
+#: seconds a writer waits for another before giving up
+LOCK_TIMEOUT = 60.0
 
 JsonDict = dict[str, object]
 if TYPE_CHECKING:
@@ -515,11 +521,43 @@ def write_tables(
     """Write both tables (and cache_info.json) atomically into ``out_dir``.
 
     Both tables are written to temporary files first; only when both are complete are they
-    renamed over the old ones, so a failure leaves the previous cache as it was.
+    renamed over the old ones, so a failure leaves the previous cache as it was. Writers of one
+    directory take turns (a file lock), so two processes never interleave their renames; the
+    temporary files of a writer that was killed are removed by the next one.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise CacheError(f"{out_dir}: cache directory does not exist")
+    lock = filelock.FileLock(str(out_dir / TABLES_LOCK))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except filelock.Timeout:
+        raise CacheLockTimeout(
+            f"{out_dir / TABLES_LOCK}: another process held the cache lock for over "
+            f"{LOCK_TIMEOUT:.0f}s"
+        ) from None
+    try:
+        _remove_stale_temporaries(out_dir)
+        return _write_tables(tables, out_dir, origin=origin, write_info=write_info)
+    finally:
+        lock.release()
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete what killed writers left (called with the lock held: no writer is alive)."""
+    for name in ("sessions", "datasets", "cache_info"):
+        for stale in out_dir.glob(f".{name}.*.tmp"):
+            _log.info("removing %s, left by an interrupted save", stale)
+            stale.unlink(missing_ok=True)
+
+
+def _write_tables(
+    tables: CacheTables,
+    out_dir: Path,
+    *,
+    origin: str | None,
+    write_info: bool,
+) -> tuple[Path, Path]:
     now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
     files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
     layouts = {

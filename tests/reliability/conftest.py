@@ -13,6 +13,8 @@ import pytest
 
 from tests.reliability import _report
 
+#: the repository root (children run from here so ``tests`` is importable)
+ROOT_DIR = Path(__file__).resolve().parents[2]
 _COUNTS = {"passed": 0, "failed": 0}
 _START = time.monotonic()
 
