@@ -97,7 +97,7 @@ class AlfPath(_gen.AlfPath):
 
 def parse(path: StrPath) -> AlfPath:
     """Parse any ALF path or file name into an :class:`AlfPath` (raises ``ALFInvalid``)."""
-    return AlfPath.parse(path)
+    return AlfPath.parse(posix_text(path, "path"))
 
 
 def _is_iso_date(text: str) -> bool:

@@ -38,6 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from onesdk._hashing import path_argument as _path_argument
+from onesdk._validate import instance
 from onesdk.alf import LOADER_FORMATS, filename_parts, is_session_path, to_alf
 from onesdk.errors import (
     AlfError,
@@ -352,6 +353,7 @@ def _dimension_report(data: Mapping[str, object]) -> tuple[int | None, dict[str,
     most common first dimension other than 1 (the largest on a tie), so a single short or long
     attribute is the one reported.
     """
+    instance(data, Mapping, "data", "a mapping of attribute names to arrays")
     lengths: dict[str, int] = {}
     odd: dict[str, int] = {}
     for key, value in data.items():
@@ -855,6 +857,11 @@ def _apply_metadata(out: AlfBunch, key: str, meta_file: Path) -> None:
 
 def ts2vec(ts: npt.NDArray[Any], n_samples: int) -> npt.NDArray[Any]:
     """Timestamps for ``n_samples`` samples: a vector as is, (2, 2) (sample, time) interpolated."""
+    instance(ts, np.ndarray, "ts", "a numpy array of timestamps")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) or n_samples < 0:
+        raise ArgumentError("n_samples", n_samples, "a non-negative int")
+    if ts.ndim == 0 or (ts.ndim == 2 and ts.shape[0] == 0):
+        raise ArgumentError("ts", f"array of shape {ts.shape}", "a vector or an (n, 2) array")
     if ts.ndim == 1:
         return ts
     if ts.ndim == 2 and ts.shape[1] == 1:
@@ -995,6 +1002,9 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
     A narrower glob ``pattern`` is faster, e.g. ``'*/Subjects/*/????-??-??/*'``.
     """
     root = _path_argument(root_dir, "root_dir")
+    instance(pattern, str, "pattern", "a glob pattern (str)")
+    if not pattern:
+        raise ArgumentError("pattern", pattern, "a non-empty glob pattern")
     if is_session_path(root):
         yield root
     for path in sorted(root.rglob(pattern)):
