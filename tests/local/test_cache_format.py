@@ -302,7 +302,7 @@ def test_missing_tables_warn_and_give_empty_results(tmp_path: Path) -> None:
     assert _qc_all(one) == 0
 
 
-def test_datasets_without_a_session_load(tmp_path: Path) -> None:
+def test_datasets_without_a_session_are_rejected_naming_the_column(tmp_path: Path) -> None:
     eid = str(uuid.uuid4())
     sessions = pa.table(
         {
@@ -328,10 +328,8 @@ def test_datasets_without_a_session_load(tmp_path: Path) -> None:
     )
     pq.write_table(sessions, tmp_path / "sessions.pqt")
     pq.write_table(datasets, tmp_path / "datasets.pqt")
-    one = One(cache_dir=tmp_path, mode="local")
-    assert one.list_datasets(eid) == ["alf/a.b.npy"]
-    assert one.search(datasets="a.b.npy") == [uuid.UUID(eid)]
-    assert sorted(one.list_datasets()) == ["aggregates/x.y.pqt", "alf/a.b.npy"]
+    with pytest.raises(CacheError, match=r"datasets\.pqt.*'eid'"):
+        One(cache_dir=tmp_path, mode="local")
 
 
 def test_tables_without_default_revision_keep_extra_columns(tmp_path: Path) -> None:
