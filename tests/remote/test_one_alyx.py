@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from onesdk._factory import ONE
 from onesdk._one_alyx import OneAlyx
 from onesdk._settings import FileTokenStore, load_settings
 from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
@@ -149,6 +150,33 @@ def test_auto_mode_falls_back_to_the_cache_with_one_warning(
     assert first == second
     assert len(first) == 7
     assert one.mode == "local"
+
+
+def test_factory_auto_mode_keeps_the_offline_fallback(
+    config_home: Path, tmp_path: Path, shared_alyx: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in ("sessions.pqt", "datasets.pqt", "cache_info.json"):
+        shutil.copy(shared_alyx / "cache" / name, cache / name)
+    one = ONE(
+        base_url="http://127.0.0.1:9",
+        username="root",
+        password="unused-password",
+        cache_dir=cache,
+        mode="auto",
+        silent=True,
+    )
+    assert isinstance(one, OneAlyx)
+    with pytest.warns(OfflineWarning):
+        found = one.search(subject="KS051")
+    one.close()
+    assert len(found) == 7
+
+
+def test_factory_rejects_an_unknown_mode_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(ArgumentError, match="mode"):
+        ONE(cache_dir=tmp_path, mode="offline")  # type: ignore[call-overload]
 
 
 def test_remote_mode_does_not_hide_an_unreachable_server(config_home: Path, tmp_path: Path) -> None:
