@@ -47,10 +47,24 @@ def time_bound(seconds: float) -> Iterator[None]:
 def _passed_names(
     func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
 ) -> set[str]:
+    """The keywords passed, and every parameter of ``func`` (a default may be the bad value)."""
     names = set(kwargs)
     with contextlib.suppress(TypeError, ValueError):
-        names |= set(inspect.signature(func).bind_partial(*args, **kwargs).arguments)
+        names |= set(inspect.signature(func).parameters)
     return names
+
+
+def _is_binding_error(
+    func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
+) -> bool:
+    """Whether Python itself refuses these arguments for ``func``'s signature."""
+    try:
+        inspect.signature(func).bind(*args, **kwargs)
+    except TypeError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def judge(
@@ -98,7 +112,7 @@ def judge(
         RECORD.case(section, method, "FileNotFoundError")
         return None
     except TypeError as exc:
-        if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:
+        if _is_binding_error(func, args, kwargs):
             RECORD.case(section, method, "TypeError (binding)")
             return None
         RECORD.case(section, method, "bug")
