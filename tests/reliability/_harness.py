@@ -97,7 +97,8 @@ def judge(
         named = set(exc.argument.split("/"))
         if isinstance(exc, UnknownTermError):  # an unknown key, maybe inside a dict argument
             named |= {n for n in names if n in str(exc)}
-        if exc.argument not in str(exc) or not names & named:
+        shown = (exc.argument, repr(exc.argument)[1:-1])  # messages quote names with repr
+        if not any(n in str(exc) for n in shown) or not names & named:
             RECORD.case(section, method, "bug")
             raise AssertionError(
                 f"{method}{_shown(args, kwargs)}: ArgumentError names {exc.argument!r}, "
