@@ -165,6 +165,7 @@ def test_io_helpers_of_the_wrong_type_name_their_argument(tmp_path: Path) -> Non
         (lambda: alfio.ts2vec(None, 3), "ts"),  # type: ignore[arg-type]
         (lambda: alfio.ts2vec(np.ones((2, 2)), None), "n_samples"),  # type: ignore[arg-type]
         (lambda: list(alfio.iter_sessions(tmp_path, pattern=[0])), "pattern"),  # type: ignore[arg-type]
+        (lambda: list(alfio.iter_sessions(tmp_path, pattern="/abs/*")), "pattern"),
     ):
         with pytest.raises(ArgumentError) as exc:
             call()
