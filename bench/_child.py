@@ -28,7 +28,19 @@ MODULES = {"onesdk": "onesdk", "one-api": "one.api"}
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    """Peak resident set size of this process so far, in MiB.
+
+    ``ru_maxrss`` alone is wrong here: Linux carries the parent's high-water mark across
+    ``execve`` (the harness's own peak would floor every child's), so the kernel's per-address-
+    space counter ``VmHWM`` is read when available and ``ru_maxrss`` is the fallback.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -144,6 +156,7 @@ def repeat(fn: Callable[[], Any], spec: dict[str, Any]) -> tuple[list[float], An
     result: Any = None
     start = time.perf_counter()
     while True:
+        result = None  # free the previous result first: peak RSS is one call's, not two
         t0 = time.perf_counter()
         result = fn()
         samples.append(time.perf_counter() - t0)

@@ -227,7 +227,7 @@ def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
         if op in baseline_for:
             xs, ys = _baseline_series(ordered, baseline_for[op])
             if xs:
-                ax.plot(xs, ys, "k--", lw=1, label=baseline_for[op])
+                ax.plot(xs, ys, "k+--", lw=1, label=baseline_for[op])
         if op in lazy_for:
             xs, ys = _baseline_series(ordered, lazy_for[op], group="lazy")
             if xs:
@@ -242,7 +242,7 @@ def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
         ax.axis("off")
     fig.supxlabel("dataset rows in cache")
     fig.supylabel("median wall time (s)")
-    fig.suptitle("onesdk vs one-api 3.6.1 (each operation in a fresh process)")
+    fig.suptitle("onesdk vs one-api 3.6.1: median wall time per call, same files, same run")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=90)

@@ -7,11 +7,10 @@ overloads return.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from onesdk import errors
 
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Facade",
+    "SearchFilters",
     "build_cache",
     "describe_cache",
     "login",
@@ -34,14 +34,6 @@ __all__ = [
 _TABLES = ("sessions.pqt", "datasets.pqt")
 
 
-def _call(target: object, name: str, *args: object, **kwargs: object) -> object:
-    method = getattr(target, name, None)
-    if not callable(method):
-        raise errors.OneSdkError(f"{type(target).__name__} has no method {name!r}")
-    result: object = method(*args, **kwargs)
-    return result
-
-
 def record_field(record: object, name: str) -> object:
     """A field of a search/details record, whether it is a model or a mapping."""
     if isinstance(record, Mapping):
@@ -51,40 +43,44 @@ def record_field(record: object, name: str) -> object:
     return attr
 
 
+class SearchFilters(TypedDict, total=False):
+    """The search filters the command line offers; only the given ones are passed on."""
+
+    subject: str
+    lab: str
+    date_range: str | list[str]
+    number: int
+    task_protocol: str
+    projects: str
+    datasets: list[str]
+    dataset_qc_lte: str
+
+
 class Facade:
     """The calls the CLI makes on a ``One``/``OneAlyx`` instance, with CLI-friendly results."""
 
     def __init__(self, one: One) -> None:
         self._one = one
 
+    def __enter__(self) -> Facade:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the instance's connections (a remote instance holds an HTTP client)."""
+        close = getattr(self._one, "close", None)
+        if callable(close):
+            close()
+
     @property
     def cache_dir(self) -> Path:
         return self._one.cache_dir
 
-    def search(
-        self,
-        *,
-        subject: str | None = None,
-        lab: str | None = None,
-        date_range: str | list[str] | None = None,
-        number: int | None = None,
-        task_protocol: str | None = None,
-        projects: str | None = None,
-        datasets: list[str] | None = None,
-        dataset_qc_lte: str | None = None,
-    ) -> tuple[list[str], list[Session]]:
-        """The matching eids (as strings) and their records; None means no filter."""
-        eids, records = self._one.search(
-            True,
-            subject=subject,
-            lab=lab,
-            date_range=date_range,
-            number=number,
-            task_protocol=task_protocol,
-            projects=projects,
-            datasets=datasets,
-            dataset_qc_lte=dataset_qc_lte,
-        )
+    def search(self, filters: SearchFilters) -> tuple[list[str], list[Session]]:
+        """The matching eids (as strings) and their records."""
+        eids, records = self._one.search(True, **filters)
         return [str(e) for e in eids], records
 
     def list_datasets(
@@ -96,6 +92,7 @@ class Facade:
         revision: str | None,
         qc: str | None,
         default_revisions_only: bool,
+        ignore_qc_not_set: bool = False,
     ) -> list[str]:
         return self._one.list_datasets(
             session,
@@ -103,6 +100,7 @@ class Facade:
             collection=collection,
             revision=revision,
             qc=qc if qc is not None else "FAIL",
+            ignore_qc_not_set=ignore_qc_not_set,
             default_revisions_only=default_revisions_only,
         )
 
@@ -115,6 +113,7 @@ class Facade:
         revision: str | None,
         qc: str | None,
         default_revisions_only: bool,
+        ignore_qc_not_set: bool = False,
     ) -> pd.DataFrame:
         return self._one.list_datasets(
             session,
@@ -122,6 +121,7 @@ class Facade:
             collection=collection,
             revision=revision,
             qc=qc if qc is not None else "FAIL",
+            ignore_qc_not_set=ignore_qc_not_set,
             default_revisions_only=default_revisions_only,
             details=True,
         )
@@ -217,54 +217,53 @@ def describe_cache(cache_dir: Path) -> dict[str, object]:
     return info
 
 
-def _remote_module(name: str) -> object:
-    try:
-        return importlib.import_module(f"onesdk.{name}")
-    except ModuleNotFoundError as exc:
-        raise errors.AuthenticationError(
-            "login is not available in this build of onesdk (no remote support installed)"
-        ) from exc
-
-
 def login(base_url: str, username: str | None, password: str | None) -> str:
     """Log in to ``base_url``, store the token and remember the server; returns the user name.
 
     Missing credentials come from ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
-    settings, or a prompt on a terminal.
+    settings, or a prompt on a terminal. The password is never stored.
     """
-    auth = _remote_module("_auth")
-    settings = _remote_module("_settings")
-    url = str(_call(settings, "normalise_base_url", base_url))
-    saved = _call(settings, "load_settings", url)
-    saved_username = getattr(saved, "username", None)
-    credentials = _call(
-        auth, "resolve_credentials", username, password, saved_username=saved_username
+    from onesdk._auth import login as request_token
+    from onesdk._auth import resolve_credentials
+    from onesdk._settings import (
+        Settings,
+        default_token_store,
+        load_settings,
+        normalise_base_url,
+        save_settings,
+    )
+
+    url = normalise_base_url(base_url)
+    saved = load_settings(url)
+    credentials = resolve_credentials(
+        username, password, saved_username=saved.username if saved else None
     )
     if credentials is None:
         raise errors.AuthenticationError(
             f"no user name for {url}: pass --username or set ONE_ALYX_USERNAME"
         )
-    user = str(getattr(credentials, "username", ""))
-    token = _call(auth, "login", url, credentials)
-    _call(_call(settings, "default_token_store"), "set", url, user, token)
-    fields = {
-        "base_url": url,
-        "username": user,
-        "http_data_server": getattr(saved, "http_data_server", None),
-        "cache_dir": getattr(saved, "cache_dir", None),
-    }
-    _call(settings, "save_settings", _call(settings, "Settings", **fields))
-    return user
+    token = request_token(url, credentials)
+    default_token_store().set(url, credentials.username, token)
+    save_settings(
+        Settings(
+            base_url=url,
+            username=credentials.username,
+            http_data_server=saved.http_data_server if saved else None,
+            cache_dir=saved.cache_dir if saved else None,
+        )
+    )
+    return credentials.username
 
 
 def logout(base_url: str | None) -> str:
     """Forget the stored token of ``base_url`` (default: the last server); returns its URL."""
-    settings = _remote_module("_settings")
+    from onesdk._settings import default_token_store, load_settings, normalise_base_url
+
     if base_url is None:
-        saved = _call(settings, "load_settings")
+        saved = load_settings()
         if saved is None:
             raise errors.ArgumentError("--base-url", None, "a server URL (none is saved)")
-        base_url = str(getattr(saved, "base_url", ""))
-    url = str(_call(settings, "normalise_base_url", base_url))
-    _call(_call(settings, "default_token_store"), "delete", url)
+        base_url = saved.base_url
+    url = normalise_base_url(base_url)
+    default_token_store().delete(url)
     return url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -13,7 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from onesdk import errors
-from onesdk._cli_backend import Facade, open_one, record_field
+from onesdk._cli_backend import Facade, SearchFilters, open_one, record_field
 from onesdk._cli_output import Cell, print_json, print_table, to_jsonable
 
 __all__ = ["HANDLERS"]
@@ -48,7 +49,11 @@ def _open(args: argparse.Namespace) -> Facade:
         )
     if cache_dir is not None and base_url is None and not cache_dir.is_dir():
         raise errors.ArgumentError("--cache-dir", str(cache_dir), "an existing folder")
-    return open_one(base_url=base_url, cache_dir=cache_dir, mode=mode)
+    facade = open_one(base_url=base_url, cache_dir=cache_dir, mode=mode)
+    resources = getattr(args, "resources", None)
+    if isinstance(resources, contextlib.ExitStack):  # closed by main() after the command
+        resources.enter_context(facade)
+    return facade
 
 
 # --- search / ls / info ---------------------------------------------------------------------
@@ -56,20 +61,26 @@ def _open(args: argparse.Namespace) -> Facade:
 
 def _search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     del err
-    date_range: str | list[str] | None = args.date
+    filters = SearchFilters()
+    if args.subject is not None:
+        filters["subject"] = args.subject
+    if args.lab is not None:
+        filters["lab"] = args.lab
+    if args.date is not None:
+        filters["date_range"] = args.date
     if args.date_range is not None:
-        date_range = list(args.date_range)
-    one = _open(args)
-    eids, records = one.search(
-        subject=args.subject,
-        lab=args.lab,
-        date_range=date_range,
-        number=args.number,
-        task_protocol=args.task_protocol,
-        projects=args.project,
-        datasets=args.datasets,
-        dataset_qc_lte=args.dataset_qc_lte,
-    )
+        filters["date_range"] = list(args.date_range)
+    if args.number is not None:
+        filters["number"] = args.number
+    if args.task_protocol is not None:
+        filters["task_protocol"] = args.task_protocol
+    if args.project is not None:
+        filters["projects"] = args.project
+    if args.datasets is not None:
+        filters["datasets"] = args.datasets
+    if args.dataset_qc_lte is not None:
+        filters["dataset_qc_lte"] = args.dataset_qc_lte
+    eids, records = _open(args).search(filters)
     limit = args.limit if args.limit is not None and args.limit >= 0 else None
     eids, records = list(eids)[:limit], list(records)[:limit]
     if _flag(args, "json"):
@@ -138,6 +149,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             revision=args.revision,
             qc=args.qc,
             default_revisions_only=args.default_revisions_only,
+            ignore_qc_not_set=args.ignore_qc_not_set,
         )
         records = to_jsonable(frame)
         if _flag(args, "json"):
@@ -159,6 +171,7 @@ def _ls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         revision=args.revision,
         qc=args.qc,
         default_revisions_only=args.default_revisions_only,
+        ignore_qc_not_set=args.ignore_qc_not_set,
     )
     if _flag(args, "json"):
         print_json(list(datasets), out)
@@ -174,6 +187,11 @@ def _info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     record = to_jsonable(one.get_details(args.session, full=args.full))
     if _flag(args, "json"):
         print_json(record, out)
+        return 0
+    if isinstance(record, list):  # --full: one row per dataset, session fields joined
+        rows = [r for r in record if isinstance(r, dict)]
+        headers = list(rows[0]) if rows else []
+        print_table(headers, [[_cell(r.get(h)) for h in headers] for r in rows], out)
         return 0
     if not isinstance(record, dict):
         out.write(f"{record}\n")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from onesdk._cli_output import Cell, print_json, print_table
+from onesdk._sample import atomic_write
 
 if TYPE_CHECKING:
     from onesdk import One, Session
@@ -267,13 +266,5 @@ def _plot(one: One, session: str, target: Path) -> tuple[Path | None, str | None
     )
     figure.suptitle(f"onesdk demo: {session}")
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".png", dir=target.parent)
-    os.close(fd)
-    try:
-        figure.savefig(tmp, dpi=110)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
     return target, None

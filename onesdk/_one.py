@@ -8,6 +8,7 @@ the reference's compatibility quirks; the layers below know nothing of them.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import uuid
@@ -55,6 +56,18 @@ if TYPE_CHECKING:
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
+
+# The heavy modules (pyarrow, pandas, file loaders) come in with the class, not on first use:
+# constructing a One then costs the cache load only, and the first load_* call its reading and
+# hashing only. ``import onesdk`` itself stays light (the class is lazy there). The pydantic
+# models stay lazy: only record-returning calls need them.
+for _module in (
+    "onesdk._parquet",
+    "onesdk._tables",
+    "onesdk._hashing",
+    "onesdk.alf.io",
+):
+    importlib.import_module(_module)
 
 _log = logging.getLogger("onesdk.one")
 
@@ -404,11 +417,9 @@ class One:
         key = str(found) if found is not None else str(eid)
         if not self.repository.has_session(key):
             raise ALFObjectNotFound(f"session {eid} is not in the cache")
-        record = self._session_record(key)
         if not full:
-            from onesdk._tables import session_model
-
-            return session_model(record)
+            return self.repository.details(key)
+        record = self._session_record(key)
         import pandas as pd
 
         frame = self.list_datasets(key, details=True, qc="CRITICAL", keep_eid_index=True)
@@ -1239,7 +1250,7 @@ class One:
     ) -> ExpRefDict: ...
     @overload
     def eid2ref(
-        self, eid: EidLike, as_dict: Literal[True], parse: Literal[False]
+        self, eid: EidLike, as_dict: Literal[True] = True, *, parse: Literal[False]
     ) -> RawExpRefDict: ...
     @overload
     def eid2ref(self, eid: EidLike, as_dict: Literal[False], parse: bool = True) -> str: ...
@@ -1274,7 +1285,32 @@ class One:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
 
-    path2ref = staticmethod(path2ref)
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
+    ) -> ExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
+    ) -> RawExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
+    ) -> str | None: ...
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
+    ) -> ExpRefDict | RawExpRefDict | str | None:
+        """The experiment reference of the session folder in ``path_str`` (None if none)."""
+        if not as_dict:
+            return path2ref(path_str, as_dict=False)
+        if parse:
+            return path2ref(path_str)
+        return path2ref(path_str, parse=False)
+
     ref2dict = staticmethod(ref2dict)
     dict2ref = staticmethod(dict2ref)
     is_exp_ref = staticmethod(is_exp_ref)

@@ -76,7 +76,6 @@ if TYPE_CHECKING:
 __all__ = ["OneAlyx"]
 
 _log = get_logger("onesdk.one_alyx")
-Mode = Literal["remote", "local", "auto", "refresh"]
 _MODES: tuple[str, ...] = ("remote", "local", "auto", "refresh")
 #: the remote column order of list_datasets(details=True)
 _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
@@ -209,6 +208,7 @@ class OneAlyx(One):
         self._auth.logout()
 
     def close(self) -> None:
+        """Close the connection to the server (the instance can still be used offline)."""
         self._rest.close()
 
     def _remote(self, query_type: str | None) -> bool:
@@ -768,42 +768,45 @@ class OneAlyx(One):
         return super()._select(eid, *args, **kwargs)  # type: ignore[arg-type]
 
     def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
-        """Local paths of ``rows``, downloading what is missing or wrong (not in local mode)."""
-        files = super()._check_files(rows, check_hash)
+        """Local paths of ``rows``: missing or damaged files are downloaded (online only).
+
+        A file is damaged when its size, or with ``check_hash`` its md5, differs from the
+        record; the downloader checks both in one read and fetches only what is wrong. When a
+        download fails but a local copy exists, the copy is used with a warning.
+        """
         if self.offline:  # an online instance downloads even for query_type='local'
-            return files
+            return super()._check_files(rows, check_hash)
+        files = super()._check_files(rows, check_hash=False)
         from onesdk._tables import session_rel_path, table_records
 
         records = table_records(rows)
         tasks: list[tuple[int, DownloadTask]] = []
         for i, (record, path) in enumerate(zip(records, files, strict=True)):
             size = record.get("file_size")
-            if path is not None and (not isinstance(size, int) or path.stat().st_size == size):
-                continue
-            eid = str(record["eid"])
-            session = session_rel_path(self._session_record(eid)).as_posix()
-            target = safe_target(self.cache_dir, session, str(record["rel_path"]))
-            url = url_for(self._data_server(), f"{session}/{record['rel_path']}", str(record["id"]))
             digest = record.get("hash")
-            tasks.append(
-                (
-                    i,
-                    DownloadTask(
-                        url,
-                        target,
-                        size if isinstance(size, int) else None,
-                        digest if isinstance(digest, str) and digest else None,
-                    ),
-                )
-            )
+            known_size = size if isinstance(size, int) else None
+            known_md5 = digest if isinstance(digest, str) and digest else None
+            size_ok = path is not None and (known_size is None or path.stat().st_size == size)
+            if size_ok and not (check_hash and known_md5):
+                continue
+            session = session_rel_path(self._session_record(str(record["eid"]))).as_posix()
+            rel = str(record["rel_path"])
+            target = safe_target(self.cache_dir, session, rel)
+            url = url_for(self._data_server(), f"{session}/{rel}", str(record["id"]))
+            tasks.append((i, DownloadTask(url, target, known_size, known_md5)))
         if not tasks:
             return files
         with Downloader(silent=self.silent, n_threads=self._n_threads) as dl:
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
-            if outcome.error is not None:
+            if outcome.error is None:
+                files[i] = outcome.path
+            elif files[i] is not None:
+                warnings.warn(
+                    f"{outcome.error}; using the local copy {files[i]}", OfflineWarning, 2
+                )
+            else:
                 raise outcome.error
-            files[i] = outcome.path
         return files
 
     def _data_server(self) -> str:

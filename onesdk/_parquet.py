@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ from onesdk.errors import (
     ALFMultipleRevisionsFound,
     ALFObjectNotFound,
 )
+
+if TYPE_CHECKING:
+    from onesdk._models import Session
 
 __all__ = ["ParquetRepository", "resolve_revisions"]
 
@@ -146,6 +149,15 @@ class ParquetRepository:
         if row is None:
             return self.sessions_table.slice(0, 0)
         return self.sessions_table.slice(row, 1)
+
+    def details(self, eid: str) -> Session:
+        """The :class:`Session` of ``eid``; raises ALFObjectNotFound if it is not cached."""
+        from onesdk._tables import session_model
+
+        rows = self.session_row(eid).to_pylist()
+        if not rows:
+            raise ALFObjectNotFound(f"session {eid} is not in the cache")
+        return session_model(rows[0])
 
     def session_rows(self, eids: Sequence[str]) -> pa.Table:
         rows = [self._session_row[e] for e in eids if e in self._session_row]

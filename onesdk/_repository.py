@@ -9,11 +9,14 @@ are Arrow tables with the cache-table columns (sessions: ``id``, ``lab``, ``subj
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyarrow as pa
 
 from onesdk._query import DatasetQuery, SessionQuery
+
+if TYPE_CHECKING:
+    from onesdk._models import Session
 
 __all__ = ["Repository"]
 
@@ -36,4 +39,8 @@ class Repository(Protocol):
 
     def has_session(self, eid: str) -> bool:
         """Whether the session exists in this repository."""
+        ...
+
+    def details(self, eid: str) -> Session:
+        """The session record as a model; raises ALFObjectNotFound if unknown."""
         ...

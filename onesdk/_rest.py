@@ -12,7 +12,11 @@ Three layers, each usable alone:
   ``OneAlyx.search`` / ``search_insertions`` into Alyx filter parameters exactly as one-api 3.6.1
   sends them (term completion, lists joined by commas, date ranges as two ISO dates).
 
-:class:`RestRepository` puts them together for the facade.
+:class:`RestRepository` puts them together for the facade, and implements the Repository
+protocol of the parquet backend. Searches are sent exactly as one-api sends them, because the
+recorded Alyx traffic is what the client is tested against; every other operation of the Alyx
+contract is available, typed, through :meth:`AlyxHttp.generated_client`, which shares this
+connection (authentication, re-login, REST cache).
 """
 
 from __future__ import annotations

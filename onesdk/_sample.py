@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ __all__ = [
     "Sample",
     "SampleSession",
     "alf_name",
+    "atomic_write",
     "write_sample",
 ]
 
@@ -121,16 +122,20 @@ def alf_name(
     return name
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through ``write`` into a temporary file beside ``path``, then rename it in place."""
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through ``write`` into a temporary file beside ``path``, then rename it in place.
+
+    The file gets the permissions any new file gets (the umask), not owner-only ones.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
+    # a unique name opened by the writer itself, so the file gets the usual permissions
+    # (mkstemp would make it readable by its owner only)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.part")
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -139,14 +144,14 @@ def _save_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
         with tmp.open("wb") as f:
             np.save(f, array, allow_pickle=False)
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def _save_text(path: Path, text: str) -> None:
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
-    _atomic_write(path, write)
+    atomic_write(path, write)
 
 
 def _save_parquet(path: Path, columns: dict[str, npt.NDArray[np.generic]]) -> None:
@@ -154,7 +159,7 @@ def _save_parquet(path: Path, columns: dict[str, npt.NDArray[np.generic]]) -> No
     import pyarrow.parquet as pq
 
     table = pa.table({k: pa.array(v) for k, v in columns.items()})
-    _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 @dataclass(frozen=True)

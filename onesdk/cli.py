@@ -164,7 +164,10 @@ def _add_ls(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="only each dataset's default revision",
     )
-    p.add_argument("--qc", help="only datasets with QC at most this (PASS, WARNING, FAIL...)")
+    p.add_argument("--qc", help="only datasets with QC at most this (default: FAIL)")
+    p.add_argument(
+        "--ignore-qc-not-set", action="store_true", help="leave out datasets whose QC is NOT_SET"
+    )
     p.add_argument("--details", action="store_true", help="show size, hash, QC and revision flags")
     _common(p)
 
@@ -364,7 +367,9 @@ def main(
         args.command
     ]
     try:
-        return handler(args, out, err)
+        with contextlib.ExitStack() as resources:  # instances the command opened
+            args.resources = resources
+            return handler(args, out, err)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to say
         _silence_stdout(out)
         return EXIT_ERROR

@@ -29,7 +29,6 @@ import filelock
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from onesdk._cache._schema import (
     CACHE_INFO_FILE,
@@ -121,6 +120,13 @@ def empty_tables() -> CacheTables:
 # reading
 
 
+def _parquet() -> Any:
+    """pyarrow.parquet, imported on first use (it pulls in the filesystem layer)."""
+    import pyarrow.parquet
+
+    return pyarrow.parquet
+
+
 def read_tables(tables_dir: Path) -> CacheTables:
     """Load ``sessions.pqt`` and ``datasets.pqt`` from ``tables_dir``.
 
@@ -165,6 +171,7 @@ def read_tables(tables_dir: Path) -> CacheTables:
 
 def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
     """Read a table one row group at a time (memory-mapped): the peak stays near the result."""
+    pq = _parquet()
     try:
         source = pq.ParquetFile(path, memory_map=True)
         wanted = [name for name in dictionary if name in source.schema_arrow.names]
@@ -342,7 +349,13 @@ def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
 
 
 def _dictionary(column: Any) -> Any:
-    """One dictionary array (unified dictionary) from a string or dictionary column."""
+    """One dictionary array (unified dictionary) from a string or dictionary column.
+
+    Nulls (e.g. the eid of an aggregate dataset, which has no session) become ''.
+    """
+    if column.null_count:
+        plain = pc.cast(column, pa.string()) if pa.types.is_dictionary(column.type) else column
+        column = pc.fill_null(plain.cast(pa.string()), "")
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column.cast(pa.string()))
     unified = pa.chunked_array(column.chunks, type=column.type).unify_dictionaries()
@@ -564,6 +577,7 @@ def _write_tables(
         "sessions": (sessions_for_file(tables.sessions), ["id"]),
         "datasets": (datasets_for_file(tables.datasets), ["eid", "id"]),
     }
+    pq = _parquet()
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
         temps = {"sessions": tmp_ses, "datasets": tmp_ds}
         for name, (table, index) in layouts.items():

@@ -11,6 +11,9 @@ import pytest
 
 from onesdk._sample import Sample, make_sample
 from onesdk.cli import main
+from tests.replay.fixtures import replay
+
+__all__ = ["Run", "cache_dir", "config_home", "replay", "run_cli", "sample"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,16 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
 @pytest.fixture(scope="session")
 def cache_dir(sample: Sample) -> Path:
     return sample.root
+
+
+@pytest.fixture
+def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and XDG_CONFIG_HOME in a temp dir, no keyring, no credentials in the environment."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("ONESDK_KEYRING", "0")
+    monkeypatch.delenv("ONE_ALYX_USERNAME", raising=False)
+    monkeypatch.delenv("ONE_ALYX_PASSWORD", raising=False)
+    return home

@@ -218,3 +218,33 @@ def test_cache_refresh_tag_needs_a_server(cache_dir: Path) -> None:
     result = run_cli(["--cache-dir", str(cache_dir), "cache", "refresh", "--tag", "release"])
     assert result.code == cli.EXIT_USAGE
     assert "--base-url" in result.err
+
+
+def test_info_full_lists_the_datasets(sample: Sample, cache_dir: Path) -> None:
+    session = sample.sessions[0]
+    rows = as_json(["--cache-dir", str(cache_dir), "info", session.rel_path, "--full"])
+    assert isinstance(rows, list)
+    on_disk = {
+        p.relative_to(cache_dir / session.rel_path).as_posix()
+        for p in (cache_dir / session.rel_path).rglob("*")
+        if p.is_file()
+    }
+    assert {r["rel_path"] for r in rows} == on_disk
+    assert {r["subject"] for r in rows} == {session.subject}
+    text = run_cli(["--cache-dir", str(cache_dir), "info", session.rel_path, "--full"])
+    assert text.code == 0
+    assert text.out.split()[:2] == ["eid", "id"]
+
+
+def test_ls_qc_filters_follow_the_sample_qc(sample: Sample, cache_dir: Path) -> None:
+    session = next(s for s in sample.sessions if len(s.probes) == 2)
+    base = ["--cache-dir", str(cache_dir), "ls", session.rel_path]
+    everything = set(as_json([*base, "--qc", "CRITICAL"]))
+    assert len(everything) == sum(1 for p in sample.session_path(session).rglob("*") if p.is_file())
+    set_only = set(as_json([*base, "--qc", "CRITICAL", "--ignore-qc-not-set"]))
+    passing = set(as_json([*base, "--qc", "PASS"]))
+    prefix = session.rel_path + "/"
+    qc = {k.removeprefix(prefix): v for k, v in sample.qc.items() if k.startswith(prefix)}
+    assert set_only == {rel for rel in everything if qc.get(rel, "NOT_SET") != "NOT_SET"}
+    assert passing == {rel for rel in everything if qc.get(rel, "NOT_SET") in ("NOT_SET", "PASS")}
+    assert "alf/_ibl_trials.stimOn_times.npy" not in passing  # the FAIL original extraction

@@ -63,3 +63,10 @@ def test_demo_without_matplotlib_says_why(tmp_path: Path, monkeypatch: pytest.Mo
     assert "Plot skipped: matplotlib is not installed" in result.out
     assert "onesdk[plot]" in result.out
     assert not (tmp_path / "demo.png").exists()
+
+
+def test_demo_runs_again_over_its_own_output(tmp_path: Path) -> None:
+    first = run_cli(["demo", "--out", str(tmp_path), "--no-plot", "--json"])
+    second = run_cli(["demo", "--out", str(tmp_path), "--no-plot", "--json"])
+    assert first.code == second.code == 0, second.err
+    assert json.loads(first.out)["sessions"] == json.loads(second.out)["sessions"]

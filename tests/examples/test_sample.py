@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +39,12 @@ def test_same_seed_writes_identical_files(tmp_path: Path) -> None:
 
 
 def test_no_temporary_files_are_left(sample: Sample) -> None:
+    # (a cache lock file may stay: it is how concurrent processes take turns, not a leftover)
     leftovers = [
         p
         for p in sample.root.rglob("*")
-        if (p.name.startswith(".") and p.suffix != ".lock") or p.suffix == ".part"
-    ]  # the writers' lock file stays, as file locks do
+        if p.suffix in (".part", ".tmp") or (p.name.startswith(".") and p.suffix != ".lock")
+    ]
     assert leftovers == []
 
 
@@ -98,3 +101,11 @@ def test_cache_tables_carry_qc_default_revisions_and_protocols(sample: Sample) -
 def test_too_few_trials_is_an_argument_error(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="n_trials"):
         write_sample(tmp_path, n_trials=5)
+
+
+def test_files_get_the_usual_permissions(sample: Sample) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    expected = 0o666 & ~umask
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in sample.root.rglob("*.npy")}
+    assert modes == {expected}

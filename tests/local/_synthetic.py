@@ -133,9 +133,9 @@ def write_cache(tables: CacheTables, folder: Path) -> Path:
 
 def planned_calls(tables: CacheTables) -> list[tuple[str, list[object], dict[str, object]]]:
     """(method, args, kwargs) to run on both libraries; all JSON-serialisable."""
-    eids = tables.sessions.column("id").to_pylist()
-    subjects = sorted(set(tables.sessions.column("subject").to_pylist()))
-    dates = sorted({d.isoformat() for d in tables.sessions.column("date").to_pylist()})
+    eids = [str(e) for e in tables.sessions.column("id").to_pylist()]
+    subjects = sorted({str(s) for s in tables.sessions.column("subject").to_pylist()})
+    dates = sorted({str(d) for d in tables.sessions.column("date").to_pylist()})
     out: list[tuple[str, list[object], dict[str, object]]] = [
         ("search", [], {}),
         ("search", [], {"lab": "cortexlab"}),

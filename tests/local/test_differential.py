@@ -64,5 +64,23 @@ def test_same_answers_as_one_api(
     theirs = run_reference(reference_python, REFERENCE_SCRIPT, jobs)
     for job, expected in zip(jobs, theirs, strict=True):
         ours = _ours(Path(str(job["cache_dir"])), job["calls"])  # type: ignore[arg-type]
-        for call, want, got in zip(job["calls"], expected, ours, strict=True):  # type: ignore[call-overload]
+        for call, want, got in zip(job["calls"], expected, ours, strict=True):
             assert got == want, f"{call}: one-api {want}, onesdk {got}"
+
+
+@pytest.mark.shared
+@pytest.mark.reference
+@pytest.mark.parametrize("sub", ["cache", "cache/tag_2024_Q1_release"])
+def test_same_answers_on_the_alyx_cache(
+    sub: str, shared_alyx: Path, reference_python: Path
+) -> None:
+    from onesdk._cache import read_tables
+
+    cache_dir = shared_alyx / sub
+    calls = planned_calls(read_tables(cache_dir))
+    (theirs,) = run_reference(
+        reference_python, REFERENCE_SCRIPT, [{"cache_dir": str(cache_dir), "calls": calls}]
+    )
+    ours = _ours(cache_dir, calls)
+    for call, want, got in zip(calls, theirs, ours, strict=True):
+        assert got == want, f"{call}: one-api {want}, onesdk {got}"

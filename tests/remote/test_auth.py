@@ -131,3 +131,17 @@ def test_no_token_or_password_in_debug_logs(
     assert caplog.records, "expected some DEBUG output to check"
     assert replay.token not in caplog.text
     assert replay.password not in caplog.text
+
+
+def test_a_401_also_triggers_one_relogin(replay: ReplayServer, config_home: Path) -> None:
+    from tests.replay import faults as f
+
+    auth = _auth(replay)
+    with httpx.Client(auth=auth) as client:
+        assert _get_session(client, replay).status_code == 200
+        replay.faults.add(f"/sessions/{SESSION}", f.Status(401))
+        assert _get_session(client, replay).status_code == 200
+        replay.faults.add(f"/sessions/{SESSION}", f.Status(401), times=2)
+        with pytest.raises(AuthenticationError, match="even after logging in again"):
+            _get_session(client, replay)
+    assert len(replay.requests_to("/auth-token")) == 3

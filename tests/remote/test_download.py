@@ -311,3 +311,16 @@ def test_killed_download_resumes_from_its_part_file(
     last = replay.requests_to("/" + BIG, host="files")[-1]
     assert last.status == 206
     assert last.header("range") == f"bytes={have}-"
+
+
+def test_progress_bar_stays_silent_without_a_terminal(
+    replay: ReplayServer,
+    shared_alyx: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with Downloader(policy=FAST, silent=False) as dl:
+        dl.fetch(_task(replay, shared_alyx, tmp_path))
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert err == ""

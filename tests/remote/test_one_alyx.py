@@ -278,3 +278,19 @@ def test_setup_saves_settings_and_connects(
     saved = load_settings(replay.alyx_url)
     assert saved is not None
     assert saved.http_data_server == replay.files_url
+
+
+def test_same_size_wrong_md5_is_fetched_again_and_a_failed_fetch_keeps_the_copy(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    from tests.replay import faults as f
+
+    path = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
+    good = path.read_bytes()
+    path.write_bytes(bytes(len(good)))  # same size, different content
+    assert one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True).read_bytes() == good
+    path.write_bytes(bytes(len(good)))
+    replay.faults.add(lambda p: p.endswith(".npy"), f.Status(404), times=2, host="files")
+    with pytest.warns(OfflineWarning, match="local copy"):
+        kept = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
+    assert kept.read_bytes() == bytes(len(good))

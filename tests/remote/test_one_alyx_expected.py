@@ -53,7 +53,27 @@ DIFFERENCES: dict[str, str] = {
     "c0694": "`eid2path`, `eid2ref` with a list",
     "c0706": "`eid2path`, `eid2ref` with a list",
     "c0715": "`eid2path`, `eid2ref` with a list",
+    # query_type='local' on a remote instance: the local One's documented differences
+    "c0050": "`search(details=True)` records",
+    "c0054": "`search(details=True)` records",
+    "c0064": "`search(details=True)` records",
+    "c0155": "`search(details=True)` records",
+    "c0161": "`search(details=True)` records",
+    "c0056": "`search(dataset=...)`",
+    "c0057": "`search(dataset=...)`",
+    "c0061": "`search(dataset=...)`",
+    "c0162": "`search(dataset=...)`",
+    "c0058": "`search(dataset_qc_lte=...)` without `datasets` (local)",
+    "c0059": "`search(dataset_qc_lte=...)` without `datasets` (local)",
+    "c0060": "`search(dataset_qc_lte=...)` without `datasets` (local)",
+    "c0163": "`search(dataset_qc_lte=...)` without `datasets` (local)",
+    "c0166": "`search(details=True)` with no match",
+    "c0180": "`list_datasets(eid)` for a session not in the cache",
 }
+
+#: calls whose reference result depends on calls held back from the corpus: in the reference,
+#: an earlier (held-back) remote listing of the session had merged a dataset the tag tables lack
+HELD_BACK_STATE = {"c0175", "c0179"}
 
 
 @dataclasses.dataclass
@@ -306,8 +326,8 @@ def test_every_listed_difference_is_documented() -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_remote_calls_reproduce_one_api(mode: str, outcomes: dict[str, list[Outcome]]) -> None:
     found = outcomes[mode]
-    bad = [o for o in found if o.status in ("different", "error-different")]
-    undocumented = [o for o in bad if o.call_id not in DIFFERENCES]
+    bad = [o for o in found if o.status in ("different", "error-different", "local-different")]
+    undocumented = [o for o in bad if o.call_id not in DIFFERENCES | dict.fromkeys(HELD_BACK_STATE)]
     checked = [o for o in found if o.status != "unchecked"]
     assert checked
     report = "\n".join(f"{o.call_id} {o.method}: {o.detail}" for o in undocumented)

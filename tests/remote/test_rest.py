@@ -239,11 +239,11 @@ def test_slow_server_beyond_the_timeout_is_retried_then_reported(
     auth = TokenAuth(
         replay.alyx_url, Credentials("root", Secret(replay.password)), store=FileTokenStore()
     )
-    http = AlyxHttp(replay.alyx_url, auth=auth, timeout=0.3, attempts=2, sleep=_no_wait)
+    http = AlyxHttp(replay.alyx_url, auth=auth, timeout=1.0, attempts=2, sleep=_no_wait)
     with RestRepository(http) as repo:
-        replay.faults.add("/sessions", f.Delay(1.0))
+        replay.faults.add("/sessions", f.Delay(2.5))
         assert len(repo.search_sessions({"subject": "KS051"})) == 7  # second attempt answers
-        replay.faults.add("/sessions", f.Delay(1.0), times=2)
+        replay.faults.add("/sessions", f.Delay(2.5), times=2)
         with pytest.raises(OfflineError, match="ReadTimeout"):
             repo.search_sessions({"subject": "KS051"})
 

@@ -82,3 +82,41 @@ def test_secret_never_shows_itself() -> None:
     assert secret.reveal() == "hunter2-hunter2"
     assert pickle.loads(pickle.dumps(secret)) == secret
     assert "hunter2" not in repr(Settings(URL, "root"))
+
+
+class _MemoryKeyring:
+    """A stand-in for the ``keyring`` package: the same three functions, kept in memory."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, name: str) -> str | None:
+        return self.entries.get((service, name))
+
+    def set_password(self, service: str, name: str, value: str) -> None:
+        self.entries[(service, name)] = value
+
+    def delete_password(self, service: str, name: str) -> None:
+        del self.entries[(service, name)]
+
+
+def test_keyring_is_used_when_importable(
+    config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from onesdk._settings import KeyringTokenStore, default_token_store
+
+    fake = _MemoryKeyring()
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+    monkeypatch.setenv("ONESDK_KEYRING", "1")
+    store = default_token_store()
+    assert isinstance(store, KeyringTokenStore)
+    store.set(URL, "root", Secret("kept-in-the-keyring-1"))
+    assert store.get(URL, "root") == Secret("kept-in-the-keyring-1")
+    assert store.get(URL, "miles") is None
+    assert not config_dir().exists()  # nothing on disk
+    store.delete(URL)
+    assert fake.entries == {}
+    monkeypatch.setenv("ONESDK_KEYRING", "0")
+    assert isinstance(default_token_store(), FileTokenStore)

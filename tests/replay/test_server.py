@@ -169,7 +169,7 @@ def test_server_stops_after_its_request_bound(shared_alyx: Path) -> None:
 
 
 def test_server_stops_after_its_lifetime(shared_alyx: Path) -> None:
-    server = ReplayServer(shared_alyx, lifetime=0.3).start()
+    server = ReplayServer(shared_alyx, lifetime=1.5).start()
     try:
         assert httpx.get(server.file_url(FILE)).status_code == 200
         server._timer.join(5) if server._timer else None
