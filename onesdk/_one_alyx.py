@@ -57,6 +57,7 @@ from onesdk._settings import (
     normalise_base_url,
     save_settings,
 )
+from onesdk._validate import instance
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -508,17 +509,18 @@ class OneAlyx(One):
         frame = datasets_frame(rows, keep_eid_index=True)
         return frame if details else sorted(frame["rel_path"])
 
-    def _dataset_name2id(self, name: str) -> str:
+    def _dataset_name2id(self, name: str, argument: str = "dataset") -> str:
         for record in self.tables.datasets.select(["id", "rel_path"]).to_pylist():
             if str(record["rel_path"]).endswith(name):
                 return str(record["id"])
-        raise ArgumentError("dataset", name, "a dataset name in the cache (not found)")
+        raise ArgumentError(argument, name, "a dataset name in the cache (not found)")
 
     def dataset2type(self, dset: str | uuid.UUID) -> str:
         """The dataset type name of a dataset (by UUID, or by a file name in the cache)."""
+        instance(dset, (str, uuid.UUID), "dset", "a dataset UUID or file name")
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
         if not _is_uuid(key):
-            key = self._dataset_name2id(key)
+            key = self._dataset_name2id(key, "dset")
         value = self._rest.dataset(key).get("dataset_type")
         return str(value)
 
@@ -618,6 +620,12 @@ class OneAlyx(One):
 
         if not isinstance(relation, str) or not relation:
             raise ArgumentError("relation", relation, "a relation name such as 'subjects'")
+        for name, value in (
+            ("identifier", identifier),
+            ("dataset", dataset),
+            ("revision", revision),
+        ):
+            instance(value, (str, type(None)), name, "a str or None")
         records = self._rest.dataset_records([("django", "session__isnull,True")]).raw()
         frame = datasets_frame(dataset_rows(records), keep_eid_index=False)
         frame["rel_path"] = frame["rel_path"].str.replace(
@@ -630,7 +638,8 @@ class OneAlyx(One):
         frame["identifier"] = [_aggregate_identifier(p, relation) for p in frame["rel_path"]]
         frame["revision"] = [_revision_of(p) for p in frame["rel_path"]]
         if identifier is not None:
-            frame = frame[frame["identifier"].str.contains(identifier, regex=False)]
+            found = [isinstance(v, str) and identifier in v for v in frame["identifier"]]
+            frame = frame[found]
         if dataset is not None:
             names = [p.rsplit("/", 1)[-1] for p in frame["rel_path"]]
             frame = frame[[fnmatch.fnmatchcase(n, dataset) for n in names]]
@@ -638,7 +647,7 @@ class OneAlyx(One):
         if dataset is not None:
             frame = frame.sort_index()  # the reference's order when a name filter is given
         if frame.empty:
-            frame = frame.drop(columns=["revision"])
+            frame = frame.drop(columns=["revision"], errors="ignore")
         if assert_unique and len(frame) > 1:
             from onesdk.errors import ALFMultipleObjectsFound
 

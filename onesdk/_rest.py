@@ -42,6 +42,7 @@ from onesdk.errors import (
     ContractError,
     HTTPError,
     OfflineError,
+    RemoteError,
     UnknownTermError,
 )
 
@@ -191,7 +192,10 @@ def session_query(terms: Mapping[str, object]) -> QueryParams:
             continue
         field = complete_term(key, valid)
         if field == "date_range":
-            params.append((field, date_range_param(value)))
+            try:
+                params.append((field, date_range_param(value)))
+            except ArgumentError as exc:  # name the keyword the caller used ('date'...)
+                raise ArgumentError(key, value, exc.expected) from None
         elif field == "id":
             # one-api sends ids as a django primary-key filter, a list in Python's repr
             # (Alyx answers 500 to the list form; the request is kept identical on purpose)
@@ -333,6 +337,8 @@ class AlyxHttp:
                     json=data,
                     extensions={EXTENSION: cache},
                 )
+            except httpx.InvalidURL as exc:  # e.g. a query too long for a URL: no retry helps
+                raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
             except httpx.TransportError as exc:
                 if attempt == self.attempts - 1:
                     raise OfflineError(

@@ -425,6 +425,14 @@ huge_lists = st.integers(10_000, 30_000).map(lambda n: [f"x{i}" for i in range(n
 unknown_keywords = st.sampled_from(["subjet", "colection", "foo", "Lab", "eid_", "revison", "x"])
 
 
+def maybe_unknown_keyword(
+    values: st.SearchStrategy[object],
+) -> st.SearchStrategy[tuple[str, object] | None]:
+    """Now and then (one draw in eight) an unknown keyword with a value, else None."""
+    pair = st.tuples(unknown_keywords, values)
+    return st.integers(0, 7).flatmap(lambda i: pair if i == 0 else st.none())
+
+
 def bad_values() -> st.SearchStrategy[object]:
     """Any of the bad-input kinds above (for an argument of any type)."""
     return st.one_of(

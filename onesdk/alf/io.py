@@ -1003,8 +1003,8 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
     """
     root = _path_argument(root_dir, "root_dir")
     instance(pattern, str, "pattern", "a glob pattern (str)")
-    if not pattern:
-        raise ArgumentError("pattern", pattern, "a non-empty glob pattern")
+    if not pattern or pattern.startswith(("/", "\\")) or "\0" in pattern:
+        raise ArgumentError("pattern", pattern, "a non-empty glob pattern relative to root_dir")
     if is_session_path(root):
         yield root
     for path in sorted(root.rglob(pattern)):

@@ -47,10 +47,24 @@ def time_bound(seconds: float) -> Iterator[None]:
 def _passed_names(
     func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
 ) -> set[str]:
+    """The keywords passed, and every parameter of ``func`` (a default may be the bad value)."""
     names = set(kwargs)
     with contextlib.suppress(TypeError, ValueError):
-        names |= set(inspect.signature(func).bind_partial(*args, **kwargs).arguments)
+        names |= set(inspect.signature(func).parameters)
     return names
+
+
+def _is_binding_error(
+    func: Callable[..., object], args: Sequence[object], kwargs: Mapping[str, object]
+) -> bool:
+    """Whether Python itself refuses these arguments for ``func``'s signature."""
+    try:
+        inspect.signature(func).bind(*args, **kwargs)
+    except TypeError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def judge(
@@ -83,7 +97,8 @@ def judge(
         named = set(exc.argument.split("/"))
         if isinstance(exc, UnknownTermError):  # an unknown key, maybe inside a dict argument
             named |= {n for n in names if n in str(exc)}
-        if exc.argument not in str(exc) or not names & named:
+        shown = (exc.argument, repr(exc.argument)[1:-1])  # messages quote names with repr
+        if not any(n in str(exc) for n in shown) or not names & named:
             RECORD.case(section, method, "bug")
             raise AssertionError(
                 f"{method}{_shown(args, kwargs)}: ArgumentError names {exc.argument!r}, "
@@ -98,7 +113,7 @@ def judge(
         RECORD.case(section, method, "FileNotFoundError")
         return None
     except TypeError as exc:
-        if exc.__traceback__ is not None and exc.__traceback__.tb_next is None:
+        if _is_binding_error(func, args, kwargs):
             RECORD.case(section, method, "TypeError (binding)")
             return None
         RECORD.case(section, method, "bug")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from tests.reliability import _report
 
 #: the repository root (children run from here so ``tests`` is importable)
 ROOT_DIR = Path(__file__).resolve().parents[2]
+if str(ROOT_DIR / "tools") not in sys.path:  # tools/onesdk_tools, for the report tool's test
+    sys.path.insert(0, str(ROOT_DIR / "tools"))
 _COUNTS = {"passed": 0, "failed": 0}
 _START = time.monotonic()
 

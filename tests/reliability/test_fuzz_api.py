@@ -72,7 +72,7 @@ def _arguments(func: Callable[..., object], safe: bool) -> st.SearchStrategy[dic
             optional[param.name] = value
     return st.tuples(
         st.fixed_dictionaries(required, optional=optional),
-        st.none() | st.tuples(bad.unknown_keywords, _ANY),
+        bad.maybe_unknown_keyword(_ANY),
     ).map(lambda t: {**t[0], **({t[1][0]: t[1][1]} if t[1] else {})})
 
 

@@ -127,7 +127,7 @@ def _kwargs(
     """Keyword arguments: the required ones, some optional ones, maybe an unknown keyword."""
     return st.tuples(
         st.fixed_dictionaries(required, optional=optional),
-        st.none() | st.tuples(bad.unknown_keywords, _ANY_BAD),
+        bad.maybe_unknown_keyword(_ANY_BAD),
     ).map(lambda t: {**t[0], **({t[1][0]: t[1][1]} if t[1] else {})})
 
 
