@@ -376,7 +376,10 @@ class One:
                 if not number.isdigit():
                     raise ArgumentError(argument, dict(id), "a session record with an int number")
                 path = PurePath(*parts, str(id["subject"]), date, f"{int(number):03d}")
-                return self.path2eid(path)
+                try:
+                    return self.path2eid(path)
+                except ArgumentError as exc:
+                    raise ArgumentError(argument, dict(id), exc.expected) from None
             raise ArgumentError(argument, dict(id), "a session record or experiment reference dict")
         if isinstance(id, str):
             if is_exp_ref(id):
@@ -1180,11 +1183,15 @@ class One:
         if parts is None:
             return None
         _, subject, date, number = parts
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:  # shaped like a date, but no such day: no session folder
+            return None
         sessions = self.repository.sessions_table
         mask = pc.and_(
             pc.and_(
                 pc.equal(sessions.column("subject"), pa.scalar(subject)),
-                pc.equal(sessions.column("date"), pa.scalar(dt.date.fromisoformat(date))),
+                pc.equal(sessions.column("date"), pa.scalar(day)),
             ),
             pc.equal(sessions.column("number").cast(pa.int64()), pa.scalar(int(number))),
         )

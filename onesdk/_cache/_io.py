@@ -392,6 +392,10 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
         if name == "qc":
             columns[name] = _qc_codes(column, path)
         elif name == "rel_path":
+            if column.null_count:  # checked before _dictionary turns nulls into ''
+                raise CacheError(
+                    f"{path}: column 'rel_path' has {column.null_count} empty value(s)"
+                )
             columns[name] = _dictionary(column)
         elif name == "file_size":
             columns[name] = _cast(table, name, pa.uint64(), path).column(name)

@@ -198,3 +198,14 @@ def test_make_cache_of_bad_arguments_names_them(
 def test_setup_of_an_empty_folder_builds_an_empty_cache(tmp_path: Path) -> None:
     one = One.setup(tmp_path)
     assert one.search() == []
+
+
+def test_a_session_dict_with_a_date_that_does_not_exist_finds_no_session(one: One) -> None:
+    assert one.to_eid({"subject": "KS001", "number": 1, "date": "2020-13-01"}) is None
+    assert one.path2eid("KS001/2020-02-30/001") is None
+
+
+def test_a_session_dict_with_a_nul_in_the_subject_names_the_eid_argument(one: One) -> None:
+    with pytest.raises(ArgumentError) as exc:
+        one.eid2path({"subject": "\0", "number": 0, "date": "2020-01-01"})
+    assert _argument(exc) == "eid"
