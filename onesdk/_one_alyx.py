@@ -57,7 +57,7 @@ from onesdk._settings import (
     normalise_base_url,
     save_settings,
 )
-from onesdk._validate import instance
+from onesdk._validate import instance, path_like
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -142,6 +142,13 @@ class OneAlyx(One):
             raise ArgumentError("mode", mode, "one of 'remote', 'local', 'auto', 'refresh'")
         if cache_rest not in ("GET", None):
             raise ArgumentError("cache_rest", cache_rest, "'GET' or None")
+        for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
+            if value is not None:
+                path_like(value, name)
+        if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
+            raise ArgumentError("n_threads", n_threads, "a positive int")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ArgumentError("timeout", timeout, "a positive number of seconds")
         saved = load_settings(normalise_base_url(base_url) if base_url else None)
         if base_url is None:
             if saved is None:

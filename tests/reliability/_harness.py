@@ -17,7 +17,13 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
 
-from onesdk.errors import ArgumentError, OneSdkError, OneSdkWarning, UnknownTermError
+from onesdk.errors import (
+    ArgumentError,
+    OneSdkError,
+    OneSdkWarning,
+    UnknownTermError,
+    describe_value,
+)
 from tests.reliability._report import RECORD
 
 #: seconds one call may take before it counts as a hang
@@ -126,12 +132,12 @@ def judge(
 
 
 def _shown(args: Sequence[object], kwargs: Mapping[str, object]) -> str:
-    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+    parts = [_short(a) for a in args] + [f"{k}={_short(v, k)}" for k, v in kwargs.items()]
     return f"({', '.join(parts)})"
 
 
-def _short(value: object) -> str:
-    text = repr(value)
+def _short(value: object, name: str = "") -> str:
+    text = describe_value(value, name=name)  # masks passwords and tokens
     return text if len(text) < 80 else f"{text[:60]}...<{len(text)} chars>"
 
 

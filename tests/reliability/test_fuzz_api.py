@@ -172,7 +172,7 @@ def test_One_constructor_answers_or_raises_a_documented_error(
 def test_ONE_factory_answers_or_raises_a_documented_error(
     kwargs: dict[str, Any], dirs: Path
 ) -> None:
-    if kwargs.get("mode", "remote") in ("remote", "auto"):
+    if kwargs.get("mode", "remote") in ("remote", "auto", "refresh"):
         kwargs["mode"] = "local"  # remote modes are fuzzed with the replay server
     judge("ONE()", onesdk.ONE, **kwargs)
 

@@ -18,8 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from onesdk.errors import ArgumentError, RemoteError
 from tests import strategies as bad
-from tests.conftest import shared_alyx_dir
+from tests.conftest import require, shared_alyx_dir
 from tests.reliability import test_fuzz_one as local
 from tests.reliability._harness import judge
 from tests.reliability.conftest import Cache
@@ -58,11 +59,10 @@ _WITH_QUERY_TYPE = {"search", "list_datasets", "list_collections", "list_revisio
 
 
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Cache]]:
+def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Cache, Any]]:
     """A logged-in OneAlyx on a replay server, in an isolated HOME, and ids it knows."""
     corpus = shared_alyx_dir()
-    if not (corpus / "README.md").is_file():
-        pytest.skip(f"reference corpus not found at {corpus}")
+    require((corpus / "README.md").is_file(), f"reference corpus not found at {corpus}")
     from onesdk._one_alyx import OneAlyx
     from tests.replay.server import ReplayServer
 
@@ -84,7 +84,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Cach
         eids = tuple(str(e) for e in one.search(query_type="local")[:5]) or (str(uuid.uuid4()),)
         ids = tuple(str(i) for i in one.tables.datasets.column("id").to_pylist()[:20])
         try:
-            yield one, Cache(cache_dir, eids, ids or eids)
+            yield one, Cache(cache_dir, eids, ids or eids), server
         finally:
             one.close()
             assert os.environ.get("HOME") == str(home)
@@ -102,9 +102,9 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Cach
 )
 @given(data=st.data())
 def test_one_alyx_method_answers_or_raises_a_documented_error(
-    method: str, data: st.DataObject, remote: tuple[Any, Cache], scratch_cwd: Path
+    method: str, data: st.DataObject, remote: tuple[Any, Cache, Any], scratch_cwd: Path
 ) -> None:
-    one, cache = remote
+    one, cache, _ = remote
     required, optional = METHODS[method]
     if method in _WITH_QUERY_TYPE:
         optional = {**optional, "query_type": _QUERY_TYPES}
@@ -112,3 +112,87 @@ def test_one_alyx_method_answers_or_raises_a_documented_error(
     assert isinstance(kwargs, dict)
     func: Callable[..., object] = getattr(one, method)
     judge(f"OneAlyx.{method}", func, **kwargs)
+
+
+_SETTINGS = settings(
+    max_examples=max(10, settings().max_examples // 8),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+_FLOATS = st.one_of(st.floats(allow_nan=True), st.integers(-2, 100), _ANY)
+
+
+@pytest.mark.slow
+@_SETTINGS
+@given(
+    data=st.data(),
+    kwargs=st.fixed_dictionaries(
+        {},
+        optional={
+            "mode": st.sampled_from(["remote", "auto", "local", "refresh", "LOCAL"]) | _ANY,
+            "silent": local.FLAGS,
+            "wildcards": local.FLAGS,
+            "http_data_server": st.none() | _ANY,
+            "cache_rest": st.sampled_from(["GET", None, "POST"]) | _ANY,
+            "n_threads": _FLOATS,
+            "timeout": _FLOATS,
+        },
+    ),
+)
+def test_ONE_with_a_server_answers_or_raises_a_documented_error(
+    data: st.DataObject, kwargs: dict[str, Any], remote: tuple[Any, Cache, Any], scratch_cwd: Path
+) -> None:
+    from onesdk import ONE
+
+    _, cache, server = remote
+    kwargs["base_url"] = data.draw(
+        st.sampled_from([server.alyx_url, server.alyx_url + "/", "not a url", None]) | _ANY,
+        label="base_url",
+    )
+    # no text paths: a fuzzed relative or absolute one would create folders outside tmp
+    bad_dirs = bad.wrong_types.filter(lambda v: v is not None) | st.just("a\0b")
+    kwargs["cache_dir"] = data.draw(st.just(cache.root) | bad_dirs, label="cache_dir")
+    if isinstance(kwargs["base_url"], str) and kwargs["base_url"].startswith("http"):
+        kwargs["username"], kwargs["password"] = "root", server.password
+    made = judge("ONE(base_url=...)", ONE, **kwargs)
+    close = getattr(made, "close", None)
+    if callable(close):
+        close()
+
+
+# --- regressions the fuzzing found --------------------------------------------------------------
+
+
+def test_dataset2type_of_a_non_id_names_dset(remote: tuple[Any, Cache, Any]) -> None:
+    one = remote[0]
+    for value in (False, None, b""):
+        with pytest.raises(ArgumentError) as exc:
+            one.dataset2type(value)
+        assert exc.value.argument == "dset"
+
+
+def test_list_aggregates_matching_nothing_is_an_empty_frame(remote: tuple[Any, Cache, Any]) -> None:
+    frame = remote[0].list_aggregates("no-such-relation", identifier="nothing")
+    assert len(frame) == 0
+
+
+def test_remote_search_names_the_date_alias(remote: tuple[Any, Cache, Any]) -> None:
+    with pytest.raises(ArgumentError) as exc:
+        remote[0].search(date="2020-13-01", query_type="remote")
+    assert exc.value.argument == "date"
+
+
+def test_a_query_too_long_for_a_url_is_a_remote_error(remote: tuple[Any, Cache, Any]) -> None:
+    with pytest.raises(RemoteError):
+        remote[0].search_insertions(datasets=[f"x{i}" for i in range(20_000)])
+
+
+def test_one_alyx_with_a_cache_dir_of_the_wrong_type_names_it(
+    remote: tuple[Any, Cache, Any],
+) -> None:
+    from onesdk._one_alyx import OneAlyx
+
+    server = remote[2]
+    for name, value in (("cache_dir", True), ("n_threads", 0), ("timeout", -1.0)):
+        with pytest.raises(ArgumentError) as exc:
+            OneAlyx(base_url=server.alyx_url, **{name: value})  # type: ignore[arg-type]
+        assert exc.value.argument == name
