@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 REF_VENV ?= .venvs/one-api-3.6.1
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick reference clean
+.PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick reference clean \
+	fuzz-nightly reliability-report
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,18 @@ bench: dev reference
 
 bench-quick: dev reference
 	$(BIN)/python -m bench --quick --reference-python $(REF_VENV)/bin/python
+
+# Long fuzzing run (the nightly Hypothesis profile) of the reliability suite.
+fuzz-nightly: dev
+	$(BIN)/pytest tests/reliability --hypothesis-profile=nightly
+
+# Run the reliability suite and regenerate docs/reliability.md from the figures it emits.
+reliability-report: dev
+	ONESDK_RELIABILITY_JSON=$(abspath build/reliability.json) \
+		$(BIN)/pytest tests/reliability -q --hypothesis-profile=$(HYPOTHESIS_PROFILE); \
+		status=$$?; \
+		$(BIN)/python tools/reliability-report --json build/reliability.json \
+			--profile $(HYPOTHESIS_PROFILE) && exit $$status
 
 clean:
 	rm -rf $(VENV) .venvs .mypy_cache .ruff_cache .pytest_cache .hypothesis

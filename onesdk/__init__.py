@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from onesdk import _log  # noqa: F401  (installs the secret-redacting log filter; stdlib only)
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from onesdk._factory import ONE
     from onesdk._models import Dataset, Insertion, Revision, Session
     from onesdk._one import One
+    from onesdk._one_alyx import OneAlyx
     from onesdk.alf import QC, AlfPath
 
 # public name -> private module that defines it; resolved on first access (PEP 562)

@@ -57,6 +57,8 @@ def is_uuid_string(value: object) -> bool:
 
 def session_parts(path: str | PurePath) -> tuple[str, str, str, str] | None:
     """(lab, subject, date, number) of the session folder within ``path``, or None."""
+    if not isinstance(path, str | PurePath):
+        raise ArgumentError("path", path, "a path (str or PurePath)")
     text = PurePath(path).as_posix() if isinstance(path, PurePath) else path.replace("\\", "/")
     matches = list(_SESSION_IN_PATH.finditer(text))
     if not matches:
@@ -94,10 +96,12 @@ def ref2dict(ref: str | Mapping[str, object], parse: bool = True) -> ExpRefDict 
         raise ArgumentError("ref", ref, "an experiment reference string or dict")
     if not parse:
         return RawExpRefDict(subject=str(subject), date=str(date), sequence=str(sequence))
-    return ExpRefDict(subject=str(subject), date=_date(date), sequence=int(str(sequence)))
+    return ExpRefDict(
+        subject=str(subject), date=_date(date, "ref"), sequence=_sequence(sequence, "ref")
+    )
 
 
-def _date(value: object) -> dt.date:
+def _date(value: object, argument: str = "date") -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -106,27 +110,36 @@ def _date(value: object) -> dt.date:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ArgumentError("date", value, "an ISO date yyyy-mm-dd") from None
+        raise ArgumentError(argument, value, "an ISO date yyyy-mm-dd") from None
+
+
+def _sequence(value: object, argument: str) -> int:
+    text = str(value)
+    if not text.isdigit():
+        raise ArgumentError(argument, value, "a session number (a non-negative int)")
+    return int(text)
 
 
 def dict2ref(ref: Mapping[str, object]) -> str:
     """``{'subject', 'date', 'sequence'|'number'}`` -> ``'yyyy-mm-dd_N_subject'``."""
+    if not isinstance(ref, Mapping):
+        raise ArgumentError("ref", ref, "a dict with subject, date and sequence")
     if "sequence" in ref:
         sequence = ref["sequence"]
     elif "number" in ref:
         sequence = ref["number"]
     else:
-        raise ArgumentError("ref_dict", dict(ref), "a dict with subject, date and sequence")
+        raise ArgumentError("ref", dict(ref), "a dict with subject, date and sequence")
     if "date" in ref:
         date = ref["date"]
     elif "start_time" in ref:
         date = str(ref["start_time"])[:10]
     else:
-        raise ArgumentError("ref_dict", dict(ref), "a dict with a date or start_time")
+        raise ArgumentError("ref", dict(ref), "a dict with a date or start_time")
     subject = ref.get("subject")
     parsed = not all(isinstance(v, str) for v in (date, sequence))
     if parsed:
-        return f"{_date(date).isoformat()}_{int(str(sequence))}_{subject}"
+        return f"{_date(date, 'ref').isoformat()}_{_sequence(sequence, 'ref')}_{subject}"
     return f"{date}_{sequence}_{subject}"
 
 
@@ -136,7 +149,7 @@ def path2ref(
 ) -> ExpRefDict | None: ...
 @overload
 def path2ref(
-    path: str | PurePath, as_dict: Literal[True], parse: Literal[False]
+    path: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
 ) -> RawExpRefDict | None: ...
 @overload
 def path2ref(path: str | PurePath, as_dict: Literal[False], parse: bool = True) -> str | None: ...

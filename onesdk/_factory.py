@@ -1,23 +1,27 @@
 """``ONE(...)``: one entry point that returns a local :class:`One` or a remote ``OneAlyx``.
 
 ``mode='local'`` without a server gives a :class:`One` on the cache dir. Anything else (a
-``base_url``, credentials, ``mode='remote'``) gives an ``OneAlyx``. ``mode='auto'``, which ONE 3
-removed, is accepted: it means remote when a server is configured, local otherwise.
+``base_url``, credentials, ``mode='remote'`` or ``'refresh'``) gives an ``OneAlyx``.
+``mode='auto'``, which ONE 3 removed, is accepted: without a server or credentials it gives a
+local :class:`One`; with them an ``OneAlyx`` in 'auto' mode, which asks the server and falls back
+to the local cache (with one :class:`~onesdk.errors.OfflineWarning`) when it cannot be reached.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 from onesdk._one import One
 from onesdk.errors import ArgumentError
 
+if TYPE_CHECKING:
+    from onesdk._one_alyx import OneAlyx
+
 __all__ = ["ONE"]
 
-_MODES = ("local", "remote", "auto")
+_MODES = ("local", "remote", "auto", "refresh")
 
 
 @overload
@@ -32,7 +36,26 @@ def ONE(
     http_data_server: str | None = None,
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
+    cache_rest: Literal["GET"] | None = "GET",
+    n_threads: int = 4,
+    timeout: float = 30.0,
 ) -> One: ...
+@overload
+def ONE(
+    base_url: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["local"],
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+    cache_rest: Literal["GET"] | None = "GET",
+    n_threads: int = 4,
+    timeout: float = 30.0,
+) -> OneAlyx: ...
 @overload
 def ONE(
     base_url: str | None = None,
@@ -40,12 +63,31 @@ def ONE(
     username: str | None = None,
     password: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
-    mode: Literal["remote", "auto"] = "remote",
+    mode: Literal["remote", "refresh"] = "remote",
     silent: bool = False,
     http_data_server: str | None = None,
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
-) -> One: ...
+    cache_rest: Literal["GET"] | None = "GET",
+    n_threads: int = 4,
+    timeout: float = 30.0,
+) -> OneAlyx: ...
+@overload
+def ONE(
+    base_url: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    mode: Literal["auto"],
+    silent: bool = False,
+    http_data_server: str | None = None,
+    wildcards: bool = True,
+    tables_dir: str | os.PathLike[str] | None = None,
+    cache_rest: Literal["GET"] | None = "GET",
+    n_threads: int = 4,
+    timeout: float = 30.0,
+) -> One | OneAlyx: ...
 def ONE(  # noqa: N802 (one-api's name)
     base_url: str | None = None,
     *,
@@ -57,13 +99,16 @@ def ONE(  # noqa: N802 (one-api's name)
     http_data_server: str | None = None,
     wildcards: bool = True,
     tables_dir: str | os.PathLike[str] | None = None,
-) -> One:
+    cache_rest: Literal["GET"] | None = "GET",
+    n_threads: int = 4,
+    timeout: float = 30.0,
+) -> One | OneAlyx:
     """Return a :class:`One` (local mode, no server) or an ``OneAlyx`` (anything else).
 
     Unlike one-api this is not cached: each call builds a new instance.
     """
     if mode not in _MODES:
-        raise ArgumentError("mode", mode, "'local', 'remote' or 'auto'")
+        raise ArgumentError("mode", mode, "'local', 'remote', 'auto' or 'refresh'")
     remote_wanted = base_url is not None or username is not None or password is not None
     if mode == "local" or (mode == "auto" and not remote_wanted and cache_dir is not None):
         if mode == "local" and remote_wanted:
@@ -78,6 +123,9 @@ def ONE(  # noqa: N802 (one-api's name)
                 http_data_server=http_data_server,
                 wildcards=wildcards,
                 tables_dir=tables_dir,
+                cache_rest=cache_rest,
+                n_threads=n_threads,
+                timeout=timeout,
             )
         return One(
             cache_dir,
@@ -92,15 +140,18 @@ def ONE(  # noqa: N802 (one-api's name)
         username=username,
         password=password,
         cache_dir=cache_dir,
-        mode="remote" if mode == "auto" else mode,
+        mode=mode,
         silent=silent,
         http_data_server=http_data_server,
         wildcards=wildcards,
         tables_dir=tables_dir,
+        cache_rest=cache_rest,
+        n_threads=n_threads,
+        timeout=timeout,
     )
 
 
-def _one_alyx() -> Callable[..., One]:
+def _one_alyx() -> type[OneAlyx]:
     """The remote class (a subclass of One), imported only when needed."""
     try:
         module = importlib.import_module("onesdk._one_alyx")
@@ -112,5 +163,5 @@ def _one_alyx() -> Callable[..., One]:
             "remote",
             "mode='local' with a cache_dir: remote access (OneAlyx) is not available",
         ) from None
-    cls: Callable[..., One] = module.OneAlyx
+    cls: type[OneAlyx] = module.OneAlyx
     return cls

@@ -8,10 +8,11 @@ the reference's compatibility quirks; the layers below know nothing of them.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -29,6 +30,14 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
+from onesdk._validate import (
+    eid_like,
+    filename_filter,
+    instance,
+    part_value,
+    path_like,
+    text_or_path,
+)
 from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
@@ -47,6 +56,18 @@ if TYPE_CHECKING:
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
+
+# The heavy modules (pyarrow, pandas, file loaders) come in with the class, not on first use:
+# constructing a One then costs the cache load only, and the first load_* call its reading and
+# hashing only. ``import onesdk`` itself stays light (the class is lazy there). The pydantic
+# models stay lazy: only record-returning calls need them.
+for _module in (
+    "onesdk._parquet",
+    "onesdk._tables",
+    "onesdk._hashing",
+    "onesdk.alf.io",
+):
+    importlib.import_module(_module)
 
 _log = logging.getLogger("onesdk.one")
 
@@ -101,10 +122,22 @@ class One:
         silent: bool = False,
         http_data_server: str | None = None,
     ) -> None:
+        for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
+            if value is not None:
+                path_like(value, name)
+        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
         if mode not in ("local", "auto"):
             raise ArgumentError(
                 "mode", mode, "'local' (or 'auto') for One; use ONE(base_url=...) for remote"
             )
+        if cache_dir is None:
+            # One() alone: the cache dir and file server saved for the default server, if any
+            from onesdk._settings import load_settings
+
+            saved = load_settings()
+            if saved is not None:
+                cache_dir = cache_dir or saved.cache_dir
+                http_data_server = http_data_server or saved.http_data_server
         self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
         self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
         self.mode = "local"
@@ -157,6 +190,8 @@ class One:
 
         if not clobber:
             _log.debug("load_cache(clobber=False): tables are replaced, not merged")
+        if tables_dir is not None:
+            path_like(tables_dir, "tables_dir")
         self._tables_dir = Path(tables_dir) if tables_dir else self._tables_dir
         tables = read_tables(self._tables_dir)
         if tables.loaded_time is None:
@@ -182,6 +217,8 @@ class One:
         """
         from onesdk._cache import write_tables
 
+        if save_dir is not None:
+            path_like(save_dir, "save_dir")
         out = Path(save_dir) if save_dir else self._tables_dir
         tables = self.tables
         unchanged = self._modified_time is None or (
@@ -294,6 +331,10 @@ class One:
             name = "lab" if term == "laboratory" else term
             if name in values and values[name] != value:
                 raise ArgumentError(key, value, f"one value for {name} (given twice)")
+            try:  # checked one by one, so an error names the keyword the caller used
+                SessionQuery.build(regex=self.wildcards, **{name: value})
+            except ArgumentError as exc:
+                raise ArgumentError(key, value, exc.expected) from None
             values[name] = value
         return SessionQuery.build(regex=self.wildcards, **values)
 
@@ -314,8 +355,12 @@ class One:
         Returns None when a path or ref names no session in the cache; raises
         :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
         """
+        return self._to_eid(id, "id")
+
+    def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
         if id is None:
             return None
+        eid_like(id, argument)
         if isinstance(id, uuid.UUID):
             return id
         if isinstance(id, PurePath):
@@ -327,10 +372,12 @@ class One:
                 date = str(id.get("date") or str(id.get("start_time"))[:10])
                 lab = id.get("lab")
                 parts = [str(lab), "Subjects"] if lab else []
-                number = int(str(id["number"]))
-                path = PurePath(*parts, str(id["subject"]), date, f"{number:03d}")
+                number = str(id["number"])
+                if not number.isdigit():
+                    raise ArgumentError(argument, dict(id), "a session record with an int number")
+                path = PurePath(*parts, str(id["subject"]), date, f"{int(number):03d}")
                 return self.path2eid(path)
-            raise ArgumentError("id", dict(id), "a session record or experiment reference dict")
+            raise ArgumentError(argument, dict(id), "a session record or experiment reference dict")
         if isinstance(id, str):
             if is_exp_ref(id):
                 return self._ref2eid_or_none(id)
@@ -339,11 +386,11 @@ class One:
             text = id.strip()[-36:]
             if is_uuid_string(text):
                 return uuid.UUID(text)
-        raise ArgumentError("id", id, "an experiment ID: UUID, session path, exp ref or dict")
+        raise ArgumentError(argument, id, "an experiment ID: UUID, session path, exp ref or dict")
 
     def _eid(self, id: EidLike, argument: str = "eid") -> str:
         """The canonical eid string of ``id``; raises if it cannot be parsed."""
-        eid = self.to_eid(id)
+        eid = self._to_eid(id, argument)
         if eid is None:
             raise ArgumentError(argument, id, "a session in the cache (none matches)")
         return str(eid)
@@ -374,14 +421,13 @@ class One:
     def get_details(self, eid: EidLike, full: bool = False) -> Session | pd.DataFrame:
         """The session record (a :class:`Session`), or with ``full=True`` a frame of its
         datasets with the session columns joined."""
-        key = str(self.to_eid(eid)) if self.to_eid(eid) is not None else str(eid)
+        found = self._to_eid(eid, "eid")
+        key = str(found) if found is not None else str(eid)
         if not self.repository.has_session(key):
             raise ALFObjectNotFound(f"session {eid} is not in the cache")
-        record = self._session_record(key)
         if not full:
-            from onesdk._tables import session_model
-
-            return session_model(record)
+            return self.repository.details(key)
+        record = self._session_record(key)
         import pandas as pd
 
         frame = self.list_datasets(key, details=True, qc="CRITICAL", keep_eid_index=True)
@@ -401,13 +447,23 @@ class One:
         qc: QcLike,
         ignore_qc_not_set: bool,
         default_revisions_only: bool,
+        *,
+        names: Mapping[str, str] | None = None,
     ) -> DatasetQuery:
+        """The query of a listing; ``names`` maps filename/collection/revision and filename
+        parts to the argument names the caller used (for error messages)."""
         from onesdk._cache._schema import qc_code
 
-        if isinstance(filename, Mapping):
-            unknown = [k for k in filename if k not in FILENAME_PARTS]
-            if unknown:
-                raise UnknownTermError(unknown[0], FILENAME_PARTS, context="filename part")
+        names = names or {}
+        filename_filter(
+            filename,
+            names.get("filename", "filename"),
+            wildcards=self.wildcards,
+            parts=FILENAME_PARTS,
+            part_arguments=names,
+        )
+        part_value(collection, names.get("collection", "collection"), wildcards=self.wildcards)
+        part_value(revision, names.get("revision", "revision"), wildcards=self.wildcards)
         if default_revisions_only and "default_revision" not in self.tables.datasets.column_names:
             raise AlfError("No default revisions specified: the cache has no default_revision")
         return DatasetQuery(
@@ -425,9 +481,10 @@ class One:
         if eid is None or (isinstance(eid, str) and not eid):
             return None
         if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
-            found = self.to_eid(eid)
+            found = self._to_eid(eid, "eid")
             return (str(found),) if found is not None else ()
-        return tuple(str(e) for e in (self.to_eid(x) for x in eid) if e is not None)
+        instance(eid, Sequence, "eid", "an experiment ID or a list of them")
+        return tuple(str(e) for e in (self._to_eid(x, "eid") for x in eid) if e is not None)
 
     @overload
     def list_datasets(
@@ -485,12 +542,12 @@ class One:
             eids, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
         )
         repo = self.repository
-        positions = repo.dataset_positions(query)
         if details:
             from onesdk._tables import datasets_frame
 
-            table = repo.datasets_table.take(_positions(positions))
+            table = repo.datasets(query)
             return datasets_frame(table, eid_index=eids is None or keep_eid_index)
+        positions = repo.dataset_positions(query)
         if eids is None:
             import numpy as np
 
@@ -513,7 +570,7 @@ class One:
             self._eids_arg(eid), filename, collection, revision, qc, False, False
         )
         repo = self.repository
-        return repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        return repo.datasets(query)
 
     @overload
     def list_collections(
@@ -619,8 +676,13 @@ class One:
         for record in table_records(rows):
             eid = str(record["eid"])
             if eid not in session_dirs:
+                if not self.repository.has_session(eid):
+                    raise ALFObjectNotFound(
+                        f"dataset {record['id']} ({record['rel_path']}): its session {eid} "
+                        "is not in the sessions table"
+                    )
                 session_dirs[eid] = self._session_dir(eid)
-            path = session_dirs[eid] / str(record["rel_path"])
+            path = _local_path(session_dirs[eid], record)
             if not path.is_file():
                 files.append(None)
                 continue
@@ -655,19 +717,24 @@ class One:
         assert_unique: bool,
         exact_revision: bool = False,
         what: str,
+        names: Mapping[str, str] | None = None,
     ) -> pa.Table:
         """One session's datasets matching the filters, one revision per dataset."""
         from onesdk._parquet import resolve_revisions
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
 
-        query = self._dataset_query((eid,), filename, collection, None, "FAIL", False, False)
+        if revision is not None and not isinstance(revision, str):
+            raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        query = self._dataset_query(
+            (eid,), filename, collection, None, "FAIL", False, False, names=names
+        )
         if exact_revision:
             query = DatasetQuery(**{**query.__dict__, "revision": revision or ""})
         else:
             query = DatasetQuery(**{**query.__dict__, "match_revision": False})
         repo = self.repository
-        rows = repo.datasets_table.take(_positions(repo.dataset_positions(query)))
+        rows = repo.datasets(query)
         if len(rows) == 0:
             return rows
         if assert_unique:
@@ -732,6 +799,7 @@ class One:
         the default revision is loaded; with one, that revision or the last one before it.
         """
         key = self._eid(eid)
+        instance(dataset, (str, Mapping), "dataset", "a dataset name, relative path or dict")
         is_rel_path = "/" in dataset if isinstance(dataset, str) else "collection" in dataset
         if is_rel_path and (collection is not None or revision is not None):
             raise ArgumentError(
@@ -744,6 +812,7 @@ class One:
             revision,
             assert_unique=not is_rel_path,
             what=f'Dataset "{dataset}"',
+            names={"filename": "dataset", **dict.fromkeys(FILENAME_PARTS, "dataset")},
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(
@@ -785,6 +854,14 @@ class One:
         key = self._eid(eid)
         if isinstance(datasets, str):
             raise ArgumentError("datasets", datasets, "a list of dataset names, not one string")
+        if not isinstance(datasets, Sequence) and not hasattr(datasets, "columns"):
+            raise ArgumentError("datasets", datasets, "a list of dataset names or a DataFrame")
+        if not isinstance(datasets, Sequence) and "rel_path" not in datasets.columns:
+            raise ArgumentError("datasets", datasets, "a DataFrame with a rel_path column")
+        if isinstance(datasets, Sequence) and not all(
+            isinstance(d, str | Mapping) for d in datasets
+        ):
+            raise ArgumentError("datasets", datasets, "a list of names, paths or dicts")
         names: list[str | Mapping[str, PartValue]]
         if not isinstance(datasets, Sequence):  # a DataFrame from list_datasets
             names = [str(r) for r in datasets["rel_path"].tolist()]
@@ -816,6 +893,12 @@ class One:
                 assert_unique=True,
                 exact_revision=is_rel,
                 what=f'Dataset "{name}"',
+                names={
+                    "filename": "datasets",
+                    **dict.fromkeys(FILENAME_PARTS, "datasets"),
+                    "collection": "collections",
+                    "revision": "revisions",
+                },
             )
             rows_per.append(found if len(found) == 1 else None)
         missing = [
@@ -920,9 +1003,16 @@ class One:
         unknown = [k for k in filters if k not in FILENAME_PARTS or k == "object"]
         if unknown:
             raise UnknownTermError(unknown[0], [p for p in FILENAME_PARTS if p != "object"])
+        instance(obj, str, "obj", "an ALF object name")
         spec: dict[str, PartValue] = {"object": obj, **filters}
         rows = self._select(
-            eid, spec, collection, revision, assert_unique=False, what=f"object {obj!r}"
+            eid,
+            spec,
+            collection,
+            revision,
+            assert_unique=False,
+            what=f"object {obj!r}",
+            names={**{p: p for p in FILENAME_PARTS}, "object": "obj"},
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"ALF object {obj!r} not found in session {eid}")
@@ -985,7 +1075,13 @@ class One:
             raise AlfError(f"collection {collection!r} not found for session {key}")
         spec: dict[str, PartValue] = {"object": object, **filters}
         rows = self._select(
-            key, spec, collection, revision, assert_unique=False, what=f"object {object!r}"
+            key,
+            spec,
+            collection,
+            revision,
+            assert_unique=False,
+            what=f"object {object!r}",
+            names={p: p for p in FILENAME_PARTS},
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"no object {object or ''!r} in collection {collection!r}")
@@ -1069,7 +1165,8 @@ class One:
         """The local session folder of ``eid`` (None when not in the cache)."""
         from onesdk._tables import session_rel_path
 
-        key = str(parse_uuid(eid) if not isinstance(eid, Mapping | PurePath) else self.to_eid(eid))
+        found = parse_uuid(eid) if not isinstance(eid, Mapping | PurePath) else None
+        key = str(found or self._to_eid(eid, "eid"))
         if not self.repository.has_session(key):
             return None
         return self.cache_dir / session_rel_path(self._session_record(key))
@@ -1079,7 +1176,7 @@ class One:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        parts = session_parts(path_obj)
+        parts = session_parts(text_or_path(path_obj, "path_obj"))
         if parts is None:
             return None
         _, subject, date, number = parts
@@ -1098,7 +1195,7 @@ class One:
         """The session record of a session folder, or the dataset record of a file."""
         from onesdk._tables import dataset_model, session_model, table_records
 
-        text = PurePath(path).as_posix() if isinstance(path, PurePath) else str(path)
+        text = text_or_path(path, "path")
         eid = self.path2eid(text)
         if eid is None:
             return None
@@ -1114,6 +1211,9 @@ class One:
 
     def record2path(self, dataset: Dataset) -> Path | None:
         """The local path of a dataset record."""
+        from onesdk._models import Dataset
+
+        instance(dataset, Dataset, "dataset", "a Dataset record")
         if dataset.eid is None:
             return None
         session = self.eid2path(dataset.eid)
@@ -1121,7 +1221,7 @@ class One:
 
     def path2url(self, filepath: str | PurePath) -> str | None:
         """The file-server URL of a local dataset file (needs ``http_data_server``)."""
-        record = self.path2record(filepath)
+        record = self.path2record(text_or_path(filepath, "filepath"))
         if record is None:
             return None
         from onesdk._models import Dataset
@@ -1132,8 +1232,9 @@ class One:
 
     def record2url(self, record: Dataset | Session) -> str:
         """The file-server URL of a dataset (the dataset id goes before the extension)."""
-        from onesdk._models import Dataset
+        from onesdk._models import Dataset, Session
 
+        instance(record, (Dataset, Session), "record", "a Dataset or Session record")
         if not isinstance(record, Dataset):
             return self._url(str(_session_path_of(self, record.id)))
         if record.eid is None:
@@ -1157,7 +1258,7 @@ class One:
     ) -> ExpRefDict: ...
     @overload
     def eid2ref(
-        self, eid: EidLike, as_dict: Literal[True], parse: Literal[False]
+        self, eid: EidLike, as_dict: Literal[True] = True, *, parse: Literal[False]
     ) -> RawExpRefDict: ...
     @overload
     def eid2ref(self, eid: EidLike, as_dict: Literal[False], parse: bool = True) -> str: ...
@@ -1192,7 +1293,32 @@ class One:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
 
-    path2ref = staticmethod(path2ref)
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
+    ) -> ExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
+    ) -> RawExpRefDict | None: ...
+    @overload
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
+    ) -> str | None: ...
+    @staticmethod
+    def path2ref(
+        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
+    ) -> ExpRefDict | RawExpRefDict | str | None:
+        """The experiment reference of the session folder in ``path_str`` (None if none)."""
+        if not as_dict:
+            return path2ref(path_str, as_dict=False)
+        if parse:
+            return path2ref(path_str)
+        return path2ref(path_str, parse=False)
+
     ref2dict = staticmethod(ref2dict)
     dict2ref = staticmethod(dict2ref)
     is_exp_ref = staticmethod(is_exp_ref)
@@ -1213,6 +1339,8 @@ class One:
         """
         from onesdk._cache import make_cache
 
+        if cache_dir is not None:
+            path_like(cache_dir, "cache_dir")
         root = Path(cache_dir) if cache_dir else Path.cwd()
         if not root.is_dir():
             raise ArgumentError("cache_dir", str(root), "an existing directory")
@@ -1221,20 +1349,36 @@ class One:
         return One(root, mode="local", silent=silent)
 
 
-def _positions(positions: Iterable[int]) -> pa.Int64Array:
-    import numpy as np
-    import pyarrow as pa
-
-    array: pa.Int64Array = pa.array(np.asarray(positions, dtype=np.int64), pa.int64())
-    return array
-
-
 def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:
     if value is None or isinstance(value, str):
         return [value] * n
+    if not isinstance(value, Sequence) or not all(v is None or isinstance(v, str) for v in value):
+        raise ArgumentError(name, value, "a str, or a list of str (or None) per dataset")
     if len(value) != n:
         raise ArgumentError(name, value, f"one value, or one per dataset ({n})")
     return list(value)
+
+
+def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
+    """Where a dataset record's file is, refusing a rel_path that could leave its session."""
+    from onesdk.errors import UnsafePathError
+
+    rel = str(record["rel_path"])
+    parts = rel.split("/")
+    unsafe = (
+        not rel
+        or rel.startswith("/")
+        or "\\" in rel
+        or "\0" in rel
+        or ":" in parts[0]
+        or any(p in ("", ".", "..") for p in parts)
+    )
+    if unsafe:
+        raise UnsafePathError(
+            f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
+            "session folder; the cache table is corrupt or hostile"
+        )
+    return session_dir / rel
 
 
 def _object_of(filename: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ from onesdk.errors import (
     ALFMultipleRevisionsFound,
     ALFObjectNotFound,
 )
+
+if TYPE_CHECKING:
+    from onesdk._models import Session
 
 __all__ = ["ParquetRepository", "resolve_revisions"]
 
@@ -147,6 +150,15 @@ class ParquetRepository:
             return self.sessions_table.slice(0, 0)
         return self.sessions_table.slice(row, 1)
 
+    def details(self, eid: str) -> Session:
+        """The :class:`Session` of ``eid``; raises ALFObjectNotFound if it is not cached."""
+        from onesdk._tables import session_model
+
+        rows = self.session_row(eid).to_pylist()
+        if not rows:
+            raise ALFObjectNotFound(f"session {eid} is not in the cache")
+        return session_model(rows[0])
+
     def session_rows(self, eids: Sequence[str]) -> pa.Table:
         rows = [self._session_row[e] for e in eids if e in self._session_row]
         return self.sessions_table.take(pa.array(rows, pa.int64()))
@@ -219,8 +231,23 @@ class ParquetRepository:
         return self._ranges.get(eid, (0, 0))
 
     def datasets(self, query: DatasetQuery) -> pa.Table:
-        """Datasets rows (eid, id and the file columns) matching ``query``, in (eid, id) order."""
-        return self.datasets_table.take(pa.array(self.dataset_positions(query), pa.int64()))
+        """Datasets rows (eid, id and the file columns) matching ``query``, in (eid, id) order.
+
+        A session's rows are a zero-copy slice of the table, filtered only if needed.
+        """
+        table = self.datasets_table
+        if query.eids is not None:
+            parts = []
+            for eid in query.eids:
+                lo, hi = self.dataset_range(eid)
+                mask = self._slice_mask(query, lo, hi)
+                part = table.slice(lo, hi - lo)
+                parts.append(part if mask.all() else part.filter(pa.array(mask)))
+            if len(parts) == 1:
+                return parts[0]
+            return pa.concat_tables(parts) if parts else table.slice(0, 0)
+        mask = self._slice_mask(query, 0, len(table))
+        return table if mask.all() else table.filter(pa.array(mask))
 
     def dataset_positions(self, query: DatasetQuery) -> IntArray:
         if query.eids is None:

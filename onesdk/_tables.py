@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,34 +39,88 @@ def _plain(column: Any) -> Any:
     return column
 
 
-def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
-    """A datasets frame indexed by ``id`` (or ``(eid, id)``), columns in file order."""
+def _index_values(column: Any, name: str) -> pd.Index:
+    values: pd.Series = _plain(column).to_pandas()
+    index: pd.Index = pd.Index(values, name=name)
+    return index
+
+
+#: below this many rows a frame is built from Python lists: less per-column overhead
+_SMALL = 20_000
+
+
+def _small_datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
     columns = [c for c in table.column_names if c not in ("eid", "id")]
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     for name in columns:
         column = table.column(name)
         if name == "qc":
-            codes = column.to_numpy(zero_copy_only=False)
+            codes = np.asarray(column.to_numpy(), dtype=np.int8)
             data[name] = pd.Categorical.from_codes(codes, dtype=QC_DTYPE)
         elif name == "file_size":
             data[name] = pd.array(column.to_pylist(), dtype="UInt64")
+        elif pa.types.is_boolean(column.type) and column.null_count == 0:
+            data[name] = column.to_numpy()
+        else:
+            data[name] = np.array(column.to_pylist(), dtype=object)
+    ids = table.column("id").to_pylist()
+    index: pd.Index
+    if eid_index:
+        eids = table.column("eid").to_pylist()
+        index = pd.MultiIndex.from_arrays([eids, ids], names=["eid", "id"])
+    else:
+        index = pd.Index(ids, name="id", dtype=object)
+    return pd.DataFrame(data, index=index)
+
+
+def _eid_id_index(eid: Any, ids: pd.Index) -> pd.MultiIndex:
+    """The (eid, id) index built from codes: no hashing of millions of id strings.
+
+    eids are dictionary-encoded already; ids are unique, so each is its own level entry.
+    """
+    if isinstance(eid, pa.ChunkedArray):
+        eid = eid.combine_chunks() if eid.num_chunks != 1 else eid.chunk(0)
+    if not pa.types.is_dictionary(eid.type):
+        eid = pc.dictionary_encode(eid)
+    levels = [pd.Index(eid.dictionary.to_pandas(), name="eid"), ids]
+    codes = [eid.indices.to_numpy(zero_copy_only=False), np.arange(len(ids))]
+    return pd.MultiIndex(levels=levels, codes=codes, names=["eid", "id"], verify_integrity=False)
+
+
+def _nullable_uint64(type_: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    return pd.UInt64Dtype() if type_ == pa.uint64() else None
+
+
+def datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
+    """A datasets frame indexed by ``id`` (or ``(eid, id)``), columns in file order.
+
+    Built column by column from Arrow (no per-row Python objects): strings stay Arrow-backed,
+    ``file_size`` is nullable UInt64 and ``qc`` an ordered categorical of QC names.
+    """
+    if len(table) <= _SMALL:
+        return _small_datasets_frame(table, eid_index=eid_index)
+    columns = [c for c in table.column_names if c not in ("eid", "id")]
+    data: dict[str, Any] = {}
+    for name in columns:
+        column = table.column(name)
+        if name == "qc":
+            codes = np.asarray(column.to_numpy(), dtype=np.int8)
+            data[name] = pd.Categorical.from_codes(codes, dtype=QC_DTYPE)
+        elif name == "file_size":
+            data[name] = column.to_pandas(types_mapper=_nullable_uint64)
         else:
             data[name] = _plain(column).to_pandas()
-    ids = pd.Index(_plain(table.column("id")).to_pylist(), name="id", dtype=object)
-    if eid_index:
-        eids = _plain(table.column("eid")).to_pylist()
-        index: pd.Index = pd.MultiIndex.from_arrays([eids, list(ids)], names=["eid", "id"])
-    else:
-        index = ids
-    frame = pd.DataFrame({k: _values(v) for k, v in data.items()}, columns=columns)
+    ids = _index_values(table.column("id"), "id")
+    index: pd.Index = _eid_id_index(table.column("eid"), ids) if eid_index else ids
+    frame = pd.DataFrame(
+        {
+            k: (v.to_numpy() if isinstance(v, pd.Series) and v.dtype == bool else v)
+            for k, v in data.items()
+        },
+        columns=columns,
+    )
     frame.index = index
     return frame
-
-
-def _values(value: object) -> object:
-    if isinstance(value, pd.Series):
-        return value.to_numpy() if value.dtype != object else value.tolist()
-    return value
 
 
 def sessions_frame(table: pa.Table) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import random
 import string
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from hypothesis import strategies as st
 
@@ -348,3 +349,98 @@ class NameSampler:
             text = self.near_valid() if self.rng.random() < near_valid_share else self.valid()
             seen.setdefault(text)
         return list(seen)
+
+
+def write_alf_tree(root: Path, tree: AlfTree, content: bytes = b"") -> list[Path]:
+    """Create ``tree`` below ``root``: session folders and dataset files holding ``content``.
+
+    Returns the dataset file paths, sorted. Callers needing real array or table content write
+    it themselves over these files.
+    """
+    for session in tree.sessions:
+        (root / session).mkdir(parents=True, exist_ok=True)
+    files = sorted(root / dataset for dataset in tree.datasets)
+    for file in files:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(content)
+    return files
+
+
+# --- bad input for public arguments (reliability fuzzing) ---------------------------------------
+
+#: regular expressions that do not compile (and shell patterns full of regex syntax)
+bad_regexes = st.sampled_from(
+    ["(", ")", "[", "*", "+x", "a{2,1}", "(?P<", "\\", "(?<=a+)b", "[z-a]"]
+)
+#: strings shaped almost like a UUID
+malformed_uuids = st.one_of(
+    st.uuids().map(lambda u: str(u)[:-1]),
+    st.uuids().map(lambda u: str(u) + "0"),
+    st.uuids().map(lambda u: str(u).replace("-", "")[:31]),
+    st.uuids().map(lambda u: str(u).replace("a", "g").replace("b", "z")),
+    st.just("00000000-0000-0000-0000-00000000000"),
+    st.just("not-a-uuid"),
+)
+#: dates that do not exist or are not dates
+invalid_dates = st.sampled_from(
+    ["2020-13-01", "2020-02-30", "0000-00-00", "2020/01/01", "01-02-2020", "yesterday", "2020-1-1x"]
+)
+#: date ranges that are wrong in shape or order
+invalid_date_ranges = st.one_of(
+    invalid_dates,
+    st.lists(dates, min_size=3, max_size=4),
+    st.just([]),
+    st.tuples(dates, invalid_dates).map(list),
+    st.tuples(st.integers(), st.floats()).map(list),
+    st.dates().map(lambda d: [d.isoformat(), (d - datetime.timedelta(days=3)).isoformat()]),
+)
+#: QC values that are neither a QC name nor one of its values
+invalid_qcs = st.one_of(
+    st.integers().filter(lambda i: i not in (0, 10, 30, 40, 50)),
+    st.sampled_from(["GOOD", "pass?", "", "-1", "1e3", "None"]),
+    st.floats(),
+    st.booleans(),
+)
+#: text that is odd but not malformed: unicode letters, combining marks, NULs, newlines
+odd_text = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["", " ", "\0", "é", "٣", "a\u0301", "\n", "../..", "/abs", "C:\\x", "💥"]),
+)
+#: values of the wrong type for almost any argument
+wrong_types = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.binary(max_size=8),
+    st.complex_numbers(max_magnitude=2),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.just(object()),
+    st.sets(st.integers(), max_size=2),
+)
+#: long lists (tens of thousands of items) of plausible values
+huge_lists = st.integers(10_000, 30_000).map(lambda n: [f"x{i}" for i in range(n)])
+#: keyword names that no public method takes
+unknown_keywords = st.sampled_from(["subjet", "colection", "foo", "Lab", "eid_", "revison", "x"])
+
+
+def maybe_unknown_keyword(
+    values: st.SearchStrategy[object],
+) -> st.SearchStrategy[tuple[str, object] | None]:
+    """Now and then (one draw in eight) an unknown keyword with a value, else None."""
+    pair = st.tuples(unknown_keywords, values)
+    return st.integers(0, 7).flatmap(lambda i: pair if i == 0 else st.none())
+
+
+def bad_values() -> st.SearchStrategy[object]:
+    """Any of the bad-input kinds above (for an argument of any type)."""
+    return st.one_of(
+        wrong_types,
+        odd_text,
+        malformed_uuids,
+        invalid_dates,
+        bad_regexes,
+        invalid_qcs,
+        st.lists(odd_text, max_size=4),
+    )

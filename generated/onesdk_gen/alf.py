@@ -529,6 +529,8 @@ class AlfPath:
             found.update(file_match.groupdict())
             extra_text = found.pop("extra")
             extra = tuple(extra_text.split(".")) if extra_text is not None else ()
+            if not all(PART_RE["extra"].fullmatch(part) for part in extra):
+                cls._invalid(text, "file name: an extra part is empty (two periods in a row)")
             folder = head if sep else ""
         else:
             folder = path.rstrip("/")

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+import filelock
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from onesdk._cache._schema import (
     CACHE_INFO_FILE,
@@ -40,11 +40,16 @@ from onesdk._cache._schema import (
     SESSION_COLUMNS,
     SESSIONS_FILE,
 )
-from onesdk.errors import CacheError
+from onesdk.errors import CacheError, CacheLockTimeout
 
 __all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write_tables"]
 
 _log = logging.getLogger("onesdk.cache")
+
+#: the lock file writers of a tables dir take turns on (the same name the remote installer uses)
+TABLES_LOCK = ".cache_tables.lock"
+#: seconds a writer waits for another before giving up
+LOCK_TIMEOUT = 60.0
 
 JsonDict = dict[str, object]
 if TYPE_CHECKING:
@@ -115,6 +120,13 @@ def empty_tables() -> CacheTables:
 # reading
 
 
+def _parquet() -> Any:
+    """pyarrow.parquet, imported on first use (it pulls in the filesystem layer)."""
+    import pyarrow.parquet
+
+    return pyarrow.parquet
+
+
 def read_tables(tables_dir: Path) -> CacheTables:
     """Load ``sessions.pqt`` and ``datasets.pqt`` from ``tables_dir``.
 
@@ -126,6 +138,9 @@ def read_tables(tables_dir: Path) -> CacheTables:
     metadata: dict[str, JsonDict] = {}
     sessions, datasets = empty.sessions, empty.datasets
     found = False
+    for name in (SESSIONS_FILE, DATASETS_FILE, CACHE_INFO_FILE):
+        if (tables_dir / name).exists() and not (tables_dir / name).is_file():
+            raise CacheError(f"{tables_dir / name}: not a regular file")
     ses_file = tables_dir / SESSIONS_FILE
     if ses_file.is_file():
         raw, metadata["sessions"] = _read_parquet(ses_file, dictionary=())
@@ -155,10 +170,16 @@ def read_tables(tables_dir: Path) -> CacheTables:
 
 
 def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
+    """Read a table one row group at a time (memory-mapped): the peak stays near the result."""
+    pq = _parquet()
     try:
-        schema = pq.read_schema(path)
-        wanted = [name for name in dictionary if name in schema.names]
-        table = pq.read_table(path, read_dictionary=wanted)
+        source = pq.ParquetFile(path, memory_map=True)
+        wanted = [name for name in dictionary if name in source.schema_arrow.names]
+        if wanted:
+            source = pq.ParquetFile(path, memory_map=True, read_dictionary=wanted)
+        groups = [source.read_row_group(i) for i in range(source.num_row_groups)]
+        table = pa.concat_tables(groups) if groups else source.schema_arrow.empty_table()
+        table = table.replace_schema_metadata(source.schema_arrow.metadata)
     except (OSError, pa.ArrowException, ValueError) as exc:
         size = path.stat().st_size if path.exists() else 0
         raise CacheError(
@@ -267,7 +288,37 @@ def _normalise_sessions(table: pa.Table, path: Path) -> pa.Table:
     table = table.select(["id", *SESSION_COLUMNS, *extra])
     if not _is_sorted(table.column("id")):
         table = table.take(pc.sort_indices(table, [("id", "ascending")]))
-    return table.combine_chunks()
+    table = table.combine_chunks()
+    _check_uuids(table.column("id"), "id", path)
+    ids = table.column("id")
+    if len(ids) > 1:
+        same = pc.equal(ids.slice(1), ids.slice(0, len(ids) - 1))
+        if pc.any(same).as_py():
+            first = ids[int(pc.index(same, True).as_py())].as_py()
+            raise CacheError(f"{path}: session id {first} appears more than once")
+    return table
+
+
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def _check_uuids(column: Any, name: str, path: Path) -> None:
+    """Raise CacheError naming the file and a bad value if ``column`` has nulls or non-UUIDs."""
+    if pa.types.is_dictionary(column.type):
+        if column.null_count:
+            raise CacheError(f"{path}: column {name!r} has {column.null_count} empty value(s)")
+        values = column.dictionary if isinstance(column, pa.DictionaryArray) else None
+        if values is None:
+            values = (
+                pa.concat_arrays([c.dictionary for c in column.chunks]) if column.chunks else None
+            )
+        column = values if values is not None else pa.array([], pa.string())
+    if column.null_count:
+        raise CacheError(f"{path}: column {name!r} has {column.null_count} empty value(s)")
+    ok = pc.match_substring_regex(column, _UUID_PATTERN)
+    if pc.any(pc.invert(ok)).as_py():
+        bad = column.filter(pc.invert(ok))[0].as_py()
+        raise CacheError(f"{path}: column {name!r} holds {bad!r}, which is not a UUID")
 
 
 def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
@@ -298,7 +349,13 @@ def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
 
 
 def _dictionary(column: Any) -> Any:
-    """One dictionary array (unified dictionary) from a string or dictionary column."""
+    """One dictionary array (unified dictionary) from a string or dictionary column.
+
+    Nulls (e.g. the eid of an aggregate dataset, which has no session) become ''.
+    """
+    if column.null_count:
+        plain = pc.cast(column, pa.string()) if pa.types.is_dictionary(column.type) else column
+        column = pc.fill_null(plain.cast(pa.string()), "")
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column.cast(pa.string()))
     unified = pa.chunked_array(column.chunks, type=column.type).unify_dictionaries()
@@ -357,6 +414,12 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
             columns[name] = pa.nulls(n, type_)
     order = ["eid", "id", *names]
     out = pa.Table.from_arrays([columns[k] for k in order], names=order)
+    _check_uuids(columns["eid"], "eid", path)
+    for name in ("id", "rel_path"):
+        if columns[name].null_count:
+            raise CacheError(
+                f"{path}: column {name!r} has {columns[name].null_count} empty value(s)"
+            )
     return sort_datasets(out)
 
 
@@ -374,7 +437,7 @@ def sort_datasets(table: pa.Table) -> pa.Table:
     """Sort by (eid, id) unless already sorted; checks runs of eid codes, then ids within runs."""
     n = len(table)
     if n < 2:
-        return table.combine_chunks()
+        return table
     eid: Any = table.column("eid").chunk(0)
     codes = eid.indices
     change = pc.not_equal(codes.slice(1), codes.slice(0, n - 1))
@@ -388,7 +451,7 @@ def sort_datasets(table: pa.Table) -> pa.Table:
         same = pc.invert(change)
         backwards = pc.less(ids.slice(1), ids.slice(0, n - 1))
         if not pc.any(pc.and_(same, backwards)).as_py():
-            return table.combine_chunks()
+            return table
     _log.debug("sorting datasets table by (eid, id)")
     order = pc.sort_indices(
         pa.Table.from_arrays([pc.cast(eid, pa.string()), table.column("id")], names=["eid", "id"]),
@@ -471,17 +534,50 @@ def write_tables(
     """Write both tables (and cache_info.json) atomically into ``out_dir``.
 
     Both tables are written to temporary files first; only when both are complete are they
-    renamed over the old ones, so a failure leaves the previous cache as it was.
+    renamed over the old ones, so a failure leaves the previous cache as it was. Writers of one
+    directory take turns (a file lock), so two processes never interleave their renames; the
+    temporary files of a writer that was killed are removed by the next one.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise CacheError(f"{out_dir}: cache directory does not exist")
+    lock = filelock.FileLock(str(out_dir / TABLES_LOCK))
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT)
+    except filelock.Timeout:
+        raise CacheLockTimeout(
+            f"{out_dir / TABLES_LOCK}: another process held the cache lock for over "
+            f"{LOCK_TIMEOUT:.0f}s"
+        ) from None
+    try:
+        _remove_stale_temporaries(out_dir)
+        return _write_tables(tables, out_dir, origin=origin, write_info=write_info)
+    finally:
+        lock.release()
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Delete what killed writers left (called with the lock held: no writer is alive)."""
+    for name in ("sessions", "datasets", "cache_info"):
+        for stale in out_dir.glob(f".{name}.*.tmp"):
+            _log.info("removing %s, left by an interrupted save", stale)
+            stale.unlink(missing_ok=True)
+
+
+def _write_tables(
+    tables: CacheTables,
+    out_dir: Path,
+    *,
+    origin: str | None,
+    write_info: bool,
+) -> tuple[Path, Path]:
     now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
     files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
     layouts = {
         "sessions": (sessions_for_file(tables.sessions), ["id"]),
         "datasets": (datasets_for_file(tables.datasets), ["eid", "id"]),
     }
+    pq = _parquet()
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
         temps = {"sessions": tmp_ses, "datasets": tmp_ds}
         for name, (table, index) in layouts.items():

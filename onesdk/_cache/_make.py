@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from onesdk._cache._io import CacheTables, sort_datasets, write_tables
+from onesdk._validate import instance, path_like
 from onesdk.errors import ArgumentError, CacheError
 
 __all__ = ["iter_session_dirs", "make_cache"]
@@ -95,6 +96,14 @@ def make_cache(
     ``hash_files`` computes the md5 of every file (in ``workers`` threads); ``lab`` fills the
     lab of sessions whose path has none. Returns the paths of the two tables.
     """
+    path_like(root_dir, "root_dir")
+    if out_dir is not None:
+        path_like(out_dir, "out_dir")
+    instance(lab, (str, type(None)), "lab", "a lab name (str) or None")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
+        raise ArgumentError("workers", workers, "a positive int or None")
+    if workers is not None and workers < 1:
+        raise ArgumentError("workers", workers, "a positive int or None")
     root = Path(root_dir).resolve()
     if not root.is_dir():
         raise ArgumentError("root_dir", str(root_dir), "an existing directory")

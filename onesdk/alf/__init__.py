@@ -7,7 +7,14 @@ An ALF dataset path reads::
 where the lab part, collection, revision, namespace, timescale and extras are optional. The
 grammar comes from ``schema/alf-spec.yaml`` (see docs/alf-spec.md). The function names are the
 ones users of the reference ``one.alf`` know; results are typed NamedTuples (``as_dict=True``:
-TypedDicts) and invalid input raises :class:`onesdk.errors.ALFInvalid`.
+TypedDicts) and invalid input raises :class:`onesdk.errors.ALFInvalid`; ``QC.parse`` raises
+:class:`AlfSpecError` (both are ``ValueError``).
+
+>>> from onesdk import alf
+>>> alf.filename_parts("_ibl_trials.goCue_times_bpod.npy").attribute
+'goCue_times'
+>>> str(alf.parse("subj/2020-01-01/001/alf/trials.intervals.npy").with_collection("raw"))
+'subj/2020-01-01/001/raw/trials.intervals.npy'
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from onesdk_gen.alf import (
     QC,
     REL_PATH_SPEC,
     SESSION_SPEC,
+    AlfSpecError,
     EmptyFilenameParts,
     EmptyFilenamePartsDict,
     EmptyFolderParts,
@@ -85,6 +93,7 @@ __all__ = [
     "REL_PATH_SPEC",
     "SESSION_SPEC",
     "AlfPath",
+    "AlfSpecError",
     "EmptyFilenameParts",
     "EmptyFilenamePartsDict",
     "EmptyFolderParts",

@@ -16,6 +16,7 @@ from uuid import UUID
 from onesdk_gen import alf as _gen
 
 from onesdk.alf._parts import StrPath, folder_parts, posix_text
+from onesdk.alf._ref import ExpRef
 from onesdk.alf._spec import is_uuid, is_uuid_string
 from onesdk.errors import ALFInvalid, ArgumentError
 
@@ -48,13 +49,44 @@ class AlfPath(_gen.AlfPath):
 
         Path objects are read with ``as_posix``; backslashes in text are separators.
         """
-        return super().parse(posix_text(text, "text"))
+        # text goes in as given (backslashes are read by the grammar), so errors quote it
+        return super().parse(text if isinstance(text, str) else posix_text(text, "text"))
 
     def checked(self) -> Self:
         """This path, after checking it is valid (e.g. one built from parts by hand)."""
         if not self.is_valid():
             self._invalid(str(self), f"path: parts {self!r} do not make a valid ALF path")
         return self
+
+    def with_uuid(self, uuid: str | UUID, *, strict: bool = False) -> Self:
+        """A copy with ``uuid`` as the last extra part of the file name (see add_uuid_string).
+
+        A different UUID already there is replaced, or raises ``ArgumentError`` when ``strict``.
+        """
+        if self.object is None:
+            self._invalid(str(self), "dataset path: only a file name can carry a UUID")
+        if isinstance(uuid, str) and not is_uuid_string(uuid):
+            raise ArgumentError("uuid", uuid, "a hyphenated lower-case UUID string")
+        text = str(uuid)
+        extra = self.extra
+        if extra and is_uuid(extra[-1]):
+            if strict and extra[-1] != text:
+                raise ArgumentError("uuid", text, f"the UUID already in {self.name!r}")
+            extra = extra[:-1]
+        return self.with_extra((*extra, text))
+
+    def without_uuid(self) -> Self:
+        """A copy without a UUID as the last extra part (unchanged when there is none)."""
+        if self.extra and is_uuid_string(self.extra[-1]):
+            return self.with_extra(self.extra[:-1])
+        return self
+
+    @property
+    def exp_ref(self) -> ExpRef | None:
+        """The experiment reference of the session, or None without a session."""
+        if self.subject is None:
+            return None
+        return ExpRef.from_path(str(self))
 
     def as_path(self) -> PurePath:
         """The path as a ``pathlib.PurePosixPath``."""
@@ -65,7 +97,7 @@ class AlfPath(_gen.AlfPath):
 
 def parse(path: StrPath) -> AlfPath:
     """Parse any ALF path or file name into an :class:`AlfPath` (raises ``ALFInvalid``)."""
-    return AlfPath.parse(path)
+    return AlfPath.parse(posix_text(path, "path"))
 
 
 def _is_iso_date(text: str) -> bool:

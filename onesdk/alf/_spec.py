@@ -8,6 +8,7 @@ from uuid import UUID
 
 from onesdk_gen import alf as _gen
 
+from onesdk._validate import instance, part_value, text_items
 from onesdk.alf._parts import StrPath, posix_text
 from onesdk.errors import ALFInvalid, ArgumentError
 
@@ -22,6 +23,7 @@ def regex(spec: str = _gen.FULL_SPEC, **patterns: str | None) -> re.Pattern[str]
     Keyword arguments replace the default pattern of a part, e.g. ``regex(FILE_SPEC,
     object="trials")``; None keeps the default. An unknown part name raises ``ArgumentError``.
     """
+    instance(spec, str, "spec", "an ALF template string")
     for name in patterns:
         if name not in _gen.PART_PATTERNS:
             raise ArgumentError(name, patterns[name], f"one of the parts {', '.join(_gen.PARTS)}")
@@ -33,7 +35,13 @@ def regex(spec: str = _gen.FULL_SPEC, **patterns: str | None) -> re.Pattern[str]
             raise ArgumentError("spec", spec, f"placeholders among {', '.join(_gen.PARTS)}")
         return f"(?P<{name}>{fields[name]})"
 
-    return re.compile(_PLACEHOLDER.sub(named, spec))
+    for name, pattern in patterns.items():
+        part_value(pattern, name, wildcards=False)
+    text = _PLACEHOLDER.sub(named, spec)
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise ArgumentError("spec", spec, f"a template that compiles ({exc})") from None
 
 
 def path_pattern() -> str:
@@ -64,6 +72,8 @@ def is_uuid(uuid: object, versions: Iterable[int] = (4, 3)) -> bool:
 
     Alyx makes version 4 UUIDs and cache tables built from files version 3 ones.
     """
+    if not isinstance(versions, Iterable) or isinstance(versions, str | bytes):
+        raise ArgumentError("versions", versions, "a list of UUID versions (ints)")
     if isinstance(uuid, bool):
         return False
     value: UUID
@@ -104,6 +114,7 @@ def readable_alf(name: str, capitalize: bool = False) -> str:
 
     Acronyms stay in capitals (``someROIDataset`` -> ``some ROI dataset``).
     """
+    instance(name, str, "name", "an object or attribute name (str)")
     words: list[str] = []
     start = 0
     for match in re.finditer(r"[A-Z](?=[a-rt-z0-9])|(?<=[a-z0-9])[A-Z]", name):
@@ -131,6 +142,11 @@ def to_alf(
     >>> to_alf("spikes", "times", "npy", namespace="ibl", timescale="ephysClock")
     '_ibl_spikes.times_ephysClock.npy'
     """
+    for part, text in (("object", object), ("attribute", attribute), ("extension", extension)):
+        instance(text, str, part, "a str")
+    instance(namespace, (str, type(None)), "namespace", "a str or None")
+    timescale = None if timescale is None else text_items(timescale, "timescale")
+    extra = None if extra is None else text_items(extra, "extra")
     if not extension:
         raise ALFInvalid(str(extension), "extension: a file extension is required")
     extension = extension.removeprefix(".")

@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import re
-import tempfile
+import secrets
 import warnings
 import zipfile
 import zlib
@@ -38,7 +38,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from onesdk._hashing import path_argument as _path_argument
-from onesdk.alf import filename_parts, is_session_path
+from onesdk._validate import instance
+from onesdk.alf import LOADER_FORMATS, filename_parts, is_session_path, to_alf
 from onesdk.errors import (
     AlfError,
     ALFInvalid,
@@ -189,8 +190,13 @@ def load_npz(path: StrPath) -> npt.NDArray[Any] | dict[str, npt.NDArray[Any]]:
     return arrays
 
 
-_DELIMITERS = {".csv": ",", ".ssv": " ", ".tsv": "\t", ".htsv": "\t"}
-_PARQUET = frozenset({".pqt", ".parquet"})
+_DELIMITERS = {"csv": ",", "ssv": " ", "tsv": "\t"}
+"""Delimited text formats of the ALF spec's LOADER_FORMATS -> their column separator."""
+
+
+def _format(file: Path) -> str | None:
+    """The format the ALF spec assigns to ``file``'s extension (None: no loader)."""
+    return LOADER_FORMATS.get(file.suffix[1:]) if file.suffix else None
 
 
 def load_table(path: StrPath, *, mmap: bool = False) -> pd.DataFrame:
@@ -199,8 +205,8 @@ def load_table(path: StrPath, *, mmap: bool = False) -> pd.DataFrame:
     ``mmap=True`` memory-maps parquet files while reading them.
     """
     file = _stat_file(path)
-    suffix = file.suffix
-    if suffix in _PARQUET:
+    fmt = _format(file)
+    if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -210,13 +216,13 @@ def load_table(path: StrPath, *, mmap: bool = False) -> pd.DataFrame:
                 return parquet.read().to_pandas()
         except (pa.ArrowException, OSError, ValueError) as exc:
             raise LoadError(f"cannot load {file} as parquet: {exc}") from exc
-    delimiter = _DELIMITERS.get(suffix)
+    delimiter = _DELIMITERS.get(fmt or "")
     if delimiter is None:
         raise ArgumentError("path", str(file), "a .pqt, .parquet, .csv, .ssv, .tsv or .htsv file")
     try:
         return pd.read_csv(file, sep=delimiter)
     except (ValueError, OSError) as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
-        raise LoadError(f"cannot load {file} as {suffix[1:]}: {exc}") from exc
+        raise LoadError(f"cannot load {file} as {fmt}: {exc}") from exc
 
 
 def load_json(path: StrPath) -> Document:
@@ -281,6 +287,15 @@ def _load_unknown(file: Path) -> Path:
     return file
 
 
+_DOCUMENT_LOADERS: dict[str, Callable[[Path], FileContent]] = {
+    "numpy_archive": load_npz,
+    "json": load_json,
+    "jsonable": load_jsonable,
+    "yaml": load_yaml,
+    "sparse_archive": load_sparse,
+}
+
+
 def load_file_content(
     path: StrPath, *, mmap: bool = False, allow_pickle: bool = False
 ) -> FileContent:
@@ -304,21 +319,14 @@ def load_file_content(
     the file and what is wrong, for one that does not parse.
     """
     file = _path_argument(path, "path")
-    suffix = file.suffix
-    if suffix == ".npy":
+    fmt = _format(file)
+    if fmt == "numpy":
         return load_npy(file, mmap=mmap, allow_pickle=allow_pickle)
-    if suffix == ".npz":
-        return load_npz(file)
-    if suffix in _PARQUET or suffix in _DELIMITERS:
+    if fmt == "parquet" or fmt in _DELIMITERS:
         return load_table(file, mmap=mmap)
-    if suffix == ".json":
-        return load_json(file)
-    if suffix == ".jsonable":
-        return load_jsonable(file)
-    if suffix in (".yaml", ".yml"):
-        return load_yaml(file)
-    if suffix == ".sparse_npz":
-        return load_sparse(file)
+    loader = _DOCUMENT_LOADERS.get(fmt or "")
+    if loader is not None:
+        return loader(file)
     _stat_file(file, may_be_empty=True)
     return _load_unknown(file)
 
@@ -345,6 +353,7 @@ def _dimension_report(data: Mapping[str, object]) -> tuple[int | None, dict[str,
     most common first dimension other than 1 (the largest on a tie), so a single short or long
     attribute is the one reported.
     """
+    instance(data, Mapping, "data", "a mapping of attribute names to arrays")
     lengths: dict[str, int] = {}
     odd: dict[str, int] = {}
     for key, value in data.items():
@@ -848,6 +857,11 @@ def _apply_metadata(out: AlfBunch, key: str, meta_file: Path) -> None:
 
 def ts2vec(ts: npt.NDArray[Any], n_samples: int) -> npt.NDArray[Any]:
     """Timestamps for ``n_samples`` samples: a vector as is, (2, 2) (sample, time) interpolated."""
+    instance(ts, np.ndarray, "ts", "a numpy array of timestamps")
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) or n_samples < 0:
+        raise ArgumentError("n_samples", n_samples, "a non-negative int")
+    if ts.ndim == 0 or (ts.ndim == 2 and ts.shape[0] == 0):
+        raise ArgumentError("ts", f"array of shape {ts.shape}", "a vector or an (n, 2) array")
     if ts.ndim == 1:
         return ts
     if ts.ndim == 2 and ts.shape[1] == 1:
@@ -887,14 +901,19 @@ def read_ts(filename: StrPath) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
 
 
 def _write_atomic(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through ``write(stream)`` to a temporary file beside ``target``, then rename."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Write through ``write(stream)`` to a temporary file beside ``target``, then rename.
+
+    The temporary file is created with mode 0o666 less the umask, as ``open`` would create the
+    target itself (``mkstemp`` would leave data files readable by their owner only).
+    """
+    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -914,13 +933,9 @@ def _dataset_name(
     for argument, value in optional:
         if value is not None and not isinstance(value, str):
             raise ArgumentError(argument, value, "a str or None")
-    extras = [] if extra is None else _pattern_list("parts", extra)
-    name = f"_{namespace}_{obj}" if namespace else obj
-    name += f".{attribute}" + (f"_{timescale}" if timescale else "")
-    name += "".join(f".{e}" for e in extras if e) + f".{extension}"
-    parsed = _parse_name(name)
-    joined = ".".join(e for e in extras if e) or None
-    if parsed != _Parts(namespace or None, obj, attribute, timescale or None, joined, extension):
+    extras = None if extra is None else _pattern_list("parts", extra)
+    name = to_alf(obj, attribute, extension, namespace, timescale, extras)
+    if _parse_name(name) is None:
         raise ALFInvalid(name, "dataset file name (check the object, attribute and parts)")
     return name
 
@@ -987,6 +1002,9 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
     A narrower glob ``pattern`` is faster, e.g. ``'*/Subjects/*/????-??-??/*'``.
     """
     root = _path_argument(root_dir, "root_dir")
+    instance(pattern, str, "pattern", "a glob pattern (str)")
+    if not pattern or pattern.startswith(("/", "\\")) or "\0" in pattern:
+        raise ArgumentError("pattern", pattern, "a non-empty glob pattern relative to root_dir")
     if is_session_path(root):
         yield root
     for path in sorted(root.rglob(pattern)):

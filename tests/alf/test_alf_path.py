@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import PurePosixPath, PureWindowsPath
+import uuid
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onesdk import alf
 from onesdk.alf import AlfPath
 from onesdk.errors import ALFInvalid
 from tests import strategies as strat
@@ -139,3 +141,76 @@ def test_not_alf_paths_raise(text: str) -> None:
     with pytest.raises(ALFInvalid) as info:
         AlfPath.parse(text)
     assert repr(text) in str(info.value)
+
+
+@given(strat.near_valid())
+def test_near_valid_text_parses_canonically_or_raises(text: str) -> None:
+    try:
+        path = AlfPath.parse(text)
+    except ALFInvalid:
+        with pytest.raises(ALFInvalid) as info:
+            AlfPath.parse(text)
+        assert info.value.value == text  # the error quotes the input as given
+        return
+    assert path.is_valid()
+    assert AlfPath.parse(str(path)) == path
+    if path.name is not None:
+        assert alf.filename_parts(path.name).object == path.object
+
+
+@given(strat.alf_paths())
+def test_properties_agree_with_the_parts(path: AlfPath) -> None:
+    text = str(path)
+    if path.subject is not None:
+        assert path.session is not None
+        assert path.session in text
+        assert alf.session_path_parts(text).subject == path.subject
+    if path.is_dataset:
+        assert path.rel_path is not None
+        assert text.endswith(path.rel_path)
+        assert alf.rel_path_parts(path.rel_path).object == path.object
+    assert alf.parse(path.as_path()) == path
+
+
+@given(strat.alf_trees())
+def test_alf_tree_datasets_parse_below_their_session(tree: strat.AlfTree) -> None:
+    for dataset in tree.datasets:
+        path = AlfPath.parse(dataset)
+        assert path.session in tree.sessions
+        assert path.is_dataset
+
+
+def test_write_alf_tree_creates_the_files(tmp_path: Path) -> None:
+    tree = strat.AlfTree(
+        sessions=("lab/Subjects/s/2020-01-01/001",),
+        datasets=("lab/Subjects/s/2020-01-01/001/alf/trials.intervals.npy",),
+    )
+    files = strat.write_alf_tree(tmp_path, tree, b"x")
+    assert files == [tmp_path / tree.datasets[0]]
+    assert files[0].read_bytes() == b"x"
+
+
+@given(strat.alf_paths(), st.uuids(version=4))
+def test_with_uuid_and_without_uuid(path: AlfPath, value: uuid.UUID) -> None:
+    if not path.is_dataset:
+        with pytest.raises(ALFInvalid):
+            path.with_uuid(value)
+        return
+    tagged = path.with_uuid(value)
+    assert tagged.extra[-1] == str(value)
+    assert tagged.with_uuid(str(value), strict=True) == tagged
+    assert tagged.without_uuid() == path.without_uuid()
+    assert str(tagged) == str(alf.add_uuid_string(PurePosixPath(str(path)), value))
+    assert str(tagged.without_uuid()) == str(alf.remove_uuid_string(PurePosixPath(str(tagged))))
+
+
+def test_exp_ref_of_a_path() -> None:
+    path = AlfPath.parse("lab/Subjects/KS005/2020-01-01/002/alf/trials.intervals.npy")
+    assert str(path.exp_ref) == "2020-01-01_2_KS005"
+    assert AlfPath.parse("trials.intervals.npy").exp_ref is None
+
+
+@pytest.mark.parametrize("text", ["licks.0...csv", "a.b..c.npy", "subj/2020-01-01/001/a.b.c..npy"])
+def test_empty_extra_parts_are_rejected(text: str) -> None:
+    with pytest.raises(ALFInvalid, match="extra"):
+        AlfPath.parse(text)

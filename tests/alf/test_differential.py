@@ -62,6 +62,12 @@ for name in payload["names"]:
         "get_alf_path": call(P.get_alf_path, name),
         "remove_uuid_string": call(P.remove_uuid_string, name),
         "add_uuid_string": call(P.add_uuid_string, name, uuid),
+        "session_dict_of_path": call(
+            P.session_path_parts, pathlib.Path(name), as_dict=True, assert_valid=False
+        ),
+        "full_dict_of_path": call(
+            P.full_path_parts, pathlib.Path(name), as_dict=True, assert_valid=False
+        ),
     })
 qc = [call(lambda v: int(S.QC.validate(v)), v) for v in payload["qc"]]
 to_alf = [call(S.to_alf, *args) for args in payload["to_alf"]]
@@ -105,6 +111,12 @@ def onesdk_results(name: str) -> dict[str, Result]:
         "get_alf_path": alf.get_alf_path(name),
         "remove_uuid_string": _call(lambda: alf.remove_uuid_string(name)),
         "add_uuid_string": _call(lambda: alf.add_uuid_string(name, UUID)),
+        "session_dict_of_path": _call(
+            lambda: alf.session_path_parts(PurePosixPath(name), as_dict=True, assert_valid=False)
+        ),
+        "full_dict_of_path": _call(
+            lambda: alf.full_path_parts(PurePosixPath(name), as_dict=True, assert_valid=False)
+        ),
     }
 
 
@@ -185,6 +197,9 @@ def test_parsers_agree_with_the_reference(reference_results: dict[str, list[obje
             # onesdk: a name ending in a newline is never valid (the reference's '$' allows it)
             assert not ours["is_valid"]
             continue
+        if _documented_difference(name) == "backslash":
+            # the reference got the text with "/" for "\\"; only str input reads "\\" as "/"
+            del ours["session_dict_of_path"], ours["full_dict_of_path"]
         for key, value in ours.items():
             if _normalise_errors(json.loads(json.dumps(value))) != _normalise_errors(
                 reference[key]
@@ -288,9 +303,11 @@ def test_alf_path_agrees_with_reference_full_path_parts(
             extension=expected[11],
         )
         written = PurePosixPath(name).as_posix()
-        if written != str(rebuilt) and not written.endswith("/" + str(rebuilt)):
+        empty_extra = "" in rebuilt.extra
+        if empty_extra or (written != str(rebuilt) and not written.endswith("/" + str(rebuilt))):
             # the reference skipped text it could not read (e.g. "s/2020-01-01/1/#bad#/x.y.npy",
-            # or the "_" of "_obj.attr.ext"); AlfPath rejects such paths (documented)
+            # or the "_" of "_obj.attr.ext"), or read an empty extra part ("a.b..npy");
+            # AlfPath rejects such paths (documented)
             with pytest.raises(ALFInvalid):
                 alf.AlfPath.parse(name)
             continue

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onesdk.alf import QC
+from onesdk.alf import QC, AlfSpecError
 
 LEVELS = {"NOT_SET": 0, "PASS": 10, "WARNING": 30, "FAIL": 40, "CRITICAL": 50}
 
@@ -35,5 +35,7 @@ def test_parse_rejects_other_ints(number: int) -> None:
 
 @pytest.mark.parametrize("value", ["", "passed", "1O", "-10", " PASS", True, 10.5, None])
 def test_parse_rejects_other_values(value: object) -> None:
-    with pytest.raises(ValueError, match="not a valid ALF QC level"):
+    with pytest.raises(AlfSpecError, match="not a valid ALF QC level") as info:
         QC.parse(value)  # type: ignore[arg-type]
+    assert isinstance(info.value, ValueError)
+    assert info.value.value == value

@@ -325,3 +325,13 @@ def test_cache_columns_are_the_cache_tables_columns(shared_alyx: Path) -> None:
         frame = pd.read_parquet(shared_alyx / "cache" / f"{table}.pqt")
         columns = set(frame.columns) | set(frame.index.names)
         assert set(models.CACHE_COLUMNS[model].values()) == columns, model
+
+
+def test_models_use_the_alf_qc_enum() -> None:
+    from onesdk.alf import QC
+
+    assert models.QC is QC
+    dataset = models.dataset_from_cache(
+        EID, DID, {"rel_path": "a.b.npy", "file_size": 1, "hash": "h", "qc": "FAIL"}
+    )
+    assert type(dataset.qc) is QC

@@ -403,3 +403,13 @@ def test_importing_onesdk_does_not_import_the_loaders() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_format_of_the_alf_spec_has_a_loader(tmp_path: Path) -> None:
+    from onesdk.alf import LOADER_FORMATS
+
+    for extension in LOADER_FORMATS:
+        path = tmp_path / f"obj.attr.{extension}"
+        path.write_bytes(b"\xff\xfe\x00\x81 not utf-8\n1,2\n3,4,5\n")
+        with pytest.raises(LoadError, match=rf"obj\.attr\.{extension}"):
+            alfio.load_file_content(path)

@@ -270,6 +270,30 @@ def test_save_object_npy_round_trip(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.part"))
 
 
+def test_saved_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    (written,) = alfio.save_object_npy(tmp_path, {"times": np.arange(3.0)}, "spikes")
+    meta = alfio.save_metadata(written, {"unit": "s"})
+    assert written.stat().st_mode == plain.stat().st_mode
+    assert meta.stat().st_mode == plain.stat().st_mode
+
+
+def test_failed_write_keeps_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("disk full")
+
+    good = _save(tmp_path, "spikes.times.npy", np.arange(5.0))
+    before = good.read_bytes()
+    monkeypatch.setattr(np, "save", broken)
+    with pytest.raises(OSError, match="disk full"):
+        alfio.save_object_npy(tmp_path, {"times": np.arange(3.0)}, "spikes")
+    assert list(tmp_path.iterdir()) == [good]
+    assert good.read_bytes() == before
+
+
 def test_save_object_npy_refuses_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="b"):
         alfio.save_object_npy(tmp_path, {"a": np.ones(3), "b": np.ones(4)}, "obj")

@@ -91,11 +91,15 @@ for folder, obj, kwargs in payload["objects"]:
                         "consistent": bunch.check_dimensions == 0})
     except Exception as exc:
         objects.append({"error": type(exc).__name__})
-walk = {}
+listed = {}
+for folder in payload.get("folders", []):
+    names, parts = alfio.filter_by(folder)
+    listed[folder] = [[str(n) for n in names], [list(p) for p in parts]]
+walk = {"listed": listed}
 if payload.get("root"):
     sessions = [str(p) for p in alfio.iter_sessions(payload["root"])]
-    walk = {"sessions": sessions,
-            "datasets": {s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions}}
+    walk.update(sessions=sessions,
+                datasets={s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions})
 json.dump({"files": files, "objects": objects, "walk": walk}, sys.stdout)
 """
 )
@@ -130,11 +134,15 @@ def _ours(payload: dict[str, Any]) -> dict[str, Any]:
                 "consistent": bunch.check_dimensions == 0,
             }
         )
-    walk: dict[str, Any] = {}
+    listed: dict[str, Any] = {}
+    for folder in payload.get("folders", []):
+        names, parts = alfio.filter_by(folder)
+        listed[folder] = [[str(n) for n in names], [list(p) for p in parts]]
+    walk: dict[str, Any] = {"listed": listed}
     if payload.get("root"):
         sessions = [str(p) for p in alfio.iter_sessions(payload["root"])]
-        datasets = {s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions}
-        walk = {"sessions": sessions, "datasets": datasets}
+        walk["sessions"] = sessions
+        walk["datasets"] = {s: [str(d) for d in alfio.iter_datasets(s)] for s in sessions}
     return {"files": files, "objects": objects, "walk": walk}
 
 
@@ -277,9 +285,11 @@ def test_real_files_agree(reference_python: Path, shared_alyx: Path) -> None:
         "files": [str(f) for f in files],
         "objects": calls,
         "root": str(shared_alyx / "files"),
+        "folders": [str(f) for f in folders],
     }
     result = _compare(reference_python, payload)
     assert len(result["walk"]["sessions"]) > 10
+    assert len(result["walk"]["listed"]) == len(folders)
     errors = {k: v for k, v in result["files"].items() if "error" in v}
     assert not errors
     failed = [call for call, out in zip(calls, result["objects"], strict=True) if "error" in out]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from onesdk._cache import make_cache, read_tables, write_tables
 from onesdk._one import One
-from onesdk.errors import CacheError
+from onesdk.errors import AlfError, CacheError
 from tests.reference import run_reference
 
 # one-api side of the round trips: load a cache dir and report what it sees
@@ -68,13 +71,19 @@ def _ours(cache_dir: Path) -> dict[str, object]:
                 row["hash"] if isinstance(row["hash"], str) else None,
                 bool(row["default_revision"]) if default else None,
             ]
-            for (eid, did), row in frame.astype(object)
-            .where(frame.notna(), None)
-            .to_dict("index")
-            .items()
+            for (eid, did), row in _rows(frame)
         ),
         "trials": sorted(str(e) for e in one.search(datasets="_ibl_trials.table.pqt")),
     }
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple[tuple[str, str], dict[str, Any]]]:
+    """(index, row) pairs with missing values as None."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        ((str(i[0]), str(i[1])), dict(zip(clean.columns, row, strict=True)))
+        for i, row in zip(clean.index, clean.to_numpy().tolist(), strict=True)
+    ]
 
 
 def _qc_all(one: One) -> int:
@@ -151,7 +160,7 @@ def test_make_cache_indexes_alf_trees(tmp_path: Path) -> None:
     by_path = frame.set_index("rel_path")
     assert bool(by_path.loc["alf/#2024-03-01#/_ibl_trials.table.pqt", "default_revision"])
     assert not bool(by_path.loc["alf/_ibl_trials.table.pqt", "default_revision"])
-    assert int(by_path.loc["alf/_ibl_trials.table.pqt", "file_size"]) == 10
+    assert str(by_path.loc["alf/_ibl_trials.table.pqt", "file_size"]) == "10"
     assert by_path.loc["alf/_ibl_trials.table.pqt", "hash"] == hashlib.md5(b"x" * 10).hexdigest()
     assert set(frame["qc"].astype(str)) == {"NOT_SET"}
     (eid2,) = one.search(subject="SUB2")
@@ -195,9 +204,10 @@ print('{}')
     assert json.loads(json.dumps(_ours(tmp_path))) == theirs
 
 
-def _split_ids(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _split_ids(values: list[str]) -> tuple[pa.Int64Array, pa.Int64Array]:
+    """UUIDs as two little-endian int64 columns (the old cache layout)."""
     raw = np.frombuffer(b"".join(uuid.UUID(v).bytes for v in values), dtype="<i8").reshape(-1, 2)
-    return raw[:, 0].copy(), raw[:, 1].copy()
+    return pa.array(raw[:, 0].copy(), pa.int64()), pa.array(raw[:, 1].copy(), pa.int64())
 
 
 def test_integer_pair_ids_are_joined(tmp_path: Path) -> None:
@@ -231,11 +241,11 @@ def test_integer_pair_ids_are_joined(tmp_path: Path) -> None:
             "exists": [True, False, True],
         }
     )
-    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(sessions, tmp_path / "sessions.pqt")  # numpy columns, as old one-api wrote
     pq.write_table(datasets, tmp_path / "datasets.pqt")
     tables = read_tables(tmp_path)
-    assert sorted(tables.sessions.column("id").to_pylist()) == sorted(eids)
-    assert sorted(tables.datasets.column("id").to_pylist()) == sorted(dids)
+    assert sorted(str(i) for i in tables.sessions.column("id").to_pylist()) == sorted(eids)
+    assert sorted(str(i) for i in tables.datasets.column("id").to_pylist()) == sorted(dids)
     assert "projects" in tables.sessions.column_names
     assert "session_path" not in tables.datasets.column_names
     one = One(cache_dir=tmp_path, mode="local")
@@ -290,3 +300,76 @@ def test_missing_tables_warn_and_give_empty_results(tmp_path: Path) -> None:
     assert one.search() == []
     assert one.list_datasets() == []
     assert _qc_all(one) == 0
+
+
+def test_datasets_without_a_session_are_rejected_naming_the_column(tmp_path: Path) -> None:
+    eid = str(uuid.uuid4())
+    sessions = pa.table(
+        {
+            "id": [eid],
+            "lab": ["lab"],
+            "subject": ["SUB"],
+            "date": pa.array([dt.date(2020, 1, 1)]),
+            "number": [1],
+            "task_protocol": [""],
+            "projects": [""],
+        }
+    )
+    datasets = pa.table(
+        {
+            "eid": [eid, None],
+            "id": [str(uuid.uuid4()), str(uuid.uuid4())],
+            "rel_path": ["alf/a.b.npy", "aggregates/x.y.pqt"],
+            "file_size": [1, 2],
+            "hash": ["a", "b"],
+            "exists": [True, True],
+            "qc": ["PASS", "FAIL"],
+        }
+    )
+    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(datasets, tmp_path / "datasets.pqt")
+    with pytest.raises(CacheError, match=r"datasets\.pqt.*'eid'"):
+        One(cache_dir=tmp_path, mode="local")
+
+
+def test_tables_without_default_revision_keep_extra_columns(tmp_path: Path) -> None:
+    eid = str(uuid.uuid4())
+    sessions = pa.table(
+        {
+            "id": [eid],
+            "lab": ["lab"],
+            "subject": ["SUB"],
+            "date": pa.array([dt.date(2020, 1, 1)]),
+            "number": [1],
+            "task_protocol": [""],
+            "projects": [""],
+        }
+    )
+    rel_paths = ["alf/a.b.npy", "alf/#2021-01-01#/a.b.npy", "alf/#2020-01-01#/a.b.npy"]
+    datasets = pa.table(
+        {
+            "eid": [eid] * 3,
+            "id": sorted(str(uuid.uuid4()) for _ in range(3)),
+            "rel_path": rel_paths,
+            "file_size": [1, 2, 3],
+            "hash": [None, None, None],
+            "exists": [True, True, True],
+            "exists_flatiron": [True, False, True],
+        }
+    )
+    pq.write_table(sessions, tmp_path / "sessions.pqt")
+    pq.write_table(datasets, tmp_path / "datasets.pqt")
+    one = One(cache_dir=tmp_path, mode="local")
+    frame = one.list_datasets(eid, details=True)
+    assert frame["exists_flatiron"].tolist() == [True, False, True]
+    assert "default_revision" not in frame.columns
+    with pytest.raises(AlfError, match="default"):
+        one.list_datasets(eid, default_revisions_only=True)
+    for rev in ("2021-01-01", "2020-01-01"):
+        session = tmp_path / "lab/Subjects/SUB/2020-01-01/001/alf" / f"#{rev}#"
+        session.mkdir(parents=True)
+        np.save(session / "a.b.npy", np.array([1.0]))
+    latest = one.load_dataset(eid, "a.b.npy", download_only=True)
+    assert latest.parent.name == "#2021-01-01#"
+    older = one.load_dataset(eid, "a.b.npy", revision="2020-06-01", download_only=True)
+    assert older.parent.name == "#2020-01-01#"

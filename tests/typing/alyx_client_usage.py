@@ -15,7 +15,7 @@ from onesdk_gen.alyx_client.models import PaginatedSessionList, SessionListItem
 
 import onesdk
 import onesdk.alyx
-from onesdk._models import QC
+from onesdk.alf import QC
 
 
 def list_sessions_with_the_helpers(token: str) -> None:

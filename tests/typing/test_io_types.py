@@ -9,12 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from tests.io import _alf_shim
-
-_alf_shim.install()
-
-from onesdk import _hashing  # noqa: E402
-from onesdk.alf import io as alfio  # noqa: E402
+from onesdk import _hashing
+from onesdk.alf import io as alfio
 
 
 def test_hashing_types(tmp_path: Path) -> None:

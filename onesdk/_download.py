@@ -1,0 +1,405 @@
+"""Safe, resumable, verified downloads from the data file server into the cache dir.
+
+Each file goes to ``<target>.part`` and is renamed onto ``<target>`` only once its size and md5
+match the record, so a half-written file is never visible under its final name. A ``.part``
+left by an interrupted run (even a killed process) is resumed with an HTTP Range request. A
+per-target file lock (``filelock``) lets several processes share one cache dir: the second
+waits, then finds the verified file and skips the download.
+
+Transient failures (connection errors, timeouts, 429 honouring ``Retry-After``, 5xx) are retried
+with capped exponential backoff; a checksum mismatch deletes the file and downloads it once more,
+then raises :class:`~onesdk.errors.ChecksumError`.
+
+Paths come from the server and are not trusted: :func:`safe_target` rejects absolute paths,
+``..``, NUL bytes and anything that would land outside the session folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import email.utils
+import hashlib
+import os
+import random
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path, PurePosixPath
+from typing import Final
+from uuid import UUID
+
+import filelock
+import httpx
+from tqdm import tqdm
+
+from onesdk._log import get_logger
+from onesdk.errors import ArgumentError, ChecksumError, DownloadError, UnsafePathError
+
+__all__ = [
+    "DownloadOutcome",
+    "DownloadTask",
+    "Downloader",
+    "RetryPolicy",
+    "add_uuid_to_name",
+    "remove_uuid_from_name",
+    "safe_target",
+    "url_for",
+]
+
+_log = get_logger("onesdk.download")
+PART_SUFFIX: Final = ".part"
+LOCK_SUFFIX: Final = ".lock"
+_CHUNK: Final = 1 << 16
+_UUID_RE: Final = re.compile(
+    r"\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\.[^.]+$)", re.IGNORECASE
+)
+_RETRY_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+# ---------------------------------------------------------------------------------------------
+# names and paths
+def add_uuid_to_name(rel_path: str, uuid: UUID | str) -> str:
+    """``rel_path`` with the dataset UUID before the extension, as the file server names files.
+
+    A name that already carries a UUID is returned unchanged.
+    """
+    path = PurePosixPath(rel_path)
+    if _UUID_RE.search(path.name):
+        return rel_path
+    if not path.suffix:
+        raise ArgumentError("rel_path", rel_path, "a file name with an extension")
+    return str(path.with_name(f"{path.stem}.{UUID(str(uuid))}{path.suffix}"))
+
+
+def remove_uuid_from_name(rel_path: str) -> str:
+    """``rel_path`` without a UUID before the extension (local files carry none)."""
+    path = PurePosixPath(rel_path)
+    return str(path.with_name(_UUID_RE.sub("", path.name)))
+
+
+def url_for(base_url: str, rel_path: str, uuid: UUID | str | None = None) -> str:
+    """The file server URL of ``rel_path`` below ``base_url`` (UUID added when given)."""
+    name = add_uuid_to_name(rel_path, uuid) if uuid is not None else rel_path
+    return f"{base_url.rstrip('/')}/{urllib.parse.quote(name.lstrip('/'))}"
+
+
+def _check_rel(rel_path: str, argument: str) -> PurePosixPath:
+    if not isinstance(rel_path, str):
+        raise UnsafePathError(f"{argument} must be a string, got {type(rel_path).__name__}")
+    shown = repr(rel_path.replace("\x00", "\\x00"))
+    if "\x00" in rel_path:
+        raise UnsafePathError(f"{argument}={shown} contains a NUL byte")
+    if "\\" in rel_path:
+        raise UnsafePathError(f"{argument}={shown} contains a backslash")
+    path = PurePosixPath(rel_path)
+    if path.is_absolute() or re.match(r"^[A-Za-z]:", rel_path):
+        raise UnsafePathError(f"{argument}={shown} is absolute; expected a relative path")
+    if ".." in path.parts:
+        raise UnsafePathError(f"{argument}={shown} contains '..'")
+    return path
+
+
+def safe_target(root: Path, session_path: str, rel_path: str) -> Path:
+    """The local file for dataset ``rel_path`` of session ``session_path`` below ``root``.
+
+    Raises :class:`UnsafePathError` when either part is absolute, contains ``..``, NUL bytes or
+    backslashes, or would resolve (following symlinks) outside the session folder.
+    """
+    session = _check_rel(session_path, "session_path")
+    rel = _check_rel(rel_path, "rel_path")
+    if not rel.parts:
+        raise UnsafePathError(f"rel_path={rel_path!r} is empty")
+    session_dir = (root / session).resolve()
+    target = (session_dir / rel).resolve()
+    if not target.is_relative_to(session_dir) or target == session_dir:
+        raise UnsafePathError(f"rel_path={rel_path!r} escapes the session folder {session_path!r}")
+    return root / session / rel
+
+
+# ---------------------------------------------------------------------------------------------
+# tasks and policy
+@dataclasses.dataclass(frozen=True)
+class DownloadTask:
+    """One file to fetch: where from, where to, and what it must be."""
+
+    url: str
+    target: Path
+    size: int | None = None
+    md5: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise ArgumentError("url", self.url, "an http(s) URL")
+        if self.size is not None and self.size < 0:
+            raise ArgumentError("size", self.size, "a non-negative byte count")
+        if self.md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", self.md5):
+            raise ArgumentError("md5", self.md5, "32 hexadecimal digits")
+
+
+@dataclasses.dataclass(frozen=True)
+class DownloadOutcome:
+    """What happened to one task: the verified path, or the error."""
+
+    task: DownloadTask
+    path: Path | None
+    error: DownloadError | None
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently transient failures are retried."""
+
+    attempts: int = 4
+    backoff: float = 0.5
+    max_backoff: float = 10.0
+    max_retry_after: float = 30.0
+    timeout: float = 30.0
+    lock_timeout: float = 600.0
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff with full jitter for retry number ``attempt`` (0-based)."""
+        ceiling = min(self.max_backoff, self.backoff * (2**attempt))
+        return float(random.uniform(ceiling / 2, ceiling))  # jitter, not cryptography
+
+
+class _Retry(Exception):
+    """A transient failure; ``wait`` is the server's Retry-After when it gave one."""
+
+    def __init__(self, reason: str, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait = wait
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    if parsed is None:
+        return None
+    return max(0.0, min(parsed.timestamp() - time.time(), cap))
+
+
+def _file_md5(path: Path, limit: int | None = None) -> tuple[hashlib._Hash, int]:
+    digest = hashlib.md5(usedforsecurity=False)
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK if limit is None else min(_CHUNK, limit - size)):
+            digest.update(chunk)
+            size += len(chunk)
+            if limit is not None and size >= limit:
+                break
+    return digest, size
+
+
+def _verified(path: Path, task: DownloadTask) -> bool:
+    if not path.is_file():
+        return False
+    if task.size is not None and path.stat().st_size != task.size:
+        return False
+    if task.md5 is None:
+        return True
+    return _file_md5(path)[0].hexdigest() == task.md5.lower()
+
+
+class _Progress:
+    """One byte-counting bar for a batch; silent when asked or when stderr is not a terminal."""
+
+    def __init__(self, total: int, silent: bool) -> None:
+        disable = silent or not (sys.stderr is not None and sys.stderr.isatty())
+        self._bar = tqdm(total=total or None, unit="B", unit_scale=True, disable=disable)
+        self._lock = threading.Lock()
+
+    def add(self, nbytes: int) -> None:
+        with self._lock:
+            self._bar.update(nbytes)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+# ---------------------------------------------------------------------------------------------
+class Downloader:
+    """Fetches files into the cache dir with a bounded thread pool.
+
+    ``client`` is shared by the worker threads (one is made when not given); ``auth`` is the
+    file server's authentication, if it needs any.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: httpx.Client | None = None,
+        n_threads: int = 4,
+        policy: RetryPolicy | None = None,
+        silent: bool = False,
+        auth: httpx.Auth | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not isinstance(n_threads, int) or n_threads < 1:
+            raise ArgumentError("n_threads", n_threads, "a positive int")
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.n_threads = n_threads
+        self.silent = silent
+        self._own_client = client is None
+        self._client = client if client is not None else self._make_client(auth)
+        self._sleep = sleep
+
+    def _make_client(self, auth: httpx.Auth | None) -> httpx.Client:
+        timeout = httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout))
+        limits = httpx.Limits(max_connections=max(self.n_threads, 1) * 2)
+        return httpx.Client(timeout=timeout, limits=limits, auth=auth, follow_redirects=True)
+
+    def close(self) -> None:
+        if self._own_client:
+            self._client.close()
+
+    def __enter__(self) -> Downloader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # public --------------------------------------------------------------------------------
+    def fetch(self, task: DownloadTask) -> Path:
+        """Fetch one file (or find it already verified); return its path."""
+        return self.fetch_all([task])[0]
+
+    def fetch_all(self, tasks: Sequence[DownloadTask]) -> list[Path]:
+        """Fetch every task; raise the first error once all have finished."""
+        outcomes = self.fetch_each(tasks)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise outcome.error
+        return [o.path for o in outcomes if o.path is not None]
+
+    def fetch_each(self, tasks: Sequence[DownloadTask]) -> list[DownloadOutcome]:
+        """Fetch every task; one outcome per task, in order, errors included."""
+        if not tasks:
+            return []
+        progress = _Progress(sum(t.size or 0 for t in tasks), self.silent)
+        try:
+            if len(tasks) == 1:
+                return [self._outcome(tasks[0], progress)]
+            workers = min(self.n_threads, len(tasks))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="onesdk-dl") as pool:
+                return list(pool.map(lambda t: self._outcome(t, progress), tasks))
+        finally:
+            progress.close()
+
+    # one task ------------------------------------------------------------------------------
+    def _outcome(self, task: DownloadTask, progress: _Progress) -> DownloadOutcome:
+        try:
+            return DownloadOutcome(task, self._fetch_locked(task, progress), None)
+        except DownloadError as exc:
+            return DownloadOutcome(task, None, exc)
+
+    def _fetch_locked(self, task: DownloadTask, progress: _Progress) -> Path:
+        target = task.target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(target.with_name(f".{target.name}{LOCK_SUFFIX}")))
+        try:
+            with lock.acquire(timeout=self.policy.lock_timeout):
+                if _verified(target, task):
+                    _log.debug("already present and verified: %s", target)
+                    progress.add(task.size or 0)
+                    return target
+                return self._fetch_verified(task, progress)
+        except filelock.Timeout as exc:
+            raise DownloadError(
+                f"{target}: another process held its download lock for more than "
+                f"{self.policy.lock_timeout:.0f} s"
+            ) from exc
+
+    def _fetch_verified(self, task: DownloadTask, progress: _Progress) -> Path:
+        part = task.target.with_name(task.target.name + PART_SUFFIX)
+        for checksum_try in range(2):
+            self._fetch_part(task, part, progress)
+            try:
+                self._verify_part(task, part)
+            except _Mismatch as exc:
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+                if checksum_try == 1:
+                    raise ChecksumError(f"{task.url} -> {task.target.name}: {exc}") from None
+                _log.warning("%s: %s; downloading it again", task.target.name, exc)
+                continue
+            os.replace(part, task.target)
+            _log.debug("downloaded %s", task.target)
+            return task.target
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _verify_part(self, task: DownloadTask, part: Path) -> None:
+        digest, size = _file_md5(part)
+        if task.size is not None and size != task.size:
+            raise _Mismatch(f"size {size} differs from the record's {task.size}")
+        if task.md5 is not None and digest.hexdigest() != task.md5.lower():
+            raise _Mismatch(f"md5 {digest.hexdigest()} differs from the record's {task.md5}")
+
+    def _fetch_part(self, task: DownloadTask, part: Path, progress: _Progress) -> None:
+        policy = self.policy
+        for attempt in range(policy.attempts):
+            try:
+                self._stream(task, part, progress)
+                return
+            except _Retry as exc:
+                if attempt == policy.attempts - 1:
+                    raise DownloadError(
+                        f"{task.url}: gave up after {policy.attempts} attempts ({exc.reason})"
+                    ) from None
+                wait = exc.wait if exc.wait is not None else policy.delay(attempt)
+                _log.info("%s: %s; retrying in %.2f s", task.url, exc.reason, wait)
+                self._sleep(wait)
+
+    def _stream(self, task: DownloadTask, part: Path, progress: _Progress) -> None:
+        """One attempt: append to ``part`` from where it stops (Range), or start it afresh."""
+        have = part.stat().st_size if part.exists() else 0
+        if task.size is not None and have > task.size:
+            part.unlink()
+            have = 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        if have and task.size is not None and have == task.size:
+            return  # complete already; verification decides
+        try:
+            with self._client.stream("GET", task.url, headers=headers) as response:
+                status = response.status_code
+                if status in _RETRY_STATUS:
+                    wait = _retry_after(
+                        response.headers.get("retry-after"), self.policy.max_retry_after
+                    )
+                    raise _Retry(f"HTTP {status}", wait if status in (429, 503) else None)
+                if status == 416 and have:
+                    part.unlink()
+                    raise _Retry("HTTP 416 for the partial file; starting over", 0.0)
+                if status not in (200, 206):
+                    raise DownloadError(f"GET {task.url} returned HTTP {status}")
+                append = status == 206 and have > 0 and _range_ok(response, have)
+                if have and not append:
+                    _log.debug("%s: no usable Range answer; restarting", task.url)
+                mode = "ab" if append else "wb"
+                with part.open(mode) as handle:
+                    for chunk in response.iter_bytes():  # as received: a drop keeps what came
+                        handle.write(chunk)
+                        progress.add(len(chunk))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        except httpx.TransportError as exc:
+            raise _Retry(type(exc).__name__) from None
+
+
+def _range_ok(response: httpx.Response, start: int) -> bool:
+    """True when a 206 answer starts exactly where the partial file stops."""
+    match = re.match(r"bytes (\d+)-", response.headers.get("content-range", ""))
+    return match is not None and int(match.group(1)) == start

@@ -1,0 +1,674 @@
+"""The Alyx REST backend: HTTP with auth, REST cache and retries; pagination; query translation.
+
+Three layers, each usable alone:
+
+* :class:`AlyxHttp` sends requests to one Alyx server (token auth, the REST GET cache, bounded
+  retries on 429/502/503/504 and connection errors) and turns answers into JSON or into errors
+  from :mod:`onesdk.errors` that name the request.
+* :class:`Paginated` is a lazy, typed sequence over a paginated list endpoint
+  (``count``/``next``/``results``): pages are fetched when an item in them is first needed, with
+  ``limit``/``offset`` as Alyx expects, and each record is parsed once.
+* :func:`session_query` / :func:`insertion_query` translate the search keywords of
+  ``OneAlyx.search`` / ``search_insertions`` into Alyx filter parameters exactly as one-api 3.6.1
+  sends them (term completion, lists joined by commas, date ranges as two ISO dates).
+
+:class:`RestRepository` puts them together for the facade, and implements the Repository
+protocol of the parquet backend. Searches are sent exactly as one-api sends them, because the
+recorded Alyx traffic is what the client is tested against; every other operation of the Alyx
+contract is available, typed, through :meth:`AlyxHttp.generated_client`, which shares this
+connection (authentication, re-login, REST cache).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import random
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypeVar, overload
+from uuid import UUID
+
+import httpx
+from onesdk_gen.alyx_client import Client
+
+from onesdk._auth import TokenAuth
+from onesdk._log import get_logger
+from onesdk._rest_cache import EXTENSION, CacheControl, CachingTransport, RestCache
+from onesdk.errors import (
+    ArgumentError,
+    ContractError,
+    HTTPError,
+    OfflineError,
+    RemoteError,
+    UnknownTermError,
+)
+
+__all__ = [
+    "INSERTION_FILTERS",
+    "SESSION_FILTERS",
+    "AlyxHttp",
+    "JsonObject",
+    "Paginated",
+    "QueryParams",
+    "RestRepository",
+    "complete_term",
+    "insertion_query",
+    "query_params",
+    "search_terms",
+    "session_query",
+]
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from onesdk._query import DatasetQuery, SessionQuery
+    from onesdk._remote_records import DatasetRow, SessionRow
+
+_log = get_logger("onesdk.rest")
+
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
+JsonObject: TypeAlias = dict[str, JsonValue]
+QueryParams: TypeAlias = list[tuple[str, str]]
+T = TypeVar("T")
+
+#: the filters of Alyx 3.6.1's ``GET /sessions`` (from its OpenAPI schema)
+SESSION_FILTERS: Final = (
+    "atlas_acronym", "atlas_id", "atlas_name", "auto_datetime", "dataset_qc_lte",
+    "dataset_types", "datasets", "date_range", "django", "end_time", "extended_qc", "histology",
+    "id", "json", "lab", "limit", "location", "n_correct_trials", "n_trials", "name", "narrative",
+    "nickname", "number", "offset", "parent_session", "performance_gte", "performance_lte",
+    "procedures", "project", "projects", "qc", "start_time", "subject", "tag", "task_protocol",
+    "type", "users",
+)  # fmt: skip
+#: the filters of Alyx 3.6.1's ``GET /insertions``
+INSERTION_FILTERS: Final = (
+    "atlas_acronym", "atlas_id", "atlas_name", "auto_datetime", "chronic_insertion",
+    "dataset_qc_lte", "dataset_types", "datasets", "date", "django", "experiment_number", "id",
+    "lab", "limit", "model", "name", "offset", "project", "serial", "session", "subject", "tag",
+    "task_protocol",
+)  # fmt: skip
+#: the local search terms one-api adds to the remote session filters ('lab' is 'laboratory')
+_LOCAL_SESSION_TERMS: Final = (
+    "datasets", "date_range", "laboratory", "number", "projects", "subject", "task_protocol",
+    "dataset_qc_lte",
+)  # fmt: skip
+_MIN_DATE: Final = dt.date(1677, 9, 21)  # the bounds one-api uses for an open date range
+_MAX_DATE: Final = dt.date(2262, 4, 11)
+_RETRY_STATUS: Final = frozenset({429, 502, 503, 504})
+
+
+# ---------------------------------------------------------------------------------------------
+# query translation
+def search_terms(endpoint: str = "sessions") -> tuple[str, ...]:
+    """The keywords remote ``search`` (``'sessions'``) or ``search_insertions`` accepts, sorted."""
+    if endpoint == "sessions":
+        terms = {*_LOCAL_SESSION_TERMS, *(f for f in SESSION_FILTERS if f != "lab")}
+        return tuple(sorted(terms))
+    if endpoint == "insertions":
+        return INSERTION_FILTERS
+    raise ArgumentError("endpoint", endpoint, "'sessions' or 'insertions'")
+
+
+def complete_term(term: str, terms: Sequence[str]) -> str:
+    """The full term for ``term``: itself, or the one term it is a prefix of.
+
+    A prefix of several terms is ambiguous (``'dataset'`` matches ``'datasets'`` and
+    ``'dataset_qc_lte'``), as in one-api.
+    """
+    if not isinstance(term, str) or not term:
+        raise ArgumentError("search term", term, "a non-empty keyword")
+    key = term.casefold()
+    if key in terms:
+        return key
+    matches = [t for t in terms if t.casefold().startswith(key)]
+    if not matches:
+        raise UnknownTermError(term, terms)
+    if len(matches) > 1:
+        raise ArgumentError(
+            term, "<ambiguous>", f'one term; "{term}" is ambiguous: {", ".join(sorted(matches))}'
+        )
+    return matches[0]
+
+
+def _as_text(value: object, name: str) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):  # IntEnum QC values become their number, as in one-api
+        return str(int(value))
+    if isinstance(value, (str, float, UUID)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise ArgumentError(name, value, "a string, number, date or UUID (or a list of them)")
+
+
+def _join(value: object, name: str) -> str:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        if not value:
+            raise ArgumentError(name, value, "a non-empty value or list")
+        return ",".join(_as_text(v, name) for v in value)
+    return _as_text(value, name)
+
+
+def _to_date(value: object, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
+    raise ArgumentError(name, value, "an ISO date 'YYYY-MM-DD', a date or a datetime")
+
+
+def date_range_param(value: object) -> str:
+    """``date_range`` as Alyx wants it: ``'start,end'`` (inclusive), open ends filled in."""
+    if isinstance(value, (str, dt.date)):
+        day = _to_date(value, "date_range")
+        return f"{day.isoformat()},{day.isoformat()}"
+    if not isinstance(value, (list, tuple)) or len(value) not in (1, 2):
+        raise ArgumentError("date_range", value, "a date or a list of one or two dates")
+    start = _to_date(value[0], "date_range") if value[0] is not None else _MIN_DATE
+    end = (
+        _to_date(value[1], "date_range") if len(value) == 2 and value[1] is not None else _MAX_DATE
+    )
+    if end < start:
+        raise ArgumentError("date_range", value, "a start date on or before the end date")
+    return f"{start.isoformat()},{end.isoformat()}"
+
+
+def session_query(terms: Mapping[str, object]) -> QueryParams:
+    """The ``/sessions`` filter parameters for remote ``search(**terms)``."""
+    valid = search_terms("sessions")
+    params: QueryParams = []
+    django = terms.get("django", "")
+    for key, value in sorted(terms.items()):
+        if key == "django":
+            continue
+        field = complete_term(key, valid)
+        if field == "date_range":
+            try:
+                params.append((field, date_range_param(value)))
+            except ArgumentError as exc:  # name the keyword the caller used ('date'...)
+                raise ArgumentError(key, value, exc.expected) from None
+        elif field == "id":
+            # one-api sends ids as a django primary-key filter, a list in Python's repr
+            # (Alyx answers 500 to the list form; the request is kept identical on purpose)
+            ids = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+            django = f"{django},pk,{ids}" if django else f"pk,{ids}"
+        elif field == "laboratory":
+            params.append(("lab", _join(value, key)))
+        else:
+            params.append((field, _join(value, key)))
+    if django:
+        params.insert(0, ("django", _as_text(django, "django")))
+    return params
+
+
+def insertion_query(terms: Mapping[str, object]) -> QueryParams:
+    """The ``/insertions`` filter parameters for remote ``search_insertions(**terms)``."""
+    valid = (*INSERTION_FILTERS, "dataset", "laboratory", "number")
+    params: QueryParams = []
+    django = [_as_text(terms["django"], "django")] if terms.get("django") else []
+    for key, value in sorted(terms.items()):
+        if key == "django":
+            continue
+        field = complete_term(key, valid)
+        if field == "dataset":
+            if not isinstance(value, str):
+                raise ArgumentError("dataset", value, "a string (use datasets= for a list)")
+            django.append(f"datasets__name__icontains,{value}")
+        elif field == "laboratory":
+            params.append(("lab", _join(value, key)))
+        elif field == "number":
+            params.append(("experiment_number", _join(value, key)))
+        else:
+            params.append((field, _join(value, key)))
+    if django:
+        params.insert(0, ("django", ",".join(django)))
+    return params
+
+
+def query_params(query: SessionQuery) -> QueryParams:
+    """The ``/sessions`` filters for a :class:`SessionQuery` (the facade-independent model)."""
+    from onesdk._cache._schema import QC_NAMES
+
+    params: QueryParams = []
+    for name in ("subject", "lab", "task_protocol", "projects", "datasets"):
+        values = getattr(query, name)
+        if values:
+            params.append((name, ",".join(values)))
+    if query.date_range is not None:
+        start, end = query.date_range
+        params.append(("date_range", f"{start or _MIN_DATE},{end or _MAX_DATE}"))
+    if query.number:
+        if len(query.number) > 1:
+            raise ArgumentError("number", query.number, "one session number (Alyx filters one)")
+        params.append(("number", str(query.number[0])))
+    if query.dataset_qc_lte is not None:
+        params.append(("dataset_qc_lte", QC_NAMES[query.dataset_qc_lte]))
+    return params
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])
+    return json.dumps(body)[:200]
+
+
+class AlyxHttp:
+    """JSON requests to one Alyx server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: TokenAuth | None = None,
+        rest_cache: RestCache | None = None,
+        timeout: float = 30.0,
+        attempts: int = 3,
+        max_retry_after: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth
+        self.attempts = attempts
+        self.max_retry_after = max_retry_after
+        inner = transport if transport is not None else httpx.HTTPTransport()
+        wrapped = CachingTransport(rest_cache, inner) if rest_cache is not None else inner
+        self.client = httpx.Client(
+            base_url=self.base_url,
+            auth=auth,
+            transport=wrapped,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=True,
+            headers={"Accept": "application/json"},
+        )
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"AlyxHttp({self.base_url!r})"
+
+    def generated_client(self) -> Client:
+        """The generated Alyx client (``onesdk_gen.alyx_client``) on this connection.
+
+        It shares this object's ``httpx.Client``: the same token authentication (with its
+        re-login), REST cache and timeouts, so any operation of the contract can be called,
+        e.g. ``revisions_retrieve.sync(name, client=http.generated_client())``.
+        """
+        return Client(base_url=self.base_url).set_httpx_client(self.client)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def url(self, path: str, params: QueryParams | None = None) -> str:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        return f"{self.base_url}/{path.lstrip('/')}{query}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        params: QueryParams | None = None,
+        *,
+        data: Mapping[str, object] | None = None,
+        cache: CacheControl = "use",
+    ) -> httpx.Response:
+        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400."""
+        shown = self.url(path, params)
+        for attempt in range(self.attempts):
+            try:
+                response = self.client.request(
+                    method,
+                    "/" + path.lstrip("/"),
+                    params=httpx.QueryParams(tuple(params or ())),
+                    json=data,
+                    extensions={EXTENSION: cache},
+                )
+            except httpx.InvalidURL as exc:  # e.g. a query too long for a URL: no retry helps
+                raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
+            except httpx.TransportError as exc:
+                if attempt == self.attempts - 1:
+                    raise OfflineError(
+                        f"cannot reach {self.base_url} ({type(exc).__name__}) for {method} {shown}"
+                    ) from None
+                self._sleep(self._backoff(attempt, None))
+                continue
+            if response.status_code in _RETRY_STATUS and attempt < self.attempts - 1:
+                self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
+                continue
+            if response.status_code >= 400:
+                raise HTTPError(method, shown, response.status_code, _detail(response))
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after:
+            if retry_after.strip().isdigit():
+                return min(float(retry_after), self.max_retry_after)
+            when = email.utils.parsedate_to_datetime(retry_after)
+            return max(0.0, min(when.timestamp() - time.time(), self.max_retry_after))
+        ceiling = min(8.0, 0.25 * 2**attempt)
+        return float(random.uniform(ceiling / 2, ceiling))  # jitter, not cryptography
+
+    def get_json(
+        self, path: str, params: QueryParams | None = None, *, cache: CacheControl = "use"
+    ) -> JsonValue:
+        """GET ``path`` and decode JSON; a non-JSON success is a :class:`ContractError`."""
+        response = self.request("GET", path, params, cache=cache)
+        try:
+            value: JsonValue = response.json()
+        except ValueError:
+            raise ContractError(
+                f"GET {self.url(path, params)}: expected JSON, got "
+                f"{response.headers.get('content-type', 'no content type')}"
+            ) from None
+        return value
+
+    def get_object(
+        self, path: str, params: QueryParams | None = None, *, cache: CacheControl = "use"
+    ) -> JsonObject:
+        value = self.get_json(path, params, cache=cache)
+        if not isinstance(value, dict):
+            raise ContractError(f"GET {self.url(path, params)}: expected a JSON object")
+        return value
+
+    def get_list(
+        self,
+        path: str,
+        params: QueryParams | None = None,
+        parse: Callable[[JsonObject], T] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> Paginated[T]:
+        """A list endpoint as a lazy sequence (paginated or not)."""
+        first_params = [*(params or []), *([("limit", str(limit))] if limit else [])]
+        first = self.get_json(path, first_params)
+        return Paginated(self, path, params or [], first, parse)
+
+
+def _identity(record: JsonObject) -> JsonObject:
+    return record
+
+
+class Paginated(Sequence[T], Generic[T]):
+    """A lazily fetched list of Alyx records, typed by its ``parse`` function.
+
+    ``len()`` (and :attr:`total`) is the server's ``count``; indexing or iterating fetches the
+    missing pages with the first page's size as ``limit``. ``on_page`` callbacks see every page
+    of raw records as it arrives (the facade merges them into its tables). A ``count`` that
+    changes between pages is a :class:`ContractError`: the result would mix two database states.
+    """
+
+    def __init__(
+        self,
+        http: AlyxHttp | None,
+        path: str,
+        params: QueryParams,
+        first: JsonValue,
+        parse: Callable[[JsonObject], T] | None = None,
+    ) -> None:
+        self._http = http
+        self._path = path
+        self._params = [(k, v) for k, v in params if k not in ("limit", "offset")]
+        self._parse: Callable[[JsonObject], T] = parse or _identity  # type: ignore[assignment]
+        self.on_page: list[Callable[[list[JsonObject]], None]] = []
+        if isinstance(first, list):
+            records = [_record(r, path) for r in first]
+            self.total = len(records)
+            self.page_size = max(len(records), 1)
+            self.next_url: str | None = None
+        elif isinstance(first, dict) and isinstance(first.get("results"), list):
+            records = [_record(r, path) for r in _results(first)]
+            count = first.get("count")
+            if not isinstance(count, int) or count < len(records):
+                raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
+            self.total = count
+            self.page_size = max(len(records), 1)
+            if not records and count:
+                raise ContractError(f"GET {path}: empty first page but count={count}")
+            next_url = first.get("next")
+            self.next_url = next_url if isinstance(next_url, str) else None
+        else:
+            raise ContractError(f"GET {path}: expected a list or a paginated object")
+        empty: list[JsonObject | None] = [None]
+        self._raw = empty * self.total
+        self._items: dict[int, T] = {}
+        self._raw[: len(records)] = records
+        self.first_page = records
+
+    @classmethod
+    def of(cls, records: Iterable[JsonObject], parse: Callable[[JsonObject], T]) -> Paginated[T]:
+        """A fully known list (no server behind it)."""
+        return cls(None, "", [], list(records), parse)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __repr__(self) -> str:
+        fetched = sum(r is not None for r in self._raw)
+        return f"<Paginated {self._path or 'list'}: {self.total} records, {fetched} fetched>"
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.total))]
+        if not isinstance(index, int):
+            raise TypeError(f"indices must be int or slice, not {type(index).__name__}")
+        if index < 0:
+            index += self.total
+        if not 0 <= index < self.total:
+            raise IndexError(f"index {index} out of range for {self.total} records")
+        if index not in self._items:
+            raw = self._raw[index]
+            if raw is None:
+                self._fetch_page(index // self.page_size)
+                raw = self._raw[index]
+                if raw is None:
+                    raise ContractError(f"GET {self._path}: record {index} missing from its page")
+            self._items[index] = self._parse(raw)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[T]:
+        for i in range(self.total):
+            yield self[i]
+
+    def raw(self) -> list[JsonObject]:
+        """Every raw record (fetching the missing pages)."""
+        for page in range((self.total + self.page_size - 1) // self.page_size):
+            if any(
+                r is None for r in self._raw[page * self.page_size : (page + 1) * self.page_size]
+            ):
+                self._fetch_page(page)
+        return [r for r in self._raw if r is not None]
+
+    def _fetch_page(self, page: int) -> None:
+        if self._http is None:
+            raise ContractError("a static record list has no further pages")
+        offset = page * self.page_size
+        params = [*self._params, ("limit", str(self.page_size)), ("offset", str(offset))]
+        answer = self._http.get_json(self._path, params)
+        if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
+            raise ContractError(f"GET {self._path} page {page}: expected a paginated object")
+        if answer.get("count") != self.total:  # the server's count, not Sequence.count
+            raise ContractError(
+                f"GET {self._path}: the record count changed between pages "
+                f"({self.total} -> {answer.get('count')}); run the query again"
+            )
+        records = [_record(r, self._path) for r in _results(answer)]
+        self._raw[offset : offset + len(records)] = records
+        for callback in self.on_page:
+            callback(records)
+
+
+def _results(answer: JsonObject) -> list[JsonValue]:
+    results = answer.get("results")
+    return results if isinstance(results, list) else []
+
+
+def _record(value: JsonValue, path: str) -> JsonObject:
+    if not isinstance(value, dict):
+        raise ContractError(f"GET {path}: a result is not a JSON object")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+class RestRepository:
+    """Sessions, datasets, insertions and metadata from one Alyx server."""
+
+    def __init__(self, http: AlyxHttp) -> None:
+        self.http = http
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    def __repr__(self) -> str:
+        return f"RestRepository({self.base_url!r})"
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> RestRepository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # sessions ------------------------------------------------------------------------------
+    def search_sessions(
+        self, terms: Mapping[str, object], *, limit: int | None = None
+    ) -> Paginated[JsonObject]:
+        return self.http.get_list("sessions", session_query(terms), limit=limit)
+
+    def session(self, eid: UUID | str) -> JsonObject:
+        return self.http.get_object(f"sessions/{_uuid(eid, 'eid')}")
+
+    # datasets ------------------------------------------------------------------------------
+    def session_datasets(self, eid: UUID | str) -> list[JsonObject]:
+        """The dataset records of one session, as ``GET /datasets?session=<eid>`` lists them."""
+        return self.http.get_list("datasets", [("session", str(_uuid(eid, "eid")))]).raw()
+
+    def dataset_records(self, params: QueryParams) -> Paginated[JsonObject]:
+        """``GET /datasets`` with raw filter parameters."""
+        return self.http.get_list("datasets", params)
+
+    def dataset(self, dataset_id: UUID | str) -> JsonObject:
+        return self.http.get_object(f"datasets/{_uuid(dataset_id, 'dataset id')}")
+
+    def dataset_type(self, name: str) -> JsonObject:
+        return self.http.get_object(f"dataset-types/{_name(name, 'dataset_type')}")
+
+    def revision(self, name: str) -> JsonObject:
+        return self.http.get_object(f"revisions/{_name(name, 'revision')}")
+
+    # insertions ----------------------------------------------------------------------------
+    def search_insertions(
+        self, terms: Mapping[str, object], *, limit: int | None = None
+    ) -> Paginated[JsonObject]:
+        return self.http.get_list("insertions", insertion_query(terms), limit=limit)
+
+    def insertion(self, pid: UUID | str) -> JsonObject:
+        return self.http.get_object(f"insertions/{_uuid(pid, 'pid')}")
+
+    # the Repository protocol (the same one the parquet backend implements) ----------------
+    def sessions(self, query: SessionQuery) -> pa.Table:
+        """Sessions matching ``query``, asked of the server (its matching: case-insensitive
+        substrings, no regular expressions), as a sessions-table Arrow table."""
+        from onesdk._cache import empty_tables
+        from onesdk._remote_records import merge_rows, session_row
+
+        records = self.http.get_list("sessions", query_params(query)).raw()
+        rows = list({str(r["id"]): session_row(r) for r in records}.values())
+        table = merge_rows(empty_tables(), rows, []).sessions
+        order = {row["id"]: i for i, row in enumerate(rows)}
+        ids = table.column("id").to_pylist()
+        return table.take(sorted(range(len(ids)), key=lambda i: order[str(ids[i])]))
+
+    def datasets(self, query: DatasetQuery) -> pa.Table:
+        """Datasets of the sessions in ``query.eids`` matching ``query``: the server lists
+        each session's datasets, the same matcher as the local backend filters them."""
+        from onesdk._cache import empty_tables
+        from onesdk._parquet import ParquetRepository
+        from onesdk._remote_records import merge_rows, session_dataset_rows, session_row
+
+        if query.eids is None:
+            raise ArgumentError("eid", None, "session ids: the server lists datasets per session")
+        sessions: list[SessionRow] = []
+        datasets: list[DatasetRow] = []
+        for eid in query.eids:
+            detail = self.session(eid)
+            sessions.append(session_row(detail))
+            datasets.extend(session_dataset_rows(detail))
+        return ParquetRepository(merge_rows(empty_tables(), sessions, datasets)).datasets(query)
+
+    def session_row(self, eid: str) -> pa.Table:
+        """The sessions-table row of one session (no rows if the server does not know it)."""
+        from onesdk._cache import empty_tables
+        from onesdk._remote_records import merge_rows, session_row
+
+        try:
+            detail = self.session(eid)
+        except HTTPError as exc:
+            if exc.status == 404:
+                return empty_tables().sessions
+            raise
+        return merge_rows(empty_tables(), [session_row(detail)], []).sessions
+
+    def has_session(self, eid: str) -> bool:
+        return len(self.session_row(eid)) == 1
+
+    # generic -------------------------------------------------------------------------------
+    def rest(
+        self, endpoint: str, action: str = "list", id: str | UUID | None = None, **filters: object
+    ) -> list[JsonObject] | JsonObject:
+        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records."""
+        name = _name(endpoint, "endpoint")
+        if action == "read":
+            if id is None:
+                raise ArgumentError("id", id, "the record id or name to read")
+            return self.http.get_object(f"{name}/{_name(str(id), 'id')}")
+        if action != "list":
+            raise ArgumentError("action", action, "'list' or 'read' (writes are not supported)")
+        params = [(k, _join(v, k)) for k, v in sorted(filters.items())]
+        if id is not None:
+            params.append(("django", f"pk,{id}"))
+        return self.http.get_list(name, params).raw()
+
+    # cache tables --------------------------------------------------------------------------
+    def cache_info(self, tag: str | None = None) -> JsonObject:
+        path = f"cache/info/{_name(tag, 'tag')}/" if tag else "cache/info/"
+        # never from the REST cache: the answer says whether the tables are stale
+        return self.http.get_object(path, cache="skip")
+
+
+def _uuid(value: UUID | str, name: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ArgumentError(name, value, "a UUID") from None
+
+
+def _name(value: str | None, name: str) -> str:
+    if not isinstance(value, str) or not value or "/" in value or value in (".", ".."):
+        raise ArgumentError(name, value, "a non-empty name without '/'")
+    return urllib.parse.quote(value, safe="")

@@ -1,0 +1,280 @@
+"""Per-server settings and stored tokens, in the user's config directory.
+
+Layout below :func:`config_dir` (``platformdirs``, so ``HOME`` / ``XDG_CONFIG_HOME`` move it)::
+
+    alyx/<server-key>.json    ALYX_URL, ALYX_LOGIN, HTTP_DATA_SERVER, CACHE_DIR for one base URL
+    alyx/<server-key>.token   {"username": ..., "token": ...}  created with mode 0600
+    default.json              {"ALYX_URL": ...}  the server used last
+
+Token files are never placed in a cache dir (cache dirs get shared and synced). When the
+``keyring`` package is importable and ``ONESDK_KEYRING`` is not ``0``, tokens go to the system
+keyring instead. Every write is a temp file renamed into place; secrets are :class:`Secret`
+objects whose ``repr``/``str`` are masked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+import re
+import tempfile
+import urllib.parse
+from pathlib import Path
+from typing import Final, Protocol
+
+import platformdirs
+
+from onesdk._log import MASK, get_logger, register_secret
+from onesdk.errors import ArgumentError, CacheError
+
+__all__ = [
+    "FileTokenStore",
+    "KeyringTokenStore",
+    "Secret",
+    "Settings",
+    "TokenStore",
+    "config_dir",
+    "default_token_store",
+    "load_settings",
+    "normalise_base_url",
+    "save_settings",
+    "server_key",
+]
+
+_log = get_logger("onesdk.settings")
+APP_NAME: Final = "onesdk"
+_KEYRING_SERVICE: Final = "onesdk-alyx"
+
+
+class Secret:
+    """A string that never shows itself in ``repr``, ``str``, f-strings or logs.
+
+    ``reveal()`` is the only way to the value; constructing one also registers the value with
+    the log filter, so even a deliberate ``log(secret.reveal())`` is masked.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise ArgumentError("secret", type(value).__name__, "a str")
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret('{MASK}')"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        return (Secret, (self._value,))
+
+
+def config_dir() -> Path:
+    """The onesdk user config directory (not created)."""
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def normalise_base_url(base_url: str) -> str:
+    """``base_url`` checked (http/https with a host) and without trailing slash."""
+    if not isinstance(base_url, str):
+        raise ArgumentError("base_url", base_url, "an http(s) URL string")
+    split = urllib.parse.urlsplit(base_url.strip())
+    if split.scheme not in ("http", "https") or not split.netloc:
+        raise ArgumentError("base_url", base_url, "an http(s) URL such as https://alyx.example.org")
+    if split.username or split.password:
+        raise ArgumentError("base_url", "<URL with credentials>", "a URL without user:password@")
+    return urllib.parse.urlunsplit((split.scheme, split.netloc, split.path.rstrip("/"), "", ""))
+
+
+def server_key(base_url: str) -> str:
+    """A file-name-safe key for one server: readable host part plus a short hash of the URL."""
+    url = normalise_base_url(base_url)
+    host = re.sub(r"[^A-Za-z0-9.-]+", "_", urllib.parse.urlsplit(url).netloc)
+    return f"{host}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The saved parameters for one Alyx server (one-api's ALYX_URL, ALYX_LOGIN, ...)."""
+
+    base_url: str
+    username: str | None = None
+    http_data_server: str | None = None
+    cache_dir: Path | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {
+            "ALYX_URL": self.base_url,
+            "ALYX_LOGIN": self.username,
+            "HTTP_DATA_SERVER": self.http_data_server,
+            "CACHE_DIR": str(self.cache_dir) if self.cache_dir is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: object, *, source: Path) -> Settings:
+        if not isinstance(data, dict) or not isinstance(data.get("ALYX_URL"), str):
+            raise CacheError(f"{source}: not a onesdk settings file (no ALYX_URL)")
+        cache_dir = data.get("CACHE_DIR")
+        username = data.get("ALYX_LOGIN")
+        server = data.get("HTTP_DATA_SERVER")
+        return cls(
+            base_url=normalise_base_url(data["ALYX_URL"]),
+            username=username if isinstance(username, str) else None,
+            http_data_server=server if isinstance(server, str) else None,
+            cache_dir=Path(cache_dir) if isinstance(cache_dir, str) else None,
+        )
+
+
+def _settings_path(base_url: str) -> Path:
+    return config_dir() / "alyx" / f"{server_key(base_url)}.json"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; the file is created 0600 and never world-readable."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def load_settings(base_url: str | None = None) -> Settings | None:
+    """The saved settings for ``base_url`` (default: the server used last); None if none saved."""
+    if base_url is None:
+        default = config_dir() / "default.json"
+        if not default.is_file():
+            return None
+        try:
+            base_url = json.loads(default.read_text(encoding="utf-8"))["ALYX_URL"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CacheError(f"{default}: unreadable default-server file ({exc})") from exc
+        if not isinstance(base_url, str):
+            raise CacheError(f"{default}: ALYX_URL is not a string")
+    path = _settings_path(base_url)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise CacheError(f"{path}: settings file is not JSON ({exc})") from exc
+    return Settings.from_json(data, source=path)
+
+
+def save_settings(settings: Settings, *, make_default: bool = True) -> Path:
+    """Save ``settings`` for its base URL (and remember it as the default server)."""
+    path = _settings_path(settings.base_url)
+    write_private(path, json.dumps(settings.to_json(), indent=1).encode())
+    if make_default:
+        payload = json.dumps({"ALYX_URL": normalise_base_url(settings.base_url)}).encode()
+        write_private(config_dir() / "default.json", payload)
+    _log.debug("saved settings for %s", settings.base_url)
+    return path
+
+
+class TokenStore(Protocol):
+    """Where tokens live between runs, one per (base URL, user)."""
+
+    def get(self, base_url: str, username: str) -> Secret | None: ...
+
+    def set(self, base_url: str, username: str, token: Secret) -> None: ...
+
+    def delete(self, base_url: str) -> None: ...
+
+
+class FileTokenStore:
+    """Tokens in ``<config>/alyx/<server-key>.token`` (mode 0600, written atomically)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root if root is not None else config_dir() / "alyx"
+
+    def path(self, base_url: str) -> Path:
+        return self.root / f"{server_key(base_url)}.token"
+
+    def get(self, base_url: str, username: str) -> Secret | None:
+        path = self.path(base_url)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            _log.warning("ignoring an unreadable token file for %s", base_url)
+            return None
+        if not isinstance(data, dict) or data.get("username") != username:
+            return None
+        token = data.get("token")
+        return Secret(token) if isinstance(token, str) and token else None
+
+    def set(self, base_url: str, username: str, token: Secret) -> None:
+        payload = json.dumps({"username": username, "token": token.reveal()}).encode()
+        write_private(self.path(base_url), payload)
+
+    def delete(self, base_url: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path(base_url).unlink()
+
+    def __repr__(self) -> str:
+        return f"FileTokenStore({str(self.root)!r})"
+
+
+class KeyringTokenStore:
+    """Tokens in the system keyring (service ``onesdk-alyx``, one entry per base URL)."""
+
+    def __init__(self) -> None:
+        self._keyring = importlib.import_module("keyring")
+
+    def get(self, base_url: str, username: str) -> Secret | None:
+        stored = self._keyring.get_password(_KEYRING_SERVICE, normalise_base_url(base_url))
+        if not isinstance(stored, str):
+            return None
+        user, _, token = stored.partition("\n")
+        return Secret(token) if user == username and token else None
+
+    def set(self, base_url: str, username: str, token: Secret) -> None:
+        value = f"{username}\n{token.reveal()}"
+        self._keyring.set_password(_KEYRING_SERVICE, normalise_base_url(base_url), value)
+
+    def delete(self, base_url: str) -> None:
+        with contextlib.suppress(Exception):
+            self._keyring.delete_password(_KEYRING_SERVICE, normalise_base_url(base_url))
+
+    def __repr__(self) -> str:
+        return "KeyringTokenStore()"
+
+
+def default_token_store() -> TokenStore:
+    """The keyring when the ``keyring`` package is importable (and not disabled), else files."""
+    if os.environ.get("ONESDK_KEYRING", "1") != "0":
+        try:
+            return KeyringTokenStore()
+        except ImportError:
+            pass
+    return FileTokenStore()

@@ -1,0 +1,82 @@
+"""Code run in child processes by the concurrency tests (importable, for the spawn start method)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+import warnings
+from pathlib import Path
+
+
+def shared_cache_worker(root: str, iterations: int, seed: int) -> dict[str, int]:
+    """Load, query, load datasets, save and refresh the cache in ``root``; count what happened."""
+    from onesdk import One
+    from onesdk.errors import OneSdkWarning
+
+    warnings.simplefilter("ignore", OneSdkWarning)
+    rng = random.Random(seed)
+    counts = {"loads": 0, "saves": 0, "refreshes": 0, "datasets": 0}
+    for _ in range(iterations):
+        one = One(root)
+        counts["loads"] += 1
+        eids = one.search()
+        assert len(eids) == len(one.tables.sessions)
+        ids = [str(i) for i in one.tables.datasets.column("id").to_pylist()]
+        for did in rng.sample(ids, min(3, len(ids))):
+            one.load_dataset_from_id(did)
+            counts["datasets"] += 1
+        one.save_cache(force=True)
+        counts["saves"] += 1
+        one.refresh_cache()
+        counts["refreshes"] += 1
+    return counts
+
+
+def _die() -> None:
+    sys.stdout.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def killed_save(source: str, target: str, where: str) -> None:
+    """Save the tables of ``source`` into ``target``, and SIGKILL this process at ``where``:
+    'sessions-write' / 'datasets-write' (half-way through writing that table's temporary file),
+    'between-renames' (after the first rename), 'info-write' (before cache_info.json is renamed).
+    """
+    import pyarrow.parquet as pq
+
+    from onesdk import One
+
+    one = One(source)
+    real_write = pq.write_table
+    real_replace = os.replace
+    writes: list[object] = []
+    replaces: list[object] = []
+
+    def write(table: object, where_to: object, **kwargs: object) -> None:
+        writes.append(where_to)
+        kind = "sessions-write" if len(writes) == 1 else "datasets-write"
+        if kind == where:
+            real_write(table, where_to, **kwargs)  # type: ignore[arg-type]
+            data = Path(str(where_to)).read_bytes()
+            Path(str(where_to)).write_bytes(data[: len(data) // 2])
+            _die()
+        real_write(table, where_to, **kwargs)  # type: ignore[arg-type]
+
+    def replace(src: object, dst: object) -> None:
+        replaces.append(dst)
+        if where == "info-write" and str(dst).endswith("cache_info.json"):
+            _die()
+        real_replace(src, dst)  # type: ignore[arg-type]
+        if where == "between-renames" and len(replaces) == 1:
+            _die()
+
+    pq.write_table = write  # type: ignore[assignment]
+    os.replace = replace  # type: ignore[assignment]
+    one.save_cache(save_dir=target, force=True)
+    print("saved without being killed")
+
+
+if __name__ == "__main__":
+    killed_save(sys.argv[1], sys.argv[2], sys.argv[3])

@@ -1,0 +1,3 @@
+from tests.replay.fixtures import replay
+
+__all__ = ["replay"]

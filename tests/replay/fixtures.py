@@ -1,0 +1,49 @@
+"""The ``replay`` pytest fixture: a fresh replay server per test, failing on unrecorded requests.
+
+At teardown it also scans every file the test wrote below its ``tmp_path`` for the server's
+token and password: only the 0600 token files in the user config dir may hold the token.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.replay.server import ReplayServer
+
+
+def leaked_secrets(root: Path, secrets: tuple[str, ...]) -> list[str]:
+    """Files below ``root`` holding one of ``secrets`` (token files excepted, if private)."""
+    found: list[str] = []
+    needles = [s.encode() for s in secrets]
+    for path in root.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        if not any(n in data for n in needles):
+            continue
+        private = stat.S_IMODE(path.stat().st_mode) == 0o600
+        if path.suffix == ".token" and private and "onesdk" in path.parts:
+            continue
+        found.append(str(path.relative_to(root)))
+    return found
+
+
+@pytest.fixture
+def replay(shared_alyx: Path, tmp_path: Path) -> Iterator[ReplayServer]:
+    """A started replay server; the test fails if the client asked for anything unrecorded.
+
+    A test that provokes unrecorded requests on purpose sets ``replay.allow_unmatched = True``.
+    """
+    with ReplayServer(shared_alyx, lifetime=300.0) as server:
+        yield server
+        unmatched = list(server.unmatched)
+        tokens = (server.token, *server.stale_tokens, server.password)
+    if unmatched and not server.allow_unmatched:
+        pytest.fail("requests with no recording:\n  " + "\n  ".join(unmatched))
+    leaks = leaked_secrets(tmp_path, tokens)
+    if leaks:
+        pytest.fail("a token or password was written to: " + ", ".join(leaks))
