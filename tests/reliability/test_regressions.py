@@ -158,7 +158,7 @@ def test_is_uuid_with_versions_that_are_not_a_list_is_an_argument_error() -> Non
     assert _argument(exc) == "versions"
 
 
-def test_io_helpers_of_the_wrong_type_name_their_argument(tmp_path: Path) -> None:
+def test_io_functions_of_the_wrong_type_name_their_argument(tmp_path: Path) -> None:
     for call, argument in (
         (lambda: alfio.check_dimensions(None), "data"),  # type: ignore[arg-type]
         (lambda: alfio.dataframe(None), "data"),  # type: ignore[arg-type]
