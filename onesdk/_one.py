@@ -86,6 +86,8 @@ SEARCH_TERMS = (
 _SEARCH_ALIASES = {"dataset": "datasets", "lab": "laboratory", "date": "date_range"}
 
 EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
+# Several eids at once: a list or tuple (never a bare string, which is one eid).
+EidList = list[str] | list[uuid.UUID] | list[EidLike] | tuple[EidLike, ...]
 QcLike = int | str
 _FAIL = 3  # position of FAIL in the QC order
 
@@ -421,9 +423,19 @@ class One:
     def get_details(self, eid: EidLike, full: Literal[False] = False) -> Session: ...
     @overload
     def get_details(self, eid: EidLike, full: Literal[True]) -> pd.DataFrame: ...
-    def get_details(self, eid: EidLike, full: bool = False) -> Session | pd.DataFrame:
+    @overload
+    def get_details(self, eid: EidList, full: Literal[False] = False) -> list[Session]: ...
+    @overload
+    def get_details(self, eid: EidList, full: Literal[True]) -> list[pd.DataFrame]: ...
+    def get_details(
+        self, eid: EidLike | EidList, full: bool = False
+    ) -> Session | pd.DataFrame | list[Session] | list[pd.DataFrame]:
         """The session record (a :class:`Session`), or with ``full=True`` a frame of its
-        datasets with the session columns joined."""
+        datasets with the session columns joined; a list of eids gives a list, in order."""
+        if isinstance(eid, list | tuple):
+            if full:
+                return [self.get_details(one, full=True) for one in eid]
+            return [self.get_details(one) for one in eid]
         found = self._to_eid(eid, "eid")
         key = str(found) if found is not None else str(eid)
         if not self.repository.has_session(key):
@@ -1164,8 +1176,15 @@ class One:
 
     # ------------------------------------------------------------------ conversions
 
-    def eid2path(self, eid: EidLike) -> Path | None:
-        """The local session folder of ``eid`` (None when not in the cache)."""
+    @overload
+    def eid2path(self, eid: EidLike) -> Path | None: ...
+    @overload
+    def eid2path(self, eid: EidList) -> list[Path | None]: ...
+    def eid2path(self, eid: EidLike | EidList) -> Path | list[Path | None] | None:
+        """The local session folder of ``eid`` (None when not in the cache); a list of eids
+        gives a list, in order."""
+        if isinstance(eid, list | tuple):
+            return [self.eid2path(one) for one in eid]
         from onesdk._tables import session_rel_path
 
         found = parse_uuid(eid) if not isinstance(eid, Mapping | PurePath) else None
@@ -1269,10 +1288,37 @@ class One:
     ) -> RawExpRefDict: ...
     @overload
     def eid2ref(self, eid: EidLike, as_dict: Literal[False], parse: bool = True) -> str: ...
+    @overload
     def eid2ref(
-        self, eid: EidLike, as_dict: bool = True, parse: bool = True
+        self, eid: EidList, as_dict: Literal[True] = True, parse: Literal[True] = True
+    ) -> list[ExpRefDict]: ...
+    @overload
+    def eid2ref(
+        self, eid: EidList, as_dict: Literal[True] = True, *, parse: Literal[False]
+    ) -> list[RawExpRefDict]: ...
+    @overload
+    def eid2ref(self, eid: EidList, as_dict: Literal[False], parse: bool = True) -> list[str]: ...
+    def eid2ref(
+        self, eid: EidLike | EidList, as_dict: bool = True, parse: bool = True
+    ) -> (
+        ExpRefDict
+        | RawExpRefDict
+        | str
+        | list[ExpRefDict]
+        | list[RawExpRefDict]
+        | list[str]
+        | list[ExpRefDict | RawExpRefDict | str]
+    ):
+        """The experiment reference of a session: a dict, or ``'yyyy-mm-dd_N_subject'``; a list
+        of eids gives a list, in order."""
+        if isinstance(eid, list | tuple):
+            return [self._eid2ref_one(one, as_dict, parse) for one in eid]
+        return self._eid2ref_one(eid, as_dict, parse)
+
+    def _eid2ref_one(
+        self, eid: EidLike, as_dict: bool, parse: bool
     ) -> ExpRefDict | RawExpRefDict | str:
-        """The experiment reference of a session: a dict, or ``'yyyy-mm-dd_N_subject'``."""
+
         record = self._session_record(self._eid(eid))
         date = record["date"]
         if not isinstance(date, dt.date):

@@ -32,7 +32,7 @@ import platformdirs
 from onesdk._auth import TokenAuth, resolve_credentials
 from onesdk._download import Downloader, DownloadTask, safe_target, url_for
 from onesdk._log import get_logger
-from onesdk._one import EidLike, One, QcLike
+from onesdk._one import EidLike, EidList, One, QcLike
 from onesdk._query import FilenameFilter, PartValue
 from onesdk._remote_records import (
     DatasetRow,
@@ -566,19 +566,34 @@ class OneAlyx(One):
     def get_details(
         self, eid: EidLike, full: Literal[True], query_type: str | None = None
     ) -> JsonObject | pd.DataFrame: ...
+    @overload
     def get_details(
-        self, eid: EidLike, full: bool = False, query_type: str | None = None
-    ) -> Session | JsonObject | pd.DataFrame:
+        self, eid: EidList, full: Literal[False] = False, query_type: str | None = None
+    ) -> list[Session]: ...
+    @overload
+    def get_details(
+        self, eid: EidList, full: Literal[True], query_type: str | None = None
+    ) -> list[JsonObject | pd.DataFrame]: ...
+    def get_details(
+        self, eid: EidLike | EidList, full: bool = False, query_type: str | None = None
+    ) -> Session | JsonObject | pd.DataFrame | list[Session] | list[JsonObject | pd.DataFrame]:
         """The session record: remote by default.
 
         A :class:`Session`; with ``full=True`` the whole detail record as the server sends it
-        (its datasets merged into the cache), or locally the frame of its datasets.
+        (its datasets merged into the cache), or locally the frame of its datasets. A list of
+        eids gives a list, in order.
         """
+        if isinstance(eid, list | tuple):
+            if full:
+                return [self.get_details(one, full=True, query_type=query_type) for one in eid]
+            if not self._remote(query_type):
+                return super().get_details(eid)
+            return self._remote_sessions([self._remote_eid(one) for one in eid])
         if not self._remote(query_type):
             if full:
                 return super().get_details(eid, full=True)
             return super().get_details(eid)
-        key = self._remote_eid(eid)  # a list is refused there: one session per call
+        key = self._remote_eid(eid)
         if full:
             try:
                 return self._fetch_session(key)
@@ -586,14 +601,24 @@ class OneAlyx(One):
                 if exc.status != 404:
                     raise
                 raise ALFObjectNotFound(f"session {key} not found on the server") from None
+        return self._remote_sessions([key])[0]
+
+    def _remote_sessions(self, keys: list[str]) -> list[Session]:
+        """The session records of ``keys``, in order, in one request."""
         from onesdk._models import session_from_rest
 
         # the reference's request: a django primary-key filter with a Python tuple
-        found = self._rest.http.get_list("sessions", [("django", f"pk__in,{(key,)}")]).raw()
-        if not found:
-            raise ALFObjectNotFound(f"session {key} not found on {self._rest.base_url}")
+        found = self._rest.http.get_list("sessions", [("django", f"pk__in,{tuple(keys)}")]).raw()
         self._merge(session_row(r) for r in found)
-        return session_from_rest(found[0])
+        by_id = {
+            str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found
+        }
+        missing = [key for key in keys if key not in by_id]
+        if missing:
+            raise ALFObjectNotFound(
+                f"session(s) {', '.join(missing)} not found on {self._rest.base_url}"
+            )
+        return [session_from_rest(by_id[key]) for key in keys]
 
     def _ref2eid_or_none(self, ref: str | Mapping[str, object]) -> uuid.UUID | None:
         if self.mode == "local":
@@ -716,8 +741,17 @@ class OneAlyx(One):
 
     # ------------------------------------------------------------------ conversions
 
-    def eid2path(self, eid: EidLike, query_type: str | None = None) -> Path | None:
-        """The local session folder of ``eid`` (asking the server when not in the cache)."""
+    @overload
+    def eid2path(self, eid: EidLike, query_type: str | None = None) -> Path | None: ...
+    @overload
+    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[Path | None]: ...
+    def eid2path(
+        self, eid: EidLike | EidList, query_type: str | None = None
+    ) -> Path | list[Path | None] | None:
+        """The local session folder of ``eid`` (asking the server when not in the cache); a
+        list of eids gives a list, in order."""
+        if isinstance(eid, list | tuple):
+            return [self._eid2path_one(one, query_type) for one in eid]
         return self._eid2path_one(eid, query_type)
 
     def _eid2path_one(self, eid: EidLike, query_type: str | None) -> Path | None:

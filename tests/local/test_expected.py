@@ -42,11 +42,7 @@ DIFFERENT: dict[str, str] = {
     "c0344": "list_datasets of a session not in the cache returns [] (one-api: an empty DataFrame)",
     "c0500": "'object.attribute' matches namespaced files (one-api: ALFObjectNotFound)",
     "c0544": "'object.attribute' matches namespaced files (one-api: ALFObjectNotFound)",
-    "c0536": "a list passed as one eid is an ArgumentError (one-api: ALFObjectNotFound)",
-    "c0727": "eid2path/eid2ref take one eid (one-api: also lists)",
-    "c0736": "eid2path/eid2ref take one eid (one-api: also lists)",
-    "c0748": "eid2path/eid2ref take one eid (one-api: also lists)",
-    "c0757": "eid2path/eid2ref take one eid (one-api: also lists)",
+    "c0536": "get_details of a list gives a list of Sessions (one-api local: ALFObjectNotFound)",
     "c0778": "record2url without a file server raises AlfError (one-api: AssertionError)",
     "c0779": "record2url without a file server raises AlfError (one-api: AssertionError)",
 }

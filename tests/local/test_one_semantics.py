@@ -168,6 +168,21 @@ def test_conversions_round_trip(one: One) -> None:
         one.to_eid("not-an-eid")
 
 
+def test_lists_of_eids_give_lists_in_order(one: One) -> None:
+    eids = one.search()[:3]
+    assert len(eids) == 3
+    backwards = [str(e) for e in reversed(eids)]
+    assert one.eid2path(backwards) == [one.eid2path(e) for e in reversed(eids)]
+    assert one.eid2ref(backwards, as_dict=False) == [
+        one.eid2ref(e, as_dict=False) for e in reversed(eids)
+    ]
+    assert [s.id for s in one.get_details(backwards)] == list(reversed(eids))
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert one.eid2path([unknown, str(eids[0])]) == [None, one.eid2path(eids[0])]
+    with pytest.raises(ALFObjectNotFound, match=unknown):
+        one.get_details([str(eids[0]), unknown])
+
+
 def test_path2url_needs_a_file_server(one: One) -> None:
     (eid,) = one.search(subject="OTHER")
     file = (one.eid2path(eid) or Path()) / "alf" / "_ibl_trials.choice.npy"

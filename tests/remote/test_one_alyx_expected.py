@@ -50,9 +50,6 @@ DIFFERENCES: dict[str, str] = {
     "c0366": "remote listing order",
     "c0412": "`load_dataset(eid, 'trials.choice')`",
     "c0456": "`load_dataset(eid, 'trials.choice')`",
-    "c0694": "`eid2path`, `eid2ref` with a list",
-    "c0706": "`eid2path`, `eid2ref` with a list",
-    "c0715": "`eid2path`, `eid2ref` with a list",
     # query_type='local' on a remote instance: the local One's documented differences
     "c0050": "`search(details=True)` records",
     "c0054": "`search(details=True)` records",
