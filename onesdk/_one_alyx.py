@@ -582,7 +582,7 @@ class OneAlyx(One):
         from onesdk._models import session_from_rest
 
         # the reference's request: a django primary-key filter with a Python tuple
-        found = self._rest.http.get_list("sessions", [("django", f"pk__in,{(key,)}")]).raw()
+        found = self._rest.session_records([("django", f"pk__in,{(key,)}")]).raw()
         if not found:
             raise ALFObjectNotFound(f"session {key} not found on {self._rest.base_url}")
         self._merge(session_row(r) for r in found)
