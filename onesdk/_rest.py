@@ -1,22 +1,25 @@
-"""The Alyx REST backend: HTTP with auth, REST cache and retries; pagination; query translation.
+"""The Alyx REST backend: the generated client with auth, REST cache and retries; pagination;
+query translation.
 
 Three layers, each usable alone:
 
-* :class:`AlyxHttp` sends requests to one Alyx server (token auth, the REST GET cache, bounded
-  retries on 429/502/503/504 and connection errors) and turns answers into JSON or into errors
-  from :mod:`onesdk.errors` that name the request.
+* :class:`AlyxHttp` calls the operations of the generated client (``onesdk_gen.alyx_client``)
+  on one Alyx server. Its httpx client carries the token auth (one re-login on 401/403), the
+  REST GET cache transport and the timeouts; :meth:`AlyxHttp.call` retries 429/502/503/504 and
+  connection errors a bounded number of times and turns answers into the generated wire models,
+  or into errors from :mod:`onesdk.errors` that name the URL (a body the contract does not
+  describe is a :class:`ContractError`).
 * :class:`Paginated` is a lazy, typed sequence over a paginated list endpoint
-  (``count``/``next``/``results``): pages are fetched when an item in them is first needed, with
+  (``count``/``results``): pages are fetched when an item in them is first needed, with
   ``limit``/``offset`` as Alyx expects, and each record is parsed once.
 * :func:`session_query` / :func:`insertion_query` translate the search keywords of
   ``OneAlyx.search`` / ``search_insertions`` into Alyx filter parameters exactly as one-api 3.6.1
-  sends them (term completion, lists joined by commas, date ranges as two ISO dates).
+  sends them (term completion, lists joined by commas, date ranges as two ISO dates); the list
+  operations receive them as their typed parameters, which give back the same query text.
 
 :class:`RestRepository` puts them together for the facade, and implements the Repository
-protocol of the parquet backend. Searches are sent exactly as one-api sends them, because the
-recorded Alyx traffic is what the client is tested against; every other operation of the Alyx
-contract is available, typed, through :meth:`AlyxHttp.generated_client`, which shares this
-connection (authentication, re-login, REST cache).
+protocol of the parquet backend. Only :meth:`RestRepository.rest`, which takes any endpoint and
+filter as one-api's ``alyx.rest`` does, sends untyped requests.
 """
 
 from __future__ import annotations
