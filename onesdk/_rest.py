@@ -589,9 +589,8 @@ class Paginated(Sequence[T], Generic[T]):
     """A lazily fetched list of Alyx records, typed by its ``parse`` function.
 
     ``len()`` (and :attr:`total`) is the server's ``count``; indexing or iterating fetches the
-    missing pages with the first page's size as ``limit``. ``on_page`` callbacks see every page
-    of raw records as it arrives (the facade merges them into its tables). A ``count`` that
-    changes between pages is a :class:`ContractError`: the result would mix two database states.
+    missing pages with the first page's size as ``limit``. A ``count`` that changes between
+    pages is a :class:`ContractError`: the result would mix two database states.
     """
 
     def __init__(
@@ -606,7 +605,6 @@ class Paginated(Sequence[T], Generic[T]):
         self._path = path
         self._params = [(k, v) for k, v in params if k not in ("limit", "offset")]
         self._parse: Callable[[JsonObject], T] = parse or _identity  # type: ignore[assignment]
-        self.on_page: list[Callable[[list[JsonObject]], None]] = []
         count, records = first
         if count < len(records):
             raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
@@ -618,7 +616,6 @@ class Paginated(Sequence[T], Generic[T]):
         self._raw = empty * self.total
         self._items: dict[int, T] = {}
         self._raw[: len(records)] = records
-        self.first_page = records
 
     @classmethod
     def of(cls, records: Iterable[JsonObject], parse: Callable[[JsonObject], T]) -> Paginated[T]:
@@ -683,8 +680,6 @@ class Paginated(Sequence[T], Generic[T]):
                 f"({self.total} -> {count}); run the query again"
             )
         self._raw[offset : offset + len(records)] = records
-        for callback in self.on_page:
-            callback(records)
 
 
 def _raw_page(answer: JsonValue, path: str) -> tuple[int, list[JsonObject]]:
