@@ -66,6 +66,7 @@ from onesdk.errors import (
     ContractError,
     HTTPError,
     OfflineError,
+    OneSdkError,
     RemoteError,
     UnknownTermError,
 )
@@ -489,6 +490,8 @@ class AlyxHttp:
                     ) from None
                 self._sleep(self._backoff(attempt, None))
                 continue
+            except OneSdkError:  # e.g. AuthenticationError from the re-login
+                raise
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 misfit = exc  # the generated parser refused the body; the status decides below
             response: httpx.Response | None = self._local.response
