@@ -608,7 +608,7 @@ class OneAlyx(One):
         from onesdk._models import session_from_rest
 
         # the reference's request: a django primary-key filter with a Python tuple
-        found = self._rest.http.get_list("sessions", [("django", f"pk__in,{tuple(keys)}")]).raw()
+        found = self._rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
         self._merge(session_row(r) for r in found)
         by_id = {
             str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found

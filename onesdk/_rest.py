@@ -1,22 +1,25 @@
-"""The Alyx REST backend: HTTP with auth, REST cache and retries; pagination; query translation.
+"""The Alyx REST backend: the generated client with auth, REST cache and retries; pagination;
+query translation.
 
 Three layers, each usable alone:
 
-* :class:`AlyxHttp` sends requests to one Alyx server (token auth, the REST GET cache, bounded
-  retries on 429/502/503/504 and connection errors) and turns answers into JSON or into errors
-  from :mod:`onesdk.errors` that name the request.
+* :class:`AlyxHttp` calls the operations of the generated client (``onesdk_gen.alyx_client``)
+  on one Alyx server. Its httpx client carries the token auth (one re-login on 401/403), the
+  REST GET cache transport and the timeouts; :meth:`AlyxHttp.call` retries 429/502/503/504 and
+  connection errors a bounded number of times and turns answers into the generated wire models,
+  or into errors from :mod:`onesdk.errors` that name the URL (a body the contract does not
+  describe is a :class:`ContractError`).
 * :class:`Paginated` is a lazy, typed sequence over a paginated list endpoint
-  (``count``/``next``/``results``): pages are fetched when an item in them is first needed, with
+  (``count``/``results``): pages are fetched when an item in them is first needed, with
   ``limit``/``offset`` as Alyx expects, and each record is parsed once.
 * :func:`session_query` / :func:`insertion_query` translate the search keywords of
   ``OneAlyx.search`` / ``search_insertions`` into Alyx filter parameters exactly as one-api 3.6.1
-  sends them (term completion, lists joined by commas, date ranges as two ISO dates).
+  sends them (term completion, lists joined by commas, date ranges as two ISO dates); the list
+  operations receive them as their typed parameters, which give back the same query text.
 
 :class:`RestRepository` puts them together for the facade, and implements the Repository
-protocol of the parquet backend. Searches are sent exactly as one-api sends them, because the
-recorded Alyx traffic is what the client is tested against; every other operation of the Alyx
-contract is available, typed, through :meth:`AlyxHttp.generated_client`, which shares this
-connection (authentication, re-login, REST cache).
+protocol of the parquet backend. Only :meth:`RestRepository.rest`, which takes any endpoint and
+filter as one-api's ``alyx.rest`` does, sends untyped requests.
 """
 
 from __future__ import annotations
@@ -25,14 +28,35 @@ import datetime as dt
 import email.utils
 import json
 import random
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, Generic, TypeAlias, TypeVar, overload
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, TypeVar, cast, overload
 from uuid import UUID
 
 import httpx
 from onesdk_gen.alyx_client import Client
+from onesdk_gen.alyx_client.api.cache import cache_info_retrieve, cache_info_tag_retrieve
+from onesdk_gen.alyx_client.api.dataset_types import dataset_types_retrieve
+from onesdk_gen.alyx_client.api.datasets import datasets_list, datasets_retrieve
+from onesdk_gen.alyx_client.api.insertions import insertions_list, insertions_retrieve
+from onesdk_gen.alyx_client.api.revisions import revisions_retrieve
+from onesdk_gen.alyx_client.api.sessions import sessions_list, sessions_retrieve
+from onesdk_gen.alyx_client.models import (
+    CacheInfo,
+    InsertionDetail,
+    PaginatedDatasetList,
+    PaginatedInsertionList,
+    PaginatedSessionList,
+    QCName,
+    SessionDetail,
+)
+from onesdk_gen.alyx_client.models import Dataset as DatasetRecord
+from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
+from onesdk_gen.alyx_client.models import Revision as RevisionRecord
+from onesdk_gen.alyx_client.types import Response
 
 from onesdk._auth import TokenAuth
 from onesdk._log import get_logger
@@ -42,6 +66,7 @@ from onesdk.errors import (
     ContractError,
     HTTPError,
     OfflineError,
+    OneSdkError,
     RemoteError,
     UnknownTermError,
 )
@@ -256,7 +281,113 @@ def query_params(query: SessionQuery) -> QueryParams:
 
 
 # ---------------------------------------------------------------------------------------------
+# typed filter values: the query text of the search functions, as the generated operations'
+# parameters want it (the generated code turns them back into the same query text)
+@dataclass(frozen=True)
+class _Kind:
+    convert: Callable[[str], object]
+    expected: str
+
+
+def _qc_name(text: str) -> QCName:
+    from onesdk.alf import QC
+
+    return QCName(QC(int(text)).name if text.strip().isdigit() else text)
+
+
+def _boolean(text: str) -> bool:
+    return {"true": True, "false": False, "1": True, "0": False}[text.strip().casefold()]
+
+
+_TEXT: Final = _Kind(str, "text")
+_INTEGER: Final = _Kind(int, "an integer")
+_NUMBER: Final = _Kind(float, "a number")
+_UUID: Final = _Kind(UUID, "a UUID")
+_QC: Final = _Kind(_qc_name, "a QC name (NOT_SET, PASS, WARNING, FAIL, CRITICAL) or value")
+_BOOLEAN: Final = _Kind(_boolean, "True or False")
+_MOMENT: Final = _Kind(dt.datetime.fromisoformat, "an ISO date-time")
+
+
+def _texts(*names: str) -> dict[str, _Kind]:
+    return dict.fromkeys(names, _TEXT)
+
+
+_PAGING: Final = {"limit": _INTEGER, "offset": _INTEGER}
+#: the filters of the generated ``sessions_list`` operation and their kinds
+_SESSION_KINDS: Final = {
+    **_PAGING,
+    **_texts(
+        "subject", "nickname", "lab", "date_range", "task_protocol", "projects", "project",
+        "dataset_qc_lte", "datasets", "dataset_types", "users", "location", "django", "tag",
+        "extended_qc", "json", "atlas_acronym", "atlas_name", "type", "name", "narrative",
+        "procedures",
+    ),
+    **dict.fromkeys(("number", "n_trials", "n_correct_trials"), _INTEGER),
+    **dict.fromkeys(("performance_gte", "performance_lte", "atlas_id"), _NUMBER),
+    **dict.fromkeys(("id", "parent_session"), _UUID),
+    **dict.fromkeys(("start_time", "end_time", "auto_datetime"), _MOMENT),
+    "qc": _QC,
+    "histology": _BOOLEAN,
+}  # fmt: skip
+#: the filters of the generated ``datasets_list`` operation
+_DATASET_KINDS: Final = {
+    **_PAGING,
+    **_texts(
+        "name", "collection", "revision", "tag", "django", "subject", "lab", "date",
+        "experiment_number", "dataset_type",
+    ),
+    **dict.fromkeys(("session", "id"), _UUID),
+    **dict.fromkeys(("default_dataset", "exists"), _BOOLEAN),
+    "qc": _QC,
+}  # fmt: skip
+#: the filters of the generated ``insertions_list`` operation
+_INSERTION_KINDS: Final = {
+    **_PAGING,
+    **_texts(
+        "name", "model", "serial", "subject", "lab", "date", "experiment_number", "task_protocol",
+        "project", "dataset_qc_lte", "datasets", "dataset_types", "tag", "atlas_acronym",
+        "atlas_name", "django",
+    ),
+    **dict.fromkeys(("session", "chronic_insertion", "id"), _UUID),
+    "atlas_id": _NUMBER,
+    "auto_datetime": _MOMENT,
+}  # fmt: skip
+
+
+def _typed(path: str, params: QueryParams, kinds: Mapping[str, _Kind]) -> dict[str, Any]:
+    """Keyword arguments of a generated list operation for filter ``params``."""
+    arguments: dict[str, Any] = {}
+    for key, text in params:
+        kind = kinds.get(key)
+        if kind is None:
+            raise ArgumentError(key, text, f"a filter of GET {path}: {', '.join(sorted(kinds))}")
+        try:
+            value = kind.convert(text)
+        except (ValueError, KeyError):
+            raise ArgumentError(key, text, kind.expected) from None
+        arguments["type_" if key == "type" else key] = value
+    return arguments
+
+
+# ---------------------------------------------------------------------------------------------
 # HTTP
+class _Wire(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class _WirePage(Protocol):
+    @property
+    def count(self) -> int: ...
+
+    @property
+    def results(self) -> Sequence[_Wire]: ...
+
+
+#: one call of a generated operation on the given client
+Send: TypeAlias = Callable[[Client], Response[Any]]
+W = TypeVar("W")
+
+
 def _detail(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -267,8 +398,18 @@ def _detail(response: httpx.Response) -> str:
     return json.dumps(body)[:200]
 
 
+def _as_json(record: _Wire) -> JsonObject:
+    return cast(JsonObject, record.to_dict())
+
+
 class AlyxHttp:
-    """JSON requests to one Alyx server."""
+    """Requests to one Alyx server through the generated client (``onesdk_gen.alyx_client``).
+
+    Its httpx client carries the token authentication (with one re-login), the REST GET cache
+    transport and the timeouts; :meth:`call` adds bounded retries on 429/502/503/504 and
+    connection errors, and turns answers into the generated wire models or into errors from
+    :mod:`onesdk.errors` that name the request.
+    """
 
     def __init__(
         self,
@@ -288,14 +429,18 @@ class AlyxHttp:
         self.max_retry_after = max_retry_after
         inner = transport if transport is not None else httpx.HTTPTransport()
         wrapped = CachingTransport(rest_cache, inner) if rest_cache is not None else inner
-        self.client = httpx.Client(
+        # per thread: how the next request uses the REST cache, and the last answer received
+        # (the generated operations take no request extensions and keep no raw response)
+        self._local = threading.local()
+        hooks = {"request": [self._mark_request], "response": [self._keep_response]}
+        self.api = Client(
             base_url=self.base_url,
-            auth=auth,
-            transport=wrapped,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=True,
             headers={"Accept": "application/json"},
+            httpx_args={"auth": auth, "transport": wrapped, "event_hooks": hooks},
         )
+        self.client = self.api.get_httpx_client()
         self._sleep = sleep
 
     def __repr__(self) -> str:
@@ -304,40 +449,99 @@ class AlyxHttp:
     def generated_client(self) -> Client:
         """The generated Alyx client (``onesdk_gen.alyx_client``) on this connection.
 
-        It shares this object's ``httpx.Client``: the same token authentication (with its
-        re-login), REST cache and timeouts, so any operation of the contract can be called,
-        e.g. ``revisions_retrieve.sync(name, client=http.generated_client())``.
+        Its operations share the token authentication (with its re-login), REST cache and
+        timeouts, e.g. ``revisions_retrieve.sync(name, client=http.generated_client())``.
         """
-        return Client(base_url=self.base_url).set_httpx_client(self.client)
+        return self.api
 
     def close(self) -> None:
         self.client.close()
+
+    def _mark_request(self, request: httpx.Request) -> None:
+        request.extensions[EXTENSION] = getattr(self._local, "cache", "use")
+
+    def _keep_response(self, response: httpx.Response) -> None:
+        self._local.response = response
 
     def url(self, path: str, params: QueryParams | None = None) -> str:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         return f"{self.base_url}/{path.lstrip('/')}{query}"
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        params: QueryParams | None = None,
-        *,
-        data: Mapping[str, object] | None = None,
-        cache: CacheControl = "use",
-    ) -> httpx.Response:
+    def call(self, shown: str, send: Send, kind: type[W], *, cache: CacheControl = "use") -> W:
+        """``GET`` through one generated operation: its parsed answer when that is a ``kind``.
+
+        Retried on 429/502/503/504 and connection errors; an error status is an
+        :class:`HTTPError`, a body that does not fit the contract a :class:`ContractError`,
+        both naming the URL (``shown`` until a request is sent).
+        """
+        for attempt in range(self.attempts):
+            self._local.cache = cache
+            self._local.response = None
+            answer: Response[Any] | None = None
+            misfit: Exception | None = None
+            try:
+                answer = send(self.api)
+            except httpx.InvalidURL as exc:  # e.g. a query too long for a URL: no retry helps
+                raise RemoteError(f"cannot send GET {shown[:200]}: {exc}") from None
+            except httpx.TransportError as exc:
+                if attempt == self.attempts - 1:
+                    raise OfflineError(
+                        f"cannot reach {self.base_url} ({type(exc).__name__}) for GET {shown}"
+                    ) from None
+                self._sleep(self._backoff(attempt, None))
+                continue
+            except OneSdkError:  # e.g. AuthenticationError from the re-login
+                raise
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                misfit = exc  # the generated parser refused the body; the status decides below
+            response: httpx.Response | None = self._local.response
+            if response is None:
+                raise ContractError(f"GET {shown}: no answer was received")
+            url = str(response.request.url)
+            status = response.status_code
+            if status in _RETRY_STATUS and attempt < self.attempts - 1:
+                self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
+                continue
+            if status >= 400:
+                raise HTTPError("GET", url, status, _detail(response))
+            if isinstance(misfit, json.JSONDecodeError):
+                raise ContractError(
+                    f"GET {url}: expected JSON, got "
+                    f"{response.headers.get('content-type', 'no content type')}"
+                ) from None
+            if misfit is not None:
+                raise ContractError(
+                    f"GET {url}: the answer does not fit the contract: {misfit!r}"
+                ) from None
+            parsed = answer.parsed if answer is not None else None
+            if not isinstance(parsed, kind):
+                raise ContractError(
+                    f"GET {url}: HTTP {status} without a {kind.__name__} body "
+                    f"(got {type(parsed).__name__})"
+                )
+            return parsed
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def page(
+        self, path: str, send: Callable[..., Response[Any]], model: type[_WirePage],
+        kinds: Mapping[str, _Kind], params: QueryParams,
+    ) -> tuple[int, list[JsonObject]]:  # fmt: skip
+        """One page of a list endpoint: the server's ``count`` and the records as JSON."""
+        arguments = _typed(path, params, kinds)
+        found = self.call(self.url(path, params), lambda api: send(client=api, **arguments), model)
+        return found.count, [_as_json(record) for record in found.results]
+
+    # the untyped layer, for RestRepository.rest only ----------------------------------------
+    def request(self, method: str, path: str, params: QueryParams | None = None) -> httpx.Response:
         """One request, retried on 429/502/503/504 and connection errors; raises on >= 400."""
         shown = self.url(path, params)
         for attempt in range(self.attempts):
+            self._local.cache = "use"
             try:
                 response = self.client.request(
-                    method,
-                    "/" + path.lstrip("/"),
-                    params=httpx.QueryParams(tuple(params or ())),
-                    json=data,
-                    extensions={EXTENSION: cache},
+                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ()))
                 )
-            except httpx.InvalidURL as exc:  # e.g. a query too long for a URL: no retry helps
+            except httpx.InvalidURL as exc:
                 raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
             except httpx.TransportError as exc:
                 if attempt == self.attempts - 1:
@@ -363,11 +567,9 @@ class AlyxHttp:
         ceiling = min(8.0, 0.25 * 2**attempt)
         return float(random.uniform(ceiling / 2, ceiling))  # jitter, not cryptography
 
-    def get_json(
-        self, path: str, params: QueryParams | None = None, *, cache: CacheControl = "use"
-    ) -> JsonValue:
+    def get_json(self, path: str, params: QueryParams | None = None) -> JsonValue:
         """GET ``path`` and decode JSON; a non-JSON success is a :class:`ContractError`."""
-        response = self.request("GET", path, params, cache=cache)
+        response = self.request("GET", path, params)
         try:
             value: JsonValue = response.json()
         except ValueError:
@@ -377,82 +579,52 @@ class AlyxHttp:
             ) from None
         return value
 
-    def get_object(
-        self, path: str, params: QueryParams | None = None, *, cache: CacheControl = "use"
-    ) -> JsonObject:
-        value = self.get_json(path, params, cache=cache)
-        if not isinstance(value, dict):
-            raise ContractError(f"GET {self.url(path, params)}: expected a JSON object")
-        return value
-
-    def get_list(
-        self,
-        path: str,
-        params: QueryParams | None = None,
-        parse: Callable[[JsonObject], T] | None = None,
-        *,
-        limit: int | None = None,
-    ) -> Paginated[T]:
-        """A list endpoint as a lazy sequence (paginated or not)."""
-        first_params = [*(params or []), *([("limit", str(limit))] if limit else [])]
-        first = self.get_json(path, first_params)
-        return Paginated(self, path, params or [], first, parse)
-
 
 def _identity(record: JsonObject) -> JsonObject:
     return record
+
+
+#: one page of a list endpoint for the given filters (with ``limit``/``offset``)
+PageFetch: TypeAlias = Callable[[QueryParams], tuple[int, list[JsonObject]]]
 
 
 class Paginated(Sequence[T], Generic[T]):
     """A lazily fetched list of Alyx records, typed by its ``parse`` function.
 
     ``len()`` (and :attr:`total`) is the server's ``count``; indexing or iterating fetches the
-    missing pages with the first page's size as ``limit``. ``on_page`` callbacks see every page
-    of raw records as it arrives (the facade merges them into its tables). A ``count`` that
-    changes between pages is a :class:`ContractError`: the result would mix two database states.
+    missing pages with the first page's size as ``limit``. A ``count`` that changes between
+    pages is a :class:`ContractError`: the result would mix two database states.
     """
 
     def __init__(
         self,
-        http: AlyxHttp | None,
+        fetch: PageFetch | None,
         path: str,
         params: QueryParams,
-        first: JsonValue,
+        first: tuple[int, list[JsonObject]],
         parse: Callable[[JsonObject], T] | None = None,
     ) -> None:
-        self._http = http
+        self._fetch = fetch
         self._path = path
         self._params = [(k, v) for k, v in params if k not in ("limit", "offset")]
         self._parse: Callable[[JsonObject], T] = parse or _identity  # type: ignore[assignment]
-        self.on_page: list[Callable[[list[JsonObject]], None]] = []
-        if isinstance(first, list):
-            records = [_record(r, path) for r in first]
-            self.total = len(records)
-            self.page_size = max(len(records), 1)
-            self.next_url: str | None = None
-        elif isinstance(first, dict) and isinstance(first.get("results"), list):
-            records = [_record(r, path) for r in _results(first)]
-            count = first.get("count")
-            if not isinstance(count, int) or count < len(records):
-                raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
-            self.total = count
-            self.page_size = max(len(records), 1)
-            if not records and count:
-                raise ContractError(f"GET {path}: empty first page but count={count}")
-            next_url = first.get("next")
-            self.next_url = next_url if isinstance(next_url, str) else None
-        else:
-            raise ContractError(f"GET {path}: expected a list or a paginated object")
+        count, records = first
+        if count < len(records):
+            raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
+        if not records and count:
+            raise ContractError(f"GET {path}: empty first page but count={count}")
+        self.total = count
+        self.page_size = max(len(records), 1)
         empty: list[JsonObject | None] = [None]
         self._raw = empty * self.total
         self._items: dict[int, T] = {}
         self._raw[: len(records)] = records
-        self.first_page = records
 
     @classmethod
     def of(cls, records: Iterable[JsonObject], parse: Callable[[JsonObject], T]) -> Paginated[T]:
         """A fully known list (no server behind it)."""
-        return cls(None, "", [], list(records), parse)
+        known = list(records)
+        return cls(None, "", [], (len(known), known), parse)
 
     def __len__(self) -> int:
         return self.total
@@ -500,38 +672,66 @@ class Paginated(Sequence[T], Generic[T]):
         return [r for r in self._raw if r is not None]
 
     def _fetch_page(self, page: int) -> None:
-        if self._http is None:
+        if self._fetch is None:
             raise ContractError("a static record list has no further pages")
         offset = page * self.page_size
         params = [*self._params, ("limit", str(self.page_size)), ("offset", str(offset))]
-        answer = self._http.get_json(self._path, params)
-        if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
-            raise ContractError(f"GET {self._path} page {page}: expected a paginated object")
-        if answer.get("count") != self.total:  # the server's count, not Sequence.count
+        count, records = self._fetch(params)
+        if count != self.total:  # the server's count, not Sequence.count
             raise ContractError(
                 f"GET {self._path}: the record count changed between pages "
-                f"({self.total} -> {answer.get('count')}); run the query again"
+                f"({self.total} -> {count}); run the query again"
             )
-        records = [_record(r, self._path) for r in _results(answer)]
         self._raw[offset : offset + len(records)] = records
-        for callback in self.on_page:
-            callback(records)
 
 
-def _results(answer: JsonObject) -> list[JsonValue]:
-    results = answer.get("results")
-    return results if isinstance(results, list) else []
-
-
-def _record(value: JsonValue, path: str) -> JsonObject:
-    if not isinstance(value, dict):
+def _raw_page(answer: JsonValue, path: str) -> tuple[int, list[JsonObject]]:
+    """The count and records of an untyped list answer (paginated or a plain list)."""
+    if isinstance(answer, list):
+        records = answer
+        count = len(records)
+    elif isinstance(answer, dict) and isinstance(answer.get("results"), list):
+        found = answer.get("count")
+        if not isinstance(found, int):
+            raise ContractError(f"GET {path}: paginated answer with a bad count {found!r}")
+        records = cast(list[JsonValue], answer["results"])
+        count = found
+    else:
+        raise ContractError(f"GET {path}: expected a list or a paginated object")
+    if not all(isinstance(r, dict) for r in records):
         raise ContractError(f"GET {path}: a result is not a JSON object")
-    return value
+    return count, cast(list[JsonObject], records)
 
 
 # ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Listing:
+    """A list endpoint and its generated operation."""
+
+    path: str
+    send: Callable[..., Response[Any]]
+    model: type[_WirePage]
+    kinds: Mapping[str, _Kind]
+
+
+_SESSIONS: Final = _Listing(
+    "sessions", sessions_list.sync_detailed, PaginatedSessionList, _SESSION_KINDS
+)
+_DATASETS: Final = _Listing(
+    "datasets", datasets_list.sync_detailed, PaginatedDatasetList, _DATASET_KINDS
+)
+_INSERTIONS: Final = _Listing(
+    "insertions", insertions_list.sync_detailed, PaginatedInsertionList, _INSERTION_KINDS
+)
+
+
 class RestRepository:
-    """Sessions, datasets, insertions and metadata from one Alyx server."""
+    """Sessions, datasets, insertions and metadata from one Alyx server.
+
+    Every read goes through an operation of the generated client; records come back as the
+    JSON of the generated wire models (``to_dict()``), for the ``*_from_rest`` converters of
+    :mod:`onesdk._models` and the table rows of :mod:`onesdk._remote_records`.
+    """
 
     def __init__(self, http: AlyxHttp) -> None:
         self.http = http
@@ -552,41 +752,80 @@ class RestRepository:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _list(
+        self, listing: _Listing, params: QueryParams, *, limit: int | None = None
+    ) -> Paginated[JsonObject]:
+        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
+            return self.http.page(
+                listing.path, listing.send, listing.model, listing.kinds, page_params
+            )
+
+        first = fetch([*params, *([("limit", str(limit))] if limit else [])])
+        return Paginated(fetch, listing.path, params, first)
+
+    def _read(self, path: str, send: Send, kind: type[_Wire]) -> JsonObject:
+        return _as_json(self.http.call(self.http.url(path), send, kind))
+
     # sessions ------------------------------------------------------------------------------
     def search_sessions(
         self, terms: Mapping[str, object], *, limit: int | None = None
     ) -> Paginated[JsonObject]:
-        return self.http.get_list("sessions", session_query(terms), limit=limit)
+        return self._list(_SESSIONS, session_query(terms), limit=limit)
+
+    def session_records(self, params: QueryParams) -> Paginated[JsonObject]:
+        """``GET /sessions`` with raw filter parameters."""
+        return self._list(_SESSIONS, params)
 
     def session(self, eid: UUID | str) -> JsonObject:
-        return self.http.get_object(f"sessions/{_uuid(eid, 'eid')}")
+        key = _uuid(eid, "eid")
+        return self._read(
+            f"sessions/{key}", lambda api: sessions_retrieve.sync_detailed(key, client=api),
+            SessionDetail,
+        )  # fmt: skip
 
     # datasets ------------------------------------------------------------------------------
     def session_datasets(self, eid: UUID | str) -> list[JsonObject]:
         """The dataset records of one session, as ``GET /datasets?session=<eid>`` lists them."""
-        return self.http.get_list("datasets", [("session", str(_uuid(eid, "eid")))]).raw()
+        return self._list(_DATASETS, [("session", str(_uuid(eid, "eid")))]).raw()
 
     def dataset_records(self, params: QueryParams) -> Paginated[JsonObject]:
         """``GET /datasets`` with raw filter parameters."""
-        return self.http.get_list("datasets", params)
+        return self._list(_DATASETS, params)
 
     def dataset(self, dataset_id: UUID | str) -> JsonObject:
-        return self.http.get_object(f"datasets/{_uuid(dataset_id, 'dataset id')}")
+        key = _uuid(dataset_id, "dataset id")
+        return self._read(
+            f"datasets/{key}", lambda api: datasets_retrieve.sync_detailed(key, client=api),
+            DatasetRecord,
+        )  # fmt: skip
 
     def dataset_type(self, name: str) -> JsonObject:
-        return self.http.get_object(f"dataset-types/{_name(name, 'dataset_type')}")
+        key = _name(name, "dataset_type")
+        return self._read(
+            f"dataset-types/{key}",
+            lambda api: dataset_types_retrieve.sync_detailed(name, client=api),
+            DatasetTypeRecord,
+        )
 
     def revision(self, name: str) -> JsonObject:
-        return self.http.get_object(f"revisions/{_name(name, 'revision')}")
+        key = _name(name, "revision")
+        return self._read(
+            f"revisions/{key}", lambda api: revisions_retrieve.sync_detailed(name, client=api),
+            RevisionRecord,
+        )  # fmt: skip
 
     # insertions ----------------------------------------------------------------------------
     def search_insertions(
         self, terms: Mapping[str, object], *, limit: int | None = None
     ) -> Paginated[JsonObject]:
-        return self.http.get_list("insertions", insertion_query(terms), limit=limit)
+        return self._list(_INSERTIONS, insertion_query(terms), limit=limit)
 
     def insertion(self, pid: UUID | str) -> JsonObject:
-        return self.http.get_object(f"insertions/{_uuid(pid, 'pid')}")
+        key = _uuid(pid, "pid")
+        return self._read(
+            f"insertions/{key}", lambda api: insertions_retrieve.sync_detailed(key, client=api),
+            InsertionDetail,
+        )  # fmt: skip
 
     # the Repository protocol (the same one the parquet backend implements) ----------------
     def sessions(self, query: SessionQuery) -> pa.Table:
@@ -595,7 +834,7 @@ class RestRepository:
         from onesdk._cache import empty_tables
         from onesdk._remote_records import merge_rows, session_row
 
-        records = self.http.get_list("sessions", query_params(query)).raw()
+        records = self._list(_SESSIONS, query_params(query)).raw()
         rows = list({str(r["id"]): session_row(r) for r in records}.values())
         table = merge_rows(empty_tables(), rows, []).sessions
         order = {row["id"]: i for i, row in enumerate(rows)}
@@ -639,24 +878,42 @@ class RestRepository:
     def rest(
         self, endpoint: str, action: str = "list", id: str | UUID | None = None, **filters: object
     ) -> list[JsonObject] | JsonObject:
-        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records."""
+        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records.
+
+        Any endpoint with any filter, as in one-api, so this one stays on untyped requests: the
+        generated operations cover only the endpoints and filters of the contract.
+        """
         name = _name(endpoint, "endpoint")
         if action == "read":
             if id is None:
                 raise ArgumentError("id", id, "the record id or name to read")
-            return self.http.get_object(f"{name}/{_name(str(id), 'id')}")
+            path = f"{name}/{_name(str(id), 'id')}"
+            value = self.http.get_json(path)
+            if not isinstance(value, dict):
+                raise ContractError(f"GET {self.http.url(path)}: expected a JSON object")
+            return value
         if action != "list":
             raise ArgumentError("action", action, "'list' or 'read' (writes are not supported)")
         params = [(k, _join(v, k)) for k, v in sorted(filters.items())]
         if id is not None:
             params.append(("django", f"pk,{id}"))
-        return self.http.get_list(name, params).raw()
+
+        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
+            return _raw_page(self.http.get_json(name, page_params), self.http.url(name))
+
+        return Paginated(fetch, name, params, fetch(params)).raw()
 
     # cache tables --------------------------------------------------------------------------
     def cache_info(self, tag: str | None = None) -> JsonObject:
-        path = f"cache/info/{_name(tag, 'tag')}/" if tag else "cache/info/"
+        """The server's description of its cache tables (of one ``tag``'s when given)."""
         # never from the REST cache: the answer says whether the tables are stale
-        return self.http.get_object(path, cache="skip")
+        if tag is None:
+            send: Send = lambda api: cache_info_retrieve.sync_detailed(client=api)  # noqa: E731
+            path = "cache/info/"
+        else:
+            path = f"cache/info/{_name(tag, 'tag')}/"
+            send = lambda api: cache_info_tag_retrieve.sync_detailed(tag, client=api)  # noqa: E731
+        return _as_json(self.http.call(self.http.url(path), send, CacheInfo, cache="skip"))
 
 
 def _uuid(value: UUID | str, name: str) -> UUID:

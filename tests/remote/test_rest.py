@@ -292,3 +292,42 @@ def test_rest_repository_follows_the_repository_protocol(
     assert not repo.has_session("00000000-0000-4000-8000-000000000000")
     with pytest.raises(ArgumentError, match="eid"):
         repo.datasets(DatasetQuery(eids=None))
+
+
+# the generated operations ---------------------------------------------------------------------
+def test_a_body_that_does_not_fit_the_contract_names_the_url(
+    repo: RestRepository, replay: ReplayServer
+) -> None:
+    page = {"count": 1, "next": None, "previous": None, "results": [{"id": "not-a-uuid"}]}
+    json_type = (("content-type", "application/json"),)
+    replay.faults.add("/sessions", f.Status(200, json_type, json.dumps(page).encode()))
+    with pytest.raises(ContractError, match=r"GET http://\S+/sessions\?subject=KS051: .*fit"):
+        repo.search_sessions({"subject": "KS051"})
+    replay.faults.add("/revisions/2024-01-01", f.Status(200, json_type, b"[]"))
+    with pytest.raises(ContractError, match=r"/revisions/2024-01-01: .*fit"):
+        repo.revision("2024-01-01")
+
+
+def test_filters_of_the_wrong_kind_are_refused_before_any_request(
+    repo: RestRepository, replay: ReplayServer
+) -> None:
+    with pytest.raises(ArgumentError, match="number"):
+        repo.search_sessions({"number": "abc"})
+    with pytest.raises(ArgumentError, match="performance_gte"):
+        repo.search_sessions({"performance_gte": "high"})
+    with pytest.raises(ArgumentError, match="session"):
+        repo.search_insertions({"session": "not-a-uuid"})
+    with pytest.raises(ArgumentError, match="ordering"):
+        repo.session_records([("ordering", "start_time")])
+    assert replay.seen == []
+
+
+def test_typed_filters_send_the_recorded_query(repo: RestRepository, replay: ReplayServer) -> None:
+    from onesdk.alf import QC
+
+    by_name = repo.search_sessions({"qc": "PASS"}).raw()
+    by_value = repo.search_sessions({"qc": QC.PASS}).raw()
+    assert by_name == by_value
+    assert [dict(s.query) for s in replay.requests_to("/sessions")] == [{"qc": "PASS"}] * 2
+    insertions = repo.search_insertions({"session": "40ed367e-8564-41dc-a324-17c42f62323b"})
+    assert {r["session"] for r in insertions.raw()} == {"40ed367e-8564-41dc-a324-17c42f62323b"}
