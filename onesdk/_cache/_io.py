@@ -170,13 +170,18 @@ def read_tables(tables_dir: Path) -> CacheTables:
 
 
 def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
-    """Read a table one row group at a time (memory-mapped): the peak stays near the result."""
+    """Read a table one row group at a time: the peak stays near the result.
+
+    The file is read, not memory-mapped: mapped pages count as resident for as long as the
+    file is open, which at 5 million rows added a quarter of a gigabyte to the peak. Each row
+    group's column chunks are fetched in one go (``pre_buffer``) before decoding.
+    """
     pq = _parquet()
     try:
-        source = pq.ParquetFile(path, memory_map=True)
+        source = pq.ParquetFile(path, memory_map=False, pre_buffer=True)
         wanted = [name for name in dictionary if name in source.schema_arrow.names]
         if wanted:
-            source = pq.ParquetFile(path, memory_map=True, read_dictionary=wanted)
+            source = pq.ParquetFile(path, memory_map=False, pre_buffer=True, read_dictionary=wanted)
         groups = [source.read_row_group(i) for i in range(source.num_row_groups)]
         table = pa.concat_tables(groups) if groups else source.schema_arrow.empty_table()
         table = table.replace_schema_metadata(source.schema_arrow.metadata)
