@@ -50,6 +50,9 @@ _SMALL = 20_000
 
 
 def _small_datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
+    fast = _arrow_small_datasets_frame(table, eid_index=eid_index)
+    if fast is not None:
+        return fast
     columns = [c for c in table.column_names if c not in ("eid", "id")]
     data: dict[str, Any] = {}
     for name in columns:
@@ -63,14 +66,89 @@ def _small_datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame:
             data[name] = column.to_numpy()
         else:
             data[name] = np.array(column.to_pylist(), dtype=object)
+    return pd.DataFrame(data, index=_small_index(table, eid_index=eid_index))
+
+
+def _small_index(table: pa.Table, *, eid_index: bool) -> pd.Index:
     ids = table.column("id").to_pylist()
-    index: pd.Index
     if eid_index:
         eids = table.column("eid").to_pylist()
-        index = pd.MultiIndex.from_arrays([eids, ids], names=["eid", "id"])
-    else:
-        index = pd.Index(ids, name="id", dtype=object)
-    return pd.DataFrame(data, index=index)
+        index: pd.Index = pd.MultiIndex.from_arrays([eids, ids], names=["eid", "id"])
+        return index
+    flat: pd.Index = pd.Index(np.array(ids, dtype=object), name="id", dtype=object)
+    return flat
+
+
+def _inferred_string_dtype() -> Any:
+    """The dtype a frame gives an object array of ``str`` (``str``, Arrow-backed, in pandas 3)."""
+    return pd.DataFrame({"x": np.array(["a"], dtype=object)})["x"].dtype
+
+
+_STRING_DTYPE: list[Any] = []
+#: the pandas array over Arrow strings (its stubs lack the ``dtype`` keyword it takes)
+_ARROW_STRINGS: Any = pd.arrays.ArrowStringArray
+
+
+def _arrow_string_dtype() -> pd.StringDtype | None:
+    """The Arrow-backed string dtype frames infer for strings, or None if they keep objects."""
+    if not _STRING_DTYPE:
+        _STRING_DTYPE.append(_inferred_string_dtype())
+    dtype = _STRING_DTYPE[0]
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def _arrow_small_datasets_frame(table: pa.Table, *, eid_index: bool) -> pd.DataFrame | None:
+    """The small frame built straight from the Arrow columns, with the dtypes the frame
+    constructor would infer from Python values; None when a column needs that inference
+    (nulls in a string column, an unexpected type, or pandas without Arrow strings).
+
+    The dict constructor re-infers and re-validates every column (most of a small frame's
+    cost); ``DataFrame._from_arrays`` takes the finished arrays as they are.
+    """
+    build = getattr(pd.DataFrame, "_from_arrays", None)
+    string_dtype = _arrow_string_dtype()
+    if build is None or string_dtype is None or len(table) == 0:
+        return None  # (an empty object array stays object: no strings to infer from)
+    columns = [c for c in table.column_names if c not in ("eid", "id")]
+    arrays: list[Any] = []
+    for name in columns:
+        column = table.column(name)
+        if name == "qc":
+            codes = np.asarray(column.to_numpy(), dtype=np.int8)
+            arrays.append(pd.Categorical.from_codes(codes, dtype=QC_DTYPE))
+        elif column.null_count:
+            return None
+        elif name == "file_size" and column.type == pa.uint64():
+            values = np.asarray(column.to_numpy(), dtype=np.uint64)
+            arrays.append(pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)))
+        elif pa.types.is_boolean(column.type):
+            arrays.append(np.asarray(column.to_numpy(), dtype=bool))
+        elif pa.types.is_string(column.type) or (
+            pa.types.is_dictionary(column.type) and column.type.value_type == pa.string()
+        ):
+            arrays.append(_ARROW_STRINGS(_plain(column), dtype=string_dtype))
+        else:
+            return None
+    index = _small_index(table, eid_index=eid_index)
+    frame: pd.DataFrame = build(
+        arrays, columns=_column_labels(tuple(columns)), index=index, verify_integrity=False
+    )
+    return frame
+
+
+_LABELS: dict[tuple[str, ...], pd.Index] = {}
+
+
+def _column_labels(columns: tuple[str, ...]) -> pd.Index:
+    """``pd.Index(columns)``, built once per column list; each frame gets its own copy."""
+    labels = _LABELS.get(columns)
+    if labels is None:
+        if len(_LABELS) > 16:
+            _LABELS.clear()
+        labels = _LABELS[columns] = pd.Index(list(columns))
+    return labels.copy()
 
 
 def _eid_id_index(eid: Any, ids: pd.Index) -> pd.MultiIndex:
