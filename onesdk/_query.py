@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from onesdk._cache._schema import QC_NAMES, qc_code
+from onesdk._validate import date_value
 from onesdk.errors import ArgumentError
 
 __all__ = [
@@ -79,18 +80,7 @@ def split_rel_path(rel_path: str) -> tuple[str, str, str]:
 
 
 def _to_date(value: object, argument: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip()).date()
-        except ValueError:
-            pass
-    raise ArgumentError(argument, value, "a date, datetime or ISO date string (YYYY-MM-DD)")
+    return None if value is None else date_value(value, argument)
 
 
 def as_date_range(value: object) -> tuple[dt.date | None, dt.date | None]:

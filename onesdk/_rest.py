@@ -61,6 +61,7 @@ from onesdk_gen.alyx_client.types import Response
 from onesdk._auth import TokenAuth
 from onesdk._log import get_logger
 from onesdk._rest_cache import EXTENSION, CacheControl, CachingTransport, RestCache
+from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
     ContractError,
@@ -178,29 +179,18 @@ def _join(value: object, name: str) -> str:
     return _as_text(value, name)
 
 
-def _to_date(value: object, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value.strip()).date()
-        except ValueError:
-            pass
-    raise ArgumentError(name, value, "an ISO date 'YYYY-MM-DD', a date or a datetime")
-
-
 def date_range_param(value: object) -> str:
     """``date_range`` as Alyx wants it: ``'start,end'`` (inclusive), open ends filled in."""
     if isinstance(value, (str, dt.date)):
-        day = _to_date(value, "date_range")
+        day = date_value(value, "date_range")
         return f"{day.isoformat()},{day.isoformat()}"
     if not isinstance(value, (list, tuple)) or len(value) not in (1, 2):
         raise ArgumentError("date_range", value, "a date or a list of one or two dates")
-    start = _to_date(value[0], "date_range") if value[0] is not None else _MIN_DATE
+    start = date_value(value[0], "date_range") if value[0] is not None else _MIN_DATE
     end = (
-        _to_date(value[1], "date_range") if len(value) == 2 and value[1] is not None else _MAX_DATE
+        date_value(value[1], "date_range")
+        if len(value) == 2 and value[1] is not None
+        else _MAX_DATE
     )
     if end < start:
         raise ArgumentError("date_range", value, "a start date on or before the end date")

@@ -7,6 +7,7 @@ surfacing as a TypeError, KeyError or ``re.error`` from deep inside.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import uuid
@@ -16,6 +17,7 @@ from pathlib import PurePath
 from onesdk.errors import ArgumentError, UnknownTermError
 
 __all__ = [
+    "date_value",
     "eid_like",
     "filename_filter",
     "instance",
@@ -115,3 +117,17 @@ def filename_filter(
             part_value(item, name, wildcards=wildcards)
         return
     part_value(value, argument, wildcards=wildcards)
+
+
+def date_value(value: object, argument: str) -> dt.date:
+    """A date from a date, a datetime (its date) or an ISO string ``YYYY-MM-DD[THH:MM...]``."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            pass
+    raise ArgumentError(argument, value, "a date, datetime or ISO date string (YYYY-MM-DD)")
