@@ -1,207 +1,451 @@
-"""Query a datasets table too large to load: a partitioned copy read with pruning and streaming.
+"""A datasets table too large to load: a partitioned, normalised copy read by parts.
 
-The eager engine holds the whole datasets table in memory, which is the fastest path while
-the table fits (a 5 million-row table is a few hundred MB in Arrow). Past that, this module
-is the path that keeps working:
+The eager engine holds the whole datasets table in memory, which is the fastest path while the
+table fits. Past that, this module keeps the table on disk:
 
-* :func:`partition_datasets` rewrites ``datasets.pqt`` once, batch by batch (never whole), into
-  a hive-partitioned directory ``prefix=XX/`` keyed by the first two hex digits of the session
-  id (256 partitions of eid-sorted rows, row groups of ``ROW_GROUP_ROWS``);
-* :class:`LazyDatasets` answers the three shapes of query the facade needs:
-  one session's rows (partition pruning plus row-group statistics: one small read),
-  distinct ``rel_path`` values whose file name matches a glob (a streaming scan of one
-  dictionary-encoded column), and the sessions holding every one of several datasets within
-  a QC bound (a streaming scan of four columns, keeping only sets of matching session ids).
+* :func:`open_partitioned` rewrites ``datasets.pqt`` once, one record batch at a time (never
+  whole), into ``datasets.parts/`` beside it: one parquet file per session-id prefix, holding the
+  rows *normalised* exactly as the eager reader normalises them (string ids, int8 QC codes,
+  dictionary-encoded ``eid``/``rel_path``, casts), sorted by (eid, id), in small row groups. The
+  copy is written to a temporary directory and renamed into place, under a file lock so that
+  two processes never both build it, and carries a stamp (source size, mtime, format version):
+  when ``datasets.pqt`` changes the copy is rebuilt on the next open.
+* :class:`PartitionedDatasets` reads it back: the rows of a few sessions (one file per session
+  and only the row groups whose ``eid`` statistics cover it), or every row in (eid, id) order
+  as a stream of bounded batches.
 
-Memory is bounded by the scan batch, not the table: the cost of a scan grows linearly with the
-rows on disk, and a session lookup stays constant.
+File names are the hex of the prefix bytes (``6162.parquet`` for eids starting ``ab``): names
+stay distinct on case-insensitive file systems, and their sorted order is the byte order of
+the eids, so reading the files in name order yields the table in the eager engine's order.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import itertools
+import hashlib
+import json
+import logging
 import os
-import re
 import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
+import filelock
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from onesdk.errors import ArgumentError
+from onesdk._cache._io import _dictionary, _normalise_datasets, sort_datasets
+from onesdk._cache._schema import DATASETS_FILE, METADATA_KEY
+from onesdk.errors import CacheError, CacheLockTimeout
 
-__all__ = ["LazyDatasets", "partition_datasets"]
+__all__ = [
+    "PARTS_DIR",
+    "PartitionedDatasets",
+    "open_partitioned",
+    "parts_location",
+]
 
-PREFIX_CHARS: Final = 2
-ROW_GROUP_ROWS: Final = 65_536
+_log = logging.getLogger("onesdk.cache.lazy")
+
+#: bump when the layout or the normalisation of the copy changes: old copies are rebuilt
+FORMAT_VERSION: Final = 1
+#: the partitioned copy of ``datasets.pqt``, in the same directory
+PARTS_DIR: Final = "datasets.parts"
+_STAMP_FILE: Final = "_stamp.json"
+_SCHEMA_FILE: Final = "_schema.parquet"
+_LOCK_SUFFIX: Final = ".lock"
+#: rows per row group in a part file: a session lookup reads about this many rows
+ROW_GROUP_ROWS: Final = 8_192
+#: rows per batch when streaming (the source while building, the parts while scanning)
 SCAN_BATCH_ROWS: Final = 131_072
-QC_ORDER: Final = ("NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL")
-_PARTITION = "prefix"
+#: seconds a process waits for another one to finish building the copy
+BUILD_LOCK_TIMEOUT: Final = 3600.0
+_DICTIONARY_COLUMNS: Final = ("eid", "rel_path")
 
 
-def partition_datasets(source: Path, target: Path) -> Path:
-    """Write ``source`` (a datasets.pqt) as an eid-prefix partitioned directory at ``target``.
+def _prefix_chars(n_rows: int) -> int:
+    """How many leading eid characters key a part: enough that a part stays ~256k rows or less
+    (2 characters = 256 parts up to 64M rows, 3 = 4096 parts beyond)."""
+    for chars in (2, 3):
+        if n_rows <= 262_144 * 16**chars:
+            return chars
+    return 4
 
-    Reads and writes one record batch at a time; the directory appears atomically (written
-    beside ``target`` and renamed). Returns ``target``.
+
+def _part_name(prefix: str) -> str:
+    return prefix.encode().hex() + ".parquet"
+
+
+def parts_location(tables_dir: Path) -> Path:
+    """Where the partitioned copy of ``tables_dir/datasets.pqt`` lives.
+
+    Beside the table when the directory is writable; otherwise (a read-only shared cache) in
+    the user cache dir, under a name derived from the tables dir's absolute path.
     """
-    if not Path(source).is_file():
-        raise ArgumentError("source", source, "an existing datasets parquet file")
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    tables_dir = Path(tables_dir)
+    if _writable(tables_dir):
+        return tables_dir / PARTS_DIR
+    import platformdirs
+
+    key = hashlib.sha256(str(tables_dir.resolve()).encode()).hexdigest()[:16]
+    fallback = Path(platformdirs.user_cache_dir("onesdk")) / "datasets-parts" / key / PARTS_DIR
+    _log.info("%s is read-only: the partitioned datasets copy goes to %s", tables_dir, fallback)
+    return fallback
+
+
+def _writable(directory: Path) -> bool:
+    return os.access(directory, os.W_OK | os.X_OK)
+
+
+# --------------------------------------------------------------------------------------------
+# the stamp
+
+
+def _stamp_of(stat: os.stat_result) -> dict[str, int]:
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "version": FORMAT_VERSION}
+
+
+def _read_stamp(root: Path) -> dict[str, object] | None:
     try:
-        _write_partitions(pq.ParquetFile(source), tmp)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
+        loaded = json.loads((root / _STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _is_current(root: Path, source: Path) -> bool:
+    stamp = _read_stamp(root)
+    if stamp is None:
+        return False
+    try:
+        return stamp.get("source") == _stamp_of(source.stat())
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# building
+
+
+def open_partitioned(tables_dir: Path, target: Path | None = None) -> PartitionedDatasets:
+    """The partitioned copy of ``tables_dir/datasets.pqt``, built first if missing or stale.
+
+    ``target`` defaults to :func:`parts_location`. Raises :class:`CacheError` naming the file
+    when ``datasets.pqt`` is not a readable ONE datasets table.
+    """
+    source = Path(tables_dir) / DATASETS_FILE
+    root = Path(target) if target is not None else parts_location(Path(tables_dir))
+    if not _is_current(root, source):
+        root.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(root.with_name(root.name + _LOCK_SUFFIX)))
+        try:
+            lock.acquire(timeout=BUILD_LOCK_TIMEOUT)
+        except filelock.Timeout:
+            raise CacheLockTimeout(
+                f"{lock.lock_file}: another process held the lock for over "
+                f"{BUILD_LOCK_TIMEOUT:.0f}s while building {root}"
+            ) from None
+        try:
+            if not _is_current(root, source):  # another process may have built it meanwhile
+                _build(source, root)
+        finally:
+            lock.release()
+    return PartitionedDatasets(root)
+
+
+def _build(source: Path, root: Path) -> None:
+    """Write the copy into a temporary directory beside ``root``, then swap it in."""
+    _remove_leftovers(root)
+    # mkdir, not mkdtemp: the copy gets the umask's permissions, as the table beside it
+    tmp = root.parent / f".{root.name}.tmp.{uuid.uuid4().hex}"
+    tmp.mkdir()
+    try:
+        with open(source, "rb") as handle:  # the stamp is of the very file that is read
+            stamp = _stamp_of(os.fstat(handle.fileno()))
+            _log.info("building %s from %s (%d bytes)", root, source, stamp["size"])
+            _write_parts(handle, source, tmp)
+        (tmp / _STAMP_FILE).write_text(json.dumps({"source": stamp}), encoding="utf-8")
+        if root.exists():
+            old = root.parent / f".{root.name}.old.{uuid.uuid4().hex}"
+            os.replace(root, old)
+            os.replace(tmp, root)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, root)
+    except FileNotFoundError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise CacheError(f"{source}: no datasets table to partition ({exc})") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return target
 
 
-def _write_partitions(reader: pq.ParquetFile, root: Path) -> None:
-    """Stream batches into ``prefix=XX/part-0.parquet``, one writer per prefix.
+def _remove_leftovers(root: Path) -> None:
+    """Delete the temporary directories of builds that were killed (called under the lock)."""
+    for pattern in (f".{root.name}.tmp.*", f".{root.name}.old.*"):
+        for stale in root.parent.glob(pattern):
+            _log.info("removing %s, left by an interrupted build", stale)
+            shutil.rmtree(stale, ignore_errors=True)
 
-    Alyx writes the table sorted by eid, so each prefix arrives as one contiguous run and each
-    partition file is eid-sorted (row-group statistics then prune within the file too).
-    Unsorted input is still partitioned correctly, only in smaller row groups.
-    """
-    schema = reader.schema_arrow.remove_metadata()
-    writers: dict[str, pq.ParquetWriter] = {}
+
+def _source_file(handle: IO[bytes], path: Path) -> Any:
+    """The source table, read through a buffered stream: pages are decoded as they come,
+    so memory follows the batch, not the source's (possibly million-row) row groups."""
     try:
-        for batch in reader.iter_batches(batch_size=SCAN_BATCH_ROWS):
-            table = pa.Table.from_batches([batch], schema=schema)
-            prefix = pc.utf8_slice_codeunits(table.column("eid"), 0, PREFIX_CHARS)
-            order = pc.sort_indices(prefix)
-            table, prefix = table.take(order), prefix.take(order)
-            values = prefix.to_numpy(zero_copy_only=False)
-            starts = np.flatnonzero(values[1:] != values[:-1]) + 1
-            for lo, hi in itertools.pairwise([0, *starts.tolist(), len(values)]):
-                key = str(values[lo])
-                writer = writers.get(key)
-                if writer is None:
-                    folder = root / f"{_PARTITION}={key}"
-                    folder.mkdir()
-                    writer = writers[key] = pq.ParquetWriter(folder / "part-0.parquet", schema)
-                writer.write_table(table.slice(lo, hi - lo), row_group_size=ROW_GROUP_ROWS)
-    finally:
-        for writer in writers.values():
+        probe = pq.ParquetFile(handle, memory_map=False)
+        wanted: list[str] = [n for n in _DICTIONARY_COLUMNS if n in probe.schema_arrow.names]
+        return pq.ParquetFile(
+            handle,
+            memory_map=False,
+            read_dictionary=wanted,
+            pre_buffer=False,
+            buffer_size=1 << 20,
+        )
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise CacheError(
+            f"{path}: not a readable parquet file ({exc}); delete it or rebuild the cache with "
+            "One.setup / make_cache"
+        ) from exc
+
+
+class _PartWriters:
+    """One parquet writer per part; tracks which parts received rows out of (eid, id) order."""
+
+    def __init__(self, root: Path, schema: pa.Schema) -> None:
+        self.root, self.schema = root, schema
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.last: dict[str, tuple[str, str]] = {}
+        self.unsorted: set[str] = set()
+
+    def write(self, prefix: str, rows: pa.Table) -> None:
+        writer = self.writers.get(prefix)
+        if writer is None:
+            writer = pq.ParquetWriter(self.root / _part_name(prefix), self.schema)
+            self.writers[prefix] = writer
+        first = (str(rows.column("eid")[0].as_py()), str(rows.column("id")[0].as_py()))
+        previous = self.last.get(prefix)
+        if previous is not None and first < previous:
+            self.unsorted.add(prefix)
+        n = len(rows)
+        self.last[prefix] = (
+            str(rows.column("eid")[n - 1].as_py()),
+            str(rows.column("id")[n - 1].as_py()),
+        )
+        writer.write_table(rows, row_group_size=ROW_GROUP_ROWS)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
             writer.close()
 
 
-def _basename(rel_path: str) -> str:
-    return rel_path.rsplit("/", 1)[-1]
+def _write_parts(handle: IO[bytes], path: Path, root: Path) -> None:
+    """Normalise each source batch as the eager reader would, and append it to its parts.
+
+    Each normalised batch is sorted by (eid, id), so a part's rows arrive as runs; Alyx writes
+    the table sorted, so the runs usually follow each other in order. A part that received
+    rows out of order (or in many small row groups) is sorted again on its own afterwards:
+    memory stays bounded by one batch plus one part.
+    """
+    source = _source_file(handle, path)
+    raw_schema = source.schema_arrow
+    schema = _normalise_datasets(raw_schema.empty_table(), path).schema
+    chars = _prefix_chars(source.metadata.num_rows)
+    metadata = (raw_schema.metadata or {}).get(METADATA_KEY, b"{}")
+    pq.write_table(
+        schema.empty_table().replace_schema_metadata(
+            {METADATA_KEY: metadata, b"prefix_chars": str(chars).encode()}
+        ),
+        root / _SCHEMA_FILE,
+    )
+    writers = _PartWriters(root, schema)
+    try:
+        for batch in _source_batches(source, path):
+            table = _conform(_normalise_datasets(batch, path), schema, path)
+            _split_by_prefix(table, chars, writers.write)
+    finally:
+        writers.close()
+    for prefix in writers.writers:
+        part = root / _part_name(prefix)
+        meta = pq.ParquetFile(part).metadata
+        fragmented = meta.num_row_groups > 1 and meta.num_rows < meta.num_row_groups * 4_096
+        if prefix in writers.unsorted or fragmented:
+            _rewrite_sorted(part, schema)
 
 
-class LazyDatasets:
-    """Queries over a partitioned datasets directory; nothing is read until a query runs."""
+def _source_batches(source: Any, path: Path) -> Iterator[pa.Table]:
+    try:
+        for batch in source.iter_batches(batch_size=SCAN_BATCH_ROWS):
+            yield pa.Table.from_batches([batch]).replace_schema_metadata(None)
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise CacheError(f"{path}: not a readable parquet file ({exc})") from exc
+
+
+def _conform(table: pa.Table, schema: pa.Schema, path: Path) -> pa.Table:
+    if table.schema.equals(schema):
+        return table
+    try:
+        return table.select(schema.names).cast(schema)
+    except (KeyError, pa.ArrowException) as exc:
+        raise CacheError(f"{path}: a row group does not match the table's columns ({exc})") from exc
+
+
+def _split_by_prefix(table: pa.Table, chars: int, write: Callable[[str, pa.Table], None]) -> None:
+    """Hand each run of equal eid prefixes of a sorted table to ``write``."""
+    if len(table) == 0:
+        return
+    eid: Any = table.column("eid").chunk(0)
+    prefixes = pc.utf8_slice_codeunits(eid.dictionary, 0, chars).to_pylist()
+    codes = np.asarray(pc.take(pa.array(_ranks(prefixes), pa.int32()), eid.indices))
+    starts = np.flatnonzero(np.diff(codes)) + 1
+    bounds = [0, *starts.tolist(), len(table)]
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        write(prefixes[eid.indices[lo].as_py()], _compact(table.slice(lo, hi - lo)))
+
+
+def _compact(table: pa.Table) -> pa.Table:
+    """``table`` with each dictionary column re-encoded to the values it uses: a slice keeps
+    its parent's whole dictionary, which would be written into every row group."""
+    columns: list[Any] = []
+    for name in table.column_names:
+        column: Any = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.dictionary_encode(pc.cast(column, column.type.value_type))
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _ranks(values: Sequence[str]) -> list[int]:
+    order = {v: i for i, v in enumerate(sorted(set(values)))}
+    return [order[v] for v in values]
+
+
+def _rewrite_sorted(part: Path, schema: pa.Schema) -> None:
+    table = sort_datasets(unify(pq.read_table(part, schema=schema)))
+    tmp = part.with_name(part.name + ".tmp")
+    pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS)
+    os.replace(tmp, part)
+
+
+def unify(table: pa.Table) -> pa.Table:
+    """One chunk per column, ``eid`` and ``rel_path`` with one dictionary each (as the eager
+    reader leaves them: its indexes read the codes of a single dictionary)."""
+    columns = [
+        _dictionary(table.column(n)) if n in _DICTIONARY_COLUMNS else table.column(n)
+        for n in table.column_names
+    ]
+    return pa.Table.from_arrays(columns, names=table.column_names).combine_chunks()
+
+
+# --------------------------------------------------------------------------------------------
+# reading
+
+
+class PartitionedDatasets:
+    """Reads of a copy written by :func:`open_partitioned`; nothing is read until asked."""
 
     def __init__(self, root: Path) -> None:
-        if not Path(root).is_dir():
-            raise ArgumentError("root", root, "a directory written by partition_datasets")
-        fmt = ds.ParquetFileFormat(
-            read_options=ds.ParquetReadOptions(dictionary_columns=["rel_path"])
-        )
-        self._dataset = ds.dataset(root, format=fmt, partitioning="hive")
+        self.root = Path(root)
+        try:
+            schema = pq.read_schema(self.root / _SCHEMA_FILE)
+        except (OSError, pa.ArrowException) as exc:
+            raise CacheError(f"{self.root}: not a partitioned datasets copy ({exc})") from exc
+        meta = schema.metadata or {}
+        self.schema: pa.Schema = schema.remove_metadata()
+        self.prefix_chars = int(meta.get(b"prefix_chars", b"2"))
+        try:
+            loaded = json.loads(meta.get(METADATA_KEY, b"{}"))
+        except ValueError:
+            loaded = {}
+        #: the ``one_metadata`` of the source table
+        self.metadata: dict[str, object] = loaded if isinstance(loaded, dict) else {}
+        self.parts: list[Path] = sorted(self.root.glob("*.parquet"))
+        self.parts = [p for p in self.parts if not p.name.startswith("_")]
 
-    @staticmethod
-    def _session_filter(eid: str) -> ds.Expression:
-        return (pc.field(_PARTITION) == eid[:PREFIX_CHARS]) & (pc.field("eid") == eid)
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.schema.names)
 
-    def session(self, eid: str, columns: Sequence[str] | None = None) -> pa.Table:
-        """The rows of one session (reads one partition, and only its matching row groups)."""
-        names = list(columns) if columns is not None else self._file_columns()
-        return self._dataset.to_table(columns=names, filter=self._session_filter(eid))
+    def _open(self, part: Path) -> Any:
+        try:
+            return pq.ParquetFile(part, memory_map=False)
+        except (OSError, pa.ArrowException) as exc:
+            raise CacheError(
+                f"{part}: the partitioned datasets copy changed or is damaged ({exc}); "
+                "reload the cache (One.load_cache())"
+            ) from exc
 
-    def files_read_for(self, eid: str) -> int:
-        """How many files a session lookup opens (after partition pruning)."""
-        return sum(1 for _ in self._dataset.get_fragments(filter=self._session_filter(eid)))
+    def sessions(self, eids: Iterable[str], columns: Sequence[str] | None = None) -> pa.Table:
+        """The rows of the sessions ``eids``, in (eid, id) order.
 
-    def _file_columns(self) -> list[str]:
-        return [n for n in self._dataset.schema.names if n != _PARTITION]
+        Opens one part per distinct prefix and reads only the row groups whose ``eid``
+        statistics can hold one of the wanted sessions.
+        """
+        names = list(columns) if columns is not None else self.schema.names
+        by_part: dict[str, list[str]] = {}
+        for eid in sorted(set(eids)):
+            by_part.setdefault(_part_name(eid[: self.prefix_chars]), []).append(eid)
+        pieces: list[pa.Table] = []
+        for name, wanted in sorted(by_part.items()):
+            part = self.root / name
+            if not part.exists():
+                continue
+            pieces.append(self._read_sessions(part, wanted, names))
+        return self._combine(pieces, names)
 
-    def _batches(self, columns: Sequence[str]) -> Iterator[pa.RecordBatch]:
-        yield from self._dataset.to_batches(
-            columns=list(columns),
-            batch_size=SCAN_BATCH_ROWS,
-            batch_readahead=2,
-            fragment_readahead=1,
-        )
+    def _read_sessions(self, part: Path, eids: list[str], names: list[str]) -> pa.Table:
+        source = self._open(part)
+        meta = source.metadata
+        eid_col = source.schema_arrow.get_field_index("eid")
+        groups = []
+        for i in range(meta.num_row_groups):
+            stats = meta.row_group(i).column(eid_col).statistics
+            if stats is None or not stats.has_min_max:
+                groups.append(i)
+            elif any(stats.min <= e <= stats.max for e in eids):
+                groups.append(i)
+        if not groups:
+            return self.schema.empty_table().select(names)
+        table: pa.Table = source.read_row_groups(groups, columns=names)
+        keep = pc.is_in(pc.cast(table.column("eid"), pa.string()), value_set=pa.array(eids))
+        return table.filter(keep)
 
-    def rel_paths(self, filename: str) -> list[str]:
-        """Sorted distinct rel_paths whose file name matches the glob ``filename``."""
-        regex = re.compile(fnmatch.translate(filename))
-        verdicts: dict[str, bool] = {}
-        for batch in self._batches(["rel_path"]):
-            for value in _distinct(batch.column(0)):
-                if value not in verdicts:
-                    verdicts[value] = regex.fullmatch(_basename(value)) is not None
-        return sorted(v for v, ok in verdicts.items() if ok)
+    def _combine(self, pieces: list[pa.Table], names: list[str]) -> pa.Table:
+        pieces = [p for p in pieces if len(p)]
+        if not pieces:
+            return unify(self.schema.empty_table().select(names))
+        return unify(pa.concat_tables(pieces))
 
-    def sessions_with(self, names: Sequence[str], qc_lte: str = "FAIL") -> set[str]:
-        """Session ids having, for every regex in ``names``, an existing dataset whose file
-        name matches it in full and whose QC is at most ``qc_lte``."""
-        if qc_lte not in QC_ORDER:
-            raise ArgumentError("qc_lte", qc_lte, f"one of {', '.join(QC_ORDER)}")
-        if not names:
-            raise ArgumentError("names", names, "at least one dataset name")
-        limit = QC_ORDER.index(qc_lte)
-        regexes = [re.compile(n) for n in names]
-        found: list[set[str]] = [set() for _ in regexes]
-        verdicts: dict[str, list[bool]] = {}
-        for batch in self._batches(["eid", "rel_path", "exists", "qc"]):
-            eid, rel, exists, qc = batch.columns
-            rel_dict = _as_dictionary(rel)
-            values = [str(v) for v in rel_dict.dictionary.to_pylist()]
-            for v in values:
-                if v not in verdicts:
-                    verdicts[v] = [r.fullmatch(_basename(v)) is not None for r in regexes]
-            per_value = np.array([verdicts[v] for v in values], dtype=bool).reshape(
-                len(values), len(regexes)
-            )
-            codes = rel_dict.indices.to_numpy(zero_copy_only=False)
-            usable = np.asarray(exists.to_numpy(zero_copy_only=False), dtype=bool)
-            usable &= np.asarray(exists.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-            usable &= _qc_rank(qc) <= limit
-            for j in range(len(regexes)):
-                rows = per_value[codes, j] & usable
-                if rows.any():
-                    matched = pc.unique(eid.filter(pa.array(rows)))
-                    found[j].update(str(e) for e in matched.to_pylist())
-        result = found[0]
-        for other in found[1:]:
-            result &= other
-        return result
+    def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
+        """Every row in (eid, id) order, as tables of at most about ``SCAN_BATCH_ROWS`` rows
+        (small parts are joined so each batch is worth its per-batch work)."""
+        names = list(columns) if columns is not None else self.schema.names
+        pending: list[pa.Table] = []
+        count = 0
+        for part in self.parts:
+            source = self._open(part)
+            for batch in source.iter_batches(batch_size=SCAN_BATCH_ROWS, columns=names):
+                pending.append(pa.Table.from_batches([batch]))
+                count += batch.num_rows
+                if count >= SCAN_BATCH_ROWS:
+                    yield self._combine(pending, names)
+                    pending, count = [], 0
+        if pending:
+            yield self._combine(pending, names)
 
-
-def _as_dictionary(column: pa.Array[Any]) -> pa.DictionaryArray[Any, Any]:
-    if isinstance(column, pa.DictionaryArray):
-        return column
-    encoded = pc.dictionary_encode(column)
-    assert isinstance(encoded, pa.DictionaryArray)
-    return encoded
-
-
-def _distinct(column: pa.Array[Any]) -> list[str]:
-    encoded = _as_dictionary(column)
-    present = np.unique(encoded.indices.to_numpy(zero_copy_only=False))
-    return [str(v) for v in encoded.dictionary.take(present).to_pylist()]
-
-
-def _qc_rank(column: pa.Array[Any]) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
-    """QC of each row as its position in QC_ORDER (NOT_SET lowest); nulls count as NOT_SET."""
-    encoded = _as_dictionary(column)
-    rank = np.array([QC_ORDER.index(v) for v in encoded.dictionary.to_pylist()], dtype=np.int64)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    codes = np.nan_to_num(codes, nan=0).astype(np.int64) if codes.dtype.kind == "f" else codes
-    out: np.ndarray[tuple[int], np.dtype[np.int64]] = rank[codes] if len(rank) else codes
-    return out
+    def rows_with_ids(self, ids: Iterable[str]) -> pa.Table:
+        """Rows whose dataset ``id`` is one of ``ids``, in (eid, id) order: a scan of the ``id``
+        column, then a read of only the row groups that hold a match."""
+        value_set = pa.array(sorted(set(ids)), pa.string())
+        pieces: list[pa.Table] = []
+        for part in self.parts:
+            source = self._open(part)
+            for i in range(source.metadata.num_row_groups):
+                ids_here = source.read_row_group(i, columns=["id"]).column("id")
+                hits = pc.is_in(ids_here, value_set=value_set)
+                if pc.any(hits).as_py():
+                    rows = source.read_row_group(i, columns=self.schema.names)
+                    pieces.append(rows.filter(hits))
+        return self._combine(pieces, self.schema.names)

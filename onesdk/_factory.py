@@ -39,6 +39,7 @@ def ONE(
     cache_rest: Literal["GET"] | None = "GET",
     n_threads: int = 4,
     timeout: float = 30.0,
+    lazy: bool | None = None,
 ) -> One: ...
 @overload
 def ONE(
@@ -55,6 +56,7 @@ def ONE(
     cache_rest: Literal["GET"] | None = "GET",
     n_threads: int = 4,
     timeout: float = 30.0,
+    lazy: bool | None = None,
 ) -> OneAlyx: ...
 @overload
 def ONE(
@@ -71,6 +73,7 @@ def ONE(
     cache_rest: Literal["GET"] | None = "GET",
     n_threads: int = 4,
     timeout: float = 30.0,
+    lazy: bool | None = None,
 ) -> OneAlyx: ...
 @overload
 def ONE(
@@ -87,6 +90,7 @@ def ONE(
     cache_rest: Literal["GET"] | None = "GET",
     n_threads: int = 4,
     timeout: float = 30.0,
+    lazy: bool | None = None,
 ) -> One | OneAlyx: ...
 def ONE(  # noqa: N802 (one-api's name)
     base_url: str | None = None,
@@ -102,15 +106,28 @@ def ONE(  # noqa: N802 (one-api's name)
     cache_rest: Literal["GET"] | None = "GET",
     n_threads: int = 4,
     timeout: float = 30.0,
+    lazy: bool | None = None,
 ) -> One | OneAlyx:
     """Return a :class:`One` (local mode, no server) or an ``OneAlyx`` (anything else).
 
-    Unlike one-api this is not cached: each call builds a new instance.
+    Unlike one-api this is not cached: each call builds a new instance. ``lazy`` (see
+    :class:`One`) applies to a local :class:`One`; an ``OneAlyx`` always holds its tables in
+    memory (rows from the server are merged into them), so ``lazy=True`` is refused there.
     """
     if mode not in _MODES:
         raise ArgumentError("mode", mode, "'local', 'remote', 'auto' or 'refresh'")
+    if lazy is not None and not isinstance(lazy, bool):
+        raise ArgumentError("lazy", lazy, "True, False or None (automatic)")
     remote_wanted = base_url is not None or username is not None or password is not None
-    if mode == "local" or (mode == "auto" and not remote_wanted and cache_dir is not None):
+    local = mode == "local" or (mode == "auto" and not remote_wanted and cache_dir is not None)
+    if lazy and (remote_wanted or not local):
+        raise ArgumentError(
+            "lazy",
+            lazy,
+            "None or False with a server: OneAlyx merges the server's rows into in-memory "
+            "tables, so it loads them whole (use mode='local' without base_url for lazy)",
+        )
+    if local:
         if mode == "local" and remote_wanted:
             # a local instance with a server configured is an offline OneAlyx
             return _one_alyx()(
@@ -134,6 +151,7 @@ def ONE(  # noqa: N802 (one-api's name)
             tables_dir=tables_dir,
             silent=silent,
             http_data_server=http_data_server,
+            lazy=lazy,
         )
     return _one_alyx()(
         base_url=base_url,

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
+    from onesdk._lazy_repository import LazyRepository
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
     from onesdk.alf.io import AlfBunch, FileContent
@@ -110,6 +111,12 @@ class One:
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
     text filters regular expressions, as in one-api.
+
+    ``lazy`` chooses how the datasets table is held. ``False``: loaded whole into memory (the
+    fastest queries). ``True``: left on disk and read per query from a partitioned copy
+    (``datasets.parts/`` beside ``datasets.pqt``, built on first open and rebuilt when the
+    table changes), so a table larger than memory works; every method gives the same answers.
+    ``None`` (default): lazy when ``datasets.pqt`` is larger than 1/8 of physical memory.
     """
 
     _search_terms = SEARCH_TERMS
@@ -123,11 +130,13 @@ class One:
         *,
         silent: bool = False,
         http_data_server: str | None = None,
+        lazy: bool | None = None,
     ) -> None:
         for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
             if value is not None:
                 path_like(value, name)
         instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
+        instance(lazy, (bool, type(None)), "lazy", "True, False or None (automatic)")
         if mode not in ("local", "auto"):
             raise ArgumentError(
                 "mode", mode, "'local' (or 'auto') for One; use ONE(base_url=...) for remote"
@@ -152,7 +161,8 @@ class One:
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
-        self._repo: ParquetRepository | None = None
+        self._repo: ParquetRepository | LazyRepository | None = None
+        self._lazy_wanted = lazy
         self.load_cache()
 
     def __repr__(self) -> str:
@@ -170,13 +180,21 @@ class One:
         return self._search_terms
 
     @property
-    def repository(self) -> ParquetRepository:
+    def repository(self) -> ParquetRepository | LazyRepository:
         if self._repo is None:
             raise AlfError("no cache loaded; call load_cache()")
         return self._repo
 
     @property
+    def lazy(self) -> bool:
+        """True when the datasets table is read from disk per query (see ``lazy=``)."""
+        from onesdk._lazy_repository import LazyRepository
+
+        return isinstance(self._repo, LazyRepository)
+
+    @property
     def tables(self) -> CacheTables:
+        """The cache tables; when :attr:`lazy`, ``tables.datasets`` has the columns only."""
         if self._tables is None:
             raise AlfError("no cache loaded; call load_cache()")
         return self._tables
@@ -188,6 +206,7 @@ class One:
         import warnings
 
         from onesdk._cache import read_tables
+        from onesdk._lazy_repository import load_lazy, open_lazily
         from onesdk._parquet import ParquetRepository
 
         if not clobber:
@@ -195,11 +214,17 @@ class One:
         if tables_dir is not None:
             path_like(tables_dir, "tables_dir")
         self._tables_dir = Path(tables_dir) if tables_dir else self._tables_dir
-        tables = read_tables(self._tables_dir)
+        lazy = self._lazy_wanted
+        if lazy is None:
+            lazy = open_lazily(self._tables_dir)
+        if lazy and (self._tables_dir / "datasets.pqt").is_file():
+            tables, self._repo = load_lazy(self._tables_dir)
+        else:
+            tables = read_tables(self._tables_dir)
+            self._repo = ParquetRepository(tables)
         if tables.loaded_time is None:
             warnings.warn(f"No cache tables found in {self._tables_dir}", CacheWarning, 2)
         self._tables = tables
-        self._repo = ParquetRepository(tables)
         return tables.loaded_time
 
     def refresh_cache(self, mode: str = "auto") -> dt.datetime | None:
@@ -218,6 +243,7 @@ class One:
         ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
         """
         from onesdk._cache import write_tables
+        from onesdk._parquet import ParquetRepository
 
         if save_dir is not None:
             path_like(save_dir, "save_dir")
@@ -229,9 +255,13 @@ class One:
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
         if not (clobber or force) and len(tables.sessions) == 0 and len(tables.datasets) == 0:
-            return
+            if not self.lazy:
+                return
         out.mkdir(parents=True, exist_ok=True)
-        write_tables(tables, out)
+        repo = self.repository
+        # a lazy datasets table is streamed from its partitioned copy, never held whole
+        batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
+        write_tables(tables, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
 
     def save_loaded_ids(
@@ -247,13 +277,7 @@ class One:
             return [], None
         if sessions_only:
             name = "session_uuid"
-            table = self.repository.datasets_table
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            mask = pc.is_in(table.column("id"), value_set=pa.array(sorted(self._loaded_ids)))
-            eids = table.filter(mask).column("eid").cast(pa.string()).to_pylist()
-            ids = list(dict.fromkeys(str(e) for e in eids))
+            ids = self.repository.eids_of(self._loaded_ids)
         else:
             name = "dataset_uuid"
             ids = sorted(self._loaded_ids)
@@ -479,7 +503,7 @@ class One:
         )
         part_value(collection, names.get("collection", "collection"), wildcards=self.wildcards)
         part_value(revision, names.get("revision", "revision"), wildcards=self.wildcards)
-        if default_revisions_only and "default_revision" not in self.tables.datasets.column_names:
+        if default_revisions_only and "default_revision" not in self.repository.dataset_columns():
             raise AlfError("No default revisions specified: the cache has no default_revision")
         return DatasetQuery(
             eids=eids,
@@ -562,16 +586,7 @@ class One:
 
             table = repo.datasets(query)
             return datasets_frame(table, eid_index=eids is None or keep_eid_index)
-        positions = repo.dataset_positions(query)
-        if eids is None:
-            import numpy as np
-
-            codes = repo.rel_path_codes()[positions]
-            _, first = np.unique(codes, return_index=True)
-            values = repo.rel_path_values()
-            return [values[c] for c in codes[np.sort(first)].tolist()]
-        values = repo.rel_path_values()
-        return sorted(values[c] for c in repo.rel_path_codes()[positions].tolist())
+        return repo.rel_paths(query)
 
     def _matching_table(
         self,

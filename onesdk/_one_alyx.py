@@ -190,6 +190,7 @@ class OneAlyx(One):
             tables_dir=tables_dir,
             silent=silent,
             http_data_server=server,
+            lazy=False,  # remote rows are merged into the in-memory tables
         )
         self.mode = "remote" if mode in ("auto", "refresh") else mode
         if mode == "refresh":

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -168,6 +168,13 @@ class ParquetRepository:
         return self.sessions_table.take(pa.array(self.session_positions(query), pa.int64()))
 
     def session_positions(self, query: SessionQuery) -> IntArray:
+        mask = self.session_filter_mask(query)
+        if query.datasets is not None or query.dataset_qc_lte is not None:
+            mask &= self._sessions_with_datasets(query)
+        return np.flatnonzero(mask)
+
+    def session_filter_mask(self, query: SessionQuery) -> BoolArray:
+        """Sessions-table rows passing the filters on session columns (not ``datasets``)."""
         n = len(self.sessions_table)
         mask = np.ones(n, bool)
         for name in ("subject", "lab", "task_protocol", "projects"):
@@ -184,32 +191,54 @@ class ParquetRepository:
         if query.number is not None:
             numbers = self.sessions_table.column("number").cast(pa.int64())
             mask &= _bools(pc.is_in(numbers, value_set=pa.array(query.number, pa.int64())))
-        if query.datasets is not None or query.dataset_qc_lte is not None:
-            mask &= self._sessions_with_datasets(query)
-        return np.flatnonzero(mask)
+        return mask
+
+    def eids_mask(self, eids: Iterable[str]) -> BoolArray:
+        """Sessions-table rows of ``eids`` (unknown eids are ignored)."""
+        mask = np.zeros(len(self.session_ids), bool)
+        get = self._session_row.get
+        rows = [r for r in (get(e) for e in eids) if r is not None]
+        mask[np.asarray(rows, np.intp)] = True
+        return mask
 
     def _sessions_with_datasets(self, query: SessionQuery) -> BoolArray:
         """Session mask: each required name is matched by an existing dataset within the QC."""
+        keep: IntArray | None = None
+        for found in self._dataset_hit_codes(query):
+            keep = found if keep is None else np.intersect1d(keep, found, assume_unique=True)
+        rows = self._eid_session_rows()[keep if keep is not None else np.arange(0)]
+        mask = np.zeros(len(self.session_ids), bool)
+        mask[rows[rows >= 0]] = True
+        return mask
+
+    def dataset_hits(self, query: SessionQuery) -> list[set[str]]:
+        """Per required dataset name (one entry when only ``dataset_qc_lte`` is given), the
+        eids with an existing dataset matching it within the QC bound.
+
+        A session passes ``query`` when it is in every set; the sets of disjoint pieces of the
+        datasets table can be united piece by piece before that intersection.
+        """
+        values = self._eid.values
+        return [{values[c] for c in codes.tolist()} for codes in self._dataset_hit_codes(query)]
+
+    def _dataset_hit_codes(self, query: SessionQuery) -> list[IntArray]:
+        """:meth:`dataset_hits` as sorted arrays of eid codes."""
         fail = 3
         threshold = query.dataset_qc_lte if query.dataset_qc_lte is not None else fail
         usable = self._exists & (self._qc <= threshold)
         eid_codes = self._eid.codes
-        keep: set[int] | None = None
         patterns = query.dataset_patterns()
         if not patterns:  # QC only: any usable dataset
-            keep = set(np.unique(eid_codes[usable]).tolist())
+            return [np.unique(eid_codes[usable]).astype(np.intp)]
         basenames = self._basenames()
+        found: list[IntArray] = []
         for pattern in patterns:
             by_value = np.fromiter(
                 (pattern.fullmatch(b) is not None for b in basenames), bool, len(basenames)
             )
             hits = by_value[self._rel.codes] & usable
-            found = set(np.unique(eid_codes[hits]).tolist())
-            keep = found if keep is None else keep & found
-        rows = self._eid_session_rows()[np.fromiter(keep or (), np.intp)]
-        mask = np.zeros(len(self.session_ids), bool)
-        mask[rows[rows >= 0]] = True
-        return mask
+            found.append(np.unique(eid_codes[hits]).astype(np.intp))
+        return found
 
     def _basenames(self) -> list[str]:
         if self._basename_cache is None:
@@ -290,11 +319,27 @@ class ParquetRepository:
             mask &= self._rel.value_mask(pattern, "match")[codes]
         return mask
 
-    def rel_path_values(self) -> list[str]:
-        return self._rel.values
+    def rel_paths(self, query: DatasetQuery) -> list[str]:
+        """The ``rel_path`` of each matching row: sorted when ``query`` names sessions, else
+        each distinct path once, in table order."""
+        positions = self.dataset_positions(query)
+        codes = self._rel.codes[positions]
+        values = self._rel.values
+        if query.eids is None:
+            _, first = np.unique(codes, return_index=True)
+            return [values[c] for c in codes[np.sort(first)].tolist()]
+        return sorted(values[c] for c in codes.tolist())
 
-    def rel_path_codes(self) -> npt.NDArray[np.int32]:
-        return self._rel.codes
+    def dataset_columns(self) -> list[str]:
+        """The columns of the datasets table."""
+        return list(self.datasets_table.column_names)
+
+    def eids_of(self, dataset_ids: Iterable[str]) -> list[str]:
+        """The sessions of the datasets ``dataset_ids``, each once, in table order."""
+        table = self.datasets_table
+        mask = pc.is_in(table.column("id"), value_set=pa.array(sorted(dataset_ids), pa.string()))
+        eids = table.filter(mask).column("eid").cast(pa.string()).to_pylist()
+        return list(dict.fromkeys(str(e) for e in eids))
 
     def dataset_by_id(self, dataset_id: str) -> pa.Table:
         """Rows whose dataset id is ``dataset_id`` (a vectorised scan: ids are not indexed)."""

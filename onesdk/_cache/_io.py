@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -127,16 +127,17 @@ def _parquet() -> Any:
     return pyarrow.parquet
 
 
-def read_tables(tables_dir: Path) -> CacheTables:
+def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
     """Load ``sessions.pqt`` and ``datasets.pqt`` from ``tables_dir``.
 
     A missing file gives an empty table (the caller decides whether to warn); a file that is
     not a readable ONE cache table raises :class:`CacheError` naming the file.
+    ``datasets=False`` reads the sessions table only (the datasets table is read elsewhere).
     """
     tables_dir = Path(tables_dir)
     empty = empty_tables()
     metadata: dict[str, JsonDict] = {}
-    sessions, datasets = empty.sessions, empty.datasets
+    sessions, dataset_rows = empty.sessions, empty.datasets
     found = False
     for name in (SESSIONS_FILE, DATASETS_FILE, CACHE_INFO_FILE):
         if (tables_dir / name).exists() and not (tables_dir / name).is_file():
@@ -148,8 +149,9 @@ def read_tables(tables_dir: Path) -> CacheTables:
         found = True
     ds_file = tables_dir / DATASETS_FILE
     if ds_file.is_file():
-        raw, metadata["datasets"] = _read_parquet(ds_file, dictionary=("eid", "rel_path"))
-        datasets = _normalise_datasets(raw, ds_file)
+        if datasets:
+            raw, metadata["datasets"] = _read_parquet(ds_file, dictionary=("eid", "rel_path"))
+            dataset_rows = _normalise_datasets(raw, ds_file)
         found = True
     info: JsonDict = {}
     info_file = tables_dir / CACHE_INFO_FILE
@@ -162,7 +164,7 @@ def read_tables(tables_dir: Path) -> CacheTables:
             info = loaded
     return CacheTables(
         sessions,
-        datasets,
+        dataset_rows,
         metadata,
         info,
         loaded_time=dt.datetime.now() if found else None,
@@ -539,8 +541,13 @@ def write_tables(
     *,
     origin: str | None = None,
     write_info: bool = True,
+    dataset_batches: Iterable[pa.Table] | None = None,
 ) -> tuple[Path, Path]:
     """Write both tables (and cache_info.json) atomically into ``out_dir``.
+
+    ``dataset_batches``: the datasets rows as a stream of normalised tables, written one at a
+    time (``tables.datasets`` then only gives the columns): a table larger than memory is
+    saved without being held whole.
 
     Both tables are written to temporary files first; only when both are complete are they
     renamed over the old ones, so a failure leaves the previous cache as it was. Writers of one
@@ -560,7 +567,9 @@ def write_tables(
         ) from None
     try:
         _remove_stale_temporaries(out_dir)
-        return _write_tables(tables, out_dir, origin=origin, write_info=write_info)
+        return _write_tables(
+            tables, out_dir, origin=origin, write_info=write_info, batches=dataset_batches
+        )
     finally:
         lock.release()
 
@@ -579,17 +588,18 @@ def _write_tables(
     *,
     origin: str | None,
     write_info: bool,
+    batches: Iterable[pa.Table] | None = None,
 ) -> tuple[Path, Path]:
     now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
     files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
     layouts = {
-        "sessions": (sessions_for_file(tables.sessions), ["id"]),
-        "datasets": (datasets_for_file(tables.datasets), ["eid", "id"]),
+        "sessions": (sessions_for_file(tables.sessions), ["id"], len(tables.sessions)),
+        "datasets": (datasets_for_file(tables.datasets), ["eid", "id"], len(tables.datasets)),
     }
     pq = _parquet()
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
         temps = {"sessions": tmp_ses, "datasets": tmp_ds}
-        for name, (table, index) in layouts.items():
+        for name, (table, index, _) in list(layouts.items()):
             meta = dict(tables.metadata.get(name, {}))
             meta.setdefault("date_created", now)
             meta.setdefault("min_api_version", MIN_API_VERSION)
@@ -598,7 +608,11 @@ def _write_tables(
             meta.setdefault("origin", "onesdk")
             meta["date_modified"] = now
             try:
-                pq.write_table(_stamp(table, index, meta), temps[name])
+                if name == "datasets" and batches is not None:
+                    rows = _write_batches(_stamp(table, index, meta), batches, temps[name])
+                    layouts[name] = (table, index, rows)
+                else:
+                    pq.write_table(_stamp(table, index, meta), temps[name])
             except (OSError, pa.ArrowException) as exc:
                 raise CacheError(f"{files[name]}: could not write the table ({exc})") from exc
         info_tmp: Path | None = None
@@ -609,7 +623,7 @@ def _write_tables(
             info.setdefault("origin", origin or "onesdk")
             info.setdefault("min_api_version", MIN_API_VERSION)
             info["tables"] = {
-                name: {"nrecs": len(layouts[name][0]), "size": temps[name].stat().st_size}
+                name: {"nrecs": layouts[name][2], "size": temps[name].stat().st_size}
                 for name in ("sessions", "datasets")
             }
             fd, tmp = tempfile.mkstemp(prefix=".cache_info.", suffix=".tmp", dir=out_dir)
@@ -622,6 +636,18 @@ def _write_tables(
             os.replace(info_tmp, out_dir / CACHE_INFO_FILE)
     _log.debug("saved cache tables to %s", out_dir)
     return files["sessions"], files["datasets"]
+
+
+def _write_batches(empty: pa.Table, batches: Iterable[pa.Table], path: Path) -> int:
+    """Write ``batches`` in the file layout of ``empty`` (which carries the metadata)."""
+    pq = _parquet()
+    count = 0
+    with pq.ParquetWriter(path, empty.schema) as writer:
+        for batch in batches:
+            table = datasets_for_file(batch)
+            writer.write_table(table.cast(empty.schema.remove_metadata()))
+            count += len(table)
+    return count
 
 
 def dataset_columns(datasets: pa.Table) -> list[str]:
