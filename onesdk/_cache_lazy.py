@@ -22,6 +22,7 @@ the eids, so reading the files in name order yields the table in the eager engin
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -301,7 +302,7 @@ def _split_by_prefix(table: pa.Table, chars: int, write: Callable[[str, pa.Table
     codes = np.asarray(pc.take(pa.array(_ranks(prefixes), pa.int32()), eid.indices))
     starts = np.flatnonzero(np.diff(codes)) + 1
     bounds = [0, *starts.tolist(), len(table)]
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+    for lo, hi in itertools.pairwise(bounds):
         write(prefixes[eid.indices[lo].as_py()], _compact(table.slice(lo, hi - lo)))
 
 
@@ -402,9 +403,8 @@ class PartitionedDatasets:
         groups = []
         for i in range(meta.num_row_groups):
             stats = meta.row_group(i).column(eid_col).statistics
-            if stats is None or not stats.has_min_max:
-                groups.append(i)
-            elif any(stats.min <= e <= stats.max for e in eids):
+            unknown = stats is None or not stats.has_min_max
+            if unknown or any(stats.min <= e <= stats.max for e in eids):
                 groups.append(i)
         if not groups:
             return self.schema.empty_table().select(names)

@@ -254,9 +254,9 @@ class One:
         )
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
-        if not (clobber or force) and len(tables.sessions) == 0 and len(tables.datasets) == 0:
-            if not self.lazy:
-                return
+        empty = len(tables.sessions) == 0 and len(tables.datasets) == 0 and not self.lazy
+        if not (clobber or force) and empty:
+            return
         out.mkdir(parents=True, exist_ok=True)
         repo = self.repository
         # a lazy datasets table is streamed from its partitioned copy, never held whole

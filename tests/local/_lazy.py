@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from pathlib import Path, PurePath
 
 import numpy as np
@@ -153,8 +154,8 @@ def compare(eager: One, lazy: One, calls: list[Call]) -> set[str]:
     raised) at least once, so a test can check the comparison was not only of errors."""
     answered: set[str] = set()
     for method, args, kwargs in calls:
-        expected = outcome(lambda: getattr(eager, method)(*args, **kwargs))
-        got = outcome(lambda: getattr(lazy, method)(*args, **kwargs))
+        expected = outcome(partial(getattr(eager, method), *args, **kwargs))
+        got = outcome(partial(getattr(lazy, method), *args, **kwargs))
         assert got == expected, (method, args, kwargs)
         if expected[0][0] == "ok":  # type: ignore[index]
             answered.add(method)

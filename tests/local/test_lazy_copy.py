@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -68,7 +69,7 @@ def test_a_changed_table_is_rebuilt(cache: Path, monkeypatch: pytest.MonkeyPatch
     eid = str(before.search()[0])
     assert before.list_datasets(eid)
     tables = read_tables(cache)
-    keep = pa.compute.not_equal(tables.datasets.column("eid").cast(pa.string()), eid)
+    keep = pc.not_equal(tables.datasets.column("eid").cast(pa.string()), pa.scalar(eid))
     write_tables(tables.with_datasets(tables.datasets.filter(keep)), cache)
     after = One(cache_dir=cache, lazy=True)
     assert len(built) == 2
@@ -218,7 +219,7 @@ def test_lazy_argument_is_checked() -> None:
         One(cache_dir=".", lazy="yes")  # type: ignore[arg-type]
     with pytest.raises(ArgumentError, match="lazy"):
         onesdk.ONE(cache_dir=".", mode="local", lazy=1)  # type: ignore[call-overload]
-    with pytest.raises(ArgumentError, match="lazy.*OneAlyx"):
+    with pytest.raises(ArgumentError, match=r"lazy.*OneAlyx"):
         onesdk.ONE(base_url="http://127.0.0.1:9", mode="remote", lazy=True)
     with pytest.raises(ArgumentError, match="lazy"):
         onesdk.ONE(base_url="http://127.0.0.1:9", mode="local", lazy=True)
@@ -226,7 +227,8 @@ def test_lazy_argument_is_checked() -> None:
 
 def test_one_factory_passes_lazy(cache: Path) -> None:
     one = onesdk.ONE(cache_dir=cache, mode="local", lazy=True)
-    assert isinstance(one, One) and one.lazy
+    assert isinstance(one, One)
+    assert one.lazy
     assert not onesdk.ONE(cache_dir=cache, mode="local", lazy=False).lazy
 
 

@@ -36,12 +36,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pair(cache: Path, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[One, One]:
-    if request.param == "small_pieces":  # type: ignore[attr-defined]
+    if request.param == "small_pieces":
         request.getfixturevalue("small_pieces")
     tables = link_tables(cache, tmp_path / "tables")
     eager = One(cache_dir=cache, tables_dir=tables, mode="local", lazy=False)
     lazy = One(cache_dir=cache, tables_dir=tables, mode="local", lazy=True)
-    assert not eager.lazy and lazy.lazy
+    assert not eager.lazy
+    assert lazy.lazy
     return eager, lazy
 
 
@@ -85,7 +86,8 @@ def test_loaded_ids_are_saved_alike(sample_pair: tuple[One, One]) -> None:
                 one.load_dataset(eid, rel, download_only=True)
         ids, _ = one.save_loaded_ids(sessions_only=True, clear_list=False)
         datasets, path = one.save_loaded_ids()
-        assert path is not None and path.read_text().splitlines()[1:] == datasets
+        assert path is not None
+        assert path.read_text().splitlines()[1:] == datasets
         saved.append((ids, datasets))
     assert saved[0] == saved[1]
     assert len(saved[0][0]) == 2

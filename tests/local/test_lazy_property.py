@@ -4,6 +4,7 @@ get the same answer from the lazy engine as from the eager one."""
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,7 @@ def cases(draw: st.DrawFn) -> tuple[CacheTables, dict[str, int], list[Call]]:
         "prefix_chars": draw(st.integers(1, 3)),
         "_FEW_SESSIONS": draw(st.sampled_from([0, 512])),
     }
-    calls = draw(
-        st.lists(st.one_of(session_calls(), dataset_calls(eids)), min_size=1, max_size=8)
-    )
+    calls = draw(st.lists(st.one_of(session_calls(), dataset_calls(eids)), min_size=1, max_size=8))
     return tables, sizes, calls
 
 
@@ -90,6 +89,6 @@ def test_lazy_answers_random_queries_as_eager(
         eager = One(cache_dir=cache, mode="local", lazy=False)
         lazy = One(cache_dir=cache, mode="local", lazy=True)
         for method, args, kwargs in calls:
-            expected = outcome(lambda: getattr(eager, method)(*args, **kwargs))
-            got = outcome(lambda: getattr(lazy, method)(*args, **kwargs))
+            expected = outcome(partial(getattr(eager, method), *args, **kwargs))
+            got = outcome(partial(getattr(lazy, method), *args, **kwargs))
             assert got == expected, (method, args, kwargs)
