@@ -206,6 +206,7 @@ class One:
         import warnings
 
         from onesdk._cache import read_tables
+        from onesdk._cache._schema import DATASETS_FILE
         from onesdk._lazy_repository import load_lazy, open_lazily
         from onesdk._parquet import ParquetRepository
 
@@ -217,7 +218,7 @@ class One:
         lazy = self._lazy_wanted
         if lazy is None:
             lazy = open_lazily(self._tables_dir)
-        if lazy and (self._tables_dir / "datasets.pqt").is_file():
+        if lazy and (self._tables_dir / DATASETS_FILE).is_file():
             tables, self._repo = load_lazy(self._tables_dir)
         else:
             tables = read_tables(self._tables_dir)
