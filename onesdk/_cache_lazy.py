@@ -29,6 +29,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -420,20 +421,33 @@ class PartitionedDatasets:
 
     def batches(self, columns: Sequence[str] | None = None) -> Iterator[pa.Table]:
         """Every row in (eid, id) order, as tables of at most about ``SCAN_BATCH_ROWS`` rows
-        (small parts are joined so each batch is worth its per-batch work)."""
+        (small parts are joined so each batch is worth its per-batch work).
+
+        The next part is read in a thread while the caller works on the current batch (the
+        parquet decoder releases the GIL): memory is a batch plus one part.
+        """
         names = list(columns) if columns is not None else self.schema.names
         pending: list[pa.Table] = []
         count = 0
-        for part in self.parts:
-            source = self._open(part)
-            for batch in source.iter_batches(batch_size=SCAN_BATCH_ROWS, columns=names):
-                pending.append(pa.Table.from_batches([batch]))
-                count += batch.num_rows
-                if count >= SCAN_BATCH_ROWS:
-                    yield self._combine(pending, names)
-                    pending, count = [], 0
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ahead = [pool.submit(self._read_part, p, names) for p in self.parts[:1]]
+            for i in range(len(self.parts)):
+                tables = ahead.pop().result()
+                if i + 1 < len(self.parts):
+                    ahead.append(pool.submit(self._read_part, self.parts[i + 1], names))
+                for table in tables:
+                    pending.append(table)
+                    count += len(table)
+                    if count >= SCAN_BATCH_ROWS:
+                        yield self._combine(pending, names)
+                        pending, count = [], 0
         if pending:
             yield self._combine(pending, names)
+
+    def _read_part(self, part: Path, names: list[str]) -> list[pa.Table]:
+        source = self._open(part)
+        batches = source.iter_batches(batch_size=SCAN_BATCH_ROWS, columns=names)
+        return [pa.Table.from_batches([b]) for b in batches]
 
     def rows_with_ids(self, ids: Iterable[str]) -> pa.Table:
         """Rows whose dataset ``id`` is one of ``ids``, in (eid, id) order: a scan of the ``id``

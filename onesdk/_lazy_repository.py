@@ -142,7 +142,11 @@ class LazyRepository:
         found: list[set[str]] | None = None
         for piece in pieces:
             hits = _repository(piece).dataset_hits(query)
-            found = hits if found is None else [a | b for a, b in zip(found, hits, strict=True)]
+            if found is None:
+                found = hits
+                continue
+            for seen, new in zip(found, hits, strict=True):
+                seen |= new  # in place: a copy per piece would make the scan quadratic
         if not found:
             return set()
         return set.intersection(*found)
