@@ -70,8 +70,9 @@ _DICTIONARY_COLUMNS: Final = ("eid", "rel_path")
 
 def _prefix_chars(n_rows: int) -> int:
     """How many leading eid characters key a part: enough that a part stays ~256k rows or less
-    (2 characters = 256 parts up to 64M rows, 3 = 4096 parts beyond)."""
-    for chars in (2, 3):
+    (1 character = 16 parts up to 4M rows, 2 = 256 parts up to 64M, 3 = 4096 beyond): each
+    part costs a file open per scan, each row a read per session lookup."""
+    for chars in (1, 2, 3):
         if n_rows <= 262_144 * 16**chars:
             return chars
     return 4
