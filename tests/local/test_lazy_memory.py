@@ -2,8 +2,9 @@
 
 Each child process imports everything first, then caps its address space at what it already
 uses plus ``BUDGET_MB``, and opens the cache. Threads are limited to one and Arrow uses the
-system allocator, so the cap measures the data, not per-thread arenas and stacks. The cache's
-eager load needs over twice the budget; the lazy engine answers in under half of it.
+system allocator, so the cap measures the data, not per-thread arenas. The cache's eager load
+needs over twice the budget (about 130-200 MB here); the lazy engine, reading ahead one part in
+a thread, answers in about 40-48 MB.
 """
 
 from __future__ import annotations
@@ -84,4 +85,3 @@ def test_lazy_answers_where_the_eager_load_runs_out_of_memory(cache: Path) -> No
     assert _child(cache, "eager", "none") == {"answer": expected}  # the cap is what breaks it
     assert "error" in _child(cache, "eager", str(BUDGET_MB))
     assert _child(cache, "lazy", str(BUDGET_MB)) == {"answer": expected}
-    assert _child(cache, "lazy", str(BUDGET_MB // 2)) == {"answer": expected}
