@@ -452,15 +452,18 @@ class PartitionedDatasets:
 
     def rows_with_ids(self, ids: Iterable[str]) -> pa.Table:
         """Rows whose dataset ``id`` is one of ``ids``, in (eid, id) order: a scan of the ``id``
-        column, then a read of only the row groups that hold a match."""
+        column (ids are not indexed), then a read of only the row groups holding a match."""
         value_set = pa.array(sorted(set(ids)), pa.string())
         pieces: list[pa.Table] = []
         for part in self.parts:
             source = self._open(part)
-            for i in range(source.metadata.num_row_groups):
-                ids_here = source.read_row_group(i, columns=["id"]).column("id")
-                hits = pc.is_in(ids_here, value_set=value_set)
-                if pc.any(hits).as_py():
-                    rows = source.read_row_group(i, columns=self.schema.names)
-                    pieces.append(rows.filter(hits))
+            hits = pc.is_in(source.read(columns=["id"]).column("id"), value_set=value_set)
+            rows = np.flatnonzero(np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool))
+            if len(rows) == 0:
+                continue
+            meta = source.metadata
+            ends = np.cumsum([meta.row_group(i).num_rows for i in range(meta.num_row_groups)])
+            groups = sorted(set(np.searchsorted(ends, rows, side="right").tolist()))
+            table = source.read_row_groups(groups, columns=self.schema.names)
+            pieces.append(table.filter(pc.is_in(table.column("id"), value_set=value_set)))
         return self._combine(pieces, self.schema.names)
