@@ -46,6 +46,8 @@ LAZY_MEMORY_FRACTION: Final = 8
 _FEW_SESSIONS: Final = 512
 #: small repositories of recently asked sessions kept (a load usually lists, then reads)
 _RECENT: Final = 16
+#: queries naming at most this many sessions have their small repository kept
+_RECENT_SESSIONS: Final = 8
 #: the columns a session-set (search) scan needs
 _HIT_COLUMNS: Final = ("eid", "rel_path", "qc", "exists")
 
@@ -161,7 +163,7 @@ class LazyRepository:
             self._recent.move_to_end(key)
             return repo
         repo = _repository(self.parts.sessions(key))
-        if len(key) <= 8:
+        if len(key) <= _RECENT_SESSIONS:
             self._recent[key] = repo
             if len(self._recent) > _RECENT:
                 self._recent.popitem(last=False)
