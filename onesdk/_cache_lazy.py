@@ -377,7 +377,7 @@ class PartitionedDatasets:
         except (OSError, pa.ArrowException) as exc:
             raise CacheError(
                 f"{part}: the partitioned datasets copy changed or is damaged ({exc}); "
-                "reload the cache (One.load_cache())"
+                f"reload the cache (One.load_cache()), or delete {self.root} to rebuild it"
             ) from exc
 
     def sessions(self, eids: Iterable[str], columns: Sequence[str] | None = None) -> pa.Table:

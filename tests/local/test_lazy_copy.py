@@ -230,6 +230,15 @@ def test_one_factory_passes_lazy(cache: Path) -> None:
     assert isinstance(one, One)
     assert one.lazy
     assert not onesdk.ONE(cache_dir=cache, mode="local", lazy=False).lazy
+    assert onesdk.ONE(cache_dir=cache, mode="auto", lazy=True).lazy
+
+
+def test_lazy_tables_keep_the_metadata_and_columns(cache: Path) -> None:
+    eager = One(cache_dir=cache, lazy=False)
+    lazy = One(cache_dir=cache, lazy=True)
+    assert lazy.tables.metadata == eager.tables.metadata
+    assert lazy.tables.datasets.schema.equals(eager.tables.datasets.schema)
+    assert lazy.tables.sessions.equals(eager.tables.sessions)
 
 
 @pytest.mark.parametrize(
