@@ -228,7 +228,7 @@ class One:
         )
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
-        if not (clobber or force) and len(tables.sessions) == 0 and len(tables.datasets) == 0:
+        if not (clobber or force) and len(tables.sessions) == 0 and len(tables.core_datasets) == 0:
             return
         out.mkdir(parents=True, exist_ok=True)
         write_tables(tables, out)
@@ -479,7 +479,8 @@ class One:
         )
         part_value(collection, names.get("collection", "collection"), wildcards=self.wildcards)
         part_value(revision, names.get("revision", "revision"), wildcards=self.wildcards)
-        if default_revisions_only and "default_revision" not in self.tables.datasets.column_names:
+        columns = self.tables.core_datasets.column_names
+        if default_revisions_only and "default_revision" not in columns:
             raise AlfError("No default revisions specified: the cache has no default_revision")
         return DatasetQuery(
             eids=eids,
