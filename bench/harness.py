@@ -176,8 +176,10 @@ class Harness:
         progress: Callable[[str], None] = lambda _: None,
         sys_path: Sequence[str] = (),
         lazy: bool = True,
+        baselines: Sequence[str] = BASELINES,
     ) -> None:
         self.lazy = lazy
+        self.baselines = tuple(baselines)
         self.pythons = pythons
         self.sys_path = list(sys_path)
         self.settings = settings
@@ -270,6 +272,8 @@ class Harness:
 
     def _cold_baseline(self, result: SizeResult) -> None:
         """One more fresh-process sample of the cold read, until there are enough."""
+        if COLD_BASELINE not in self.baselines:
+            return
         measured = result.baselines.setdefault(COLD_BASELINE, Measured())
         if measured.processes < self.settings.cold_samples:
             raw = self._runner(sys.executable, self._spec(result.cache, "baseline", COLD_BASELINE))
@@ -277,7 +281,7 @@ class Harness:
 
     def run(self, cache: Cache, ops: Sequence[str] = OPERATIONS) -> SizeResult:
         result = SizeResult(cache)
-        for op in BASELINES:
+        for op in self.baselines:
             if op == COLD_BASELINE:
                 self._cold_baseline(result)
                 continue
