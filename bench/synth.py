@@ -16,8 +16,9 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -262,6 +263,11 @@ class Cache:
             "targets": asdict(self.targets),
             "n_datasets_total": self.n_datasets_total,
         }
+
+
+#: sizes made by replicating a generated one (name -> (base size, copies)): 10x L is 50
+#: million rows, which the in-memory generator would need ~15 GB to build and sort
+SCALED: Final[dict[str, tuple[str, int]]] = {"XL": ("L", 10)}
 
 
 def spec_for(size: str, seed: int = 0) -> CacheSpec:
@@ -672,3 +678,93 @@ def ensure_cache(spec: CacheSpec, root: Path) -> Cache:
         )
         return Cache(spec, path, targets, int(raw["n_datasets_total"]))
     return generate(spec, path)
+
+
+def ensure_scaled(size: str, root: Path, seed: int = 0) -> Cache:
+    """The cache of a scaled size (see SCALED), built from its base size only if absent."""
+    base_size, copies = SCALED[size]
+    base = ensure_cache(spec_for(base_size, seed), root)
+    path = root / f"{base.spec.key}-x{copies}"
+    marker = path / "bench_cache.json"
+    if marker.is_file():
+        raw = json.loads(marker.read_text())
+        spec = CacheSpec(**raw["spec"])
+        return Cache(
+            spec, path, Targets(**_targets_fields(raw["targets"])), raw["n_datasets_total"]
+        )
+    return scale_up(base, copies, path)
+
+
+def _targets_fields(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+
+
+def _copy_ids(column: Any, copy: int) -> Any:
+    """Ids of copy ``copy``: the first hex digit replaced by the copy's number (still UUIDs,
+    distinct across copies, and copy after copy in sorted order)."""
+    import pyarrow.compute as pc
+
+    rest = pc.utf8_slice_codeunits(pc.cast(column, pa.string()), 1)
+    return pc.binary_join_element_wise(pa.scalar(f"{copy:x}"), rest, "")
+
+
+def scale_up(base: Cache, copies: int, out_dir: Path) -> Cache:
+    """Write ``copies`` copies of ``base`` as one cache: ids renumbered, subjects renamed.
+
+    Copy k's session and dataset ids start with the hex digit k, and its subjects (but copy
+    0's) get the suffix ``-k``, so sessions, paths and ids stay unique. Copies are written one
+    after the other, each sorted by (eid, id): memory stays one copy's, and the file is sorted.
+    Copy 0 keeps the base's subjects and its load session's files, so the targets still hold.
+    """
+    import pyarrow.compute as pc
+
+    if not 1 < copies <= 16:
+        raise ValueError(f"copies: expected 2..16, got {copies}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base_ds = pq.ParquetFile(base.path / "datasets.pqt")
+    ses_file = pq.ParquetFile(base.path / "sessions.pqt")
+    sessions = ses_file.read()
+    parts = []
+    tmp = out_dir / ".datasets.pqt.part"
+    with pq.ParquetWriter(tmp, base_ds.schema_arrow) as writer:
+        for k in range(copies):
+            table = base_ds.read()
+            table = table.set_column(
+                table.schema.get_field_index("eid"), "eid", _copy_ids(table.column("eid"), k)
+            )
+            table = table.set_column(
+                table.schema.get_field_index("id"), "id", _copy_ids(table.column("id"), k)
+            )
+            writer.write_table(table.sort_by([("eid", "ascending"), ("id", "ascending")]))
+            del table
+            copy = sessions.set_column(
+                sessions.schema.get_field_index("id"), "id", _copy_ids(sessions.column("id"), k)
+            )
+            if k:
+                names: Any = copy.column("subject")
+                subject = pc.binary_join_element_wise(names, pa.scalar(f"-{k}"), "")
+                copy = copy.set_column(copy.schema.get_field_index("subject"), "subject", subject)
+            parts.append(copy)
+    os.replace(tmp, out_dir / "datasets.pqt")
+    all_sessions = pa.concat_tables(parts).sort_by(
+        [("date", "descending"), ("subject", "ascending")]
+    )
+    buffer = io.BytesIO()
+    pq.write_table(all_sessions.replace_schema_metadata(ses_file.schema_arrow.metadata), buffer)
+    _atomic_write(out_dir / "sessions.pqt", buffer.getvalue())
+    t = base.targets
+    load = sessions.filter(pc.field("id") == t.load_eid).to_pandas().iloc[0]
+    source = _session_path(base.path, load)
+    shutil.copytree(source, _session_path(out_dir, load), dirs_exist_ok=True)
+    info = json.loads((base.path / "cache_info.json").read_text())
+    for name, rows in (
+        ("sessions", len(all_sessions)),
+        ("datasets", base.n_datasets_total * copies),
+    ):
+        info["tables"][name] = {"nrecs": rows, "size": (out_dir / f"{name}.pqt").stat().st_size}
+    _atomic_write(out_dir / "cache_info.json", json.dumps(info, indent=1).encode())
+    spec = CacheSpec(base.spec.n_sessions * copies, base.spec.n_datasets, base.spec.seed)
+    targets = replace(t, load_eid=str(_copy_ids(pa.array([t.load_eid]), 0)[0].as_py()))
+    cache = Cache(spec, out_dir, targets, base.n_datasets_total * copies)
+    _atomic_write(out_dir / "bench_cache.json", json.dumps(cache.to_json(), indent=1).encode())
+    return cache

@@ -255,7 +255,7 @@ class One:
         )
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
-        empty = len(tables.sessions) == 0 and len(tables.datasets) == 0 and not self.lazy
+        empty = len(tables.sessions) == 0 and len(tables.core_datasets) == 0 and not self.lazy
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)

@@ -518,7 +518,7 @@ class OneAlyx(One):
         return frame if details else sorted(frame["rel_path"])
 
     def _dataset_name2id(self, name: str, argument: str = "dataset") -> str:
-        for record in self.tables.datasets.select(["id", "rel_path"]).to_pylist():
+        for record in self.tables.core_datasets.select(["id", "rel_path"]).to_pylist():
             if str(record["rel_path"]).endswith(name):
                 return str(record["id"])
         raise ArgumentError(argument, name, "a dataset name in the cache (not found)")

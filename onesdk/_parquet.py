@@ -99,7 +99,8 @@ class ParquetRepository:
         self.session_ids: list[str] = [str(v) for v in self.sessions_table.column("id").to_pylist()]
         self._session_row = {eid: i for i, eid in enumerate(self.session_ids)}
         self._text: dict[str, _Encoded] = {}
-        self.datasets_table: pa.Table = tables.datasets
+        #: the table queries scan (a deferred column is fetched per result: CacheTables)
+        self.datasets_table: pa.Table = tables.core_datasets
         self._basename_cache: list[str] | None = None
         self._eid_rows: IntArray | None = None
         self._build_dataset_index()
@@ -262,8 +263,15 @@ class ParquetRepository:
     def datasets(self, query: DatasetQuery) -> pa.Table:
         """Datasets rows (eid, id and the file columns) matching ``query``, in (eid, id) order.
 
-        A session's rows are a zero-copy slice of the table, filtered only if needed.
+        A session's rows are a zero-copy slice of the table, filtered only if needed; a
+        deferred column (see CacheTables) is fetched for these rows only.
         """
+        rows = self._scanned_rows(query)
+        if self.tables.complete:
+            return rows
+        return self.tables.with_deferred(rows, self.dataset_positions(query))
+
+    def _scanned_rows(self, query: DatasetQuery) -> pa.Table:
         table = self.datasets_table
         if query.eids is not None:
             parts = []
@@ -331,7 +339,8 @@ class ParquetRepository:
         return sorted(values[c] for c in codes.tolist())
 
     def dataset_columns(self) -> list[str]:
-        """The columns of the datasets table."""
+        """The columns of the datasets table queries scan (a deferred column, fetched per
+        result, is not among them; see CacheTables)."""
         return list(self.datasets_table.column_names)
 
     def eids_of(self, dataset_ids: Iterable[str]) -> list[str]:
@@ -343,8 +352,8 @@ class ParquetRepository:
 
     def dataset_by_id(self, dataset_id: str) -> pa.Table:
         """Rows whose dataset id is ``dataset_id`` (a vectorised scan: ids are not indexed)."""
-        mask = pc.equal(self.datasets_table.column("id"), pa.scalar(dataset_id))
-        return self.datasets_table.filter(mask)
+        mask = _bools(pc.equal(self.datasets_table.column("id"), pa.scalar(dataset_id)))
+        return self.tables.datasets_at(np.flatnonzero(mask))
 
 
 def _is_free(query: DatasetQuery) -> bool:

@@ -233,8 +233,6 @@ def merge_rows(
     tables: CacheTables, sessions: Sequence[SessionRow], datasets: Sequence[DatasetRow]
 ) -> CacheTables:
     """``tables`` with ``sessions``/``datasets`` rows inserted, replacing rows with their id."""
-    import dataclasses
-
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -277,7 +275,7 @@ def merge_rows(
             index = merged.schema.get_field_index(name)
             merged = merged.set_column(index, name, pc.dictionary_encode(merged.column(name)))
         new_datasets = sort_datasets(merged.combine_chunks().unify_dictionaries())
-    return dataclasses.replace(tables, sessions=new_sessions, datasets=new_datasets)
+    return tables.replace(sessions=new_sessions, datasets=new_datasets)
 
 
 _SESSION_FIELDS = ("id", "lab", "subject", "date", "number", "task_protocol", "projects")

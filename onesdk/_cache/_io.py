@@ -20,13 +20,14 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import filelock
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -57,17 +58,134 @@ if TYPE_CHECKING:
     Column: TypeAlias = pa.Array[Any] | pa.ChunkedArray[Any]
 
 
-@dataclass(frozen=True)
-class CacheTables:
-    """The sessions and datasets tables plus the metadata they were stored with."""
+class DeferredColumn:
+    """A column of the datasets file decoded one row group at a time, when first asked for.
 
-    sessions: pa.Table
-    datasets: pa.Table
-    #: ``one_metadata`` of each table file (keys ``sessions``, ``datasets``)
-    metadata: Mapping[str, JsonDict] = field(default_factory=dict)
-    #: contents of cache_info.json, if there was one
-    info: JsonDict = field(default_factory=dict)
-    loaded_time: dt.datetime | None = None
+    ``hash`` is 5 million distinct 32-character strings in a large cache: a third of the load's
+    decoding and a fifth of its memory, for a column only hash checks and detail frames read.
+    The parquet reader keeps the file open, so a later read sees the file as it was at load
+    even if a save has since replaced it (POSIX rename semantics; see :func:`read_tables`).
+    """
+
+    def __init__(self, source: Any, path: Path, name: str, index: int) -> None:
+        self._source = source
+        self._path = path
+        self.name = name
+        #: where the column sits in the full datasets table
+        self.index = index
+        rows = [source.metadata.row_group(i).num_rows for i in range(source.num_row_groups)]
+        self._offsets = np.concatenate(([0], np.cumsum(rows, dtype=np.int64)))
+        self._groups: dict[int, pa.Array[Any]] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return int(self._offsets[-1])
+
+    def _group(self, i: int) -> pa.Array[Any]:
+        with self._lock:
+            found = self._groups.get(i)
+            if found is None:
+                try:
+                    column = self._source.read_row_group(i, columns=[self.name]).column(0)
+                    found = pc.cast(column, pa.string()).combine_chunks()
+                except (OSError, pa.ArrowException) as exc:
+                    raise CacheError(f"{self._path}: column {self.name!r}: {exc}") from exc
+                self._groups[i] = found
+            return found
+
+    def take(self, positions: npt.NDArray[np.intp]) -> pa.Array[Any]:
+        """The values at ``positions`` (rows of the full table), in that order."""
+        if len(positions) == 0:
+            return pa.array([], pa.string())
+        groups = np.searchsorted(self._offsets, positions, side="right") - 1
+        needed = np.unique(groups).tolist()
+        if len(needed) == 1:
+            (i,) = needed
+            return self._group(i).take(pa.array(positions - self._offsets[i]))
+        base = np.zeros(len(self._offsets), dtype=np.int64)
+        arrays = []
+        start = 0
+        for i in needed:
+            array = self._group(i)
+            base[i] = start - self._offsets[i]
+            arrays.append(array)
+            start += len(array)
+        return pa.concat_arrays(arrays).take(pa.array(positions + base[groups]))
+
+    def full(self) -> pa.ChunkedArray[Any]:
+        return pa.chunked_array(
+            [self._group(i) for i in range(len(self._offsets) - 1)], type=pa.string()
+        )
+
+
+class CacheTables:
+    """The sessions and datasets tables plus the metadata they were stored with.
+
+    ``datasets`` is always the whole table. A table read from a file may hold a column back
+    (``deferred``): ``core_datasets`` is the table without it, which is what queries scan, and
+    the column is decoded for the rows a result needs (:meth:`datasets_at`), or whole when
+    ``datasets`` is first read.
+    """
+
+    __slots__ = ("_core", "_deferred", "_full", "info", "loaded_time", "metadata", "sessions")
+
+    def __init__(
+        self,
+        sessions: pa.Table,
+        datasets: pa.Table,
+        metadata: Mapping[str, JsonDict] | None = None,
+        info: JsonDict | None = None,
+        loaded_time: dt.datetime | None = None,
+        *,
+        deferred: DeferredColumn | None = None,
+    ) -> None:
+        self.sessions = sessions
+        #: ``one_metadata`` of each table file (keys ``sessions``, ``datasets``)
+        self.metadata: Mapping[str, JsonDict] = metadata if metadata is not None else {}
+        #: contents of cache_info.json, if there was one
+        self.info: JsonDict = info if info is not None else {}
+        self.loaded_time = loaded_time
+        self._core = datasets
+        self._deferred = deferred
+        self._full: pa.Table | None = None if deferred is not None else datasets
+
+    def __repr__(self) -> str:
+        return (
+            f"CacheTables({len(self.sessions)} sessions, {len(self._core)} datasets, "
+            f"loaded {self.loaded_time})"
+        )
+
+    @property
+    def datasets(self) -> pa.Table:
+        """The whole datasets table (a deferred column is read in full the first time)."""
+        if self._full is None:
+            assert self._deferred is not None
+            column = self._deferred.full()
+            self._full = self._core.add_column(self._deferred.index, self._deferred.name, column)
+        return self._full
+
+    @property
+    def core_datasets(self) -> pa.Table:
+        """The datasets table without its deferred column (the whole table if none)."""
+        return self._core if self._full is None else self._full
+
+    def datasets_at(self, positions: npt.NDArray[np.intp]) -> pa.Table:
+        """Rows ``positions`` of the whole datasets table, in that order."""
+        return self.with_deferred(self.core_datasets.take(positions), positions)
+
+    def with_deferred(self, rows: pa.Table, positions: npt.NDArray[np.intp]) -> pa.Table:
+        """``rows`` (rows ``positions`` of ``core_datasets``) with the deferred column added."""
+        if self._full is not None:
+            return rows
+        assert self._deferred is not None
+        return rows.add_column(
+            self._deferred.index, self._deferred.name, self._deferred.take(positions)
+        )
+
+    @property
+    def complete(self) -> bool:
+        """Whether every datasets column is in memory (``core_datasets`` is the whole table)."""
+        return self._full is not None
 
     @property
     def created_time(self) -> dt.datetime | None:
@@ -80,8 +198,25 @@ class CacheTables:
                     times.append(dt.datetime.fromisoformat(value))
         return min(times) if times else None
 
+    def replace(
+        self, *, sessions: pa.Table | None = None, datasets: pa.Table | None = None
+    ) -> CacheTables:
+        """These tables with ``sessions`` and/or ``datasets`` swapped (metadata kept)."""
+        new_sessions = self.sessions if sessions is None else sessions
+        if datasets is not None:
+            return CacheTables(new_sessions, datasets, self.metadata, self.info, self.loaded_time)
+        deferred = self._deferred if self._full is None else None
+        return CacheTables(
+            new_sessions,
+            self.core_datasets,
+            self.metadata,
+            self.info,
+            self.loaded_time,
+            deferred=deferred,
+        )
+
     def with_datasets(self, datasets: pa.Table) -> CacheTables:
-        return replace(self, datasets=datasets)
+        return self.replace(datasets=datasets)
 
 
 def _sessions_schema() -> pa.Schema:
@@ -148,10 +283,10 @@ def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
         sessions = _normalise_sessions(raw, ses_file)
         found = True
     ds_file = tables_dir / DATASETS_FILE
+    deferred: DeferredColumn | None = None
     if ds_file.is_file():
         if datasets:
-            raw, metadata["datasets"] = _read_parquet(ds_file, dictionary=("eid", "rel_path"))
-            dataset_rows = _normalise_datasets(raw, ds_file)
+            dataset_rows, metadata["datasets"], deferred = _read_datasets(ds_file)
         found = True
     info: JsonDict = {}
     info_file = tables_dir / CACHE_INFO_FILE
@@ -168,15 +303,51 @@ def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
         metadata,
         info,
         loaded_time=dt.datetime.now() if found else None,
+        deferred=deferred,
     )
 
 
-def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
-    """Read a table one row group at a time: the peak stays near the result.
+#: the datasets column decoded only for the rows a result needs (see DeferredColumn)
+DEFERRED = "hash"
+#: deferring reads the file later through the reader's open handle; a save must still be able
+#: to replace the file meanwhile, which Windows refuses while it is open
+DEFER_WHILE_OPEN = os.name != "nt"
+
+
+def _read_datasets(path: Path) -> tuple[pa.Table, JsonDict, DeferredColumn | None]:
+    """The normalised datasets table, with ``hash`` deferred where that is safe.
+
+    Deferring needs the file kept open so that later reads see the loaded version: on
+    Windows an open file cannot be replaced by a save, so there it is read whole. A table that
+    is not stored in (eid, id) order is read whole too (rare: writers sort it), so that the
+    deferred rows line up with the sorted ones.
+    """
+    source = _open_parquet(path, dictionary=("eid", "rel_path"))
+    names = source.schema_arrow.names
+    if not DEFER_WHILE_OPEN or DEFERRED not in names or not _plain_strings(source, DEFERRED):
+        raw, metadata = _read_open(source, path)
+        return _normalise_datasets(raw, path), metadata, None
+    raw, metadata = _read_open(source, path, skip=(DEFERRED,))
+    # a placeholder where the column was, so the normalised layout is the usual one
+    raw = raw.add_column(names.index(DEFERRED), DEFERRED, pa.nulls(len(raw), pa.string()))
+    table = _normalise_datasets(raw, path, sort=False)
+    if sort_datasets(table) is not table:
+        raw, metadata = _read_open(source, path)
+        return _normalise_datasets(raw, path), metadata, None
+    index = table.schema.get_field_index(DEFERRED)
+    return table.remove_column(index), metadata, DeferredColumn(source, path, DEFERRED, index)
+
+
+def _plain_strings(source: Any, name: str) -> bool:
+    type_ = source.schema_arrow.field(name).type
+    return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
+
+
+def _open_parquet(path: Path, *, dictionary: tuple[str, ...]) -> Any:
+    """A parquet reader over ``path``; columns in ``dictionary`` decode dictionary-encoded.
 
     The file is read, not memory-mapped: mapped pages count as resident for as long as the
-    file is open, which at 5 million rows added a quarter of a gigabyte to the peak. Each row
-    group's column chunks are fetched in one go (``pre_buffer``) before decoding.
+    file is open, which at 5 million rows added a quarter of a gigabyte to the peak.
     """
     pq = _parquet()
     try:
@@ -184,15 +355,33 @@ def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table,
         wanted = [name for name in dictionary if name in source.schema_arrow.names]
         if wanted:
             source = pq.ParquetFile(path, memory_map=False, pre_buffer=True, read_dictionary=wanted)
-        groups = [source.read_row_group(i) for i in range(source.num_row_groups)]
-        table = pa.concat_tables(groups) if groups else source.schema_arrow.empty_table()
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+    return source
+
+
+def _unreadable(path: Path, exc: Exception) -> CacheError:
+    size = path.stat().st_size if path.exists() else 0
+    return CacheError(
+        f"{path}: not a readable parquet file ({size} bytes; {exc}); delete it or rebuild "
+        "the cache with One.setup / make_cache"
+    )
+
+
+def _read_open(source: Any, path: Path, skip: tuple[str, ...] = ()) -> tuple[pa.Table, JsonDict]:
+    """Read the table one row group at a time (the peak stays near the result), without the
+    columns in ``skip``; each row group's column chunks are fetched in one go before decoding.
+    """
+    try:
+        columns = [n for n in source.schema_arrow.names if n not in skip] if skip else None
+        groups = [source.read_row_group(i, columns=columns) for i in range(source.num_row_groups)]
+        schema = source.schema_arrow
+        if skip:
+            schema = pa.schema([f for f in schema if f.name not in skip], schema.metadata)
+        table = pa.concat_tables(groups) if groups else schema.empty_table()
         table = table.replace_schema_metadata(source.schema_arrow.metadata)
     except (OSError, pa.ArrowException, ValueError) as exc:
-        size = path.stat().st_size if path.exists() else 0
-        raise CacheError(
-            f"{path}: not a readable parquet file ({size} bytes; {exc}); delete it or rebuild "
-            "the cache with One.setup / make_cache"
-        ) from exc
+        raise _unreadable(path, exc) from exc
     metadata: JsonDict = {}
     raw = (table.schema.metadata or {}).get(METADATA_KEY)
     if raw is not None:
@@ -203,6 +392,11 @@ def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table,
         if isinstance(loaded, dict):
             metadata = loaded
     return table.replace_schema_metadata(None), metadata
+
+
+def _read_parquet(path: Path, *, dictionary: tuple[str, ...]) -> tuple[pa.Table, JsonDict]:
+    """The whole table in ``path`` and its ``one_metadata``."""
+    return _read_open(_open_parquet(path, dictionary=dictionary), path)
 
 
 def _int_pairs_to_uuid_strings(low: Column, high: Column) -> pa.Array[Any]:
@@ -380,7 +574,7 @@ def _dictionary(column: Any) -> Any:
     return combined
 
 
-def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
+def _normalise_datasets(table: pa.Table, path: Path, *, sort: bool = True) -> pa.Table:
     table = _string_ids(table, "eid", path)
     table = _string_ids(table, "id", path)
     _require(table, ("rel_path",), path)
@@ -431,7 +625,7 @@ def _normalise_datasets(table: pa.Table, path: Path) -> pa.Table:
             raise CacheError(
                 f"{path}: column {name!r} has {columns[name].null_count} empty value(s)"
             )
-    return sort_datasets(out)
+    return sort_datasets(out) if sort else out
 
 
 def _is_sorted(column: Any) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -141,3 +142,51 @@ def test_loads_in_one_api(small_cache: synth.Cache, reference_python: Path) -> N
     assert out["datasets"] > 0
     assert out["object"] == ["position", "timestamps"]
     assert out["listed"] > 0
+
+
+def test_a_scaled_cache_is_the_base_repeated_with_unique_ids_sorted(
+    small_cache: synth.Cache, tmp_path: Path
+) -> None:
+    import onesdk
+
+    scaled = synth.scale_up(small_cache, 3, tmp_path / "x3")
+    base_rows = pq.read_table(small_cache.path / "datasets.pqt")
+    rows = pq.read_table(scaled.path / "datasets.pqt")
+    assert rows.num_rows == 3 * base_rows.num_rows == scaled.n_datasets_total
+    assert rows.schema.metadata == base_rows.schema.metadata
+    pairs = list(zip(rows.column("eid").to_pylist(), rows.column("id").to_pylist(), strict=True))
+    assert pairs == sorted(pairs)
+    assert len(set(rows.column("id").to_pylist())) == rows.num_rows
+    sessions = pq.read_table(scaled.path / "sessions.pqt")
+    keys = list(
+        zip(*(sessions.column(c).to_pylist() for c in ("subject", "date", "number")), strict=True)
+    )
+    assert len(set(keys)) == len(keys) == 3 * SMALL.n_sessions
+    # every copy has the base's datasets: the same rel_paths, three times over
+    assert sorted(map(str, rows.column("rel_path").to_pylist())) == sorted(
+        list(map(str, base_rows.column("rel_path").to_pylist())) * 3
+    )
+    one = onesdk.One(cache_dir=scaled.path, mode="local")
+    t = scaled.targets
+    wheel = one.load_object(t.load_eid, t.object, collection=t.collection, check_hash=True)
+    position = wheel["position"]
+    assert isinstance(position, np.ndarray)
+    assert position.shape[0] > 0
+    # subject filters are regular expressions: "NYU-01" also finds the copies' "NYU-01-2"
+    base_one = onesdk.One(cache_dir=small_cache.path, mode="local")
+    assert len(one.search(subject=t.subject)) == 3 * len(base_one.search(subject=t.subject))
+    assert len(one.search(subject=f"^{t.subject}$")) == len(base_one.search(subject=t.subject))
+
+
+def test_scaled_sizes_check_the_fit_instead_of_joining_it() -> None:
+    from bench.report import scaling
+
+    def size(rows: int, seconds: float) -> dict[str, object]:
+        entry = {"onesdk": {"median_s": seconds}}
+        return {"cache": {"n_datasets_total": rows}, "ops": {"load": entry}}
+
+    fits = scaling({"S": size(1000, 0.01), "L": size(10_000, 0.1), "XL": size(100_000, 5.0)})
+    fit = fits["load"]["onesdk"]
+    assert fit["exponent"] == pytest.approx(1.0)  # fitted on S and L only
+    assert fit["predicted_10x_s"] == pytest.approx(1.0)
+    assert fit["measured_10x_s"] == pytest.approx(5.0)

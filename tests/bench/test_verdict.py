@@ -162,3 +162,46 @@ def test_harness_reports_a_candidate_error(tmp_path: Path, monkeypatch: pytest.M
     harness = Harness({"onesdk": "py", "one-api": "ref"}, Settings(), runner=runner, lazy=False)
     result = harness.run(_cache(tmp_path), ops=("search_subject",))
     assert any("AttributeError" in f for f in result.failures())
+
+
+def test_cold_read_is_sampled_in_fresh_processes_spread_over_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bench.harness.object_files", lambda cache: [])
+    runner = FakeRunner({"onesdk": [0.5], "one-api": [1.0]})
+    ops = ("search_subject", "list_revisions", "list_collections")
+    harness = Harness(
+        {"onesdk": "py", "one-api": "ref"}, Settings(cold_samples=4), runner=runner, lazy=False
+    )
+    result = harness.run(_cache(tmp_path), ops=ops)
+    cold = [i for i, call in enumerate(runner.calls) if call == ("baseline", "pyarrow_read_cold")]
+    assert len(cold) == 4
+    assert result.baselines["pyarrow_read_cold"].processes == 4
+    # not all before the clients' processes: one after each operation, then the rest
+    first_client = runner.calls.index(("onesdk", "search_subject"))
+    assert sum(i > first_client for i in cold) == 3
+
+
+def test_load_targets_compare_like_with_like(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.report import targets
+
+    monkeypatch.setattr("bench.harness.object_files", lambda cache: [])
+
+    def runner(python: str, spec: dict[str, Any]) -> dict[str, Any]:
+        if spec["client"] == "baseline":
+            # the cold read is slower than the steady-state one, as on a real machine
+            return {"samples": [0.4 if spec["op"] == "pyarrow_read_cold" else 0.1], "rss_mb": 1.0}
+        loaded = {"load_s": 0.5, "load_rss_mb": 900.0, "import_s": 0.01, "import_one_s": 0.1}
+        return {"samples": [0.12] * 5, "rss_mb": 1.0, "summary": "loaded", **loaded}
+
+    harness = Harness({"onesdk": "py", "one-api": "ref"}, Settings(), runner=runner, lazy=False)
+    rows = {r["target"]: r for r in targets(harness.run(_cache(tmp_path), ops=("load_warm",)))}
+    cold = rows["cache load / pyarrow read_table (fresh process)"]
+    warm = rows["cache load / pyarrow read_table (repeated)"]
+    assert cold["value"] == pytest.approx(0.5 / 0.4)
+    assert warm["value"] == pytest.approx(0.12 / 0.1)
+    assert cold["met"]
+    assert warm["met"]
+    assert rows["cache load peak RSS"]["value"] == pytest.approx(900.0)

@@ -185,7 +185,11 @@ def test_lazy_never_reads_the_whole_datasets_table(
         assert path.name != "datasets.pqt", "the whole datasets table was read"
         return real_read(path, dictionary=dictionary)
 
+    def never(path: Path) -> None:
+        raise AssertionError(f"the datasets table {path} was loaded")
+
     monkeypatch.setattr(cache_io, "_read_parquet", sessions_only)
+    monkeypatch.setattr(cache_io, "_read_datasets", never)
     monkeypatch.setattr(lazy_io, "ROW_GROUP_ROWS", 64)
     monkeypatch.setattr(lazy_io, "SCAN_BATCH_ROWS", 400)
     one = One(cache_dir=cache, lazy=True)
