@@ -80,7 +80,8 @@ def open_lazily(tables_dir: Path) -> bool:
 def load_lazy(tables_dir: Path) -> tuple[CacheTables, LazyRepository]:
     """Read the sessions table and open (building if needed) the partitioned datasets copy.
 
-    The returned tables hold the sessions and a datasets table with the columns but no rows.
+    The returned tables hold the sessions, and the datasets columns with their rows left on
+    disk (``tables.datasets`` reads them all, only if asked).
     """
     from onesdk._cache import read_tables
 
@@ -93,8 +94,17 @@ def load_lazy(tables_dir: Path) -> tuple[CacheTables, LazyRepository]:
         metadata,
         tables.info,
         loaded_time=tables.loaded_time,
+        rows_on_disk=lambda: _whole(parts),
     )
     return tables, LazyRepository(tables.sessions, parts)
+
+
+def _whole(parts: PartitionedDatasets) -> pa.Table:
+    """Every row of the copy, in (eid, id) order, as one table (with one eid dictionary)."""
+    batches = list(parts.batches())
+    if not batches:
+        return parts.schema.empty_table()
+    return pa.concat_tables(batches).unify_dictionaries().combine_chunks()
 
 
 class LazyRepository:

@@ -194,7 +194,8 @@ class One:
 
     @property
     def tables(self) -> CacheTables:
-        """The cache tables; when :attr:`lazy`, ``tables.datasets`` has the columns only."""
+        """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
+        dataset row from disk (``tables.core_datasets`` has the columns only)."""
         if self._tables is None:
             raise AlfError("no cache loaded; call load_cache()")
         return self._tables

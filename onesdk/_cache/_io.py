@@ -21,7 +21,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
@@ -124,10 +124,21 @@ class CacheTables:
     ``datasets`` is always the whole table. A table read from a file may hold a column back
     (``deferred``): ``core_datasets`` is the table without it, which is what queries scan, and
     the column is decoded for the rows a result needs (:meth:`datasets_at`), or whole when
-    ``datasets`` is first read.
+    ``datasets`` is first read. A cache opened lazily holds no dataset rows at all
+    (``rows_on_disk``): ``core_datasets`` then has the columns only, and ``datasets`` reads
+    every row from disk when it is first asked for.
     """
 
-    __slots__ = ("_core", "_deferred", "_full", "info", "loaded_time", "metadata", "sessions")
+    __slots__ = (
+        "_core",
+        "_deferred",
+        "_full",
+        "_rows_on_disk",
+        "info",
+        "loaded_time",
+        "metadata",
+        "sessions",
+    )
 
     def __init__(
         self,
@@ -138,6 +149,7 @@ class CacheTables:
         loaded_time: dt.datetime | None = None,
         *,
         deferred: DeferredColumn | None = None,
+        rows_on_disk: Callable[[], pa.Table] | None = None,
     ) -> None:
         self.sessions = sessions
         #: ``one_metadata`` of each table file (keys ``sessions``, ``datasets``)
@@ -147,7 +159,9 @@ class CacheTables:
         self.loaded_time = loaded_time
         self._core = datasets
         self._deferred = deferred
-        self._full: pa.Table | None = None if deferred is not None else datasets
+        self._rows_on_disk = rows_on_disk
+        held_back = deferred is not None or rows_on_disk is not None
+        self._full: pa.Table | None = None if held_back else datasets
 
     def __repr__(self) -> str:
         return (
@@ -158,6 +172,9 @@ class CacheTables:
     @property
     def datasets(self) -> pa.Table:
         """The whole datasets table (a deferred column is read in full the first time)."""
+        if self._full is None and self._rows_on_disk is not None:
+            _log.info("reading every row of a lazily opened datasets table into memory")
+            self._full = self._rows_on_disk()
         if self._full is None:
             assert self._deferred is not None
             column = self._deferred.full()
@@ -166,7 +183,8 @@ class CacheTables:
 
     @property
     def core_datasets(self) -> pa.Table:
-        """The datasets table without its deferred column (the whole table if none)."""
+        """The datasets table without its deferred column (the whole table if none; the
+        columns only while a lazily opened table's rows are on disk)."""
         return self._core if self._full is None else self._full
 
     def datasets_at(self, positions: npt.NDArray[np.intp]) -> pa.Table:
@@ -175,9 +193,8 @@ class CacheTables:
 
     def with_deferred(self, rows: pa.Table, positions: npt.NDArray[np.intp]) -> pa.Table:
         """``rows`` (rows ``positions`` of ``core_datasets``) with the deferred column added."""
-        if self._full is not None:
+        if self._deferred is None or self._full is not None:
             return rows
-        assert self._deferred is not None
         return rows.add_column(
             self._deferred.index, self._deferred.name, self._deferred.take(positions)
         )
@@ -205,14 +222,15 @@ class CacheTables:
         new_sessions = self.sessions if sessions is None else sessions
         if datasets is not None:
             return CacheTables(new_sessions, datasets, self.metadata, self.info, self.loaded_time)
-        deferred = self._deferred if self._full is None else None
+        held_back = self._full is None
         return CacheTables(
             new_sessions,
             self.core_datasets,
             self.metadata,
             self.info,
             self.loaded_time,
-            deferred=deferred,
+            deferred=self._deferred if held_back else None,
+            rows_on_disk=self._rows_on_disk if held_back else None,
         )
 
     def with_datasets(self, datasets: pa.Table) -> CacheTables:
@@ -786,9 +804,11 @@ def _write_tables(
 ) -> tuple[Path, Path]:
     now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
     files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
+    # with batches, the table only gives the columns: never read the rows held on disk
+    datasets = tables.core_datasets if batches is not None else tables.datasets
     layouts = {
         "sessions": (sessions_for_file(tables.sessions), ["id"], len(tables.sessions)),
-        "datasets": (datasets_for_file(tables.datasets), ["eid", "id"], len(tables.datasets)),
+        "datasets": (datasets_for_file(datasets), ["eid", "id"], len(datasets)),
     }
     pq = _parquet()
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:

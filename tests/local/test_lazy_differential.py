@@ -97,6 +97,7 @@ def test_save_cache_writes_the_same_tables(sample_pair: tuple[One, One], tmp_pat
     eager, lazy = sample_pair
     eager.save_cache(tmp_path / "eager", clobber=True)
     lazy.save_cache(tmp_path / "lazy", clobber=True)
+    assert not lazy.tables.complete  # streamed from the copy, never held whole
     for name in ("sessions.pqt", "datasets.pqt"):
         a = pq.read_table(tmp_path / "eager" / name)
         b = pq.read_table(tmp_path / "lazy" / name)
@@ -105,3 +106,14 @@ def test_save_cache_writes_the_same_tables(sample_pair: tuple[One, One], tmp_pat
         assert len(a) > 0
     reread = One(cache_dir=tmp_path / "lazy", mode="local", lazy=True)
     assert reread.list_datasets() == eager.list_datasets()
+
+
+def test_the_whole_datasets_table_is_read_from_disk_only_when_asked_for(
+    synthetic_pair: tuple[One, One],
+) -> None:
+    eager, lazy = synthetic_pair
+    assert len(lazy.tables.core_datasets) == 0
+    assert lazy.tables.core_datasets.column_names == eager.tables.datasets.column_names
+    whole = lazy.tables.datasets
+    assert whole.to_pylist() == eager.tables.datasets.to_pylist()
+    assert len(whole) > 0
