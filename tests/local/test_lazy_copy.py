@@ -193,7 +193,7 @@ def test_lazy_never_reads_the_whole_datasets_table(
     monkeypatch.setattr(lazy_io, "ROW_GROUP_ROWS", 64)
     monkeypatch.setattr(lazy_io, "SCAN_BATCH_ROWS", 400)
     one = One(cache_dir=cache, lazy=True)
-    assert len(one.tables.datasets) == 0
+    assert len(one.tables.core_datasets) == 0
     rows_read: list[int] = []
     files: list[str] = []
     real_sessions = lazy_io.PartitionedDatasets._read_sessions
