@@ -266,25 +266,33 @@ class ParquetRepository:
         A session's rows are a zero-copy slice of the table, filtered only if needed; a
         deferred column (see CacheTables) is fetched for these rows only.
         """
-        rows = self._scanned_rows(query)
+        pieces = self._matching_pieces(query)
+        table = self.datasets_table
+        parts = [
+            table.slice(lo, len(mask))
+            if mask.all()
+            else table.slice(lo, len(mask)).filter(pa.array(mask))
+            for lo, mask in pieces
+        ]
+        if len(parts) == 1:
+            rows = parts[0]
+        else:
+            rows = pa.concat_tables(parts) if parts else table.slice(0, 0)
         if self.tables.complete:
             return rows
-        return self.tables.with_deferred(rows, self.dataset_positions(query))
+        positions = [np.flatnonzero(mask) + lo for lo, mask in pieces]
+        return self.tables.with_deferred(rows, np.concatenate(positions or [np.arange(0)]))
 
-    def _scanned_rows(self, query: DatasetQuery) -> pa.Table:
-        table = self.datasets_table
-        if query.eids is not None:
-            parts = []
-            for eid in query.eids:
-                lo, hi = self.dataset_range(eid)
-                mask = self._slice_mask(query, lo, hi)
-                part = table.slice(lo, hi - lo)
-                parts.append(part if mask.all() else part.filter(pa.array(mask)))
-            if len(parts) == 1:
-                return parts[0]
-            return pa.concat_tables(parts) if parts else table.slice(0, 0)
-        mask = self._slice_mask(query, 0, len(table))
-        return table if mask.all() else table.filter(pa.array(mask))
+    def _matching_pieces(self, query: DatasetQuery) -> list[tuple[int, BoolArray]]:
+        """Where the matching rows are: per session asked for (or for the whole table), the
+        first row of its range and which rows of the range match."""
+        if query.eids is None:
+            return [(0, self._slice_mask(query, 0, len(self.datasets_table)))]
+        pieces = []
+        for eid in query.eids:
+            lo, hi = self.dataset_range(eid)
+            pieces.append((lo, self._slice_mask(query, lo, hi)))
+        return pieces
 
     def dataset_positions(self, query: DatasetQuery) -> IntArray:
         if query.eids is None:
