@@ -29,6 +29,7 @@ from onesdk._convert import (
     ref2dict,
     session_parts,
 )
+from onesdk._env import refuse_with_pinned_revision, revision_last_before
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
     eid_like,
@@ -758,6 +759,8 @@ class One:
 
         if revision is not None and not isinstance(revision, str):
             raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        if revision is None and not exact_revision:
+            revision = revision_last_before()  # ONE_REVISION_LAST_BEFORE pins loads
         query = self._dataset_query(
             (eid,), filename, collection, None, "FAIL", False, False, names=names
         )
@@ -837,6 +840,8 @@ class One:
             raise ArgumentError(
                 "collection/revision", (collection, revision), "None when dataset is a path"
             )
+        if is_rel_path:
+            refuse_with_pinned_revision("dataset", dataset)
         rows = self._select(
             key,
             self._dataset_filter(dataset),
@@ -908,6 +913,7 @@ class One:
                 raise ArgumentError(
                     "collections/revisions", (collections, revisions), "None with relative paths"
                 )
+            refuse_with_pinned_revision("datasets", names)
             split = [split_rel_path(str(x)) for x in names]
             colls: list[str | None] = [c for c, _, _ in split]
             revs: list[str | None] = [r for _, r, _ in split]
