@@ -269,25 +269,28 @@ class One:
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
-    ) -> tuple[list[str], Path | None]:
-        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir."""
+    ) -> tuple[list[uuid.UUID], Path | None]:
+        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir.
+
+        Datasets are recorded while ``record_loaded`` is True, whether they were on disk or
+        downloaded. Returns the ids (``uuid.UUID``, as one-api) and the CSV path.
+        """
         import warnings
 
         if not self._loaded_ids:
-            warnings.warn(
-                "No datasets loaded; set record_loaded = True to record them", CacheWarning, 2
-            )
+            hint = "" if self.record_loaded else "; set record_loaded = True to record them"
+            warnings.warn(f"No datasets loaded{hint}", CacheWarning, 2)
             return [], None
         if sessions_only:
             name = "session_uuid"
-            ids = self.repository.eids_of(self._loaded_ids)
+            ids = [uuid.UUID(e) for e in self.repository.eids_of(self._loaded_ids)]
         else:
             name = "dataset_uuid"
-            ids = sorted(self._loaded_ids)
+            ids = sorted(uuid.UUID(i) for i in self._loaded_ids)
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text("\n".join([name, *ids]) + "\n", encoding="utf-8")
+        tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
         os.replace(tmp, path)
         if clear_list:
             self._loaded_ids.clear()
