@@ -29,6 +29,7 @@ from onesdk._convert import (
     ref2dict,
     session_parts,
 )
+from onesdk._env import refuse_with_pinned_revision, revision_last_before
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
@@ -306,25 +307,28 @@ class One:
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
-    ) -> tuple[list[str], Path | None]:
-        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir."""
+    ) -> tuple[list[uuid.UUID], Path | None]:
+        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir.
+
+        Datasets are recorded while ``record_loaded`` is True, whether they were on disk or
+        downloaded. Returns the ids (``uuid.UUID``, as one-api) and the CSV path.
+        """
         import warnings
 
         if not self._loaded_ids:
-            warnings.warn(
-                "No datasets loaded; set record_loaded = True to record them", CacheWarning, 2
-            )
+            hint = "" if self.record_loaded else "; set record_loaded = True to record them"
+            warnings.warn(f"No datasets loaded{hint}", CacheWarning, 2)
             return [], None
         if sessions_only:
             name = "session_uuid"
-            ids = self.repository.eids_of(self._loaded_ids)
+            ids = [uuid.UUID(e) for e in self.repository.eids_of(self._loaded_ids)]
         else:
             name = "dataset_uuid"
-            ids = sorted(self._loaded_ids)
+            ids = sorted(uuid.UUID(i) for i in self._loaded_ids)
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text("\n".join([name, *ids]) + "\n", encoding="utf-8")
+        tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
         os.replace(tmp, path)
         if clear_list:
             self._loaded_ids.clear()
@@ -796,6 +800,8 @@ class One:
 
         if revision is not None and not isinstance(revision, str):
             raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        if revision is None and not exact_revision:
+            revision = revision_last_before()  # ONE_REVISION_LAST_BEFORE pins loads
         query = self._dataset_query(
             (eid,), filename, collection, None, "FAIL", False, False, names=names
         )
@@ -875,6 +881,8 @@ class One:
             raise ArgumentError(
                 "collection/revision", (collection, revision), "None when dataset is a path"
             )
+        if is_rel_path:
+            refuse_with_pinned_revision("dataset", dataset)
         rows = self._select(
             key,
             self._dataset_filter(dataset),
@@ -946,6 +954,7 @@ class One:
                 raise ArgumentError(
                     "collections/revisions", (collections, revisions), "None with relative paths"
                 )
+            refuse_with_pinned_revision("datasets", names)
             split = [split_rel_path(str(x)) for x in names]
             colls: list[str | None] = [c for c, _, _ in split]
             revs: list[str | None] = [r for _, r, _ in split]

@@ -870,6 +870,8 @@ class OneAlyx(One):
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             if outcome.error is None:
                 files[i] = outcome.path
+                if self.record_loaded:  # downloaded files are loaded datasets too
+                    self._loaded_ids.add(str(records[i]["id"]))
             elif files[i] is not None:
                 warnings.warn(
                     f"{outcome.error}; using the local copy {files[i]}", OfflineWarning, 2
