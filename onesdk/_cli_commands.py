@@ -269,7 +269,7 @@ def _split_rel_path(rel_path: str) -> tuple[str, str | None, str]:
 
 
 def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from tqdm import tqdm
+    from onesdk._progress import progress_bar
 
     one = _open(args)
     datasets = list(
@@ -288,9 +288,8 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     as_json = _flag(args, "json")
     results: list[dict[str, str]] = []
-    for rel_path in tqdm(
-        datasets, desc="datasets", unit="file", file=err, disable=None if not as_json else True
-    ):
+    bar = progress_bar(total=len(datasets), silent=as_json, unit="file", desc="datasets", file=err)
+    for rel_path in datasets:
         collection, revision, name = _split_rel_path(rel_path)
         local = one.dataset_path(args.session, name, collection=collection, revision=revision)
         target = local
@@ -301,6 +300,8 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             shutil.copyfile(local, tmp)
             os.replace(tmp, target)
         results.append({"rel_path": rel_path, "path": str(target)})
+        bar.update(1)
+    bar.close()
     if as_json:
         print_json(results, out)
     else:
