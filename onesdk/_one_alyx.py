@@ -50,6 +50,7 @@ from onesdk._remote_tables import (
 )
 from onesdk._rest import AlyxHttp, JsonObject, RestRepository, search_terms
 from onesdk._rest_cache import RestCache
+from onesdk._servers import check_username, http_data_server_for, log_in_now
 from onesdk._settings import (
     Settings,
     default_token_store,
@@ -161,11 +162,16 @@ class OneAlyx(One):
         if root is None:
             host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
             root = Path(platformdirs.user_cache_dir("ONE")) / host
-        server = http_data_server or (saved.http_data_server if saved else None)
+        server = http_data_server_for(
+            base_url, http_data_server, saved.http_data_server if saved else None
+        )
         credentials = resolve_credentials(
             username, password, saved_username=saved.username if saved else None
         )
+        check_username(base_url, credentials.username if credentials else None, password)
         self._auth = TokenAuth(base_url, credentials, store=default_token_store())
+        if mode in ("remote", "refresh"):
+            log_in_now(self._auth, password_given=password is not None)
         rest_cache = RestCache(root / ".rest") if cache_rest == "GET" else None
         self._rest = RestRepository(
             AlyxHttp(base_url, auth=self._auth, rest_cache=rest_cache, timeout=timeout)
@@ -197,7 +203,10 @@ class OneAlyx(One):
             self.load_cache(clobber=True)
 
     def __repr__(self) -> str:
-        return f"One ({'off' if self.offline else 'on'}line, {self.alyx.base_url})"
+        user = self._auth.username
+        login = f"logged in as {user}" if self._auth.has_token and user else "not logged in"
+        state = "offline" if self.offline else "online"
+        return f"{type(self).__name__} ({state}, {self.alyx.base_url}, {login})"
 
     # ------------------------------------------------------------------ connection
 
