@@ -58,7 +58,7 @@ from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
 from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.types import Response
 
-from onesdk._auth import TokenAuth
+from onesdk._auth import TokenAuth, same_origin_only
 from onesdk._log import get_logger
 from onesdk._rest_cache import EXTENSION, CacheControl, CachingTransport, RestCache
 from onesdk._validate import date_value
@@ -422,7 +422,10 @@ class AlyxHttp:
         # per thread: how the next request uses the REST cache, and the last answer received
         # (the generated operations take no request extensions and keep no raw response)
         self._local = threading.local()
-        hooks = {"request": [self._mark_request], "response": [self._keep_response]}
+        hooks = {
+            "request": [same_origin_only(self.base_url), self._mark_request],
+            "response": [self._keep_response],
+        }
         self.api = Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -446,6 +449,12 @@ class AlyxHttp:
 
     def close(self) -> None:
         self.client.close()
+
+    def __enter__(self) -> AlyxHttp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _mark_request(self, request: httpx.Request) -> None:
         request.extensions[EXTENSION] = getattr(self._local, "cache", "use")
