@@ -2,8 +2,8 @@
 """The names and the typed signature of ``one.alyx.rest(endpoint, action, ...)``.
 
 Type checking only: one ``@overload`` per endpoint and action of the Alyx contract, so
-``rest('subjects', 'list')`` is a ``list[SubjectList]``, a misspelt endpoint or action is
-a type error, filters are keyword arguments of the list's ``*Filters`` TypedDict and
+``rest('subjects', 'list')`` is a ``list[SubjectList]``, a misspelt endpoint or action
+is a type error, filters are keyword arguments of the list's ``*Filters`` TypedDict and
 ``data`` is the action's request TypedDict.
 """
 
