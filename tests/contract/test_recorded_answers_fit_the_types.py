@@ -59,3 +59,21 @@ def test_a_field_outside_the_contract_is_named() -> None:
 def test_a_missing_required_field_is_named() -> None:
     with pytest.raises(ContractError, match=r"results\[0\]\.nickname: missing"):
         check({"count": 1, "results": [{"id": "x"}]}, "PaginatedSubjectList", shown="GET /subjects")
+
+
+def test_importing_onesdk_and_its_rest_backend_loads_no_generated_types() -> None:
+    """The TypedDicts, overloads and table are big: only the checker and rest() read them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, onesdk, onesdk._rest\n"
+        "big = ('onesdk_gen.alyx_types', 'onesdk_gen.alyx_rest')\n"
+        "loaded = [m for m in big if m in sys.modules]\n"
+        "from onesdk._alyx_contract import contract\n"
+        "print(loaded, contract.cache_info().currsize)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["[]", "0"]
