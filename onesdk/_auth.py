@@ -215,6 +215,12 @@ class TokenAuth(httpx.Auth):
         return self._token is not None
 
     @property
+    def token(self) -> Secret | None:
+        """The current session token (masked in every repr), None before a login."""
+        with self._lock:
+            return self._token
+
+    @property
     def username(self) -> str | None:
         return self.credentials.username if self.credentials else None
 

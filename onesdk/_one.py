@@ -14,7 +14,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
 import platformdirs
 
@@ -30,6 +30,7 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
     eid_like,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     from onesdk._lazy_repository import LazyRepository
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
+    from onesdk._settings import Secret
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
@@ -150,12 +152,28 @@ class One:
             if saved is not None:
                 cache_dir = cache_dir or saved.cache_dir
                 http_data_server = http_data_server or saved.http_data_server
-        self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
-        self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
+        root = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode="local",
+            wildcards=wildcards,
+            silent=silent,
+            http_data_server=http_data_server.rstrip("/") if http_data_server else None,
+            lazy=lazy,
+        )
+        self._open(options)
+        self.load_cache()
+
+    def _open(self, options: Options) -> None:
+        """Take ``options``; the tables are read on first use (or by :meth:`load_cache`)."""
+        self._options = options
+        self.cache_dir = options.cache_dir
+        self._tables_dir = options.tables_dir
         self.mode = "local"
-        self.wildcards = wildcards
-        self.silent = silent
-        self.http_data_server = http_data_server.rstrip("/") if http_data_server else None
+        self.wildcards = options.wildcards
+        self.silent = options.silent
+        self.http_data_server = options.http_data_server
         self.record_loaded = False
         self.uuid_filenames = False
         self._loaded_ids: set[str] = set()
@@ -163,8 +181,23 @@ class One:
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
         self._repo: ParquetRepository | LazyRepository | None = None
-        self._lazy_wanted = lazy
-        self.load_cache()
+        self._lazy_wanted = options.lazy
+
+    @classmethod
+    def _reopen(cls, options: Options, token: Secret | None) -> Self:
+        """An instance on ``options`` that reads its tables on first use."""
+        one = cls.__new__(cls)
+        one._open(options)
+        return one
+
+    @property
+    def options(self) -> Options:
+        """The frozen options this instance was opened with (what it pickles as)."""
+        return self._options
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # the options only: the unpickled instance reads its tables again on first use
+        return (reopen, (type(self), self._options, None))
 
     def __repr__(self) -> str:
         return f"One ({'off' if self.offline else 'on'}line, {self.cache_dir})"
@@ -180,26 +213,31 @@ class One:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
+    def _loaded(self) -> tuple[CacheTables, ParquetRepository | LazyRepository]:
+        """The tables and repository, read first if nothing is loaded yet (an unpickled
+        instance reads them on first use)."""
+        if self._repo is None or self._tables is None:
+            self.load_cache()
+        if self._repo is None or self._tables is None:
+            raise AlfError("no cache loaded; call load_cache()")
+        return self._tables, self._repo
+
     @property
     def repository(self) -> ParquetRepository | LazyRepository:
-        if self._repo is None:
-            raise AlfError("no cache loaded; call load_cache()")
-        return self._repo
+        return self._loaded()[1]
 
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self._repo, LazyRepository)
+        return isinstance(self.repository, LazyRepository)
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        if self._tables is None:
-            raise AlfError("no cache loaded; call load_cache()")
-        return self._tables
+        return self._loaded()[0]
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -1426,6 +1464,11 @@ class One:
         if overwrite or not (root / "sessions.pqt").exists():
             make_cache(root, hash_files=hash_files, lab=lab)
         return One(root, mode="local", silent=silent)
+
+
+def reopen(cls: type[One], options: Options, token: Secret | None) -> One:
+    """An instance of ``cls`` rebuilt from pickled ``options`` (and session ``token``)."""
+    return cls._reopen(options, token)
 
 
 def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:
