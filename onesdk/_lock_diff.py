@@ -142,11 +142,11 @@ def _session_changes(one: One, lock: Lock, session: PinnedSession) -> list[LockC
         current = by_id.get(str(pin.id))
         if current is None:
             changes.append(DatasetRemoved(pin))
-            continue
-        if _changed(pin.size, current.size) or _changed(pin.md5, current.md5):
-            changes.append(ContentChanged(pin, current.size, current.md5))
-        if pin.qc != current.qc:
-            changes.append(QcChanged(pin, current.qc))
+        else:
+            if _changed(pin.size, current.size) or _changed(pin.md5, current.md5):
+                changes.append(ContentChanged(pin, current.size, current.md5))
+            if pin.qc != current.qc:
+                changes.append(QcChanged(pin, current.qc))
         chosen = now.get(pin.identity)
         if chosen is not None and chosen.id != pin.id:
             changes.append(RevisionMoved(pin, chosen))
