@@ -23,7 +23,7 @@ import httpx
 
 from onesdk._log import get_logger
 from onesdk._settings import Secret, TokenStore, default_token_store, normalise_base_url
-from onesdk.errors import AuthenticationError, HTTPError
+from onesdk.errors import AuthenticationError, HTTPError, RemoteError
 
 __all__ = [
     "ENV_PASSWORD",
@@ -32,6 +32,7 @@ __all__ = [
     "TokenAuth",
     "login",
     "resolve_credentials",
+    "same_origin_only",
 ]
 
 _log = get_logger("onesdk.auth")
@@ -104,7 +105,39 @@ def _login_request(base_url: str, credentials: Credentials, password: Secret) ->
     )
 
 
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (default ports spelled out), as browsers compare them."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port if url.port is not None else default
+
+
+def same_origin_only(base_url: str) -> Callable[[httpx.Request], None]:
+    """An httpx request hook refusing every request that leaves the origin of ``base_url``.
+
+    httpx calls request hooks for each redirect it follows, so a server that redirects a
+    login (whose body holds the password) or a signed request to another host gets nothing:
+    the hook raises :class:`~onesdk.errors.RemoteError` before the request is sent.
+    """
+    home = origin(httpx.URL(base_url))
+
+    def check(request: httpx.Request) -> None:
+        if origin(request.url) != home:
+            target = request.url.copy_with(username=None, password=None, query=None)
+            raise RemoteError(
+                f"{base_url} redirected {request.method} to another origin ({target}); "
+                "onesdk sends requests for this server only to it (credentials never follow "
+                "a redirect): use the redirect's server as base_url if you trust it"
+            )
+
+    return check
+
+
 def _token_from(response: httpx.Response, base_url: str, username: str) -> Secret:
+    if response.is_redirect:
+        raise AuthenticationError(
+            f"login to {base_url} answered with a redirect (HTTP {response.status_code}); "
+            "a login never follows a redirect: use the server's own URL as base_url"
+        )
     if response.status_code in (400, 401, 403):
         raise AuthenticationError(
             f"login to {base_url} refused for user {username!r} (HTTP {response.status_code}); "
@@ -180,6 +213,12 @@ class TokenAuth(httpx.Auth):
     @property
     def has_token(self) -> bool:
         return self._token is not None
+
+    @property
+    def token(self) -> Secret | None:
+        """The current session token (masked in every repr), None before a login."""
+        with self._lock:
+            return self._token
 
     @property
     def username(self) -> str | None:

@@ -170,22 +170,37 @@ class Facade:
             raise errors.ALFObjectNotFound(f"{collection}/{name} of {session} is not available")
         return path
 
-    def load_remote_cache(self, *, tag: str | None) -> None:
+    def load_remote_cache(self, *, tag: str | None) -> Path:
+        """Download the server's tables (a tag's into ``<cache_dir>/<tag>``); returns their dir."""
         loader = getattr(self._one, "load_cache", None)
         if not callable(loader):
             raise errors.OfflineError("this instance has no server to load tables from")
         loader(clobber=True, tag=tag)
+        return self.cache_dir / tag if tag else self.cache_dir
 
 
-def open_one(*, base_url: str | None, cache_dir: Path | None, mode: str | None) -> Facade:
+def open_one(
+    *,
+    base_url: str | None,
+    cache_dir: Path | None,
+    mode: str | None,
+    http_data_server: str | None = None,
+) -> Facade:
     """``onesdk.ONE(...)`` with the command-line options that were given."""
     import onesdk
 
+    server = http_data_server
     if mode == "local" or (mode is None and base_url is None):
         if base_url is not None:
             raise errors.ArgumentError("--mode", mode, "'remote' when --base-url is given")
-        return Facade(onesdk.ONE(cache_dir=cache_dir, mode="local", silent=True))
-    return Facade(onesdk.ONE(base_url, cache_dir=cache_dir, mode="remote", silent=True))
+        return Facade(
+            onesdk.ONE(cache_dir=cache_dir, mode="local", silent=True, http_data_server=server)
+        )
+    return Facade(
+        onesdk.ONE(
+            base_url, cache_dir=cache_dir, mode="remote", silent=True, http_data_server=server
+        )
+    )
 
 
 def build_cache(folder: Path, *, hash_files: bool) -> tuple[Path, Path]:
@@ -217,7 +232,13 @@ def describe_cache(cache_dir: Path) -> dict[str, object]:
     return info
 
 
-def login(base_url: str, username: str | None, password: str | None) -> str:
+def login(
+    base_url: str,
+    username: str | None,
+    password: str | None,
+    *,
+    http_data_server: str | None = None,
+) -> str:
     """Log in to ``base_url``, store the token and remember the server; returns the user name.
 
     Missing credentials come from ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
@@ -248,7 +269,7 @@ def login(base_url: str, username: str | None, password: str | None) -> str:
         Settings(
             base_url=url,
             username=credentials.username,
-            http_data_server=saved.http_data_server if saved else None,
+            http_data_server=http_data_server or (saved.http_data_server if saved else None),
             cache_dir=saved.cache_dir if saved else None,
         )
     )

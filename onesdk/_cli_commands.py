@@ -49,7 +49,8 @@ def _open(args: argparse.Namespace) -> Facade:
         )
     if cache_dir is not None and base_url is None and not cache_dir.is_dir():
         raise errors.ArgumentError("--cache-dir", str(cache_dir), "an existing folder")
-    facade = open_one(base_url=base_url, cache_dir=cache_dir, mode=mode)
+    server = getattr(args, "http_data_server", None)
+    facade = open_one(base_url=base_url, cache_dir=cache_dir, mode=mode, http_data_server=server)
     resources = getattr(args, "resources", None)
     if isinstance(resources, contextlib.ExitStack):  # closed by main() after the command
         resources.enter_context(facade)
@@ -269,7 +270,7 @@ def _split_rel_path(rel_path: str) -> tuple[str, str | None, str]:
 
 
 def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from tqdm import tqdm
+    from onesdk._progress import progress_bar
 
     one = _open(args)
     datasets = list(
@@ -288,9 +289,8 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     as_json = _flag(args, "json")
     results: list[dict[str, str]] = []
-    for rel_path in tqdm(
-        datasets, desc="datasets", unit="file", file=err, disable=None if not as_json else True
-    ):
+    bar = progress_bar(total=len(datasets), silent=as_json, unit="file", desc="datasets", file=err)
+    for rel_path in datasets:
         collection, revision, name = _split_rel_path(rel_path)
         local = one.dataset_path(args.session, name, collection=collection, revision=revision)
         target = local
@@ -301,6 +301,8 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             shutil.copyfile(local, tmp)
             os.replace(tmp, target)
         results.append({"rel_path": rel_path, "path": str(target)})
+        bar.update(1)
+    bar.close()
     if as_json:
         print_json(results, out)
     else:
@@ -328,15 +330,16 @@ def _cache(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             cache_dir = one.cache_dir
         return _cache_info(cache_dir, args, out)
     one = _open(args)
+    tables_dir = one.cache_dir
     if getattr(args, "base_url", None) is None and getattr(args, "mode", None) != "remote":
         if args.tag is not None:
             raise errors.ArgumentError("--tag", args.tag, "a remote instance (pass --base-url)")
         _cli_backend.build_cache(one.cache_dir, hash_files=False)
     else:
-        one.load_remote_cache(tag=args.tag)
+        tables_dir = one.load_remote_cache(tag=args.tag)  # a tag's tables have their own folder
     if not _flag(args, "json"):
         err.write("cache refreshed\n")
-    return _cache_info(one.cache_dir, args, out)
+    return _cache_info(tables_dir, args, out)
 
 
 def _cache_info(cache_dir: Path, args: argparse.Namespace, out: TextIO) -> int:
@@ -361,7 +364,8 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     base_url = getattr(args, "base_url", None)
     if base_url is None:
         raise errors.ArgumentError("--base-url", None, "the Alyx server URL to log in to")
-    username = _cli_backend.login(base_url, args.username, None)
+    server = args.save_http_data_server or getattr(args, "http_data_server", None)
+    username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
     if _flag(args, "json"):
         print_json({"base_url": base_url, "username": username, "logged_in": True}, out)
     else:

@@ -23,7 +23,6 @@ import hashlib
 import os
 import random
 import re
-import sys
 import threading
 import time
 import urllib.parse
@@ -35,9 +34,9 @@ from uuid import UUID
 
 import filelock
 import httpx
-from tqdm import tqdm
 
 from onesdk._log import get_logger
+from onesdk._progress import progress_bar
 from onesdk.errors import ArgumentError, ChecksumError, DownloadError, UnsafePathError
 
 __all__ = [
@@ -215,11 +214,10 @@ def _verified(path: Path, task: DownloadTask) -> bool:
 
 
 class _Progress:
-    """One byte-counting bar for a batch; silent when asked or when stderr is not a terminal."""
+    """One byte-counting bar for a batch (see :mod:`onesdk._progress` for when it shows)."""
 
     def __init__(self, total: int, silent: bool) -> None:
-        disable = silent or not (sys.stderr is not None and sys.stderr.isatty())
-        self._bar = tqdm(total=total or None, unit="B", unit_scale=True, disable=disable)
+        self._bar = progress_bar(total=total or None, silent=silent)
         self._lock = threading.Lock()
 
     def add(self, nbytes: int) -> None:

@@ -15,7 +15,7 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
 import platformdirs
 
@@ -30,6 +30,8 @@ from onesdk._convert import (
     ref2dict,
     session_parts,
 )
+from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
     eid_like,
@@ -57,6 +59,7 @@ if TYPE_CHECKING:
     from onesdk._lock_view import PinView
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
+    from onesdk._settings import Secret
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
@@ -152,12 +155,28 @@ class One:
             if saved is not None:
                 cache_dir = cache_dir or saved.cache_dir
                 http_data_server = http_data_server or saved.http_data_server
-        self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
-        self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
+        root = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode="local",
+            wildcards=wildcards,
+            silent=silent,
+            http_data_server=http_data_server.rstrip("/") if http_data_server else None,
+            lazy=lazy,
+        )
+        self._open(options)
+        self.load_cache()
+
+    def _open(self, options: Options) -> None:
+        """Take ``options``; the tables are read on first use (or by :meth:`load_cache`)."""
+        self._options = options
+        self.cache_dir = options.cache_dir
+        self._tables_dir = options.tables_dir
         self.mode = "local"
-        self.wildcards = wildcards
-        self.silent = silent
-        self.http_data_server = http_data_server.rstrip("/") if http_data_server else None
+        self.wildcards = options.wildcards
+        self.silent = options.silent
+        self.http_data_server = options.http_data_server
         self.record_loaded = False
         self.uuid_filenames = False
         self._loaded_ids: set[str] = set()
@@ -165,9 +184,24 @@ class One:
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
         self._repo: ParquetRepository | LazyRepository | None = None
-        self._lazy_wanted = lazy
+        self._lazy_wanted = options.lazy
         self._pin: PinView | None = None
-        self.load_cache()
+
+    @classmethod
+    def _reopen(cls, options: Options, token: Secret | None) -> Self:
+        """An instance on ``options`` that reads its tables on first use."""
+        one = cls.__new__(cls)
+        one._open(options)
+        return one
+
+    @property
+    def options(self) -> Options:
+        """The frozen options this instance was opened with (what it pickles as)."""
+        return self._options
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # the options only: the unpickled instance reads its tables again on first use
+        return (reopen, (type(self), self._options, None))
 
     def __repr__(self) -> str:
         return f"One ({'off' if self.offline else 'on'}line, {self.cache_dir})"
@@ -183,28 +217,34 @@ class One:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
+    def _loaded(self) -> tuple[CacheTables, ParquetRepository | LazyRepository]:
+        """The tables and repository, read first if nothing is loaded yet (an unpickled
+        instance reads them on first use)."""
+        if self._repo is None or self._tables is None:
+            self.load_cache()
+        if self._repo is None or self._tables is None:
+            raise AlfError("no cache loaded; call load_cache()")
+        return self._tables, self._repo
+
     @property
     def repository(self) -> ParquetRepository | LazyRepository:
-        if self._repo is None:
-            raise AlfError("no cache loaded; call load_cache()")
+        tables, repo = self._loaded()
         if self._pin is not None:  # inside locked(): the lock's datasets only
-            return self._pin.repository(self._repo, self.tables)
-        return self._repo
+            return self._pin.repository(repo, tables)
+        return repo
 
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self._repo, LazyRepository)
+        return isinstance(self.repository, LazyRepository)
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        if self._tables is None:
-            raise AlfError("no cache loaded; call load_cache()")
-        return self._tables
+        return self._loaded()[0]
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -274,25 +314,28 @@ class One:
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
-    ) -> tuple[list[str], Path | None]:
-        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir."""
+    ) -> tuple[list[uuid.UUID], Path | None]:
+        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir.
+
+        Datasets are recorded while ``record_loaded`` is True, whether they were on disk or
+        downloaded. Returns the ids (``uuid.UUID``, as one-api) and the CSV path.
+        """
         import warnings
 
         if not self._loaded_ids:
-            warnings.warn(
-                "No datasets loaded; set record_loaded = True to record them", CacheWarning, 2
-            )
+            hint = "" if self.record_loaded else "; set record_loaded = True to record them"
+            warnings.warn(f"No datasets loaded{hint}", CacheWarning, 2)
             return [], None
         if sessions_only:
             name = "session_uuid"
-            ids = self.repository.eids_of(self._loaded_ids)
+            ids = [uuid.UUID(e) for e in self.repository.eids_of(self._loaded_ids)]
         else:
             name = "dataset_uuid"
-            ids = sorted(self._loaded_ids)
+            ids = sorted(uuid.UUID(i) for i in self._loaded_ids)
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text("\n".join([name, *ids]) + "\n", encoding="utf-8")
+        tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
         os.replace(tmp, path)
         if clear_list:
             self._loaded_ids.clear()
@@ -797,6 +840,8 @@ class One:
 
         if revision is not None and not isinstance(revision, str):
             raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        if revision is None and not exact_revision:
+            revision = revision_last_before()  # ONE_REVISION_LAST_BEFORE pins loads
         query = self._dataset_query(
             (eid,), filename, collection, None, "FAIL", False, False, names=names
         )
@@ -876,6 +921,8 @@ class One:
             raise ArgumentError(
                 "collection/revision", (collection, revision), "None when dataset is a path"
             )
+        if is_rel_path:
+            refuse_with_pinned_revision("dataset", dataset)
         rows = self._select(
             key,
             self._dataset_filter(dataset),
@@ -947,6 +994,7 @@ class One:
                 raise ArgumentError(
                     "collections/revisions", (collections, revisions), "None with relative paths"
                 )
+            refuse_with_pinned_revision("datasets", names)
             split = [split_rel_path(str(x)) for x in names]
             colls: list[str | None] = [c for c, _, _ in split]
             revs: list[str | None] = [r for _, r, _ in split]
@@ -1456,6 +1504,11 @@ class One:
         if overwrite or not (root / "sessions.pqt").exists():
             make_cache(root, hash_files=hash_files, lab=lab)
         return One(root, mode="local", silent=silent)
+
+
+def reopen(cls: type[One], options: Options, token: Secret | None) -> One:
+    """An instance of ``cls`` rebuilt from pickled ``options`` (and session ``token``)."""
+    return cls._reopen(options, token)
 
 
 def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:

@@ -25,14 +25,15 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Literal, Self, TypeVar, cast, overload
 
 import platformdirs
 
-from onesdk._auth import TokenAuth, resolve_credentials
+from onesdk._auth import Credentials, TokenAuth, resolve_credentials
 from onesdk._download import Downloader, DownloadTask, safe_target, url_for
 from onesdk._log import get_logger
-from onesdk._one import EidLike, EidList, One, QcLike
+from onesdk._one import EidLike, EidList, One, QcLike, reopen
+from onesdk._options import Options, check_connection, check_mode
 from onesdk._query import FilenameFilter, PartValue
 from onesdk._remote_records import (
     DatasetRow,
@@ -51,6 +52,7 @@ from onesdk._remote_tables import (
 from onesdk._rest import AlyxHttp, JsonObject, RestRepository, search_terms
 from onesdk._rest_cache import RestCache
 from onesdk._settings import (
+    Secret,
     Settings,
     default_token_store,
     load_settings,
@@ -138,17 +140,12 @@ class OneAlyx(One):
         n_threads: int = 4,
         timeout: float = 30.0,
     ) -> None:
-        if mode not in _MODES:
-            raise ArgumentError("mode", mode, "one of 'remote', 'local', 'auto', 'refresh'")
-        if cache_rest not in ("GET", None):
-            raise ArgumentError("cache_rest", cache_rest, "'GET' or None")
+        requested = check_mode(mode)
+        check_connection(cache_rest, n_threads, timeout)
         for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
             if value is not None:
                 path_like(value, name)
-        if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
-            raise ArgumentError("n_threads", n_threads, "a positive int")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise ArgumentError("timeout", timeout, "a positive number of seconds")
+        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
         saved = load_settings(normalise_base_url(base_url) if base_url else None)
         if base_url is None:
             if saved is None:
@@ -165,36 +162,66 @@ class OneAlyx(One):
         credentials = resolve_credentials(
             username, password, saved_username=saved.username if saved else None
         )
-        self._auth = TokenAuth(base_url, credentials, store=default_token_store())
-        rest_cache = RestCache(root / ".rest") if cache_rest == "GET" else None
-        self._rest = RestRepository(
-            AlyxHttp(base_url, auth=self._auth, rest_cache=rest_cache, timeout=timeout)
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode=requested,
+            wildcards=wildcards,
+            silent=silent,
+            http_data_server=server.rstrip("/") if server else None,
+            lazy=False,  # remote rows are merged into the in-memory tables
+            base_url=base_url,
+            username=credentials.username if credentials else None,
+            cache_rest=cache_rest,
+            n_threads=n_threads,
+            timeout=timeout,
         )
-        self._n_threads = n_threads
-        self._timeout = timeout
+        save_settings(Settings(base_url, options.username, server, root))
+        self._open(options)
+        self._connect(credentials, None)
+        self.load_cache()
+        if requested == "refresh":
+            self.load_cache(clobber=True)
+
+    def _open(self, options: Options) -> None:
+        One._open(self, options)
         self._insertions: dict[str, JsonObject] = {}
-        self._requested_mode: str = mode
+        self._requested_mode: str = options.mode
         self._warned_offline = False
-        save_settings(
-            Settings(
-                base_url,
-                credentials.username if credentials else None,
-                server,
-                root,
+        self._initialised = False
+        self.mode = "remote" if options.mode in ("auto", "refresh") else options.mode
+
+    def _connect(self, credentials: Credentials | None, token: Secret | None) -> None:
+        options = self.options
+        if options.base_url is None:
+            raise ArgumentError("base_url", None, "an Alyx URL")
+        self._auth = TokenAuth(
+            options.base_url, credentials, store=default_token_store(), token=token
+        )
+        rest_cache = RestCache(options.cache_dir / ".rest") if options.cache_rest == "GET" else None
+        self._rest = RestRepository(
+            AlyxHttp(
+                options.base_url, auth=self._auth, rest_cache=rest_cache, timeout=options.timeout
             )
         )
-        super().__init__(
-            root,
-            mode="local",
-            wildcards=wildcards,
-            tables_dir=tables_dir,
-            silent=silent,
-            http_data_server=server,
-            lazy=False,  # remote rows are merged into the in-memory tables
+        self._n_threads = options.n_threads
+        self._timeout = options.timeout
+
+    @classmethod
+    def _reopen(cls, options: Options, token: Secret | None) -> Self:
+        # 'refresh' already fetched the server's tables before pickling: read them as 'auto'
+        one = cls.__new__(cls)
+        one._open(options.replace(mode="auto") if options.mode == "refresh" else options)
+        one._options = options
+        credentials = (
+            resolve_credentials(options.username, None) if options.username is not None else None
         )
-        self.mode = "remote" if mode in ("auto", "refresh") else mode
-        if mode == "refresh":
-            self.load_cache(clobber=True)
+        one._connect(credentials, token)
+        return one
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # options and the session token, never the password: the copy logs in with the token
+        return (reopen, (type(self), self.options, self._auth.token))
 
     def __repr__(self) -> str:
         return f"One ({'off' if self.offline else 'on'}line, {self.alyx.base_url})"
@@ -843,6 +870,8 @@ class OneAlyx(One):
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             if outcome.error is None:
                 files[i] = outcome.path
+                if self.record_loaded:  # downloaded files are loaded datasets too
+                    self._loaded_ids.add(str(records[i]["id"]))
             elif files[i] is not None:
                 warnings.warn(
                     f"{outcome.error}; using the local copy {files[i]}", OfflineWarning, 2

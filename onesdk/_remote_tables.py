@@ -5,8 +5,10 @@ tags, and the ``location`` of ``cache.zip``). :func:`needs_download` decides, as
 whether the local tables are stale (more than a minute older), from another origin or of
 another tag. :func:`install_cache_zip` downloads the archive with the verified downloader and
 installs its tables: only plain ``*.pqt`` and ``cache_info.json`` members are accepted (no
-folders, no ``..``, no links, bounded sizes), each is written to a temp file and renamed into
-place under the tables-dir lock, so a reader never sees a half-written table.
+folders, no ``..``, no links, at most :data:`MAX_MEMBERS`, expanding to at most
+:func:`expansion_bound` bytes). They are extracted into a temporary folder inside the tables
+dir, loaded there as cache tables, and only then renamed into place under the tables-dir lock:
+a bad archive never replaces good tables.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
 import filelock
 
+from onesdk._cache._io import TABLES_LOCK
+from onesdk._cache._schema import CACHE_INFO_FILE, DATASETS_FILE, SESSIONS_FILE
 from onesdk._download import Downloader, DownloadTask
 from onesdk._log import get_logger
 from onesdk._rest import JsonObject, RestRepository
@@ -40,9 +45,14 @@ __all__ = [
 ]
 
 _log = get_logger("onesdk.remote_tables")
-TABLES_LOCK: Final = ".cache_tables.lock"
 _MEMBER: Final = re.compile(r"^(?:[A-Za-z0-9_.-]+\.pqt|cache_info\.json)$")
-_MAX_MEMBER_BYTES: Final = 4 << 30  # a cache table beyond 4 GiB is not a cache table
+#: at most this many files in a cache archive (the tables, their info, a few spare)
+MAX_MEMBERS: Final = 16
+#: a cache archive never expands to more than this many bytes, whatever its size
+MAX_EXPANDED_BYTES: Final = 16 << 30
+#: nor to more than this many times its own size (plus 1 MiB)
+MAX_EXPANSION_RATIO: Final = 100
+STAGING_PREFIX: Final = ".cache-zip-"
 FRESH_WITHIN: Final = dt.timedelta(minutes=1)
 
 
@@ -143,8 +153,14 @@ def needs_download(
     return not fresh or different_tag or different_origin
 
 
-def _check_members(archive: zipfile.ZipFile, source: str) -> list[zipfile.ZipInfo]:
+def _check_members(
+    archive: zipfile.ZipFile, source: str, archive_size: int
+) -> list[zipfile.ZipInfo]:
     members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise CacheError(
+            f"{source}: {len(members)} members in the cache archive (at most {MAX_MEMBERS})"
+        )
     names = [m.filename for m in members]
     if len(set(names)) != len(names):
         raise CacheError(f"{source}: duplicate members in the cache archive")
@@ -155,38 +171,109 @@ def _check_members(archive: zipfile.ZipFile, source: str) -> list[zipfile.ZipInf
                 f"{source}: unexpected member {member.filename!r} in the cache archive "
                 "(only *.pqt tables and cache_info.json, without folders)"
             )
-        if member.file_size > _MAX_MEMBER_BYTES:
-            raise CacheError(f"{source}: member {member.filename!r} is implausibly large")
-    if not any(n.endswith(".pqt") for n in names):
-        raise CacheError(f"{source}: the cache archive holds no tables")
+    for required in (SESSIONS_FILE, DATASETS_FILE):
+        if required not in names:
+            raise CacheError(f"{source}: the cache archive holds no {required} table")
+    declared = sum(m.file_size for m in members)
+    if declared > expansion_bound(archive_size):
+        raise CacheError(
+            f"{source}: the cache archive would expand to {declared} bytes, more than "
+            f"{expansion_bound(archive_size)} (a {archive_size}-byte archive)"
+        )
     return members
 
 
+def expansion_bound(archive_size: int) -> int:
+    """The most bytes the members of a ``archive_size``-byte cache archive may expand to.
+
+    Parquet tables are compressed already, so a real cache archive expands little; an archive
+    that expands a hundredfold is a zip bomb. Never more than :data:`MAX_EXPANDED_BYTES`.
+    """
+    return min(MAX_EXPANDED_BYTES, MAX_EXPANSION_RATIO * archive_size + (1 << 20))
+
+
+def _extract(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], into: Path, bound: int
+) -> int:
+    """Copy ``members`` into ``into``, stopping once more than ``bound`` bytes come out."""
+    written = 0
+    for member in members:
+        with (into / member.filename).open("xb") as out, archive.open(member) as src:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > bound:
+                    raise CacheError(f"the cache archive expands past {bound} bytes; not installed")
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    return written
+
+
+def _validate(staged: Path, source: str) -> None:
+    """Raise :class:`CacheError` unless ``staged`` holds tables a cache can load."""
+    from onesdk._cache import read_tables
+
+    info = staged / CACHE_INFO_FILE
+    if info.exists():
+        try:
+            parsed = json.loads(info.read_text(encoding="utf-8"))
+        except (ValueError, RecursionError, OSError) as exc:
+            raise CacheError(
+                f"{source}: {CACHE_INFO_FILE} is not valid JSON ({type(exc).__name__})"
+            ) from None
+        if not isinstance(parsed, dict):
+            raise CacheError(f"{source}: {CACHE_INFO_FILE} is not a JSON object")
+    try:
+        read_tables(staged)
+    except CacheError as exc:
+        raise CacheError(
+            f"{source}: the archive's tables are not ONE cache tables ({exc})"
+        ) from None
+
+
 def extract_tables(zip_path: Path, tables_dir: Path) -> list[Path]:
-    """Install the tables of a downloaded ``cache.zip`` into ``tables_dir``; their paths."""
+    """Install the tables of a downloaded ``cache.zip`` into ``tables_dir``; their paths.
+
+    The members are extracted into a temporary folder inside ``tables_dir`` (bounded in count
+    and expanded size), loaded there as cache tables, and only then renamed over the old ones
+    under the tables lock. On any failure the old tables stay as they were and a
+    :class:`CacheError` says why.
+    """
     tables_dir.mkdir(parents=True, exist_ok=True)
     try:
         archive = zipfile.ZipFile(zip_path)
+        size = zip_path.stat().st_size
     except (zipfile.BadZipFile, OSError) as exc:
         raise CacheError(f"{zip_path}: not a readable zip archive ({exc})") from None
-    installed: list[Path] = []
-    with archive, filelock.FileLock(str(tables_dir / TABLES_LOCK)).acquire(timeout=600):
-        for member in _check_members(archive, str(zip_path)):
-            target = tables_dir / member.filename
-            fd, tmp = tempfile.mkstemp(prefix=f".{member.filename}.", dir=tables_dir)
+    with archive:
+        members = _check_members(archive, str(zip_path), size)
+        staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=tables_dir))
+        try:
             try:
-                with os.fdopen(fd, "wb") as out, archive.open(member) as src:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, target)
-            except (zipfile.BadZipFile, OSError) as exc:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise CacheError(f"{zip_path}: cannot extract {member.filename} ({exc})") from None
-            installed.append(target)
+                _extract(archive, members, staged, expansion_bound(size))
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+                raise CacheError(f"{zip_path}: cannot extract the cache archive ({exc})") from None
+            _validate(staged, str(zip_path))
+            installed = _swap_in(staged, [m.filename for m in members], tables_dir)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
     _log.info("installed %d cache files into %s", len(installed), tables_dir)
     return installed
+
+
+def _swap_in(staged: Path, names: list[str], tables_dir: Path) -> list[Path]:
+    """Rename the validated files over the installed ones, under the tables lock."""
+    lock = filelock.FileLock(str(tables_dir / TABLES_LOCK))
+    order = sorted(names, key=lambda n: (n == CACHE_INFO_FILE, n != DATASETS_FILE, n))
+    try:
+        with lock.acquire(timeout=600):
+            for name in order:
+                os.replace(staged / name, tables_dir / name)
+    except filelock.Timeout:
+        raise CacheError(f"{tables_dir}: another process held the tables lock too long") from None
+    except OSError as exc:
+        raise CacheError(f"{tables_dir}: cannot install the cache tables ({exc})") from None
+    return [tables_dir / name for name in names]
 
 
 def install_cache_zip(downloader: Downloader, location: str, tables_dir: Path) -> list[Path]:

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -82,6 +83,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--base-url",
         default=argparse.SUPPRESS,
         help="Alyx server URL, e.g. https://alyx.example.org (default: local mode)",
+    )
+    group.add_argument(
+        "--http-data-server",
+        default=argparse.SUPPRESS,
+        metavar="URL",
+        help="file server root for downloads, e.g. https://files.example.org "
+        "(default: the one saved by `onesdk login`)",
     )
     group.add_argument(
         "--mode",
@@ -262,6 +270,11 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         formatter_class=_Formatter,
     )
     p.add_argument("--username", help="Alyx user name")
+    p.add_argument(
+        "--save-http-data-server",
+        metavar="URL",
+        help="also save this file server root as the server's setting for downloads",
+    )
     _common(p)
     q = sub.add_parser(
         "logout",
@@ -378,5 +391,42 @@ def main(
             traceback.print_exception(exc, file=err)
         else:
             hint = "" if isinstance(exc, errors.OneSdkError) else " (run with --debug for details)"
-            err.write(f"onesdk: error: {_one_line(exc)}{hint}\n")
+            err.write(f"onesdk: error: {with_flag_names(_one_line(exc), exc)}{hint}\n")
         return exit_code_for(exc)
+
+
+#: Python argument names of the library -> what a command-line user typed instead
+_FLAGS = {
+    "eid": "SESSION",
+    "id": "SESSION",
+    "obj": "OBJECT",
+    "object": "OBJECT",
+    "laboratory": "--lab",
+    "date_range": "--date/--date-range",
+    "datasets": "--dataset",
+    "dataset": "--filename",
+    "projects": "--project",
+    "attribute": "--attribute",
+    "folder": "FOLDER",
+}
+
+
+def flag_name(argument: str) -> str:
+    """The command-line spelling of a library argument (``collection`` -> ``--collection``)."""
+    if argument.startswith("-") or argument.isupper():
+        return argument
+    return _FLAGS.get(argument, "--" + argument.replace("_", "-"))
+
+
+def with_flag_names(text: str, exc: BaseException) -> str:
+    """``text`` with the Python argument names of ``exc`` replaced by command-line flags."""
+    if isinstance(exc, errors.ArgumentError) and exc.argument:
+        names = exc.argument.split("/")
+        shown = "/".join(flag_name(n) for n in names)
+        prefix = f"invalid {exc.argument}="
+        if text.startswith(prefix):
+            text = f"invalid {shown} {text.removeprefix(prefix)}"
+        elif text.startswith("unknown search term"):
+            text = text.replace("unknown search term", "unknown filter", 1)
+    # hints written for Python callers ("pass collection= to choose one")
+    return re.sub(r"\b([a-z_]+)=(?=[ ;,)]|$)", lambda m: flag_name(m.group(1)), text)

@@ -60,7 +60,6 @@ from onesdk.alf._parts import (
     session_path_parts,
 )
 from onesdk.alf._path import (
-    AlfPath,
     add_uuid_string,
     get_alf_path,
     get_session_path,
@@ -80,6 +79,7 @@ from onesdk.alf._spec import (
     regex,
     to_alf,
 )
+from onesdk.alf._value import AlfPath
 
 __all__ = [
     "COLLECTION_SPEC",

@@ -1,8 +1,7 @@
-"""ALF paths: the typed ``AlfPath`` and the path helpers users of the reference know.
+"""The ALF path helpers users of the reference know.
 
-``AlfPath`` is the generated value type with onesdk's error type: invalid input raises
-``onesdk.errors.ALFInvalid``. The helpers work on ``pathlib`` paths and return the same path
-class they were given (a ``str`` gives a ``pathlib.Path``).
+They work on ``pathlib`` paths and return the same path class they were given (a ``str`` gives a
+``pathlib.Path``); invalid input raises ``onesdk.errors.ALFInvalid``.
 """
 
 from __future__ import annotations
@@ -10,89 +9,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import NoReturn, Self, TypeVar, overload
+from typing import TypeVar, overload
 from uuid import UUID
 
 from onesdk_gen import alf as _gen
 
 from onesdk.alf._parts import StrPath, folder_parts, posix_text
-from onesdk.alf._ref import ExpRef
 from onesdk.alf._spec import is_uuid, is_uuid_string
+from onesdk.alf._value import AlfPath
 from onesdk.errors import ALFInvalid, ArgumentError
 
 _log = logging.getLogger("onesdk.alf")
 _P = TypeVar("_P", bound=PurePath)
-
-
-class AlfPath(_gen.AlfPath):
-    """A parsed ALF path: root, session, collection, revision and file-name parts.
-
-    >>> p = AlfPath.parse("lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy")
-    >>> p.object, p.collection
-    ('trials', 'alf')
-    >>> str(p.with_revision("2021-01-01"))
-    'lab/Subjects/KS005/2020-01-01/001/alf/#2021-01-01#/_ibl_trials.intervals.npy'
-
-    Parts are strings as written (or None); ``extra`` is a tuple. ``with_*`` methods return a
-    new path and raise ``ALFInvalid`` when the result would not be a valid ALF path.
-    """
-
-    __slots__ = ()
-
-    @classmethod
-    def _invalid(cls, value: object, rule: str) -> NoReturn:
-        raise ALFInvalid(value if isinstance(value, str) else repr(value), rule)
-
-    @classmethod
-    def parse(cls, text: StrPath) -> Self:
-        """Parse a full path, session folder, collection folder, relative path or file name.
-
-        Path objects are read with ``as_posix``; backslashes in text are separators.
-        """
-        # text goes in as given (backslashes are read by the grammar), so errors quote it
-        return super().parse(text if isinstance(text, str) else posix_text(text, "text"))
-
-    def checked(self) -> Self:
-        """This path, after checking it is valid (e.g. one built from parts by hand)."""
-        if not self.is_valid():
-            self._invalid(str(self), f"path: parts {self!r} do not make a valid ALF path")
-        return self
-
-    def with_uuid(self, uuid: str | UUID, *, strict: bool = False) -> Self:
-        """A copy with ``uuid`` as the last extra part of the file name (see add_uuid_string).
-
-        A different UUID already there is replaced, or raises ``ArgumentError`` when ``strict``.
-        """
-        if self.object is None:
-            self._invalid(str(self), "dataset path: only a file name can carry a UUID")
-        if isinstance(uuid, str) and not is_uuid_string(uuid):
-            raise ArgumentError("uuid", uuid, "a hyphenated lower-case UUID string")
-        text = str(uuid)
-        extra = self.extra
-        if extra and is_uuid(extra[-1]):
-            if strict and extra[-1] != text:
-                raise ArgumentError("uuid", text, f"the UUID already in {self.name!r}")
-            extra = extra[:-1]
-        return self.with_extra((*extra, text))
-
-    def without_uuid(self) -> Self:
-        """A copy without a UUID as the last extra part (unchanged when there is none)."""
-        if self.extra and is_uuid_string(self.extra[-1]):
-            return self.with_extra(self.extra[:-1])
-        return self
-
-    @property
-    def exp_ref(self) -> ExpRef | None:
-        """The experiment reference of the session, or None without a session."""
-        if self.subject is None:
-            return None
-        return ExpRef.from_path(str(self))
-
-    def as_path(self) -> PurePath:
-        """The path as a ``pathlib.PurePosixPath``."""
-        from pathlib import PurePosixPath
-
-        return PurePosixPath(str(self))
 
 
 def parse(path: StrPath) -> AlfPath:

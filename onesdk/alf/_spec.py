@@ -46,7 +46,7 @@ def regex(spec: str = _gen.FULL_SPEC, **patterns: str | None) -> re.Pattern[str]
 
 def path_pattern() -> str:
     """The full ALF path template for reading, e.g. in documentation (optional parts bracketed)."""
-    return "".join(c for c in _gen.FULL_SPEC if c not in "{}?*\\$")
+    return "".join(c for c in _gen.FULL_SPEC.removesuffix("\\Z") if c not in "{}?*\\$")
 
 
 def is_valid(filename: str) -> bool:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from onesdk import alf
 from onesdk.alf import AlfPath
-from onesdk.errors import ALFInvalid
+from onesdk.errors import ALFInvalid, ArgumentError
 from tests import strategies as strat
 
 PARTS = [f.name for f in dataclasses.fields(AlfPath)]
@@ -214,3 +214,28 @@ def test_exp_ref_of_a_path() -> None:
 def test_empty_extra_parts_are_rejected(text: str) -> None:
     with pytest.raises(ALFInvalid, match="extra"):
         AlfPath.parse(text)
+
+
+def test_alf_path_called_with_text_parses_it() -> None:
+    text = "lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy"
+    assert AlfPath(text) == AlfPath.parse(text)
+    assert AlfPath(PurePosixPath(text)).subject == "KS005"
+    assert AlfPath(text).root == ""
+
+
+def test_alf_path_called_with_text_that_is_not_alf_is_refused() -> None:
+    with pytest.raises(ALFInvalid):
+        AlfPath("not an alf path")
+
+
+def test_alf_path_with_text_and_parts_is_refused() -> None:
+    with pytest.raises(ArgumentError, match="text"):
+        AlfPath("subj/2020-01-01/001", subject="other")
+
+
+def test_alf_path_pickles_and_hashes_as_a_value() -> None:
+    import pickle
+
+    path = AlfPath.parse("subj/2020-01-01/001/alf/spikes.times.npy")
+    assert pickle.loads(pickle.dumps(path)) == path
+    assert len({path, AlfPath.parse(str(path))}) == 1

@@ -230,3 +230,13 @@ def test_importing_onesdk_alf_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("spec", ["FILE_SPEC", "REL_PATH_SPEC", "FULL_SPEC"])
+def test_templates_ending_in_a_file_name_are_anchored(spec: str) -> None:
+    template = getattr(alf, spec)
+    prefix = "subj/2020-01-01/001/" if spec == "FULL_SPEC" else ""
+    pattern = alf.regex(template)
+    assert pattern.match(prefix + "spikes.times.npy")
+    assert pattern.match(prefix + "spikes.times.npy (copy)") is None
+    assert pattern.match(prefix + "spikes.times.npy\n") is None

@@ -87,7 +87,7 @@ def test_loaded_ids_are_saved_alike(sample_pair: tuple[One, One]) -> None:
         ids, _ = one.save_loaded_ids(sessions_only=True, clear_list=False)
         datasets, path = one.save_loaded_ids()
         assert path is not None
-        assert path.read_text().splitlines()[1:] == datasets
+        assert path.read_text().splitlines()[1:] == [str(d) for d in datasets]
         saved.append((ids, datasets))
     assert saved[0] == saved[1]
     assert len(saved[0][0]) == 2

@@ -89,9 +89,9 @@ def test_public_method_types(tmp_path: Path) -> None:
     assert_type(one.refresh_cache(), dt.datetime | None)
     assert_type(one.save_cache(force=True), None)
     ids, saved = one.save_loaded_ids(sessions_only=True)
-    assert_type(ids, list[str])
+    assert_type(ids, list[uuid.UUID])
     assert_type(saved, Path | None)
-    assert ids == [str(eid)]
+    assert ids == [eid]
     assert_type(ONE(cache_dir=tmp_path, mode="local"), One)
     assert_type(onesdk.One, type[One])
 
