@@ -65,7 +65,7 @@ def test_default_expiry_is_honoured(one: onesdk.OneAlyx, replay: ReplayServer) -
     one.alyx.rest("sessions", "list", subject="KS052")
     assert len(_queries(replay)) == 2
     with pytest.raises(ArgumentError, match="default_expiry"):
-        one.alyx.default_expiry = -dt.timedelta(1)  # type: ignore[assignment]
+        one.alyx.default_expiry = -dt.timedelta(1)
 
 
 def test_cache_mode_none_turns_the_rest_cache_off(
