@@ -7,12 +7,13 @@ the reference's compatibility quirks; the layers below know nothing of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, Self, overload
 
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
 
     from onesdk._cache import CacheTables
     from onesdk._lazy_repository import LazyRepository
+    from onesdk._lock import Lock
+    from onesdk._lock_view import PinView
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
     from onesdk._settings import Secret
@@ -182,6 +185,7 @@ class One:
         self._tables: CacheTables | None = None
         self._repo: ParquetRepository | LazyRepository | None = None
         self._lazy_wanted = options.lazy
+        self._pin: PinView | None = None
 
     @classmethod
     def _reopen(cls, options: Options, token: Secret | None) -> Self:
@@ -224,7 +228,10 @@ class One:
 
     @property
     def repository(self) -> ParquetRepository | LazyRepository:
-        return self._loaded()[1]
+        tables, repo = self._loaded()
+        if self._pin is not None:  # inside locked(): the lock's datasets only
+            return self._pin.repository(repo, tables)
+        return repo
 
     @property
     def lazy(self) -> bool:
@@ -333,6 +340,39 @@ class One:
         if clear_list:
             self._loaded_ids.clear()
         return ids, path
+
+    # ------------------------------------------------------------------ locks
+
+    def lock(
+        self,
+        eid_or_eids: EidLike | Sequence[EidLike],
+        datasets: str | Sequence[str] | None = None,
+        *,
+        collection: str | None = None,
+        revision: str | None = None,
+    ) -> Lock:
+        """Pin what loading ``datasets`` (names as ``load_dataset`` takes them; None: every
+        dataset) of these sessions would read now: for each dataset its id, revision path,
+        size, md5 and QC. Save it with ``lock.save(path)``; see docs/locks.md."""
+        from onesdk._lock_make import make_lock
+
+        return make_lock(self, eid_or_eids, datasets, collection=collection, revision=revision)
+
+    @contextlib.contextmanager
+    def locked(self, lock: Lock) -> Iterator[Lock]:
+        """Inside the block every ``list_*``/``load_*`` reads the datasets pinned by ``lock``;
+        asking for a session or dataset it does not pin raises ``NotLockedError``."""
+        from onesdk._lock_view import pinned
+
+        with pinned(self, lock):
+            yield lock
+
+    def sync(self, lock: Lock) -> list[Path]:
+        """Download (when missing or different) and md5-verify exactly the files ``lock``
+        pins, into this cache dir; returns their paths, in the lock's order."""
+        from onesdk._lock_sync import sync
+
+        return sync(self, lock)
 
     # ------------------------------------------------------------------ search
 

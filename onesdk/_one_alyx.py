@@ -51,6 +51,7 @@ from onesdk._remote_tables import (
 )
 from onesdk._rest import AlyxHttp, JsonObject, RestRepository, search_terms
 from onesdk._rest_cache import RestCache
+from onesdk._servers import check_username, http_data_server_for, log_in_now
 from onesdk._settings import (
     Secret,
     Settings,
@@ -158,10 +159,13 @@ class OneAlyx(One):
         if root is None:
             host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
             root = Path(platformdirs.user_cache_dir("ONE")) / host
-        server = http_data_server or (saved.http_data_server if saved else None)
+        server = http_data_server_for(
+            base_url, http_data_server, saved.http_data_server if saved else None
+        )
         credentials = resolve_credentials(
             username, password, saved_username=saved.username if saved else None
         )
+        check_username(base_url, credentials.username if credentials else None, password)
         options = Options(
             cache_dir=root,
             tables_dir=Path(tables_dir) if tables_dir else root,
@@ -179,6 +183,8 @@ class OneAlyx(One):
         save_settings(Settings(base_url, options.username, server, root))
         self._open(options)
         self._connect(credentials, None)
+        if requested in ("remote", "refresh"):
+            log_in_now(self._auth, password_given=password is not None)
         self.load_cache()
         if requested == "refresh":
             self.load_cache(clobber=True)
@@ -224,7 +230,10 @@ class OneAlyx(One):
         return (reopen, (type(self), self.options, self._auth.token))
 
     def __repr__(self) -> str:
-        return f"One ({'off' if self.offline else 'on'}line, {self.alyx.base_url})"
+        user = self._auth.username
+        login = f"logged in as {user}" if self._auth.has_token and user else "not logged in"
+        state = "offline" if self.offline else "online"
+        return f"{type(self).__name__} ({state}, {self.alyx.base_url}, {login})"
 
     # ------------------------------------------------------------------ connection
 

@@ -19,7 +19,7 @@ import pytest
 from onesdk._factory import ONE
 from onesdk._one_alyx import OneAlyx
 from onesdk._settings import FileTokenStore, load_settings
-from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
+from onesdk.errors import ArgumentError, OfflineWarning, RemoteError
 from tests.replay.server import ReplayServer
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
@@ -180,12 +180,14 @@ def test_factory_rejects_an_unknown_mode_naming_it(tmp_path: Path) -> None:
 
 
 def test_remote_mode_does_not_hide_an_unreachable_server(config_home: Path, tmp_path: Path) -> None:
-    one = OneAlyx(
-        username="root", password="x-password", base_url="http://127.0.0.1:9", cache_dir=tmp_path
-    )
-    with pytest.raises(OfflineError, match="cannot reach"):
-        one.search(subject="KS051")
-    one.close()
+    # remote instances log in when made, so an unreachable server fails right there
+    with pytest.raises(RemoteError, match="cannot reach"):
+        OneAlyx(
+            username="root",
+            password="x-password",
+            base_url="http://127.0.0.1:9",
+            cache_dir=tmp_path,
+        )
 
 
 def test_debug_logs_of_a_whole_session_hold_no_secret(
