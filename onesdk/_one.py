@@ -1540,7 +1540,9 @@ def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
             f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
             "session folder; the cache table is corrupt or hostile"
         )
-    return session_dir / rel
+    from onesdk.alf import ALFPath
+
+    return ALFPath(session_dir, rel)  # download_only loads return ALFPath, as one-api 3.x
 
 
 def _object_of(filename: str) -> str:

@@ -61,6 +61,7 @@ from onesdk._settings import (
     save_settings,
 )
 from onesdk._validate import instance, path_like
+from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -771,7 +772,7 @@ class OneAlyx(One):
         with Downloader(silent=self.silent, n_threads=1) as dl:
             path = dl.fetch(task)
         if download_only:
-            return path
+            return ALFPath(path)
         from onesdk.alf.io import load_file_content
 
         return load_file_content(path)
@@ -878,7 +879,7 @@ class OneAlyx(One):
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             if outcome.error is None:
-                files[i] = outcome.path
+                files[i] = ALFPath(outcome.path) if outcome.path else None
                 if self.record_loaded:  # downloaded files are loaded datasets too
                     self._loaded_ids.add(str(records[i]["id"]))
             elif files[i] is not None:
