@@ -264,3 +264,15 @@ def test_no_cache_dir_uses_the_saved_default_server(
     assert default.http_data_server == "http://files.test"
     assert len(default.search()) == 3
     assert One(cache_dir=one.cache_dir).http_data_server is None
+
+
+def test_download_only_loads_return_alf_paths(one: One) -> None:
+    from onesdk.alf import ALFPath
+
+    (eid,) = one.search(subject="SUB1", number=1)
+    path = one.load_dataset(eid, "_ibl_trials.table.pqt", download_only=True)
+    assert type(path) is ALFPath
+    assert (path.object, path.attribute, path.revision) == ("trials", "table", "2024-03-01")
+    files = one.load_object(eid, "trials", collection="alf", download_only=True)
+    assert files
+    assert all(type(f) is ALFPath for f in files)

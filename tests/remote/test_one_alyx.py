@@ -324,3 +324,14 @@ def test_same_size_wrong_md5_is_fetched_again_and_a_failed_fetch_keeps_the_copy(
     with pytest.warns(OfflineWarning, match="local copy"):
         kept = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
     assert kept.read_bytes() == bytes(len(good))
+
+
+def test_downloaded_dataset_path_is_an_alf_path(
+    one: OneAlyx, replay: ReplayServer, tmp_path: Path
+) -> None:
+    from onesdk.alf import ALFPath
+
+    path = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
+    assert type(path) is ALFPath
+    assert (path.object, path.attribute) == ("trials", "choice")
+    assert [s for s in replay.seen if s.host == "files"]
