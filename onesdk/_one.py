@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
+    from onesdk._layered import LayeredRepository
     from onesdk._lazy_repository import LazyRepository
     from onesdk._lock import Lock
     from onesdk._lock_view import PinView
@@ -183,7 +184,7 @@ class One:
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
-        self._repo: ParquetRepository | LazyRepository | None = None
+        self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
         self._lazy_wanted = options.lazy
         self._pin: PinView | None = None
 
@@ -217,7 +218,9 @@ class One:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
-    def _loaded(self) -> tuple[CacheTables, ParquetRepository | LazyRepository]:
+    def _loaded(
+        self,
+    ) -> tuple[CacheTables, ParquetRepository | LazyRepository | LayeredRepository]:
         """The tables and repository, read first if nothing is loaded yet (an unpickled
         instance reads them on first use)."""
         if self._repo is None or self._tables is None:
@@ -227,7 +230,7 @@ class One:
         return self._tables, self._repo
 
     @property
-    def repository(self) -> ParquetRepository | LazyRepository:
+    def repository(self) -> ParquetRepository | LazyRepository | LayeredRepository:
         tables, repo = self._loaded()
         if self._pin is not None:  # inside locked(): the lock's datasets only
             return self._pin.repository(repo, tables)
@@ -236,15 +239,22 @@ class One:
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
+        from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self.repository, LazyRepository)
+        repo = self.repository
+        return isinstance(
+            repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
+        )
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        return self._loaded()[0]
+        from onesdk._layered import LayeredRepository
+
+        tables, repo = self._loaded()
+        return repo.merged() if isinstance(repo, LayeredRepository) else tables
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -291,6 +301,7 @@ class One:
         ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
         """
         from onesdk._cache import write_tables
+        from onesdk._layered import LayeredRepository
         from onesdk._parquet import ParquetRepository
 
         if save_dir is not None:
@@ -311,6 +322,10 @@ class One:
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
+        if isinstance(repo, LayeredRepository) and repo.changed:
+            # what was saved becomes the loaded tables: the overlay starts empty again
+            self._tables = tables
+            self._repo = LayeredRepository(ParquetRepository(tables), tables)
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
