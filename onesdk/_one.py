@@ -31,6 +31,7 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._narrow import NarrowLoaders
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
@@ -113,7 +114,7 @@ def _complete_term(term: str) -> str:
     raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
 
 
-class One:
+class One(NarrowLoaders):
     """Search, list and load ALF data from the cache tables in ``cache_dir``.
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
@@ -1170,7 +1171,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: Literal[False] = False,
@@ -1182,7 +1183,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         *,
@@ -1194,7 +1195,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: bool = False,
