@@ -215,6 +215,9 @@ class OneAlyx(One):
         )
         self._n_threads = options.n_threads
         self._timeout = options.timeout
+        # where one.alyx.download_file / download_cache_tables write, as in the reference
+        self._rest.cache_dir, self._rest.silent = options.cache_dir, options.silent
+        self._rest.http_data_server = options.http_data_server
 
     @classmethod
     def _reopen(cls, options: Options, token: Secret | None) -> Self:
