@@ -31,6 +31,7 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._narrow import NarrowLoaders
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
+    from onesdk._layered import LayeredRepository
     from onesdk._lazy_repository import LazyRepository
     from onesdk._lock import Lock
     from onesdk._lock_view import PinView
@@ -112,7 +114,7 @@ def _complete_term(term: str) -> str:
     raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
 
 
-class One(ExpRefConversions):
+class One(NarrowLoaders, ExpRefConversions):
     """Search, list and load ALF data from the cache tables in ``cache_dir``.
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
@@ -183,7 +185,7 @@ class One(ExpRefConversions):
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
-        self._repo: ParquetRepository | LazyRepository | None = None
+        self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
         self._lazy_wanted = options.lazy
         self._pin: PinView | None = None
 
@@ -217,7 +219,9 @@ class One(ExpRefConversions):
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
-    def _loaded(self) -> tuple[CacheTables, ParquetRepository | LazyRepository]:
+    def _loaded(
+        self,
+    ) -> tuple[CacheTables, ParquetRepository | LazyRepository | LayeredRepository]:
         """The tables and repository, read first if nothing is loaded yet (an unpickled
         instance reads them on first use)."""
         if self._repo is None or self._tables is None:
@@ -227,7 +231,7 @@ class One(ExpRefConversions):
         return self._tables, self._repo
 
     @property
-    def repository(self) -> ParquetRepository | LazyRepository:
+    def repository(self) -> ParquetRepository | LazyRepository | LayeredRepository:
         tables, repo = self._loaded()
         if self._pin is not None:  # inside locked(): the lock's datasets only
             return self._pin.repository(repo, tables)
@@ -236,15 +240,22 @@ class One(ExpRefConversions):
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
+        from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self.repository, LazyRepository)
+        repo = self._loaded()[1]
+        return isinstance(
+            repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
+        )
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        return self._loaded()[0]
+        from onesdk._layered import LayeredRepository
+
+        tables, repo = self._loaded()
+        return repo.merged() if isinstance(repo, LayeredRepository) else tables
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -291,6 +302,7 @@ class One(ExpRefConversions):
         ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
         """
         from onesdk._cache import write_tables
+        from onesdk._layered import LayeredRepository
         from onesdk._parquet import ParquetRepository
 
         if save_dir is not None:
@@ -306,11 +318,15 @@ class One(ExpRefConversions):
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)
-        repo = self.repository
+        repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
+        if isinstance(repo, LayeredRepository) and repo.changed:
+            # what was saved becomes the loaded tables: the overlay starts empty again
+            self._tables = tables
+            self._repo = LayeredRepository(ParquetRepository(tables), tables)
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
@@ -1166,7 +1182,7 @@ class One(ExpRefConversions):
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: Literal[False] = False,
@@ -1178,7 +1194,7 @@ class One(ExpRefConversions):
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         *,
@@ -1190,7 +1206,7 @@ class One(ExpRefConversions):
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: bool = False,

@@ -230,3 +230,17 @@ def test_locked_takes_only_a_lock(corpus_cache: Path) -> None:
     one = _one(corpus_cache)
     with pytest.raises(ArgumentError, match="lock"), one.locked("analysis.lock"):  # type: ignore[arg-type]
         pass
+
+
+def test_locked_works_on_a_lazily_opened_cache(corpus_cache: Path) -> None:
+    lock = _one(corpus_cache).lock(EID, TRIALS)
+    move_default(corpus_cache, EID, NEWER)
+    lazy = One(cache_dir=corpus_cache, mode="local", lazy=True)
+    assert lazy.lazy
+    assert [c.kind for c in lock.diff(lazy)] == ["revision_moved"]
+    with lazy.locked(lock):
+        assert (
+            lazy.load_dataset(EID, TRIALS, download_only=True) == corpus_cache / SESSION / DEFAULT
+        )
+        with pytest.raises(NotLockedError):
+            lazy.load_dataset(EID, "_ibl_trials.choice.npy")
