@@ -224,6 +224,12 @@ class TokenAuth(httpx.Auth):
     def username(self) -> str | None:
         return self.credentials.username if self.credentials else None
 
+    def log_in(self, *, timeout: float = 30.0) -> None:
+        """Log in now (not at the first request) and store the token."""
+        self._accept(
+            login(self.base_url, self._credentials_or_fail(), prompt=self._prompt, timeout=timeout)
+        )
+
     def logout(self) -> None:
         """Forget the token, here and in the store."""
         with self._lock:

@@ -7,29 +7,31 @@ the reference's compatibility quirks; the layers below know nothing of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, Self, overload
 
 import platformdirs
 
 from onesdk._convert import (
+    ExpRefConversions,
     ExpRefDict,
     RawExpRefDict,
-    dict2ref,
+    RefList,
     is_exp_ref,
     is_uuid_string,
     parse_uuid,
-    path2ref,
     ref2dict,
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._narrow import NarrowLoaders
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._validate import (
@@ -53,7 +55,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
+    from onesdk._layered import LayeredRepository
     from onesdk._lazy_repository import LazyRepository
+    from onesdk._lock import Lock
+    from onesdk._lock_view import PinView
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
     from onesdk._settings import Secret
@@ -109,7 +114,7 @@ def _complete_term(term: str) -> str:
     raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
 
 
-class One:
+class One(NarrowLoaders, ExpRefConversions):
     """Search, list and load ALF data from the cache tables in ``cache_dir``.
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
@@ -180,8 +185,9 @@ class One:
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
-        self._repo: ParquetRepository | LazyRepository | None = None
+        self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
         self._lazy_wanted = options.lazy
+        self._pin: PinView | None = None
 
     @classmethod
     def _reopen(cls, options: Options, token: Secret | None) -> Self:
@@ -213,7 +219,9 @@ class One:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
-    def _loaded(self) -> tuple[CacheTables, ParquetRepository | LazyRepository]:
+    def _loaded(
+        self,
+    ) -> tuple[CacheTables, ParquetRepository | LazyRepository | LayeredRepository]:
         """The tables and repository, read first if nothing is loaded yet (an unpickled
         instance reads them on first use)."""
         if self._repo is None or self._tables is None:
@@ -223,21 +231,31 @@ class One:
         return self._tables, self._repo
 
     @property
-    def repository(self) -> ParquetRepository | LazyRepository:
-        return self._loaded()[1]
+    def repository(self) -> ParquetRepository | LazyRepository | LayeredRepository:
+        tables, repo = self._loaded()
+        if self._pin is not None:  # inside locked(): the lock's datasets only
+            return self._pin.repository(repo, tables)
+        return repo
 
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
+        from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self.repository, LazyRepository)
+        repo = self._loaded()[1]
+        return isinstance(
+            repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
+        )
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        return self._loaded()[0]
+        from onesdk._layered import LayeredRepository
+
+        tables, repo = self._loaded()
+        return repo.merged() if isinstance(repo, LayeredRepository) else tables
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -284,6 +302,7 @@ class One:
         ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
         """
         from onesdk._cache import write_tables
+        from onesdk._layered import LayeredRepository
         from onesdk._parquet import ParquetRepository
 
         if save_dir is not None:
@@ -299,11 +318,15 @@ class One:
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)
-        repo = self.repository
+        repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
+        if isinstance(repo, LayeredRepository) and repo.changed:
+            # what was saved becomes the loaded tables: the overlay starts empty again
+            self._tables = tables
+            self._repo = LayeredRepository(ParquetRepository(tables), tables)
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
@@ -333,6 +356,39 @@ class One:
         if clear_list:
             self._loaded_ids.clear()
         return ids, path
+
+    # ------------------------------------------------------------------ locks
+
+    def lock(
+        self,
+        eid_or_eids: EidLike | Sequence[EidLike],
+        datasets: str | Sequence[str] | None = None,
+        *,
+        collection: str | None = None,
+        revision: str | None = None,
+    ) -> Lock:
+        """Pin what loading ``datasets`` (names as ``load_dataset`` takes them; None: every
+        dataset) of these sessions would read now: for each dataset its id, revision path,
+        size, md5 and QC. Save it with ``lock.save(path)``; see docs/locks.md."""
+        from onesdk._lock_make import make_lock
+
+        return make_lock(self, eid_or_eids, datasets, collection=collection, revision=revision)
+
+    @contextlib.contextmanager
+    def locked(self, lock: Lock) -> Iterator[Lock]:
+        """Inside the block every ``list_*``/``load_*`` reads the datasets pinned by ``lock``;
+        asking for a session or dataset it does not pin raises ``NotLockedError``."""
+        from onesdk._lock_view import pinned
+
+        with pinned(self, lock):
+            yield lock
+
+    def sync(self, lock: Lock) -> list[Path]:
+        """Download (when missing or different) and md5-verify exactly the files ``lock``
+        pins, into this cache dir; returns their paths, in the lock's order."""
+        from onesdk._lock_sync import sync
+
+        return sync(self, lock)
 
     # ------------------------------------------------------------------ search
 
@@ -417,14 +473,25 @@ class One:
 
     # ------------------------------------------------------------------ identifiers
 
+    @overload
     def to_eid(
         self, id: EidLike | None = None, cache_dir: str | os.PathLike[str] | None = None
-    ) -> uuid.UUID | None:
+    ) -> uuid.UUID | None: ...
+    @overload
+    def to_eid(
+        self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+    def to_eid(
+        self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given as UUID, UUID string, URL, path, exp ref or dict.
 
         Returns None when a path or ref names no session in the cache; raises
         :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
+        A list gives a list, in order.
         """
+        if isinstance(id, list | tuple):
+            return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 
     def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
@@ -1115,7 +1182,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: Literal[False] = False,
@@ -1127,7 +1194,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         *,
@@ -1139,7 +1206,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: bool = False,
@@ -1257,8 +1324,19 @@ class One:
             return None
         return self.cache_dir / session_rel_path(self._session_record(key))
 
-    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None:
-        """The eid of the session folder in ``path_obj`` (None when not in the cache)."""
+    @overload
+    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None: ...  # type: ignore[overload-overlap]
+    @overload
+    def path2eid(self, path_obj: Sequence[str | PurePath]) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self, path_obj: str | PurePath | Sequence[str | PurePath]
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of the session folder in ``path_obj`` (None when not in the cache); a list
+        of paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -1396,49 +1474,36 @@ class One:
             return f"{date.isoformat()}_{number:03d}_{subject}"
         return RawExpRefDict(subject=subject, date=date.isoformat(), sequence=f"{number:03d}")
 
-    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID:
-        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one."""
+    @overload
+    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2eid(self, ref: RefList) -> list[uuid.UUID]: ...
+    def ref2eid(self, ref: str | Mapping[str, object] | RefList) -> uuid.UUID | list[uuid.UUID]:
+        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one.
+        A list of references gives a list of eids, in order."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2eid(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         eid = self._ref2eid_or_none(ref)
         if eid is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return eid
 
-    def ref2path(self, ref: str | Mapping[str, object]) -> Path:
-        """The local session folder of an experiment reference."""
+    @overload
+    def ref2path(self, ref: str | Mapping[str, object]) -> Path: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2path(self, ref: RefList) -> list[Path]: ...
+    def ref2path(self, ref: str | Mapping[str, object] | RefList) -> Path | list[Path]:
+        """The local session folder of an experiment reference (a list gives a list)."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2path(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         path = self.eid2path(self.ref2eid(ref))
         if path is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
-
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
-    ) -> ExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
-    ) -> RawExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
-    ) -> str | None: ...
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
-    ) -> ExpRefDict | RawExpRefDict | str | None:
-        """The experiment reference of the session folder in ``path_str`` (None if none)."""
-        if not as_dict:
-            return path2ref(path_str, as_dict=False)
-        if parse:
-            return path2ref(path_str)
-        return path2ref(path_str, parse=False)
-
-    ref2dict = staticmethod(ref2dict)
-    dict2ref = staticmethod(dict2ref)
-    is_exp_ref = staticmethod(is_exp_ref)
 
     @staticmethod
     def setup(
@@ -1500,7 +1565,9 @@ def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
             f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
             "session folder; the cache table is corrupt or hostile"
         )
-    return session_dir / rel
+    from onesdk.alf import ALFPath
+
+    return ALFPath(session_dir, rel)  # download_only loads return ALFPath, as one-api 3.x
 
 
 def _object_of(filename: str) -> str:

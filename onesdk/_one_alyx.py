@@ -31,15 +31,15 @@ import platformdirs
 
 from onesdk._auth import Credentials, TokenAuth, resolve_credentials
 from onesdk._download import Downloader, DownloadTask, safe_target, url_for
+from onesdk._layered import LayeredRepository
 from onesdk._log import get_logger
 from onesdk._one import EidLike, EidList, One, QcLike, reopen
 from onesdk._options import Options, check_connection, check_mode
+from onesdk._parquet import ParquetRepository
 from onesdk._query import FilenameFilter, PartValue
 from onesdk._remote_records import (
-    DatasetRow,
     SessionRow,
     dataset_rows,
-    merge_rows,
     session_dataset_rows,
     session_row,
 )
@@ -51,6 +51,7 @@ from onesdk._remote_tables import (
 )
 from onesdk._rest import AlyxHttp, JsonObject, RestRepository, search_terms
 from onesdk._rest_cache import RestCache
+from onesdk._servers import check_username, http_data_server_for, log_in_now
 from onesdk._settings import (
     Secret,
     Settings,
@@ -60,6 +61,7 @@ from onesdk._settings import (
     save_settings,
 )
 from onesdk._validate import instance, path_like
+from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from onesdk._lazy_repository import LazyRepository
     from onesdk._models import Insertion, Session
     from onesdk.alf.io import FileContent
 
@@ -139,6 +142,7 @@ class OneAlyx(One):
         cache_rest: Literal["GET"] | None = "GET",
         n_threads: int = 4,
         timeout: float = 30.0,
+        lazy: bool | None = None,
     ) -> None:
         requested = check_mode(mode)
         check_connection(cache_rest, n_threads, timeout)
@@ -158,10 +162,13 @@ class OneAlyx(One):
         if root is None:
             host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
             root = Path(platformdirs.user_cache_dir("ONE")) / host
-        server = http_data_server or (saved.http_data_server if saved else None)
+        server = http_data_server_for(
+            base_url, http_data_server, saved.http_data_server if saved else None
+        )
         credentials = resolve_credentials(
             username, password, saved_username=saved.username if saved else None
         )
+        check_username(base_url, credentials.username if credentials else None, password)
         options = Options(
             cache_dir=root,
             tables_dir=Path(tables_dir) if tables_dir else root,
@@ -169,7 +176,7 @@ class OneAlyx(One):
             wildcards=wildcards,
             silent=silent,
             http_data_server=server.rstrip("/") if server else None,
-            lazy=False,  # remote rows are merged into the in-memory tables
+            lazy=lazy,
             base_url=base_url,
             username=credentials.username if credentials else None,
             cache_rest=cache_rest,
@@ -179,6 +186,8 @@ class OneAlyx(One):
         save_settings(Settings(base_url, options.username, server, root))
         self._open(options)
         self._connect(credentials, None)
+        if requested in ("remote", "refresh"):
+            log_in_now(self._auth, password_given=password is not None)
         self.load_cache()
         if requested == "refresh":
             self.load_cache(clobber=True)
@@ -206,6 +215,9 @@ class OneAlyx(One):
         )
         self._n_threads = options.n_threads
         self._timeout = options.timeout
+        # where one.alyx.download_file / download_cache_tables write, as in the reference
+        self._rest.cache_dir, self._rest.silent = options.cache_dir, options.silent
+        self._rest.http_data_server = options.http_data_server
 
     @classmethod
     def _reopen(cls, options: Options, token: Secret | None) -> Self:
@@ -224,7 +236,10 @@ class OneAlyx(One):
         return (reopen, (type(self), self.options, self._auth.token))
 
     def __repr__(self) -> str:
-        return f"One ({'off' if self.offline else 'on'}line, {self.alyx.base_url})"
+        user = self._auth.username
+        login = f"logged in as {user}" if self._auth.has_token and user else "not logged in"
+        state = "offline" if self.offline else "online"
+        return f"{type(self).__name__} ({state}, {self.alyx.base_url}, {login})"
 
     # ------------------------------------------------------------------ connection
 
@@ -284,7 +299,7 @@ class OneAlyx(One):
             if self._requested_mode in ("remote", "refresh"):
                 self._start_empty()  # 'refresh' fetches the server's tables right after
                 return None
-            return One.load_cache(self, tables_dir)
+            return self._load_layered(tables_dir)
         target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)
         target = target or self._tables_dir
         try:
@@ -292,30 +307,42 @@ class OneAlyx(One):
         except OfflineError as exc:
             if not self._fall_back(exc):
                 raise
-            return One.load_cache(self, target)
+            return self._load_layered(target)
         local = local_cache_info(target)
         if info.location and needs_download(
             info, local, tag=tag, base_url=self._rest.base_url, clobber=clobber
         ):
             with Downloader(silent=self.silent, n_threads=1) as dl:
                 install_cache_zip(dl, info.location, target)
-        return One.load_cache(self, target)
+        return self._load_layered(target)
+
+    def _load_layered(self, tables_dir: str | os.PathLike[str] | None) -> dt.datetime | None:
+        """Read the tables from disk, with an empty overlay for the server's answers."""
+        loaded = One.load_cache(self, tables_dir)
+        self._repo = LayeredRepository(self._base_repo(), self._loaded()[0])
+        return loaded
+
+    def _base_repo(self) -> ParquetRepository | LazyRepository:
+        repo = self._loaded()[1]
+        return repo.base if isinstance(repo, LayeredRepository) else repo
 
     def _start_empty(self) -> None:
         from onesdk._cache import empty_tables
-        from onesdk._parquet import ParquetRepository
 
         self._tables = empty_tables()
-        self._repo = ParquetRepository(self._tables)
+        self._repo = LayeredRepository(ParquetRepository(self._tables), self._tables)
 
-    def _merge(self, sessions: Iterable[SessionRow], datasets: Iterable[DatasetRow] = ()) -> None:
-        """Insert or replace rows in the in-memory tables (rows from the server win)."""
-        from onesdk._parquet import ParquetRepository
+    def _layers(self) -> LayeredRepository:
+        repo = self._loaded()[1]  # the real layers, also inside locked()
+        if not isinstance(repo, LayeredRepository):
+            raise TypeError("an OneAlyx holds a LayeredRepository")
+        return repo
 
-        merged = merge_rows(self.tables, list(sessions), list(datasets))
-        if merged is not self._tables:
-            self._tables = merged
-            self._repo = ParquetRepository(merged)
+    def _add_sessions(self, sessions: Iterable[SessionRow]) -> None:
+        """Lay the server's session rows over the loaded ones."""
+        rows = list(sessions)
+        if rows:
+            self._layers().add_sessions(rows)
             self._modified_time = dt.datetime.now()
 
     # ------------------------------------------------------------------ search
@@ -349,7 +376,7 @@ class OneAlyx(One):
             if not self._fall_back(exc):
                 raise
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
-        self._merge(session_row(r) for r in _unique(records))
+        self._add_sessions(session_row(r) for r in _unique(records))
         eids = [uuid.UUID(str(r["id"])) for r in records]
         if not details:
             return eids
@@ -388,7 +415,7 @@ class OneAlyx(One):
             info = record.get("session_info")
             if isinstance(info, dict):
                 rows.append(session_row(info))
-        self._merge(rows)
+        self._add_sessions(rows)
 
     # ------------------------------------------------------------------ insertions
 
@@ -516,7 +543,8 @@ class OneAlyx(One):
 
     def _fetch_session(self, eid: str) -> JsonObject:
         detail = self._rest.session(eid)
-        self._merge([session_row(detail)], session_dataset_rows(detail))
+        self._layers().add_session(session_row(detail), session_dataset_rows(detail))
+        self._modified_time = dt.datetime.now()
         return detail
 
     @overload
@@ -637,7 +665,7 @@ class OneAlyx(One):
 
         # the reference's request: a django primary-key filter with a Python tuple
         found = self._rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
-        self._merge(session_row(r) for r in found)
+        self._add_sessions(session_row(r) for r in found)
         by_id = {
             str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found
         }
@@ -762,7 +790,7 @@ class OneAlyx(One):
         with Downloader(silent=self.silent, n_threads=1) as dl:
             path = dl.fetch(task)
         if download_only:
-            return path
+            return ALFPath(path)
         from onesdk.alf.io import load_file_content
 
         return load_file_content(path)
@@ -794,8 +822,27 @@ class OneAlyx(One):
             raise
         return super().eid2path(eid)
 
-    def path2eid(self, path_obj: str | PurePath, query_type: str | None = None) -> uuid.UUID | None:
-        """The eid of a session folder (asking the server when not in the cache)."""
+    @overload
+    def path2eid(  # type: ignore[overload-overlap]  # a str is also a sequence
+        self, path_obj: str | PurePath, query_type: str | None = None
+    ) -> uuid.UUID | None: ...
+    @overload
+    def path2eid(
+        self,
+        path_obj: Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self,
+        path_obj: str | PurePath | Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of a session folder (asking the server when not in the cache); a list of
+        paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one, query_type) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         local = super().path2eid(path_obj)
         if local is not None or not self._remote(query_type):
             return local
@@ -869,7 +916,7 @@ class OneAlyx(One):
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             if outcome.error is None:
-                files[i] = outcome.path
+                files[i] = ALFPath(outcome.path) if outcome.path else None
                 if self.record_loaded:  # downloaded files are loaded datasets too
                     self._loaded_ids.add(str(records[i]["id"]))
             elif files[i] is not None:

@@ -58,9 +58,16 @@ from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
 from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.types import Response
 
+from onesdk._alyx_rest import AlyxRestSurface
 from onesdk._auth import TokenAuth, same_origin_only
 from onesdk._log import get_logger
-from onesdk._rest_cache import EXTENSION, CacheControl, CachingTransport, RestCache
+from onesdk._rest_cache import (
+    EXPIRY_EXTENSION,
+    EXTENSION,
+    CacheControl,
+    CachingTransport,
+    RestCache,
+)
 from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
@@ -434,6 +441,9 @@ class AlyxHttp:
             httpx_args={"auth": auth, "transport": wrapped, "event_hooks": hooks},
         )
         self.client = self.api.get_httpx_client()
+        self.rest_cache = rest_cache
+        #: the reference's ``cache_mode``: 'GET' caches GET answers, None turns the cache off
+        self.cache_mode: str | None = "GET" if rest_cache is not None else None
         self._sleep = sleep
 
     def __repr__(self) -> str:
@@ -457,7 +467,9 @@ class AlyxHttp:
         self.close()
 
     def _mark_request(self, request: httpx.Request) -> None:
-        request.extensions[EXTENSION] = getattr(self._local, "cache", "use")
+        control = getattr(self._local, "cache", "use") if self.cache_mode else "skip"
+        request.extensions[EXTENSION] = control
+        request.extensions[EXPIRY_EXTENSION] = getattr(self._local, "expiry", None)
 
     def _keep_response(self, response: httpx.Response) -> None:
         self._local.response = response
@@ -531,15 +543,23 @@ class AlyxHttp:
         return found.count, [_as_json(record) for record in found.results]
 
     # the untyped layer, for RestRepository.rest only ----------------------------------------
-    def request(self, method: str, path: str, params: QueryParams | None = None) -> httpx.Response:
-        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400."""
+    def request(
+        self, method: str, path: str, params: QueryParams | None = None, *, body: object = None,
+        cache: CacheControl = "use", expiry: dt.timedelta | None = None,
+    ) -> httpx.Response:  # fmt: skip
+        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
+
+        ``body`` is sent as JSON; ``cache`` and ``expiry`` say how a GET uses the REST cache.
+        """
         shown = self.url(path, params)
         for attempt in range(self.attempts):
-            self._local.cache = "use"
+            self._local.cache = cache
+            self._local.expiry = expiry
             try:
                 response = self.client.request(
-                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ()))
-                )
+                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ())),
+                    json=body,
+                )  # fmt: skip
             except httpx.InvalidURL as exc:
                 raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
             except httpx.TransportError as exc:
@@ -549,6 +569,8 @@ class AlyxHttp:
                     ) from None
                 self._sleep(self._backoff(attempt, None))
                 continue
+            finally:
+                self._local.expiry = None
             if response.status_code in _RETRY_STATUS and attempt < self.attempts - 1:
                 self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
                 continue
@@ -724,7 +746,7 @@ _INSERTIONS: Final = _Listing(
 )
 
 
-class RestRepository:
+class RestRepository(AlyxRestSurface):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
     Every read goes through an operation of the generated client; records come back as the
@@ -872,35 +894,6 @@ class RestRepository:
 
     def has_session(self, eid: str) -> bool:
         return len(self.session_row(eid)) == 1
-
-    # generic -------------------------------------------------------------------------------
-    def rest(
-        self, endpoint: str, action: str = "list", id: str | UUID | None = None, **filters: object
-    ) -> list[JsonObject] | JsonObject:
-        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records.
-
-        Any endpoint with any filter, as in one-api, so this one stays on untyped requests: the
-        generated operations cover only the endpoints and filters of the contract.
-        """
-        name = _name(endpoint, "endpoint")
-        if action == "read":
-            if id is None:
-                raise ArgumentError("id", id, "the record id or name to read")
-            path = f"{name}/{_name(str(id), 'id')}"
-            value = self.http.get_json(path)
-            if not isinstance(value, dict):
-                raise ContractError(f"GET {self.http.url(path)}: expected a JSON object")
-            return value
-        if action != "list":
-            raise ArgumentError("action", action, "'list' or 'read' (writes are not supported)")
-        params = [(k, _join(v, k)) for k, v in sorted(filters.items())]
-        if id is not None:
-            params.append(("django", f"pk,{id}"))
-
-        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
-            return _raw_page(self.http.get_json(name, page_params), self.http.url(name))
-
-        return Paginated(fetch, name, params, fetch(params)).raw()
 
     # cache tables --------------------------------------------------------------------------
     def cache_info(self, tag: str | None = None) -> JsonObject:

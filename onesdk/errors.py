@@ -15,6 +15,9 @@ OneSdkError
 │   ├── ALFMultipleCollectionsFound         the object is in several collections
 │   └── ALFMultipleRevisionsFound           several revisions match and none is pinned
 ├── LoadError                               an ALF file exists but cannot be read as its format says
+├── LockError                               a data lock (onesdk.Lock) cannot be used as asked
+│   ├── LockFileError (ValueError)          a lock file that is malformed, foreign or tampered
+│   └── NotLockedError (LookupError)        inside one.locked(), a request the lock does not pin
 ├── CacheError                              cache tables: corrupt, truncated, foreign or unsafe
 │   └── CacheLockTimeout                    another process holds the cache lock for too long
 ├── RemoteError                             talking to Alyx or the file server
@@ -64,6 +67,9 @@ __all__ = [
     "DownloadError",
     "HTTPError",
     "LoadError",
+    "LockError",
+    "LockFileError",
+    "NotLockedError",
     "OfflineError",
     "OfflineWarning",
     "OneSdkError",
@@ -156,6 +162,27 @@ class ALFMultipleRevisionsFound(AlfError):
 
 class LoadError(OneSdkError):
     """An ALF file exists but cannot be read as its format says (names the file)."""
+
+
+class LockError(OneSdkError):
+    """A data lock (:class:`onesdk.Lock`) cannot be used as asked."""
+
+
+class LockFileError(LockError, ValueError):
+    """A lock file that is not valid JSON, not an onesdk lock, of an unknown schema version,
+    or changed since it was written; ``entry`` names the part at fault (e.g. ``datasets[3]``)."""
+
+    def __init__(self, source: str, entry: str, problem: str) -> None:
+        self.source = source
+        self.entry = entry
+        self.problem = problem
+        where = f" at {entry}" if entry else ""
+        super().__init__(f"{source}{where}: {problem}")
+
+
+class NotLockedError(LockError, LookupError):
+    """Inside ``one.locked(lock)``, a session or dataset was asked for that the lock does not
+    pin; lock it (``one.lock(...)``) or leave the ``locked`` block to read the current cache."""
 
 
 class CacheError(OneSdkError):

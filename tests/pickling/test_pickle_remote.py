@@ -8,7 +8,10 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from onesdk._one_alyx import OneAlyx
+from onesdk.errors import CacheWarning
 from tests.pickling import _workers
 from tests.replay.server import ReplayServer
 
@@ -31,15 +34,18 @@ def _one(replay: ReplayServer, cache: Path, **kwargs: object) -> OneAlyx:
 def test_remote_pickle_never_holds_the_password(
     replay: ReplayServer, config_home: Path, tmp_path: Path
 ) -> None:
+    with pytest.warns(CacheWarning, match="No cache tables"):
+        offline = _one(replay, tmp_path / "cache", mode="local")  # never logs in
+    without_token = pickle.dumps(offline)
+    offline.close()
     one = _one(replay, tmp_path / "cache")
-    before_login = pickle.dumps(one)
     one.search(subject=SUBJECT)
-    after_login = pickle.dumps(one)
+    with_token = pickle.dumps(one)
     one.close()
-    for data in (before_login, after_login):
+    for data in (without_token, with_token):
         assert replay.password.encode() not in data
-    assert replay.token.encode() not in before_login
-    assert replay.token.encode() in after_login
+    assert replay.token.encode() not in without_token
+    assert replay.token.encode() in with_token
 
 
 def test_unpickled_remote_instance_reuses_the_token(
