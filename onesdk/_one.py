@@ -243,7 +243,7 @@ class One(NarrowLoaders):
         from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        repo = self.repository
+        repo = self._loaded()[1]
         return isinstance(
             repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
         )
@@ -318,7 +318,7 @@ class One(NarrowLoaders):
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)
-        repo = self.repository
+        repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)

@@ -333,7 +333,7 @@ class OneAlyx(One):
         self._repo = LayeredRepository(ParquetRepository(self._tables), self._tables)
 
     def _layers(self) -> LayeredRepository:
-        repo = self.repository
+        repo = self._loaded()[1]  # the real layers, also inside locked()
         if not isinstance(repo, LayeredRepository):
             raise TypeError("an OneAlyx holds a LayeredRepository")
         return repo
