@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from onesdk import One
@@ -18,5 +20,6 @@ def one(tmp_path_factory: pytest.TempPathFactory) -> One:
 @pytest.mark.parametrize("term", ["datasets", "subject", "lab", "projects", "task_protocol"])
 def test_a_dict_filter_names_the_argument_instead_of_matching_nothing(one: One, term: str) -> None:
     assert one.search(datasets="_ibl_trials.choice.npy")  # sessions with trials exist
+    filters: dict[str, Any] = {term: {"object": "trials"}}  # what untyped code may pass
     with pytest.raises(ArgumentError, match=term):
-        one.search(**{term: {"object": "trials"}})
+        one.search(**filters)
