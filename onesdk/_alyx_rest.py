@@ -19,12 +19,13 @@ import datetime as dt
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, TypedDict, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, TypedDict, cast, overload
 from uuid import UUID
 
 from onesdk._alyx_contract import ACTION_ALIASES, Contract, Operation, check, contract
 from onesdk._log import get_logger
-from onesdk.errors import ArgumentError, ContractError, UnknownTermError
+from onesdk.errors import ArgumentError, AuthenticationError, ContractError, UnknownTermError
 
 if TYPE_CHECKING:
     import httpx
@@ -171,8 +172,11 @@ class AlyxRestSurface:
     # rest ----------------------------------------------------------------------------------
     @property
     def rest(self) -> Rest:
-        """``rest(endpoint, action, id=None, data=None, files=None, no_cache=False, *,
-        expires=None, validate=None, **filters)``, typed per endpoint and action."""
+        """The reference's ``alyx.rest(endpoint, action, ...)``, typed per endpoint and action.
+
+        See :meth:`_rest` for the parameters; the type checker reads the generated overloads
+        of :class:`onesdk.alyx_types.Rest`.
+        """
         return cast("Rest", self._rest)
 
     @property
@@ -201,6 +205,46 @@ class AlyxRestSurface:
         validate: bool | None = None,
         **filters: object,
     ) -> JsonValue:
+        """Call an Alyx endpoint as one-api's ``AlyxClient.rest`` does.
+
+        Parameters
+        ----------
+        endpoint : str
+            An endpoint of the Alyx contract, e.g. ``'sessions'`` (``'sessions?subject=x'``
+            is read as a list with that filter).
+        action : str
+            ``'list'``, ``'read'``, ``'create'``, ``'update'``, ``'partial_update'`` or
+            ``'delete'`` (the ones the endpoint has).
+        id : str or uuid.UUID, optional
+            The record's key for ``read``/``update``/``partial_update``/``delete``; with
+            ``list``, a primary-key filter.
+        data : dict, optional
+            The body of ``create``/``update``/``partial_update`` (sent as JSON).
+        files : None
+            File uploads are not supported yet.
+        no_cache : bool
+            Ask the server even if a cached answer is fresh (never sent as a filter).
+        expires : datetime.timedelta or bool, optional
+            How long this GET answer stays cached; True: not kept; None: ``default_expiry``.
+        validate : bool, optional
+            Check the answer (and ``data``) against the contract; None: :attr:`validate`.
+        **filters
+            Query filters of a ``list`` (lists are sent comma-separated).
+
+        Returns
+        -------
+        list of dict, dict or None
+            Every record of a ``list`` (all pages), one record otherwise, None for ``delete``.
+
+        Raises
+        ------
+        UnknownTermError
+            An unknown endpoint, action or filter (lists the valid names).
+        ArgumentError
+            A missing ``id`` or ``data``.
+        ContractError
+            With validation, an answer outside the contract (names the field).
+        """
         schemes = RestSchemes()
         if not isinstance(endpoint, str):
             raise ArgumentError("endpoint", endpoint, "an Alyx endpoint name such as 'sessions'")
@@ -338,6 +382,123 @@ class AlyxRestSurface:
             return
         auth.logout()
         self.clear_rest_cache()
+
+    def authenticate(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        cache_token: bool = True,
+        force: bool = False,
+    ) -> None:
+        """Log in to Alyx (again with ``force``, or as another ``username``).
+
+        A held token is kept unless ``force``, a new ``password`` or another user is given;
+        ``cache_token=False`` keeps the new token in memory only (not in the token store).
+        """
+        from onesdk._auth import resolve_credentials
+
+        auth = self.http.auth
+        if auth is None:
+            raise AuthenticationError(f"{self.http.base_url}: this client has no authentication")
+        other_user = username is not None and username != auth.username
+        if auth.has_token and not (force or other_user or password is not None):
+            return
+        if username is not None or password is not None:
+            found = resolve_credentials(username or auth.username, password)
+            if found is None:
+                raise ArgumentError("username", username, "an Alyx user name")
+            auth.credentials = found
+        auth.log_in()
+        if not cache_token:
+            auth.store.delete(auth.base_url)
+
+    # files -----------------------------------------------------------------------------------
+    #: where :meth:`download_file` and :meth:`download_cache_tables` write (the cache dir)
+    cache_dir: Path | None = None
+    #: the file server root (the reference's ``HTTP_DATA_SERVER``)
+    http_data_server: str | None = None
+    #: no progress bars when True
+    silent: bool = False
+
+    @overload
+    def download_file(
+        self, url: str, *, target_dir: str | Path | None = None, silent: bool | None = None
+    ) -> Path: ...
+    @overload
+    def download_file(
+        self,
+        url: list[str] | tuple[str, ...],
+        *,
+        target_dir: str | Path | None = None,
+        silent: bool | None = None,
+    ) -> list[Path]: ...
+    def download_file(
+        self,
+        url: str | list[str] | tuple[str, ...],
+        *,
+        target_dir: str | Path | None = None,
+        silent: bool | None = None,
+    ) -> Path | list[Path]:
+        """Download file(s) of the file server into ``target_dir`` (default: the cache dir).
+
+        A URL is a full URL on the file server or a path relative to it; each file keeps the
+        name its URL ends with. Writes are atomic; a list gives a list of paths, in order.
+        """
+        from onesdk._download import Downloader, DownloadTask
+
+        urls = [url] if isinstance(url, str) else list(url)
+        root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
+        tasks = []
+        for each in urls:
+            full = self._file_url(each)
+            name = urllib.parse.unquote(urllib.parse.urlsplit(full).path.rsplit("/", 1)[-1])
+            if not name or name in (".", ".."):
+                raise ArgumentError("url", each, "the URL of a file")
+            tasks.append(DownloadTask(full, root / name))
+        quiet = self.silent if silent is None else silent
+        with Downloader(silent=quiet, n_threads=max(1, min(4, len(tasks)))) as downloader:
+            paths = downloader.fetch_all(tasks)
+        return paths[0] if isinstance(url, str) else paths
+
+    def download_cache_tables(
+        self, source: str | None = None, destination: str | Path | None = None
+    ) -> list[Path]:
+        """Download the server's cache tables (``cache.zip``) and unpack them into
+        ``destination`` (default: the cache dir); the paths of the tables.
+
+        Without ``source``, the archive is fetched from where ``/cache.zip`` points (the
+        location in ``/cache/info/``), so the Alyx token never leaves the Alyx server.
+        """
+        from onesdk._download import Downloader
+        from onesdk._remote_tables import install_cache_zip
+
+        root = Path(destination) if destination is not None else self._cache_dir("destination")
+        location = source
+        if location is None:
+            info = self._cache_location()
+            location = info or f"{self.http.base_url}/cache.zip"
+        with Downloader(silent=self.silent, n_threads=1) as downloader:
+            return install_cache_zip(downloader, str(location), root)
+
+    def _cache_location(self) -> str | None:
+        answer = _json(self.http.request("GET", "cache/info/", cache="skip"), "GET /cache/info/")
+        location = answer.get("location") if isinstance(answer, dict) else None
+        return location if isinstance(location, str) and location else None
+
+    def _cache_dir(self, argument: str) -> Path:
+        if self.cache_dir is None:
+            raise ArgumentError(argument, None, "a folder (this client has no cache dir)")
+        return self.cache_dir
+
+    def _file_url(self, url: str) -> str:
+        server = (self.http_data_server or "").rstrip("/")
+        if url.startswith(("http://", "https://")):
+            if server and not url.startswith(server + "/"):
+                raise ArgumentError("url", url, f"a URL on the file server {server}")
+            return url
+        if not server:
+            raise ArgumentError("url", url, "a full URL (no file server is configured)")
+        return f"{server}/{url.lstrip('/')}"
 
 
 def _expiry(expires: dt.timedelta | bool | None, no_cache: bool) -> dt.timedelta | None:

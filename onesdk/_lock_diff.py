@@ -18,6 +18,7 @@ import uuid
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeAlias
 
 from onesdk._lock import Lock, PinnedDataset, PinnedSession
+from onesdk.errors import HTTPError
 
 if TYPE_CHECKING:
     from onesdk._one import One
@@ -130,8 +131,13 @@ def _session_changes(one: One, lock: Lock, session: PinnedSession) -> list[LockC
     from onesdk._tables import table_records
 
     eid = str(session.eid)
-    resolved, _ = resolve(one, eid, lock.request)
-    rows = table_records(one._matching_table(eid, None, None, None, qc="CRITICAL"))
+    try:
+        resolved, _ = resolve(one, eid, lock.request)
+        rows = table_records(one._matching_table(eid, None, None, None, qc="CRITICAL"))
+    except HTTPError as exc:  # the server no longer knows the session: all of it is gone
+        if exc.status != 404:
+            raise
+        resolved, rows = [], []
     by_id = {str(r["id"]): pinned_dataset(one, session, r, hash_files=False) for r in rows}
     now = {
         d.identity: d for d in (pinned_dataset(one, session, r, hash_files=False) for r in resolved)

@@ -41,8 +41,8 @@ def sync(one: One, lock: Lock) -> list[Path]:
     if not isinstance(lock, Lock):
         raise ArgumentError("lock", lock, "an onesdk.Lock (one.lock(...) or Lock.load(path))")
     sessions = {s.eid: s.path for s in lock.sessions}
-    # every target first: an unsafe path refuses the whole lock before any write
-    targets = [safe_target(one.cache_dir, sessions[d.eid], d.rel_path) for d in lock.datasets]
+    # the lock's paths are checked relative paths inside their session (Lock validates them)
+    targets = [Path(one.cache_dir, sessions[d.eid], d.rel_path) for d in lock.datasets]
     wanted = [
         (i, d)
         for i, (d, t) in enumerate(zip(lock.datasets, targets, strict=True))
@@ -51,6 +51,10 @@ def sync(one: One, lock: Lock) -> list[Path]:
     if not wanted:
         _log.debug("all %d pinned files are present and verified", len(targets))
         return targets
+    # every file to write, first: one that would land outside its session folder (through a
+    # link) refuses the whole sync before anything is written
+    for _, d in wanted:
+        safe_target(one.cache_dir, sessions[d.eid], d.rel_path)
     server = one.http_data_server or lock.data_server
     if not server:
         listed = ", ".join(f"{sessions[d.eid]}/{d.rel_path}" for _, d in wanted[:5])

@@ -20,18 +20,19 @@ from typing import TYPE_CHECKING, Literal, Self, overload
 import platformdirs
 
 from onesdk._convert import (
+    ExpRefConversions,
     ExpRefDict,
     RawExpRefDict,
-    dict2ref,
+    RefList,
     is_exp_ref,
     is_uuid_string,
     parse_uuid,
-    path2ref,
     ref2dict,
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
 from onesdk._layered import LayeredRepository
+from onesdk._narrow import NarrowLoaders
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._store import FileRecord, Store
@@ -115,7 +116,7 @@ def _complete_term(term: str) -> str:
     raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
 
 
-class One:
+class One(NarrowLoaders, ExpRefConversions):
     """Search, list and load ALF data from the cache tables in ``cache_dir``.
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
@@ -309,7 +310,7 @@ class One:
         from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        repo = self.repository
+        repo = self._loaded()[1]
         return isinstance(
             repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
         )
@@ -386,7 +387,7 @@ class One:
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)
-        repo = self.repository
+        repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)
@@ -541,14 +542,25 @@ class One:
 
     # ------------------------------------------------------------------ identifiers
 
+    @overload
     def to_eid(
         self, id: EidLike | None = None, cache_dir: str | os.PathLike[str] | None = None
-    ) -> uuid.UUID | None:
+    ) -> uuid.UUID | None: ...
+    @overload
+    def to_eid(
+        self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+    def to_eid(
+        self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given as UUID, UUID string, URL, path, exp ref or dict.
 
         Returns None when a path or ref names no session in the cache; raises
         :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
+        A list gives a list, in order.
         """
+        if isinstance(id, list | tuple):
+            return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 
     def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
@@ -1293,7 +1305,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: Literal[False] = False,
@@ -1305,7 +1317,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         *,
@@ -1317,7 +1329,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: bool = False,
@@ -1436,8 +1448,19 @@ class One:
             return None
         return self.cache_dir / session_rel_path(self._session_record(key))
 
-    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None:
-        """The eid of the session folder in ``path_obj`` (None when not in the cache)."""
+    @overload
+    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None: ...  # type: ignore[overload-overlap]
+    @overload
+    def path2eid(self, path_obj: Sequence[str | PurePath]) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self, path_obj: str | PurePath | Sequence[str | PurePath]
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of the session folder in ``path_obj`` (None when not in the cache); a list
+        of paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -1575,49 +1598,36 @@ class One:
             return f"{date.isoformat()}_{number:03d}_{subject}"
         return RawExpRefDict(subject=subject, date=date.isoformat(), sequence=f"{number:03d}")
 
-    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID:
-        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one."""
+    @overload
+    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2eid(self, ref: RefList) -> list[uuid.UUID]: ...
+    def ref2eid(self, ref: str | Mapping[str, object] | RefList) -> uuid.UUID | list[uuid.UUID]:
+        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one.
+        A list of references gives a list of eids, in order."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2eid(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         eid = self._ref2eid_or_none(ref)
         if eid is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return eid
 
-    def ref2path(self, ref: str | Mapping[str, object]) -> Path:
-        """The local session folder of an experiment reference."""
+    @overload
+    def ref2path(self, ref: str | Mapping[str, object]) -> Path: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2path(self, ref: RefList) -> list[Path]: ...
+    def ref2path(self, ref: str | Mapping[str, object] | RefList) -> Path | list[Path]:
+        """The local session folder of an experiment reference (a list gives a list)."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2path(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         path = self.eid2path(self.ref2eid(ref))
         if path is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
-
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
-    ) -> ExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
-    ) -> RawExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
-    ) -> str | None: ...
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
-    ) -> ExpRefDict | RawExpRefDict | str | None:
-        """The experiment reference of the session folder in ``path_str`` (None if none)."""
-        if not as_dict:
-            return path2ref(path_str, as_dict=False)
-        if parse:
-            return path2ref(path_str)
-        return path2ref(path_str, parse=False)
-
-    ref2dict = staticmethod(ref2dict)
-    dict2ref = staticmethod(dict2ref)
-    is_exp_ref = staticmethod(is_exp_ref)
 
     @staticmethod
     def setup(

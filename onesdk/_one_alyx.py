@@ -561,8 +561,27 @@ class OneAlyx(One):
             raise
         return super().eid2path(eid)
 
-    def path2eid(self, path_obj: str | PurePath, query_type: str | None = None) -> uuid.UUID | None:
-        """The eid of a session folder (asking the server when not in the cache)."""
+    @overload
+    def path2eid(  # type: ignore[overload-overlap]  # a str is also a sequence
+        self, path_obj: str | PurePath, query_type: str | None = None
+    ) -> uuid.UUID | None: ...
+    @overload
+    def path2eid(
+        self,
+        path_obj: Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self,
+        path_obj: str | PurePath | Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of a session folder (asking the server when not in the cache); a list of
+        paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one, query_type) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         local = super().path2eid(path_obj)
         if local is not None or not self._connection.asks_server(query_type):
             return local

@@ -118,4 +118,8 @@ def connect(
     auth = TokenAuth(options.base_url, credentials, store=default_token_store(), token=token)
     cache = RestCache(options.cache_dir / ".rest") if options.cache_rest == "GET" else None
     http = AlyxHttp(options.base_url, auth=auth, rest_cache=cache, timeout=options.timeout)
-    return RemoteSession(RestRepository(http), auth, options.mode, layers)
+    rest = RestRepository(http)
+    # where one.alyx.download_file / download_cache_tables write, as in the reference
+    rest.cache_dir, rest.silent = options.cache_dir, options.silent
+    rest.http_data_server = options.http_data_server
+    return RemoteSession(rest, auth, options.mode, layers)

@@ -57,8 +57,10 @@ class _DomainModel(BaseModel):
     """Frozen, and unknown fields are an error rather than silently dropped.
 
     Records also read like the dicts one-api returns: ``record["rel_path"]``, ``"qc" in
-    record``, ``record.get("hash")``, ``record.keys()``; keys are the field names plus the
-    wire names (``json``, aliases). Each model types ``record["field"]`` like the attribute.
+    record``, ``record.get("hash")``, ``record.keys()``. Any field (or its wire name: ``json``,
+    aliases) can be read; ``keys()`` and ``in`` cover the fields the record was built with
+    (a cache row's columns, a REST record's fields), as one-api's dicts hold only those. Each
+    model types ``record["field"]`` like the attribute.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -74,15 +76,16 @@ class _DomainModel(BaseModel):
         return getattr(self, name)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self._KEYS
+        name = self._KEYS.get(key) if isinstance(key, str) else None
+        return name is not None and name in self.model_fields_set
 
     def keys(self) -> list[str]:
-        """The field names, in order (``dict(record)`` works as for a dict)."""
-        return list(type(self).model_fields)
+        """The fields the record was built with, in order (``dict(record)`` gives them)."""
+        return [name for name in type(self).model_fields if name in self.model_fields_set]
 
     def get(self, key: str, default: object = None) -> object:
-        """``record[key]``, or ``default`` when the model has no such key."""
-        return self._item(key) if key in self else default
+        """``record[key]``, or ``default`` when the model has no such field."""
+        return self._item(key) if key in self._KEYS else default
 
 
 class Session(_DomainModel):

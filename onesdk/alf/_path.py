@@ -60,7 +60,7 @@ def get_session_path(path: StrPath | None) -> PurePath | None:
     pure = _as_path(path, "path")
     parts = pure.parts
     for i, part in enumerate(parts):
-        if part.isdigit() and _is_iso_date(parts[i - 1]):
+        if i > 0 and part.isdigit() and _is_iso_date(parts[i - 1]):
             return type(pure)().joinpath(*parts[: i + 1])
     return None
 

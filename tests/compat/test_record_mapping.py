@@ -39,6 +39,9 @@ def test_dataset_records_read_like_dicts(one: One) -> None:
     assert "nope" not in record
     assert dict(record)["rel_path"] == rel_path
     assert record.keys()[0] == "id"
+    assert "url" not in record  # a cache row has no url column...
+    assert record["url"] is None  # ...but every field can be read
+    assert "url" not in dict(record)
 
 
 def test_session_records_read_like_dicts(one: One) -> None:
@@ -50,6 +53,9 @@ def test_session_records_read_like_dicts(one: One) -> None:
     assert details["date"] == dt.date(2024, 1, 2)
     _, records = one.search(details=True)
     assert [r["lab"] for r in records] == ["lab1"]
+    # one-api's local records hold the sessions table's columns (here also the id)
+    columns = ["lab", "subject", "date", "number", "task_protocol", "projects"]
+    assert records[0].keys() == ["id", *columns]
     assert records[0]["json"] is None  # the wire name of json_data
 
 

@@ -96,3 +96,11 @@ def test_relative_paths_are_refused_while_pinned(one: One, monkeypatch: pytest.M
 def test_an_empty_pin_is_no_pin(one: One, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ONE_REVISION_LAST_BEFORE", "")
     assert _first(one, _eid(one), "_ibl_trials.choice.npy") == 2.0
+
+
+def test_load_collection_honours_an_explicit_revision(
+    one: One, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONE_REVISION_LAST_BEFORE", raising=False)
+    collection = one.load_collection(_eid(one), "alf", revision="2024-04-01")
+    assert collection["trials"].array("choice")[0] == 1.0

@@ -24,7 +24,9 @@ from onesdk.errors import (
     ArgumentError,
     NotLockedError,
     OfflineError,
+    UnsafePathError,
 )
+from tests.local._corpus import build_cache_dir
 from tests.lock.conftest import DEFAULT, EID, NEWER, SESSION, TRIALS, edit_datasets, move_default
 
 OTHER_EID = "0aae33b1-cc2e-40b4-bd34-413f917e4539"  # eB: in the cache, never locked here
@@ -230,3 +232,51 @@ def test_locked_takes_only_a_lock(corpus_cache: Path) -> None:
     one = _one(corpus_cache)
     with pytest.raises(ArgumentError, match="lock"), one.locked("analysis.lock"):  # type: ignore[arg-type]
         pass
+
+
+def test_locked_works_on_a_lazily_opened_cache(corpus_cache: Path) -> None:
+    lock = _one(corpus_cache).lock(EID, TRIALS)
+    move_default(corpus_cache, EID, NEWER)
+    lazy = One(cache_dir=corpus_cache, mode="local", lazy=True)
+    assert lazy.lazy
+    assert [c.kind for c in lock.diff(lazy)] == ["revision_moved"]
+    with lazy.locked(lock):
+        assert (
+            lazy.load_dataset(EID, TRIALS, download_only=True) == corpus_cache / SESSION / DEFAULT
+        )
+        with pytest.raises(NotLockedError):
+            lazy.load_dataset(EID, "_ibl_trials.choice.npy")
+
+
+def test_sync_accepts_present_files_linked_from_elsewhere(
+    shared_alyx: Path, tmp_path: Path
+) -> None:
+    linked = build_cache_dir(shared_alyx, "local", tmp_path / "linked")
+    one = _one(linked)
+    lock = one.lock(EID)
+    assert one.sync(lock) == [linked / SESSION / d.rel_path for d in lock.datasets]
+
+
+def test_sync_refuses_to_write_through_a_link_leaving_the_session(
+    corpus_cache: Path, tmp_path: Path
+) -> None:
+    one = onesdk.ONE(cache_dir=corpus_cache, mode="local", http_data_server="http://127.0.0.1:9")
+    lock = one.lock(EID, TRIALS)
+    outside = tmp_path / "outside.pqt"
+    outside.write_bytes(b"not the pinned table")
+    target = corpus_cache / SESSION / DEFAULT
+    target.unlink()
+    target.symlink_to(outside)
+    with pytest.raises(UnsafePathError):
+        one.sync(lock)
+    assert outside.read_bytes() == b"not the pinned table"
+
+
+def test_diff_of_a_session_gone_from_the_cache_lists_every_dataset_removed(
+    corpus_cache: Path,
+) -> None:
+    one = _one(corpus_cache)
+    lock = one.lock(EID, collection="alf")
+    edit_datasets(corpus_cache, lambda f: f.drop(index=EID, level="eid"))
+    changes = lock.diff(_one(corpus_cache))
+    assert [c.kind for c in changes] == ["dataset_removed"] * len(lock.datasets)

@@ -90,3 +90,19 @@ def test_lock_naming_a_path_outside_its_session_is_refused_before_any_write(
     with pytest.raises(LockFileError, match=r"datasets\[0\]\.rel_path"):
         Lock.load(hostile)
     assert not (tmp_path / "escaped").exists()
+
+
+def test_locked_remote_loads_download_the_pinned_file(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    first = _one(replay, tmp_path / "machine_a")
+    lock = first.lock(EID, "_ibl_trials.table.pqt")
+    first.close()
+    (pinned,) = lock.datasets
+    fresh = tmp_path / "machine_b"
+    second = _one(replay, fresh)
+    with second.locked(lock):
+        path = second.load_dataset(EID, "_ibl_trials.table.pqt", download_only=True)
+    second.close()
+    assert path == fresh / SESSION / pinned.rel_path
+    assert _md5(path) == pinned.md5

@@ -103,3 +103,42 @@ def test_user_and_logout(one: onesdk.OneAlyx) -> None:
     assert one.alyx.is_logged_in
     one.alyx.logout()
     assert not one.alyx.is_logged_in
+
+
+def test_authenticate_keeps_a_held_token_and_logs_in_again_when_forced(
+    one: onesdk.OneAlyx, replay: ReplayServer
+) -> None:
+    logins = len(replay.requests_to("/auth-token"))
+    one.alyx.authenticate()
+    assert len(replay.requests_to("/auth-token")) == logins
+    one.alyx.authenticate(force=True)
+    assert len(replay.requests_to("/auth-token")) == logins + 1
+    assert one.alyx.is_logged_in
+    one.alyx.logout()
+    one.alyx.authenticate(password=replay.password)
+    assert one.alyx.is_logged_in
+
+
+def test_download_file_takes_full_and_relative_urls(
+    one: onesdk.OneAlyx, replay: ReplayServer, tmp_path: Path
+) -> None:
+    rel = (
+        "aggregates/Subjects/hoferlab/SWC_062/"
+        "_ibl_subjectTraining.table.0b88e081-3be8-44f8-9677-339049986a7c.csv"
+    )
+    one_path = one.alyx.download_file(replay.file_url(rel), target_dir=tmp_path / "a")
+    assert one_path == tmp_path / "a" / rel.rsplit("/", 1)[1]
+    paths = one.alyx.download_file([rel], target_dir=tmp_path / "b")
+    assert [p.read_bytes() for p in paths] == [one_path.read_bytes()]
+    assert one_path.stat().st_size > 0
+    with pytest.raises(ArgumentError, match="file server"):
+        one.alyx.download_file("https://elsewhere.example.org/x.npy", target_dir=tmp_path)
+
+
+def test_download_cache_tables_unpacks_the_served_tables(
+    one: onesdk.OneAlyx, tmp_path: Path
+) -> None:
+    tables = one.alyx.download_cache_tables(destination=tmp_path / "tables")
+    names = {p.name for p in tables}
+    assert {"sessions.pqt", "datasets.pqt"} <= names
+    assert all(p.parent == tmp_path / "tables" and p.is_file() for p in tables)
