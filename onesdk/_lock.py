@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
+from onesdk._cache._schema import QC_NAMES
 from onesdk.errors import LockFileError
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Lock", "LockRequest", "PinnedDataset", "
 
 FORMAT: Final = "onesdk-lock"
 SCHEMA_VERSION: Final = 1
-QC_NAMES: Final = ("NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL")
 _TOP_KEYS: Final = (
     "format",
     "version",
