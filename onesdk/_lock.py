@@ -14,6 +14,7 @@ whitespace may change without changing the lock.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import os
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
 from onesdk._cache._schema import QC_NAMES
-from onesdk.errors import LockFileError
+from onesdk.alf import rel_path_parts, session_path_parts
+from onesdk.errors import ALFInvalid, LockFileError
 
 if TYPE_CHECKING:
     from onesdk._lock_diff import LockChange
@@ -52,19 +54,21 @@ _SESSION_KEYS: Final = ("eid", "path")
 _DATASET_KEYS: Final = ("eid", "id", "md5", "qc", "rel_path", "size")
 _MD5: Final = re.compile(r"[0-9a-f]{32}")
 _DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
-_SESSION_PATH: Final = re.compile(
-    r"(?:(?P<lab>[^/]+)/Subjects/)?(?P<subject>[^/]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<number>\d{3})"
-)
 _UNSAFE_CHARS: Final = ("\\", "\0", ":")
 
 
 class _Invalid(Exception):
-    """A field that fails validation: where it is and what is wrong (becomes LockFileError)."""
+    """A field that fails validation: where it is, its value and what was expected (a file's
+    field becomes a LockFileError, an argument's an ArgumentError)."""
 
-    def __init__(self, entry: str, problem: str) -> None:
-        super().__init__(problem)
+    def __init__(self, entry: str, value: object, expected: str, problem: str = "") -> None:
+        from onesdk.errors import describe_value
+
         self.entry = entry
-        self.problem = problem
+        self.value = value
+        self.expected = expected
+        self.problem = problem or f"{describe_value(value)} is not {expected}"
+        super().__init__(self.problem)
 
 
 def _validated(check: Callable[[], None]) -> None:
@@ -75,7 +79,7 @@ def _validated(check: Callable[[], None]) -> None:
     try:
         check()
     except _Invalid as exc:
-        raise ArgumentError(exc.entry, "...", exc.problem) from None
+        raise ArgumentError(exc.entry, exc.value, exc.expected) from None
 
 
 def _uuid(value: object, entry: str) -> uuid.UUID:
@@ -88,13 +92,13 @@ def _uuid(value: object, entry: str) -> uuid.UUID:
             parsed = None
         if parsed is not None and str(parsed) == value:
             return parsed
-    raise _Invalid(entry, f"{value!r} is not a UUID in canonical form (lower case, hyphens)")
+    raise _Invalid(entry, value, "a UUID in canonical form (lower case, hyphens)")
 
 
 def _optional_text(value: object, entry: str) -> str | None:
     if value is None or (isinstance(value, str) and value and value == value.strip()):
         return value
-    raise _Invalid(entry, f"{value!r} is not null or a non-empty string")
+    raise _Invalid(entry, value, "null or a non-empty string without outer spaces")
 
 
 def _safe_segments(path: str, entry: str, what: str) -> None:
@@ -104,54 +108,61 @@ def _safe_segments(path: str, entry: str, what: str) -> None:
         or any(c in path for c in _UNSAFE_CHARS)
         or any(p in ("", ".", "..") or p != p.strip() for p in parts)
     ):
-        raise _Invalid(entry, f"{path!r} is not a {what}: it could leave its folder")
+        raise _Invalid(entry, path, f"a {what} (no empty, '.' or '..' parts, '/' only)")
 
 
 def check_session_path(value: object, entry: str) -> str:
     """A session path ``[lab/Subjects/]subject/yyyy-mm-dd/NNN`` that stays below the cache."""
+    expected = "a session path [lab/Subjects/]subject/yyyy-mm-dd/NNN"
     if not isinstance(value, str):
-        raise _Invalid(entry, f"{value!r} is not a session path")
+        raise _Invalid(entry, value, expected)
     _safe_segments(value, entry, "session path")
-    if _SESSION_PATH.fullmatch(value) is None:
-        raise _Invalid(entry, f"{value!r} is not a session path [lab/Subjects/]subject/date/NNN")
+    try:
+        lab, subject, date, number = session_path_parts(value)
+    except ALFInvalid:
+        raise _Invalid(entry, value, expected) from None
+    rebuilt = f"{subject}/{date}/{int(number or 0):03d}"
+    if (f"{lab}/Subjects/{rebuilt}" if lab else rebuilt) != value:
+        raise _Invalid(entry, value, expected)
+    try:
+        dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise _Invalid(entry, value, f"{expected} with a real date") from None
     return value
 
 
 def check_rel_path(value: object, entry: str) -> str:
     """An ALF dataset path ``[collection/][#revision#/]name`` inside its session folder."""
-    from onesdk.alf import rel_path_parts
-    from onesdk.errors import ALFInvalid
-
     if not isinstance(value, str):
-        raise _Invalid(entry, f"{value!r} is not a dataset path")
+        raise _Invalid(entry, value, "a dataset path")
     _safe_segments(value, entry, "dataset path inside its session")
     try:
         parts = rel_path_parts(value)
     except ALFInvalid:
-        raise _Invalid(entry, f"{value!r} is not an ALF dataset path") from None
+        raise _Invalid(entry, value, "an ALF dataset path") from None
     folder = [parts.collection or "", f"#{parts.revision}#" if parts.revision else ""]
     name = value.rsplit("/", 1)[-1]
     if "/".join([p for p in folder if p] + [name]) != value:
-        raise _Invalid(entry, f"{value!r} is not an ALF dataset path (collection/#revision#/name)")
+        raise _Invalid(entry, value, "an ALF dataset path [collection/][#revision#/]name")
     return value
 
 
 def _check_size(value: object, entry: str) -> int | None:
     if value is None or (type(value) is int and value >= 0):
         return value
-    raise _Invalid(entry, f"{value!r} is not null or a byte count")
+    raise _Invalid(entry, value, "null or a byte count")
 
 
 def _check_md5(value: object, entry: str) -> str | None:
     if value is None or (isinstance(value, str) and _MD5.fullmatch(value)):
         return value
-    raise _Invalid(entry, f"{value!r} is not null or 32 lower-case hex digits")
+    raise _Invalid(entry, value, "null or 32 lower-case hex digits")
 
 
 def _check_qc(value: object, entry: str) -> str:
     if isinstance(value, str) and value in QC_NAMES:
         return value
-    raise _Invalid(entry, f"{value!r} is not one of {', '.join(QC_NAMES)}")
+    raise _Invalid(entry, value, f"one of {', '.join(QC_NAMES)}")
 
 
 def _check_names(value: object, entry: str) -> tuple[str, ...] | None:
@@ -159,7 +170,7 @@ def _check_names(value: object, entry: str) -> tuple[str, ...] | None:
         return None
     if isinstance(value, tuple | list) and value and all(isinstance(n, str) and n for n in value):
         return tuple(value)
-    raise _Invalid(entry, f"{value!r} is not null or a non-empty list of names")
+    raise _Invalid(entry, value, "null or a non-empty list of names")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -256,13 +267,13 @@ class Lock:
         for name, cls in (("sessions", PinnedSession), ("datasets", PinnedDataset)):
             items = getattr(self, name)
             if not isinstance(items, tuple) or not all(isinstance(i, cls) for i in items):
-                raise _Invalid(name, f"expected a tuple of {cls.__name__}")
+                raise _Invalid(name, items, f"a tuple of {cls.__name__}")
         if not isinstance(self.request, LockRequest):
-            raise _Invalid("request", "expected a LockRequest")
+            raise _Invalid("request", self.request, "a LockRequest")
         for name in ("server", "data_server", "cache_tag", "cache_created"):
             _optional_text(getattr(self, name), name)
         if not isinstance(self.onesdk_version, str):
-            raise _Invalid("onesdk", f"{self.onesdk_version!r} is not a version string")
+            raise _Invalid("onesdk", self.onesdk_version, "a version string")
         _check_members(self.sessions, self.datasets)
 
     # ---------------------------------------------------------------- views
@@ -378,17 +389,19 @@ def _check_members(sessions: Sequence[PinnedSession], datasets: Sequence[PinnedD
     """Each session once, each dataset once and in a listed session."""
     eids = [s.eid for s in sessions]
     if len(set(eids)) != len(eids):
-        raise _Invalid("sessions", "a session is listed twice")
+        raise _Invalid("sessions", eids, "sessions listed once each", "a session is listed twice")
     if len({s.path for s in sessions}) != len(sessions):
-        raise _Invalid("sessions", "two sessions share one folder")
+        raise _Invalid("sessions", eids, "one folder per session", "two sessions share one folder")
     known = set(eids)
     ids: set[uuid.UUID] = set()
     paths: set[tuple[uuid.UUID, str]] = set()
     for i, dataset in enumerate(datasets):
         if dataset.eid not in known:
-            raise _Invalid(f"datasets[{i}].eid", f"session {dataset.eid} is not in sessions")
+            raise _Invalid(f"datasets[{i}].eid", str(dataset.eid), "the eid of a listed session")
         if dataset.id in ids or (dataset.eid, dataset.rel_path) in paths:
-            raise _Invalid(f"datasets[{i}]", f"{dataset.rel_path!r} is listed twice")
+            raise _Invalid(
+                f"datasets[{i}]", dataset.rel_path, "a dataset listed once", "listed twice"
+            )
         ids.add(dataset.id)
         paths.add((dataset.eid, dataset.rel_path))
 
@@ -446,7 +459,7 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def _object(value: object, keys: Sequence[str], entry: str) -> dict[str, object]:
     if not isinstance(value, dict):
-        raise _Invalid(entry, "expected a JSON object")
+        raise _Invalid(entry, value, "a JSON object")
     found = cast("dict[str, object]", value)
     missing = [k for k in keys if k not in found]
     extra = sorted(set(found) - set(keys))
@@ -459,13 +472,15 @@ def _object(value: object, keys: Sequence[str], entry: str) -> dict[str, object]
             )
             if part
         )
-        raise _Invalid(entry, f"keys do not match the lock schema ({problem})")
+        raise _Invalid(
+            entry, sorted(found), "the keys of the lock schema", f"keys differ ({problem})"
+        )
     return found
 
 
 def _list(value: object, entry: str) -> list[object]:
     if not isinstance(value, list):
-        raise _Invalid(entry, "expected a JSON list")
+        raise _Invalid(entry, value, "a JSON list")
     return cast("list[object]", value)
 
 
@@ -490,16 +505,21 @@ def _dataset(value: object, entry: str) -> PinnedDataset:
 def _from_content(raw: object) -> Lock:
     """A Lock from parsed JSON, every field checked first (errors name the entry)."""
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise _Invalid("format", f'not an onesdk lock file (no "format": "{FORMAT}")')
+        raise _Invalid("format", None, FORMAT, f'not an onesdk lock file (no "format": "{FORMAT}")')
     version = raw.get("version")
     if type(version) is not int or version != SCHEMA_VERSION:
-        raise _Invalid("version", f"schema version {version!r} is not {SCHEMA_VERSION}")
+        raise _Invalid("version", version, f"schema version {SCHEMA_VERSION}")
     top = _object(raw, (*_TOP_KEYS, "digest"), "lock")
     digest = top.pop("digest")
     if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
-        raise _Invalid("digest", f"{digest!r} is not sha256:<64 hex digits>")
+        raise _Invalid("digest", digest, "sha256:<64 hex digits>")
     if digest != _digest(top):
-        raise _Invalid("digest", "the content does not match its digest: the file was edited")
+        raise _Invalid(
+            "digest",
+            digest,
+            "the digest of the content",
+            "the content does not match its digest: the file was edited",
+        )
     fields = _object(top["request"], _REQUEST_KEYS, "request")
     request = LockRequest(
         datasets=_check_names(fields["datasets"], "request.datasets"),
@@ -515,7 +535,7 @@ def _from_content(raw: object) -> Lock:
     _check_members(sessions, datasets)
     version_text = top["onesdk"]
     if not isinstance(version_text, str):
-        raise _Invalid("onesdk", f"{version_text!r} is not a version string")
+        raise _Invalid("onesdk", version_text, "a version string")
     return Lock(
         sessions=tuple(sessions),
         datasets=tuple(datasets),

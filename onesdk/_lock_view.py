@@ -90,14 +90,15 @@ class PinnedRepository(ParquetRepository):
 
 
 def _session_row(eid: uuid.UUID, path: str) -> SessionRow:
-    parts = path.split("/")
-    subject, date, number = parts[-3:]
+    from onesdk.alf import session_path_parts
+
+    lab, subject, date, number = session_path_parts(path)
     return {
         "id": str(eid),
-        "lab": parts[0] if len(parts) == 5 else "",
-        "subject": subject,
-        "date": dt.date.fromisoformat(date),
-        "number": int(number),
+        "lab": lab or "",
+        "subject": str(subject),
+        "date": dt.date.fromisoformat(str(date)),
+        "number": int(number or 0),
         "task_protocol": "",
         "projects": "",
     }

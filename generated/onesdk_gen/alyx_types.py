@@ -83,6 +83,7 @@ __all__ = [
     "LabRequest",
     "LabsFilters",
     "LocationsFilters",
+    "NewDownloadRequest",
     "Note",
     "NoteRequest",
     "NotesFilters",
@@ -160,6 +161,7 @@ __all__ = [
     "ProvenanceEnum",
     "QCName",
     "QCValue",
+    "RegisterFileRequest",
     "Revision",
     "RevisionRequest",
     "RevisionsFilters",
@@ -1132,6 +1134,34 @@ class WeighingDetail(TypedDict):
     user: NotRequired[str]
     url: Required[str]
 
+class RegisterFileRequest(TypedDict):
+    """RegisterFileRequest"""
+
+    created_by: Required[str]
+    path: Required[str]
+    filenames: Required[list[str]]
+    name: NotRequired[str]
+    hostname: NotRequired[str]
+    labs: NotRequired[str]
+    projects: NotRequired[str]
+    hashes: NotRequired[list[str | None]]
+    filesizes: NotRequired[list[int | None]]
+    qc: NotRequired[list[QCName]]
+    versions: NotRequired[list[str | None]]
+    revisions: NotRequired[list[str | None]]
+    server_only: NotRequired[bool]
+    default: NotRequired[bool]
+    check_protected: NotRequired[bool]
+    content_type: NotRequired[str]
+    object_id: NotRequired[str]
+
+class NewDownloadRequest(TypedDict):
+    """NewDownloadRequest"""
+
+    user: Required[str]
+    datasets: Required[str | list[str]]
+    projects: NotRequired[str | list[str]]
+
 class BrainRegionRequest(TypedDict):
     """BrainRegionRequest"""
 
@@ -2090,8 +2120,11 @@ ChannelsFilters = TypedDict(
 CheckProtectedFilters = TypedDict(
     "CheckProtectedFilters",
     {
+        "created_by": "str | Sequence[str]",
+        "filenames": "str | Sequence[str]",
         "limit": "int | Sequence[int]",
         "offset": "int | Sequence[int]",
+        "path": "str | Sequence[str]",
     },
     total=False,
 )

@@ -143,6 +143,7 @@ def test_bad_dataset_entries_are_refused_naming_the_entry(
         "x/mainenlab/Subjects/ZM_3003/2024-09-17/001",
         "mainenlab/Subjects/ZM_3003/2024-09-17/1",
         "mainenlab/Subjects/../2024-09-17/001",
+        "mainenlab/Subjects/ZM_3003/2024-02-30/001",
     ],
 )
 def test_session_paths_outside_the_cache_are_refused(path: str) -> None:
