@@ -172,8 +172,11 @@ class AlyxRestSurface:
     # rest ----------------------------------------------------------------------------------
     @property
     def rest(self) -> Rest:
-        """``rest(endpoint, action, id=None, data=None, files=None, no_cache=False, *,
-        expires=None, validate=None, **filters)``, typed per endpoint and action."""
+        """The reference's ``alyx.rest(endpoint, action, ...)``, typed per endpoint and action.
+
+        See :meth:`_rest` for the parameters; the type checker reads the generated overloads
+        of :class:`onesdk.alyx_types.Rest`.
+        """
         return cast("Rest", self._rest)
 
     @property
@@ -202,6 +205,46 @@ class AlyxRestSurface:
         validate: bool | None = None,
         **filters: object,
     ) -> JsonValue:
+        """Call an Alyx endpoint as one-api's ``AlyxClient.rest`` does.
+
+        Parameters
+        ----------
+        endpoint : str
+            An endpoint of the Alyx contract, e.g. ``'sessions'`` (``'sessions?subject=x'``
+            is read as a list with that filter).
+        action : str
+            ``'list'``, ``'read'``, ``'create'``, ``'update'``, ``'partial_update'`` or
+            ``'delete'`` (the ones the endpoint has).
+        id : str or uuid.UUID, optional
+            The record's key for ``read``/``update``/``partial_update``/``delete``; with
+            ``list``, a primary-key filter.
+        data : dict, optional
+            The body of ``create``/``update``/``partial_update`` (sent as JSON).
+        files : None
+            File uploads are not supported yet.
+        no_cache : bool
+            Ask the server even if a cached answer is fresh (never sent as a filter).
+        expires : datetime.timedelta or bool, optional
+            How long this GET answer stays cached; True: not kept; None: ``default_expiry``.
+        validate : bool, optional
+            Check the answer (and ``data``) against the contract; None: :attr:`validate`.
+        **filters
+            Query filters of a ``list`` (lists are sent comma-separated).
+
+        Returns
+        -------
+        list of dict, dict or None
+            Every record of a ``list`` (all pages), one record otherwise, None for ``delete``.
+
+        Raises
+        ------
+        UnknownTermError
+            An unknown endpoint, action or filter (lists the valid names).
+        ArgumentError
+            A missing ``id`` or ``data``.
+        ContractError
+            With validation, an answer outside the contract (names the field).
+        """
         schemes = RestSchemes()
         if not isinstance(endpoint, str):
             raise ArgumentError("endpoint", endpoint, "an Alyx endpoint name such as 'sessions'")

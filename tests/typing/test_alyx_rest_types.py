@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import assert_type
 
 import pytest
-from onesdk_gen import alyx_types as t
 
 import onesdk
+from onesdk import alyx_types as t
 from onesdk.errors import ContractError, UnknownTermError
 from tests.conftest import ROOT
 from tests.replay.fixtures import replay
@@ -95,6 +95,7 @@ def analysis_types_only(one: onesdk.OneAlyx) -> None:
 
 USER_SCRIPT = """
 import onesdk
+from onesdk import alyx_types as t
 
 one = onesdk.ONE(base_url="https://alyx.example.org", mode="remote")
 subjects = one.alyx.rest("subjects", "list", lab="cortexlab", alive=True)
