@@ -102,6 +102,13 @@ def _optional_text(value: object, entry: str) -> str | None:
     raise _Invalid(entry, value, "null or a non-empty string without outer spaces")
 
 
+def _optional_part(value: object, entry: str) -> str | None:
+    """A collection or revision of a request: None (any), '' (none) or a name or pattern."""
+    if value is None or (isinstance(value, str) and value == value.strip()):
+        return value
+    raise _Invalid(entry, value, "null or a string without outer spaces")
+
+
 def _safe_segments(path: str, entry: str, what: str) -> None:
     parts = path.split("/")
     if (
@@ -236,8 +243,8 @@ class LockRequest:
 
     def _check(self) -> None:
         _check_names(self.datasets, "request.datasets")
-        _optional_text(self.collection, "request.collection")
-        _optional_text(self.revision, "request.revision")
+        _optional_part(self.collection, "request.collection")
+        _optional_part(self.revision, "request.revision")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -524,8 +531,8 @@ def _from_content(raw: object) -> Lock:
     fields = _object(top["request"], _REQUEST_KEYS, "request")
     request = LockRequest(
         datasets=_check_names(fields["datasets"], "request.datasets"),
-        collection=_optional_text(fields["collection"], "request.collection"),
-        revision=_optional_text(fields["revision"], "request.revision"),
+        collection=_optional_part(fields["collection"], "request.collection"),
+        revision=_optional_part(fields["revision"], "request.revision"),
     )
     sessions = [
         _session(v, f"sessions[{i}]") for i, v in enumerate(_list(top["sessions"], "sessions"))
