@@ -25,7 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
-from onesdk.alf import QC, rel_path_parts, session_path_parts
+from onesdk._cache._schema import QC_NAMES
+from onesdk.alf import rel_path_parts, session_path_parts
 from onesdk.errors import ALFInvalid, ArgumentError, LockFileError
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Lock", "LockRequest", "PinnedDataset", "
 
 FORMAT: Final = "onesdk-lock"
 SCHEMA_VERSION: Final = 1
-#: the QC names, in order of value
-QC_NAMES: Final = tuple(q.name for q in sorted(QC))
 _TOP_KEYS: Final = (
     "format",
     "version",
