@@ -16,6 +16,7 @@ a :class:`ContractError` naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -125,17 +126,24 @@ class RestSchemes:
 
     def _endpoint(self, endpoint: object) -> str:
         if not isinstance(endpoint, str) or endpoint not in self._table.operations:
-            raise UnknownTermError(str(endpoint), self._table.endpoints, context="REST endpoint")
+            raise _unknown(f'REST endpoint "{endpoint}"', str(endpoint), self._table.endpoints)
         return endpoint
 
     def _action(self, endpoint: str, action: object) -> str:
         name = ACTION_ALIASES.get(str(action), str(action))
         known = self._table.actions(endpoint)
         if not isinstance(action, str) or name not in known:
-            raise UnknownTermError(
-                str(action), known, context=f"action of REST endpoint {endpoint!r}:"
-            )
+            raise _unknown(f'Action "{action}" of REST endpoint "{endpoint}"', str(action), known)
         return name
+
+
+def _unknown(what: str, name: str, valid: Iterable[str]) -> UnknownTermError:
+    """The reference's message (``REST endpoint "x" does not exist``), with the closest match."""
+    error = UnknownTermError(name, valid)
+    close = difflib.get_close_matches(name, error.valid, n=1)
+    hint = f' Did you mean "{close[0]}"?' if close else ""
+    error.args = (f"{what} does not exist.{hint} Available: {', '.join(error.valid)}",)
+    return error
 
 
 def _type_name(node: Mapping[str, object]) -> str:
@@ -303,7 +311,7 @@ class AlyxRestSurface:
         allowed = set(op.filters)
         for term in terms:
             if term not in allowed:
-                raise UnknownTermError(term, allowed, context=f"{op.endpoint} filter")
+                raise _unknown(f'Filter "{term}" of REST endpoint "{op.endpoint}"', term, allowed)
         if key is not None:
             django = terms.get("django")
             terms["django"] = f"{django}," if django else ""
@@ -529,5 +537,5 @@ def _check_body(data: Mapping[str, object], op: Operation) -> None:
     properties = cast(Mapping[str, object], node.get("properties") or {})
     for name in data:
         if name not in properties:
-            raise UnknownTermError(name, properties, context=f"{op.endpoint} {op.action} field")
+            raise _unknown(f'Field "{name}" of {op.endpoint} {op.action}', name, properties)
     check(dict(data), str(op.body), shown=f"{op.method} {op.path} body", table=table)
