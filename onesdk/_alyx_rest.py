@@ -21,7 +21,7 @@ import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypedDict, cast, overload
+from typing import TYPE_CHECKING, Any, Final, TypedDict, cast, overload
 from uuid import UUID
 
 from onesdk._alyx_contract import ACTION_ALIASES, Contract, Operation, check, contract
@@ -228,8 +228,9 @@ class AlyxRestSurface:
             ``list``, a primary-key filter.
         data : dict, optional
             The body of ``create``/``update``/``partial_update`` (sent as JSON).
-        files : None
-            File uploads are not supported yet.
+        files : dict, optional
+            Files to upload with a write (a multipart request: ``data`` as form fields), e.g.
+            ``{'image': open(path, 'rb')}``.
         no_cache : bool
             Ask the server even if a cached answer is fresh (never sent as a filter).
         expires : datetime.timedelta or bool, optional
@@ -264,8 +265,8 @@ class AlyxRestSurface:
         if action is None:
             raise ArgumentError("action", action, f"one of {', '.join(schemes.actions(name))}")
         op = schemes.operation(name, action)
-        if files is not None:
-            raise ArgumentError("files", "...", "None: file uploads are not supported yet")
+        if files is not None and (op.action not in _WRITES or not isinstance(files, Mapping)):
+            raise ArgumentError("files", "...", "a dict of files to upload with a create/update")
         cache: CacheControl = "refresh" if no_cache else "use"
         expiry = _expiry(expires, no_cache)
         shown = f"{op.method} {self.http.base_url}{op.path}"
@@ -287,7 +288,7 @@ class AlyxRestSurface:
             path = op.url_path(_key(id) if id is not None else None)
             response = self.http.request(
                 op.method, path, body=dict(data) if data is not None else None,
-                cache=cache, expiry=expiry,
+                cache=cache, expiry=expiry, files=cast("Mapping[str, Any] | None", files),
             )  # fmt: skip
             answer = _json(response, shown)
         if checking and answer is not None and op.answer is not None:
