@@ -24,6 +24,7 @@ from onesdk._convert import (
     ExpRefDict,
     RawExpRefDict,
     RefList,
+    dataset_uuid_in_name,
     is_exp_ref,
     is_uuid_string,
     parse_uuid,
@@ -31,9 +32,11 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._layered import LayeredRepository
 from onesdk._narrow import NarrowLoaders
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
+from onesdk._store import FileRecord, Store
 from onesdk._validate import (
     eid_like,
     filename_filter,
@@ -42,6 +45,7 @@ from onesdk._validate import (
     path_like,
     text_or_path,
 )
+from onesdk.alf._path import split_session_path
 from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
@@ -55,12 +59,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
-    from onesdk._layered import LayeredRepository
     from onesdk._lazy_repository import LazyRepository
     from onesdk._lock import Lock
     from onesdk._lock_view import PinView
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
+    from onesdk._remote_session import RemoteSession
     from onesdk._settings import Secret
     from onesdk.alf.io import AlfBunch, FileContent
 
@@ -168,14 +172,14 @@ class One(NarrowLoaders, ExpRefConversions):
             lazy=lazy,
         )
         self._open(options)
-        self.load_cache()
+        self._loaded()
 
-    def _open(self, options: Options) -> None:
+    def _open(self, options: Options, server: RemoteSession | None = None) -> None:
         """Take ``options``; the tables are read on first use (or by :meth:`load_cache`)."""
         self._options = options
         self.cache_dir = options.cache_dir
         self._tables_dir = options.tables_dir
-        self.mode = "local"
+        self._server = server
         self.wildcards = options.wildcards
         self.silent = options.silent
         self.http_data_server = options.http_data_server
@@ -188,12 +192,30 @@ class One(NarrowLoaders, ExpRefConversions):
         self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
         self._lazy_wanted = options.lazy
         self._pin: PinView | None = None
+        self._store = Store(
+            options.cache_dir,
+            data_server=options.http_data_server,
+            online=lambda: not self.offline,
+            silent=options.silent,
+            n_threads=options.n_threads,
+        )
 
     @classmethod
     def _reopen(cls, options: Options, token: Secret | None) -> Self:
-        """An instance on ``options`` that reads its tables on first use."""
+        """An instance on ``options`` that reads its tables on first use (and, for a server,
+        logs in with ``token`` when it first needs to)."""
         one = cls.__new__(cls)
-        one._open(options)
+        if options.base_url is None:
+            one._open(options)
+            return one
+        from onesdk._auth import resolve_credentials
+        from onesdk._remote_session import connect
+
+        # 'refresh' already fetched the server's tables before pickling: read them as 'auto'
+        reopened = options.replace(mode="auto") if options.mode == "refresh" else options
+        user = options.username
+        credentials = resolve_credentials(user, None) if user is not None else None
+        one._open(options, connect(reopened, credentials, token, one._layers))
         return one
 
     @property
@@ -202,8 +224,10 @@ class One(NarrowLoaders, ExpRefConversions):
         return self._options
 
     def __reduce__(self) -> tuple[object, ...]:
-        # the options only: the unpickled instance reads its tables again on first use
-        return (reopen, (type(self), self._options, None))
+        # the options and the session token, never the password; the unpickled instance
+        # reads its tables again on first use
+        token = self._server.auth.token if self._server is not None else None
+        return (reopen, (type(self), self._options, token))
 
     def __repr__(self) -> str:
         return f"One ({'off' if self.offline else 'on'}line, {self.cache_dir})"
@@ -211,9 +235,24 @@ class One(NarrowLoaders, ExpRefConversions):
     # ------------------------------------------------------------------ cache
 
     @property
+    def mode(self) -> str:
+        """'local' (nothing reaches a server), or with a server 'remote' (calls ask it)."""
+        return self._server.mode if self._server is not None else "local"
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if value not in ("local", "remote"):
+            raise ArgumentError("mode", value, "'local' or 'remote'")
+        if self._server is None:
+            if value != "local":
+                raise ArgumentError("mode", value, "'local' for One without a server")
+            return
+        self._server.mode = value
+
+    @property
     def offline(self) -> bool:
-        """True: a local One never reaches a server."""
-        return True
+        """True when nothing reaches a server (always, for a One without one)."""
+        return self._server is None or self._server.mode == "local"
 
     def search_terms(self, query_type: str | None = None) -> tuple[str, ...]:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
@@ -225,10 +264,40 @@ class One(NarrowLoaders, ExpRefConversions):
         """The tables and repository, read first if nothing is loaded yet (an unpickled
         instance reads them on first use)."""
         if self._repo is None or self._tables is None:
-            self.load_cache()
+            self._first_load()
         if self._repo is None or self._tables is None:
             raise AlfError("no cache loaded; call load_cache()")
         return self._tables, self._repo
+
+    def _first_load(self) -> None:
+        """The tables an instance starts with: the local ones, or with a server in 'remote'
+        or 'refresh' mode none (the server is asked), as the reference."""
+        if self._server is None:
+            One.load_cache(self)
+        elif self._server.starts_empty:
+            from onesdk._cache import empty_tables
+            from onesdk._parquet import ParquetRepository
+
+            self._tables = empty_tables()
+            self._repo = LayeredRepository(ParquetRepository(self._tables), self._tables)
+        else:
+            self._load_layered(None)
+
+    def _load_layered(self, tables_dir: str | os.PathLike[str] | None) -> dt.datetime | None:
+        """Read the tables from disk, with an empty overlay for a server's answers."""
+        loaded = One.load_cache(self, tables_dir)
+        tables, repo = self._tables, self._repo
+        if tables is None or repo is None or isinstance(repo, LayeredRepository):
+            raise AlfError("no cache loaded; call load_cache()")
+        self._repo = LayeredRepository(repo, tables)
+        return loaded
+
+    def _layers(self) -> LayeredRepository:
+        """The layered repository of an instance with a server."""
+        repo = self._loaded()[1]
+        if not isinstance(repo, LayeredRepository):
+            raise AlfError("only an instance with a server holds a layered repository")
+        return repo
 
     @property
     def repository(self) -> ParquetRepository | LazyRepository | LayeredRepository:
@@ -309,8 +378,10 @@ class One(NarrowLoaders, ExpRefConversions):
             path_like(save_dir, "save_dir")
         out = Path(save_dir) if save_dir else self._tables_dir
         tables = self.tables
-        unchanged = self._modified_time is None or (
-            self._saved_time is not None and self._modified_time <= self._saved_time
+        layered = isinstance(self.repository, LayeredRepository) and self.repository.changed
+        unchanged = not layered and (
+            self._modified_time is None
+            or (self._saved_time is not None and self._modified_time <= self._saved_time)
         )
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
@@ -537,11 +608,17 @@ class One(NarrowLoaders, ExpRefConversions):
 
     def _ref2eid_or_none(self, ref: str | Mapping[str, object]) -> uuid.UUID | None:
         parsed = ref2dict(ref)
-        rows = self.search(
-            subject=f"^{parsed['subject']}$" if self.wildcards else parsed["subject"],
-            date_range=parsed["date"],
-            number=parsed["sequence"],
-        )
+        if not self.offline:  # the server's search: substring filters, a date range
+            date = str(parsed["date"])
+            rows = self.search(
+                subject=str(parsed["subject"]), date_range=[date, date], number=parsed["sequence"]
+            )
+        else:
+            rows = self.search(
+                subject=f"^{parsed['subject']}$" if self.wildcards else parsed["subject"],
+                date_range=parsed["date"],
+                number=parsed["sequence"],
+            )
         matches = [e for e in rows if self._session_record(str(e))["subject"] == parsed["subject"]]
         return matches[0] if len(matches) == 1 else None
 
@@ -687,7 +764,20 @@ class One(NarrowLoaders, ExpRefConversions):
         ``details=True`` the datasets frame (indexed by id, or by (eid, id) when
         ``keep_eid_index`` or no eid).
         """
-        eids = self._eids_arg(eid)
+        remote = (
+            eid is not None
+            and isinstance(eid, str | uuid.UUID | PurePath | Mapping)
+            and self._asks_server(query_type)
+        )
+        if remote:
+            # the server's listing of the session; as in the reference, default revisions
+            # only have no effect remotely
+            key = self._remote_eid(eid)  # type: ignore[arg-type]
+            self._refresh_sessions([key])
+            eids: tuple[str, ...] | None = (key,)
+            default_revisions_only = False
+        else:
+            eids = self._eids_arg(eid)
         query = self._dataset_query(
             eids, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
         )
@@ -696,8 +786,29 @@ class One(NarrowLoaders, ExpRefConversions):
             from onesdk._tables import datasets_frame
 
             table = repo.datasets(query)
-            return datasets_frame(table, eid_index=eids is None or keep_eid_index)
+            frame = datasets_frame(table, eid_index=eids is None or keep_eid_index)
+            return remote_order(frame) if remote else frame
         return repo.rel_paths(query)
+
+    def _remote_eid(self, eid: EidLike) -> str:
+        """The eid of ``eid`` as the server knows it (a UUID need not be in the cache)."""
+        if isinstance(eid, str | uuid.UUID):
+            text = str(eid).strip()[-36:]
+            try:
+                return str(uuid.UUID(text))
+            except ValueError:
+                pass
+        return self._eid(eid)
+
+    def _asks_server(self, query_type: str | None) -> bool:
+        """Whether a call with ``query_type`` goes to a server (never for a local One)."""
+        return self._server is not None and self._server.asks_server(query_type)
+
+    def _refresh_sessions(self, eids: Sequence[str]) -> None:
+        """Fetch these sessions from the server into the overlay (none without a server)."""
+        if self._server is not None:
+            for key in eids:
+                self._server.refresh_session(key)
 
     def _matching_table(
         self,
@@ -706,7 +817,10 @@ class One(NarrowLoaders, ExpRefConversions):
         collection: PartValue,
         revision: PartValue,
         qc: QcLike = "FAIL",
+        query_type: str | None = None,
     ) -> pa.Table:
+        if eid is not None and not isinstance(eid, list | tuple) and self._asks_server(query_type):
+            self._refresh_sessions([self._remote_eid(eid)])  # type: ignore[arg-type]
         query = self._dataset_query(
             self._eids_arg(eid), filename, collection, revision, qc, False, False
         )
@@ -744,8 +858,11 @@ class One(NarrowLoaders, ExpRefConversions):
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
         """The collections holding matching datasets (in table order), or a frame for each."""
-        table = self._matching_table(eid, filename, collection, revision)
-        return self._group_by_part(table, 0, details, eid_index=eid is None)
+        table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
+        found = self._group_by_part(table, 0, details, eid_index=eid is None)
+        if self._asks_server(query_type) and isinstance(found, dict):
+            return {key: remote_order(frame) for key, frame in found.items()}
+        return found
 
     @overload
     def list_revisions(
@@ -778,7 +895,7 @@ class One(NarrowLoaders, ExpRefConversions):
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
         """The revisions of matching datasets ('' for none; in table order), or a frame each."""
-        table = self._matching_table(eid, filename, collection, revision)
+        table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
         return self._group_by_part(table, 1, details, eid_index=eid is None)
 
     def _group_by_part(
@@ -802,39 +919,36 @@ class One(NarrowLoaders, ExpRefConversions):
 
     # ------------------------------------------------------------------ load
 
-    def _session_dir(self, eid: str) -> Path:
-        from onesdk._tables import session_rel_path
-
-        return self.cache_dir / session_rel_path(self._session_record(eid))
-
     def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
-        """Local paths of ``rows`` (None where the file is missing); logs size/md5 mismatches."""
-        from onesdk._hashing import file_md5
-        from onesdk._tables import table_records
+        """Local paths of ``rows`` from the store (None where a file is missing and cannot be
+        downloaded); records loaded ids when ``record_loaded`` is set."""
+        from onesdk._tables import session_rel_path, table_records
 
-        files: list[Path | None] = []
-        session_dirs: dict[str, Path] = {}
+        wanted: list[FileRecord] = []
+        sessions: dict[str, PurePath] = {}
         for record in table_records(rows):
             eid = str(record["eid"])
-            if eid not in session_dirs:
+            if eid not in sessions:
                 if not self.repository.has_session(eid):
                     raise ALFObjectNotFound(
                         f"dataset {record['id']} ({record['rel_path']}): its session {eid} "
                         "is not in the sessions table"
                     )
-                session_dirs[eid] = self._session_dir(eid)
-            path = _local_path(session_dirs[eid], record)
-            if not path.is_file():
-                files.append(None)
-                continue
-            size = record.get("file_size")
-            if isinstance(size, int) and path.stat().st_size != size:
-                _log.warning("local file size mismatch on dataset: %s", path)
-            elif check_hash and record.get("hash") and file_md5(path) != record["hash"]:
-                _log.warning("local md5 mismatch on dataset: %s", path)
-            files.append(path)
-            if self.record_loaded:
-                self._loaded_ids.add(str(record["id"]))
+                sessions[eid] = session_rel_path(self._session_record(eid))
+            size, digest = record.get("file_size"), record.get("hash")
+            wanted.append(
+                FileRecord(
+                    id=str(record["id"]),
+                    session=sessions[eid],
+                    rel_path=str(record["rel_path"]),
+                    size=size if isinstance(size, int) else None,
+                    md5=digest if isinstance(digest, str) and digest else None,
+                )
+            )
+        self._store.data_server = self.http_data_server
+        files = self._store.files(wanted, check_hash)
+        if self.record_loaded:
+            self._loaded_ids.update(r.id for r, f in zip(wanted, files, strict=True) if f)
         return files
 
     def _dataset_filter(self, dataset: str | Mapping[str, PartValue]) -> FilenameFilter:
@@ -859,14 +973,18 @@ class One(NarrowLoaders, ExpRefConversions):
         exact_revision: bool = False,
         what: str,
         names: Mapping[str, str] | None = None,
+        query_type: str | None = None,
     ) -> pa.Table:
-        """One session's datasets matching the filters, one revision per dataset."""
+        """One session's datasets matching the filters, one revision per dataset (the
+        session is fetched first when ``query_type`` asks a server)."""
         from onesdk._parquet import resolve_revisions
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
 
         if revision is not None and not isinstance(revision, str):
             raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        if self._asks_server(query_type):
+            self._refresh_sessions([eid])
         if revision is None and not exact_revision:
             revision = revision_last_before()  # ONE_REVISION_LAST_BEFORE pins loads
         query = self._dataset_query(
@@ -950,6 +1068,16 @@ class One(NarrowLoaders, ExpRefConversions):
             )
         if is_rel_path:
             refuse_with_pinned_revision("dataset", dataset)
+        if is_rel_path and isinstance(dataset, str) and "*" in dataset:
+            import warnings
+
+            from onesdk.errors import ALFWarning
+
+            warnings.warn(  # as one-api: a relative path names one dataset
+                f"wildcards should not be used in a relative dataset path: {dataset!r}",
+                ALFWarning,
+                stacklevel=2,
+            )
         rows = self._select(
             key,
             self._dataset_filter(dataset),
@@ -958,6 +1086,7 @@ class One(NarrowLoaders, ExpRefConversions):
             assert_unique=not is_rel_path,
             what=f'Dataset "{dataset}"',
             names={"filename": "dataset", **dict.fromkeys(FILENAME_PARTS, "dataset")},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(
@@ -1038,6 +1167,7 @@ class One(NarrowLoaders, ExpRefConversions):
                 rev,
                 assert_unique=True,
                 exact_revision=is_rel,
+                query_type=query_type,
                 what=f'Dataset "{name}"',
                 names={
                     "filename": "datasets",
@@ -1126,7 +1256,9 @@ class One(NarrowLoaders, ExpRefConversions):
         """Load every attribute of an ALF object (``filters``: namespace, attribute,
         timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
         key = self._eid(eid)
-        files = self._object_files(key, obj, collection, revision, check_hash, filters)
+        files = self._object_files(
+            key, obj, collection, revision, check_hash, filters, query_type=query_type
+        )
         if download_only:
             return files
         from onesdk.alf.io import load_object
@@ -1141,6 +1273,8 @@ class One(NarrowLoaders, ExpRefConversions):
         revision: str | None,
         check_hash: bool,
         filters: Mapping[str, PartValue],
+        *,
+        query_type: str | None = None,
     ) -> list[Path]:
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
@@ -1159,6 +1293,7 @@ class One(NarrowLoaders, ExpRefConversions):
             assert_unique=False,
             what=f"object {obj!r}",
             names={**{p: p for p in FILENAME_PARTS}, "object": "obj"},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"ALF object {obj!r} not found in session {eid}")
@@ -1228,6 +1363,7 @@ class One(NarrowLoaders, ExpRefConversions):
             assert_unique=False,
             what=f"object {object!r}",
             names={p: p for p in FILENAME_PARTS},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"no object {object or ''!r} in collection {collection!r}")
@@ -1364,6 +1500,9 @@ class One(NarrowLoaders, ExpRefConversions):
         from onesdk._tables import dataset_model, session_model, table_records
 
         text = text_or_path(path, "path")
+        if (did := dataset_uuid_in_name(text)) is not None:  # a served name: x.y.<uuid>.npy
+            rows = self.repository.dataset_by_id(did)
+            return dataset_model(table_records(rows)[0]) if len(rows) else None
         eid = self.path2eid(text)
         if eid is None:
             return None
@@ -1546,28 +1685,14 @@ def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) ->
     return list(value)
 
 
-def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
-    """Where a dataset record's file is, refusing a rel_path that could leave its session."""
-    from onesdk.errors import UnsafePathError
+#: the column order of one-api's remote ``list_datasets(details=True)``
+_REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 
-    rel = str(record["rel_path"])
-    parts = rel.split("/")
-    unsafe = (
-        not rel
-        or rel.startswith("/")
-        or "\\" in rel
-        or "\0" in rel
-        or ":" in parts[0]
-        or any(p in ("", ".", "..") for p in parts)
-    )
-    if unsafe:
-        raise UnsafePathError(
-            f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
-            "session folder; the cache table is corrupt or hostile"
-        )
-    from onesdk.alf import ALFPath
 
-    return ALFPath(session_dir, rel)  # download_only loads return ALFPath, as one-api 3.x
+def remote_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A datasets frame with the remote column order (file_size, hash, exists, ...)."""
+    first = [c for c in _REMOTE_COLUMNS if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
 
 
 def _object_of(filename: str) -> str:
@@ -1579,11 +1704,8 @@ def _object_of(filename: str) -> str:
 
 
 def _relative_to_session(path: str) -> str:
-    parts = session_parts(path)
-    if parts is None:
-        return path
-    marker = f"{parts[2]}/{parts[3]}/"
-    return path.replace("\\", "/").split(marker, 1)[-1]
+    found = split_session_path(path)
+    return path if found is None else found[1]
 
 
 def _session_path_of(one: One, eid: uuid.UUID | str) -> PurePath:

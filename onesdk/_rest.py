@@ -546,20 +546,28 @@ class AlyxHttp:
     def request(
         self, method: str, path: str, params: QueryParams | None = None, *, body: object = None,
         cache: CacheControl = "use", expiry: dt.timedelta | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> httpx.Response:  # fmt: skip
         """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
 
-        ``body`` is sent as JSON; ``cache`` and ``expiry`` say how a GET uses the REST cache.
+        ``body`` is sent as JSON (as form fields beside ``files``, a multipart upload);
+        ``cache`` and ``expiry`` say how a GET uses the REST cache.
         """
         shown = self.url(path, params)
         for attempt in range(self.attempts):
             self._local.cache = cache
             self._local.expiry = expiry
             try:
-                response = self.client.request(
-                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ())),
-                    json=body,
-                )  # fmt: skip
+                query = httpx.QueryParams(tuple(params or ()))
+                if files is None:
+                    response = self.client.request(
+                        method, "/" + path.lstrip("/"), params=query, json=body
+                    )
+                else:  # a multipart upload: the body's fields beside the files
+                    fields = cast(Mapping[str, Any], body or {})
+                    response = self.client.request(
+                        method, "/" + path.lstrip("/"), params=query, data=fields, files=files
+                    )
             except httpx.InvalidURL as exc:
                 raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
             except httpx.TransportError as exc:
