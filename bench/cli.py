@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report, synth
-from bench.harness import OPERATIONS, Harness, Settings
+from bench.harness import OPERATIONS, UNSORTED_OP, Harness, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results"
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"cache {size}")
         if size in synth.SCALED:
             cache = synth.ensure_scaled(size, cache_root, args.seed)
-            result = scaled_harness(harness).run(cache, ops)
+            # one-api and the bare reads do not fit in memory at a scaled size
+            result = scaled_harness(harness).run(cache, [o for o in ops if o != UNSORTED_OP])
         else:
             cache = synth.ensure_cache(synth.spec_for(size, args.seed), cache_root)
             result = harness.run(cache, ops)

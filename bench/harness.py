@@ -14,6 +14,7 @@ from typing import Any
 
 from bench import verdict
 from bench.synth import Cache
+from bench.unsorted import ensure_unsorted
 
 log = logging.getLogger("bench")
 
@@ -23,6 +24,7 @@ CHILD = Path(__file__).with_name("_child.py")
 # measured in every one of those processes, before the operation.
 OPERATIONS: tuple[str, ...] = (
     "load_warm",
+    "load_unsorted",
     "search_subject",
     "search_date_range",
     "search_datasets",
@@ -45,6 +47,10 @@ PHASES: tuple[str, ...] = ("import", "import_one", "load")
 # first load (the floor of load): like is compared with like.
 BASELINES: tuple[str, ...] = ("pyarrow_read", "pyarrow_read_cold", "read_md5")
 COLD_BASELINE = "pyarrow_read_cold"
+# A cache whose datasets rows are not in (eid, id) order (bench/unsorted.py): loaded by both
+# clients (load_unsorted) and read bare (its floor), only when load_unsorted is measured.
+UNSORTED_OP = "load_unsorted"
+UNSORTED_BASELINE = "pyarrow_read_unsorted"
 # The partitioned datasets path: not compared with one-api, reported for scale.
 LAZY: tuple[str, ...] = (
     "lazy_load",
@@ -186,6 +192,7 @@ class Harness:
         self.settings = settings
         self.progress = progress
         self._files: dict[str, list[str]] = {}
+        self._unsorted: dict[str, str] = {}
         self._runner: Runner = runner or (
             lambda python, spec: run_child(python, spec, settings.timeout_s)
         )
@@ -196,6 +203,7 @@ class Harness:
             "client": client,
             "op": op,
             "cache_dir": str(cache.path),
+            "unsorted_dir": self._unsorted.get(str(cache.path), ""),
             "targets": {
                 "load_eid": t.load_eid,
                 "subject": t.subject,
@@ -279,8 +287,21 @@ class Harness:
             raw = self._runner(sys.executable, self._spec(result.cache, "baseline", COLD_BASELINE))
             _record_plain(measured, raw)
 
+    def _unsorted_baseline(self, result: SizeResult) -> None:
+        """Make the reordered cache and its sorted copy (a one-off, like the partitioned
+        copy), then read it bare: the floor of load_unsorted."""
+        cache = result.cache
+        self.progress(f"{cache.spec.key} unsorted datasets table")
+        path = ensure_unsorted(cache)
+        ensure_sorted_copy(path)
+        self._unsorted[str(cache.path)] = str(path)
+        raw = self._runner(sys.executable, self._spec(cache, "baseline", UNSORTED_BASELINE))
+        _record_plain(result.baselines.setdefault(UNSORTED_BASELINE, Measured()), raw)
+
     def run(self, cache: Cache, ops: Sequence[str] = OPERATIONS) -> SizeResult:
         result = SizeResult(cache)
+        if UNSORTED_OP in ops:
+            self._unsorted_baseline(result)
         for op in self.baselines:
             if op == COLD_BASELINE:
                 self._cold_baseline(result)
@@ -337,6 +358,18 @@ def ensure_partitioned(cache: Cache) -> Path:
     parts = open_partitioned(cache.path)
     log.info("partitioned datasets copy ready in %.1f s: %s", time.perf_counter() - t0, parts.root)
     return parts.root
+
+
+def ensure_sorted_copy(tables_dir: Path) -> None:
+    """Load ``tables_dir`` once with onesdk, so that the sorted copy of its datasets table is
+    there and load_unsorted measures loads, not the one-off sort."""
+    import time
+
+    from onesdk._cache import read_tables
+
+    t0 = time.perf_counter()
+    read_tables(tables_dir)
+    log.info("sorted datasets copy ready in %.1f s: %s", time.perf_counter() - t0, tables_dir)
 
 
 def object_files(cache: Cache) -> list[Path]:

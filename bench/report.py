@@ -87,6 +87,12 @@ def targets(result: SizeResult) -> list[dict[str, Any]]:
         1.5,
         "x",
     )
+    add(
+        "unsorted cache load / pyarrow read_table (repeated)",
+        _ratio(_median(result, sdk, "load_unsorted"), base("pyarrow_read_unsorted")),
+        1.5,
+        "x",
+    )
     load_m = result.ops.get("load", {}).get(sdk)
     add("cache load peak RSS", max(load_m.rss_mb) if load_m and load_m.rss_mb else None, 1200, "MB")
     add(
@@ -261,6 +267,7 @@ def plot(sizes: Mapping[str, Mapping[str, Any]], path: Path) -> None:
     baseline_for = {
         "load": "pyarrow_read_cold",
         "load_warm": "pyarrow_read",
+        "load_unsorted": "pyarrow_read_unsorted",
         "load_object_hash": "read_md5",
     }
     lazy_for = {f"{op[len('lazy_') :]}": op for op in LAZY}

@@ -20,6 +20,7 @@ __all__ = [
     "AlfPath",
     "Dataset",
     "Insertion",
+    "Lock",
     "One",
     "OneAlyx",
     "Revision",
@@ -29,6 +30,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from onesdk._factory import ONE
+    from onesdk._lock import Lock
     from onesdk._models import Dataset, Insertion, Revision, Session
     from onesdk._one import One
     from onesdk._one_alyx import OneAlyx
@@ -39,6 +41,7 @@ _LAZY = {
     "ONE": "onesdk._factory",
     "One": "onesdk._one",
     "OneAlyx": "onesdk._one_alyx",
+    "Lock": "onesdk._lock",
     "QC": "onesdk.alf",
     "AlfPath": "onesdk.alf",
     "Session": "onesdk._models",

@@ -14,6 +14,7 @@ exactly the records the first page's ``count`` promises, and a listing needs at 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -40,7 +41,13 @@ from onesdk._http import (
     with_retries,
 )
 from onesdk._log import redact
-from onesdk._rest_cache import EXTENSION, CacheControl, CachingTransport, RestCache
+from onesdk._rest_cache import (
+    EXPIRY_EXTENSION,
+    EXTENSION,
+    CacheControl,
+    CachingTransport,
+    RestCache,
+)
 from onesdk.errors import ContractError, OneSdkError
 
 __all__ = [
@@ -151,6 +158,9 @@ class AlyxHttp:
             },
         )
         self.client = self.api.get_httpx_client()
+        self.rest_cache = rest_cache
+        #: the reference's ``cache_mode``: 'GET' caches GET answers, None turns the cache off
+        self.cache_mode: str | None = "GET" if rest_cache is not None else None
         self._sleep = sleep
 
     @property
@@ -178,7 +188,9 @@ class AlyxHttp:
         self.close()
 
     def _mark_request(self, request: httpx.Request) -> None:
-        request.extensions[EXTENSION] = getattr(self._local, "cache", "use")
+        control = getattr(self._local, "cache", "use") if self.cache_mode else "skip"
+        request.extensions[EXTENSION] = control
+        request.extensions[EXPIRY_EXTENSION] = getattr(self._local, "expiry", None)
 
     def _keep_response(self, response: httpx.Response) -> None:
         self._local.response = response
@@ -258,16 +270,24 @@ class AlyxHttp:
         return found.count, [as_json(record) for record in found.results]
 
     # the untyped layer, for RestRepository.rest only ----------------------------------------
-    def request(self, method: str, path: str, params: QueryParams | None = None) -> httpx.Response:
-        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400."""
+    def request(
+        self, method: str, path: str, params: QueryParams | None = None, *, body: object = None,
+        cache: CacheControl = "use", expiry: dt.timedelta | None = None,
+    ) -> httpx.Response:  # fmt: skip
+        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
+
+        ``body`` is sent as JSON; ``cache`` and ``expiry`` say how a GET uses the REST cache.
+        """
         shown = self.url(path, params)
 
         def attempt(number: int) -> httpx.Response:
-            self._local.cache = "use"
+            self._local.cache = cache
+            self._local.expiry = expiry
             try:
                 response = self.client.request(
-                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ()))
-                )
+                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ())),
+                    json=body,
+                )  # fmt: skip
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = transport_error(exc, method, shown)
                 if isinstance(exc, httpx.TransportError) and not isinstance(
@@ -275,6 +295,8 @@ class AlyxHttp:
                 ):
                     raise Retry(type(exc).__name__, error) from None
                 raise error from None
+            finally:
+                self._local.expiry = None
             self._retry_status(method, response)
             if response.status_code >= 400:
                 raise status_error(method, shown, response.status_code, _error_detail(response))

@@ -215,8 +215,20 @@ class TokenAuth(httpx.Auth):
         return self._token is not None
 
     @property
+    def token(self) -> Secret | None:
+        """The current session token (masked in every repr), None before a login."""
+        with self._lock:
+            return self._token
+
+    @property
     def username(self) -> str | None:
         return self.credentials.username if self.credentials else None
+
+    def log_in(self, *, timeout: float = 30.0) -> None:
+        """Log in now (not at the first request) and store the token."""
+        self._accept(
+            login(self.base_url, self._credentials_or_fail(), prompt=self._prompt, timeout=timeout)
+        )
 
     def logout(self) -> None:
         """Forget the token, here and in the store."""

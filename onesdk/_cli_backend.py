@@ -75,6 +75,11 @@ class Facade:
             close()
 
     @property
+    def one(self) -> One:
+        """The instance behind the facade (for commands that call it directly)."""
+        return self._one
+
+    @property
     def cache_dir(self) -> Path:
         return self._one.cache_dir
 

@@ -13,7 +13,7 @@ from typing import TextIO
 
 import numpy as np
 
-from onesdk import errors
+from onesdk import _cli_lock, errors
 from onesdk._cli_backend import Facade, SearchFilters, open_one, record_field
 from onesdk._cli_output import Cell, print_json, print_table, to_jsonable
 
@@ -407,4 +407,6 @@ HANDLERS: Mapping[str, Handler] = {
     "login": _login,
     "logout": _logout,
     "demo": _demo,
+    "lock": _cli_lock.lock_command,
+    "sync": _cli_lock.sync_command,
 }

@@ -37,6 +37,7 @@ import httpx
 from onesdk._http import Retry, RetryPolicy, public_url, retry_after, transport_error, with_retries
 from onesdk._log import get_logger
 from onesdk._progress import progress_bar
+from onesdk.alf._path import uuid_in_name, without_uuid_in_name
 from onesdk.errors import ArgumentError, ChecksumError, DownloadError, UnsafePathError
 
 __all__ = [
@@ -54,9 +55,6 @@ _log = get_logger("onesdk.download")
 PART_SUFFIX: Final = ".part"
 LOCK_SUFFIX: Final = ".lock"
 _CHUNK: Final = 1 << 16
-_UUID_RE: Final = re.compile(
-    r"\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\.[^.]+$)", re.IGNORECASE
-)
 _RETRY_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -68,7 +66,7 @@ def add_uuid_to_name(rel_path: str, uuid: UUID | str) -> str:
     A name that already carries a UUID is returned unchanged.
     """
     path = PurePosixPath(rel_path)
-    if _UUID_RE.search(path.name):
+    if uuid_in_name(path.name):
         return rel_path
     if not path.suffix:
         raise ArgumentError("rel_path", rel_path, "a file name with an extension")
@@ -78,7 +76,7 @@ def add_uuid_to_name(rel_path: str, uuid: UUID | str) -> str:
 def remove_uuid_from_name(rel_path: str) -> str:
     """``rel_path`` without a UUID before the extension (local files carry none)."""
     path = PurePosixPath(rel_path)
-    return str(path.with_name(_UUID_RE.sub("", path.name)))
+    return str(path.with_name(without_uuid_in_name(path.name)))
 
 
 def url_for(base_url: str, rel_path: str, uuid: UUID | str | None = None) -> str:

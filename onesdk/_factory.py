@@ -111,8 +111,8 @@ def ONE(  # noqa: N802 (one-api's name)
     """Return a :class:`One` (local mode, no server) or an ``OneAlyx`` (anything else).
 
     Unlike one-api this is not cached: each call builds a new instance. ``lazy`` (see
-    :class:`One`) applies to a local :class:`One`; an ``OneAlyx`` always holds its tables in
-    memory (rows from the server are merged into them), so ``lazy=True`` is refused there.
+    :class:`One`) chooses how the loaded datasets table is held, for both classes: an
+    ``OneAlyx`` keeps the server's answers in an overlay above it, never merged in.
     """
     if mode not in _MODES:
         raise ArgumentError("mode", mode, "'local', 'remote', 'auto' or 'refresh'")
@@ -120,13 +120,6 @@ def ONE(  # noqa: N802 (one-api's name)
         raise ArgumentError("lazy", lazy, "True, False or None (automatic)")
     remote_wanted = base_url is not None or username is not None or password is not None
     local = mode == "local" or (mode == "auto" and not remote_wanted and cache_dir is not None)
-    if lazy and (remote_wanted or not local):
-        raise ArgumentError(
-            "lazy",
-            lazy,
-            "None or False with a server: OneAlyx merges the server's rows into in-memory "
-            "tables, so it loads them whole (use mode='local' without base_url for lazy)",
-        )
     if local:
         if mode == "local" and remote_wanted:
             # a local instance with a server configured is an offline OneAlyx
@@ -143,6 +136,7 @@ def ONE(  # noqa: N802 (one-api's name)
                 cache_rest=cache_rest,
                 n_threads=n_threads,
                 timeout=timeout,
+                lazy=lazy,
             )
         return One(
             cache_dir,
@@ -166,6 +160,7 @@ def ONE(  # noqa: N802 (one-api's name)
         cache_rest=cache_rest,
         n_threads=n_threads,
         timeout=timeout,
+        lazy=lazy,
     )
 
 

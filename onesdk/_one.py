@@ -7,30 +7,35 @@ the reference's compatibility quirks; the layers below know nothing of them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, Self, overload
 
 import platformdirs
 
 from onesdk._convert import (
+    ExpRefConversions,
     ExpRefDict,
     RawExpRefDict,
-    dict2ref,
+    RefList,
     is_exp_ref,
     is_uuid_string,
     parse_uuid,
-    path2ref,
     ref2dict,
     session_parts,
 )
 from onesdk._env import refuse_with_pinned_revision, revision_last_before
+from onesdk._layered import LayeredRepository
+from onesdk._narrow import NarrowLoaders
+from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
+from onesdk._store import FileRecord, Store
 from onesdk._validate import (
     eid_like,
     filename_filter,
@@ -53,8 +58,12 @@ if TYPE_CHECKING:
 
     from onesdk._cache import CacheTables
     from onesdk._lazy_repository import LazyRepository
+    from onesdk._lock import Lock
+    from onesdk._lock_view import PinView
     from onesdk._models import Dataset, Session
     from onesdk._parquet import ParquetRepository
+    from onesdk._remote_session import RemoteSession
+    from onesdk._settings import Secret
     from onesdk.alf.io import AlfBunch, FileContent
 
 __all__ = ["SEARCH_TERMS", "One"]
@@ -107,7 +116,7 @@ def _complete_term(term: str) -> str:
     raise UnknownTermError(term, (*SEARCH_TERMS, *_SEARCH_ALIASES))
 
 
-class One:
+class One(NarrowLoaders, ExpRefConversions):
     """Search, list and load ALF data from the cache tables in ``cache_dir``.
 
     ``wildcards=True`` (default) makes dataset filters shell patterns (``*``, ``?``) and session
@@ -150,21 +159,73 @@ class One:
             if saved is not None:
                 cache_dir = cache_dir or saved.cache_dir
                 http_data_server = http_data_server or saved.http_data_server
-        self.cache_dir = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
-        self._tables_dir = Path(tables_dir) if tables_dir else self.cache_dir
-        self.mode = "local"
-        self.wildcards = wildcards
-        self.silent = silent
-        self.http_data_server = http_data_server.rstrip("/") if http_data_server else None
+        root = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode="local",
+            wildcards=wildcards,
+            silent=silent,
+            http_data_server=http_data_server.rstrip("/") if http_data_server else None,
+            lazy=lazy,
+        )
+        self._open(options)
+        self._loaded()
+
+    def _open(self, options: Options, server: RemoteSession | None = None) -> None:
+        """Take ``options``; the tables are read on first use (or by :meth:`load_cache`)."""
+        self._options = options
+        self.cache_dir = options.cache_dir
+        self._tables_dir = options.tables_dir
+        self._server = server
+        self.wildcards = options.wildcards
+        self.silent = options.silent
+        self.http_data_server = options.http_data_server
         self.record_loaded = False
         self.uuid_filenames = False
         self._loaded_ids: set[str] = set()
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
-        self._repo: ParquetRepository | LazyRepository | None = None
-        self._lazy_wanted = lazy
-        self.load_cache()
+        self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
+        self._lazy_wanted = options.lazy
+        self._pin: PinView | None = None
+        self._store = Store(
+            options.cache_dir,
+            data_server=options.http_data_server,
+            online=lambda: not self.offline,
+            silent=options.silent,
+            n_threads=options.n_threads,
+        )
+
+    @classmethod
+    def _reopen(cls, options: Options, token: Secret | None) -> Self:
+        """An instance on ``options`` that reads its tables on first use (and, for a server,
+        logs in with ``token`` when it first needs to)."""
+        one = cls.__new__(cls)
+        if options.base_url is None:
+            one._open(options)
+            return one
+        from onesdk._auth import resolve_credentials
+        from onesdk._remote_session import connect
+
+        # 'refresh' already fetched the server's tables before pickling: read them as 'auto'
+        reopened = options.replace(mode="auto") if options.mode == "refresh" else options
+        user = options.username
+        credentials = resolve_credentials(user, None) if user is not None else None
+        one._open(options, connect(reopened, credentials, token, one._layers))
+        return one
+
+    @property
+    def options(self) -> Options:
+        """The frozen options this instance was opened with (what it pickles as)."""
+        return self._options
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # the options and the session token, never the password; the unpickled instance
+        # reads its tables again on first use
+        token = self._server.auth.token if self._server is not None else None
+        return (reopen, (type(self), self._options, token))
 
     def __repr__(self) -> str:
         return f"One ({'off' if self.offline else 'on'}line, {self.cache_dir})"
@@ -172,34 +233,96 @@ class One:
     # ------------------------------------------------------------------ cache
 
     @property
+    def mode(self) -> str:
+        """'local' (nothing reaches a server), or with a server 'remote' (calls ask it)."""
+        return self._server.mode if self._server is not None else "local"
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        if value not in ("local", "remote"):
+            raise ArgumentError("mode", value, "'local' or 'remote'")
+        if self._server is None:
+            if value != "local":
+                raise ArgumentError("mode", value, "'local' for One without a server")
+            return
+        self._server.mode = value
+
+    @property
     def offline(self) -> bool:
-        """True: a local One never reaches a server."""
-        return True
+        """True when nothing reaches a server (always, for a One without one)."""
+        return self._server is None or self._server.mode == "local"
 
     def search_terms(self, query_type: str | None = None) -> tuple[str, ...]:
         """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
         return self._search_terms
 
-    @property
-    def repository(self) -> ParquetRepository | LazyRepository:
-        if self._repo is None:
+    def _loaded(
+        self,
+    ) -> tuple[CacheTables, ParquetRepository | LazyRepository | LayeredRepository]:
+        """The tables and repository, read first if nothing is loaded yet (an unpickled
+        instance reads them on first use)."""
+        if self._repo is None or self._tables is None:
+            self._first_load()
+        if self._repo is None or self._tables is None:
             raise AlfError("no cache loaded; call load_cache()")
-        return self._repo
+        return self._tables, self._repo
+
+    def _first_load(self) -> None:
+        """The tables an instance starts with: the local ones, or with a server in 'remote'
+        or 'refresh' mode none (the server is asked), as the reference."""
+        if self._server is None:
+            One.load_cache(self)
+        elif self._server.starts_empty:
+            from onesdk._cache import empty_tables
+            from onesdk._parquet import ParquetRepository
+
+            self._tables = empty_tables()
+            self._repo = LayeredRepository(ParquetRepository(self._tables), self._tables)
+        else:
+            self._load_layered(None)
+
+    def _load_layered(self, tables_dir: str | os.PathLike[str] | None) -> dt.datetime | None:
+        """Read the tables from disk, with an empty overlay for a server's answers."""
+        loaded = One.load_cache(self, tables_dir)
+        tables, repo = self._tables, self._repo
+        if tables is None or repo is None or isinstance(repo, LayeredRepository):
+            raise AlfError("no cache loaded; call load_cache()")
+        self._repo = LayeredRepository(repo, tables)
+        return loaded
+
+    def _layers(self) -> LayeredRepository:
+        """The layered repository of an instance with a server."""
+        repo = self._loaded()[1]
+        if not isinstance(repo, LayeredRepository):
+            raise AlfError("only an instance with a server holds a layered repository")
+        return repo
+
+    @property
+    def repository(self) -> ParquetRepository | LazyRepository | LayeredRepository:
+        tables, repo = self._loaded()
+        if self._pin is not None:  # inside locked(): the lock's datasets only
+            return self._pin.repository(repo, tables)
+        return repo
 
     @property
     def lazy(self) -> bool:
         """True when the datasets table is read from disk per query (see ``lazy=``)."""
+        from onesdk._layered import LayeredRepository
         from onesdk._lazy_repository import LazyRepository
 
-        return isinstance(self._repo, LazyRepository)
+        repo = self._loaded()[1]
+        return isinstance(
+            repo.base if isinstance(repo, LayeredRepository) else repo, LazyRepository
+        )
 
     @property
     def tables(self) -> CacheTables:
         """The cache tables; when :attr:`lazy`, reading ``tables.datasets`` loads every
         dataset row from disk (``tables.core_datasets`` has the columns only)."""
-        if self._tables is None:
-            raise AlfError("no cache loaded; call load_cache()")
-        return self._tables
+        from onesdk._layered import LayeredRepository
+
+        tables, repo = self._loaded()
+        return repo.merged() if isinstance(repo, LayeredRepository) else tables
 
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
@@ -246,14 +369,17 @@ class One:
         ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
         """
         from onesdk._cache import write_tables
+        from onesdk._layered import LayeredRepository
         from onesdk._parquet import ParquetRepository
 
         if save_dir is not None:
             path_like(save_dir, "save_dir")
         out = Path(save_dir) if save_dir else self._tables_dir
         tables = self.tables
-        unchanged = self._modified_time is None or (
-            self._saved_time is not None and self._modified_time <= self._saved_time
+        layered = isinstance(self.repository, LayeredRepository) and self.repository.changed
+        unchanged = not layered and (
+            self._modified_time is None
+            or (self._saved_time is not None and self._modified_time <= self._saved_time)
         )
         if not (clobber or force) and (unchanged and out == self._tables_dir):
             return
@@ -261,11 +387,15 @@ class One:
         if not (clobber or force) and empty:
             return
         out.mkdir(parents=True, exist_ok=True)
-        repo = self.repository
+        repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
         write_tables(tables, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
+        if isinstance(repo, LayeredRepository) and repo.changed:
+            # what was saved becomes the loaded tables: the overlay starts empty again
+            self._tables = tables
+            self._repo = LayeredRepository(ParquetRepository(tables), tables)
 
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
@@ -295,6 +425,39 @@ class One:
         if clear_list:
             self._loaded_ids.clear()
         return ids, path
+
+    # ------------------------------------------------------------------ locks
+
+    def lock(
+        self,
+        eid_or_eids: EidLike | Sequence[EidLike],
+        datasets: str | Sequence[str] | None = None,
+        *,
+        collection: str | None = None,
+        revision: str | None = None,
+    ) -> Lock:
+        """Pin what loading ``datasets`` (names as ``load_dataset`` takes them; None: every
+        dataset) of these sessions would read now: for each dataset its id, revision path,
+        size, md5 and QC. Save it with ``lock.save(path)``; see docs/locks.md."""
+        from onesdk._lock_make import make_lock
+
+        return make_lock(self, eid_or_eids, datasets, collection=collection, revision=revision)
+
+    @contextlib.contextmanager
+    def locked(self, lock: Lock) -> Iterator[Lock]:
+        """Inside the block every ``list_*``/``load_*`` reads the datasets pinned by ``lock``;
+        asking for a session or dataset it does not pin raises ``NotLockedError``."""
+        from onesdk._lock_view import pinned
+
+        with pinned(self, lock):
+            yield lock
+
+    def sync(self, lock: Lock) -> list[Path]:
+        """Download (when missing or different) and md5-verify exactly the files ``lock``
+        pins, into this cache dir; returns their paths, in the lock's order."""
+        from onesdk._lock_sync import sync
+
+        return sync(self, lock)
 
     # ------------------------------------------------------------------ search
 
@@ -379,14 +542,25 @@ class One:
 
     # ------------------------------------------------------------------ identifiers
 
+    @overload
     def to_eid(
         self, id: EidLike | None = None, cache_dir: str | os.PathLike[str] | None = None
-    ) -> uuid.UUID | None:
+    ) -> uuid.UUID | None: ...
+    @overload
+    def to_eid(
+        self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+    def to_eid(
+        self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given as UUID, UUID string, URL, path, exp ref or dict.
 
         Returns None when a path or ref names no session in the cache; raises
         :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
+        A list gives a list, in order.
         """
+        if isinstance(id, list | tuple):
+            return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 
     def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
@@ -432,11 +606,17 @@ class One:
 
     def _ref2eid_or_none(self, ref: str | Mapping[str, object]) -> uuid.UUID | None:
         parsed = ref2dict(ref)
-        rows = self.search(
-            subject=f"^{parsed['subject']}$" if self.wildcards else parsed["subject"],
-            date_range=parsed["date"],
-            number=parsed["sequence"],
-        )
+        if not self.offline:  # the server's search: substring filters, a date range
+            date = str(parsed["date"])
+            rows = self.search(
+                subject=str(parsed["subject"]), date_range=[date, date], number=parsed["sequence"]
+            )
+        else:
+            rows = self.search(
+                subject=f"^{parsed['subject']}$" if self.wildcards else parsed["subject"],
+                date_range=parsed["date"],
+                number=parsed["sequence"],
+            )
         matches = [e for e in rows if self._session_record(str(e))["subject"] == parsed["subject"]]
         return matches[0] if len(matches) == 1 else None
 
@@ -582,7 +762,20 @@ class One:
         ``details=True`` the datasets frame (indexed by id, or by (eid, id) when
         ``keep_eid_index`` or no eid).
         """
-        eids = self._eids_arg(eid)
+        remote = (
+            eid is not None
+            and isinstance(eid, str | uuid.UUID | PurePath | Mapping)
+            and self._asks_server(query_type)
+        )
+        if remote:
+            # the server's listing of the session; as in the reference, default revisions
+            # only have no effect remotely
+            key = self._remote_eid(eid)  # type: ignore[arg-type]
+            self._refresh_sessions([key])
+            eids: tuple[str, ...] | None = (key,)
+            default_revisions_only = False
+        else:
+            eids = self._eids_arg(eid)
         query = self._dataset_query(
             eids, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
         )
@@ -591,8 +784,29 @@ class One:
             from onesdk._tables import datasets_frame
 
             table = repo.datasets(query)
-            return datasets_frame(table, eid_index=eids is None or keep_eid_index)
+            frame = datasets_frame(table, eid_index=eids is None or keep_eid_index)
+            return remote_order(frame) if remote else frame
         return repo.rel_paths(query)
+
+    def _remote_eid(self, eid: EidLike) -> str:
+        """The eid of ``eid`` as the server knows it (a UUID need not be in the cache)."""
+        if isinstance(eid, str | uuid.UUID):
+            text = str(eid).strip()[-36:]
+            try:
+                return str(uuid.UUID(text))
+            except ValueError:
+                pass
+        return self._eid(eid)
+
+    def _asks_server(self, query_type: str | None) -> bool:
+        """Whether a call with ``query_type`` goes to a server (never for a local One)."""
+        return self._server is not None and self._server.asks_server(query_type)
+
+    def _refresh_sessions(self, eids: Sequence[str]) -> None:
+        """Fetch these sessions from the server into the overlay (none without a server)."""
+        if self._server is not None:
+            for key in eids:
+                self._server.refresh_session(key)
 
     def _matching_table(
         self,
@@ -601,7 +815,10 @@ class One:
         collection: PartValue,
         revision: PartValue,
         qc: QcLike = "FAIL",
+        query_type: str | None = None,
     ) -> pa.Table:
+        if eid is not None and not isinstance(eid, list | tuple) and self._asks_server(query_type):
+            self._refresh_sessions([self._remote_eid(eid)])  # type: ignore[arg-type]
         query = self._dataset_query(
             self._eids_arg(eid), filename, collection, revision, qc, False, False
         )
@@ -639,8 +856,11 @@ class One:
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
         """The collections holding matching datasets (in table order), or a frame for each."""
-        table = self._matching_table(eid, filename, collection, revision)
-        return self._group_by_part(table, 0, details, eid_index=eid is None)
+        table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
+        found = self._group_by_part(table, 0, details, eid_index=eid is None)
+        if self._asks_server(query_type) and isinstance(found, dict):
+            return {key: remote_order(frame) for key, frame in found.items()}
+        return found
 
     @overload
     def list_revisions(
@@ -673,7 +893,7 @@ class One:
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
         """The revisions of matching datasets ('' for none; in table order), or a frame each."""
-        table = self._matching_table(eid, filename, collection, revision)
+        table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
         return self._group_by_part(table, 1, details, eid_index=eid is None)
 
     def _group_by_part(
@@ -697,39 +917,36 @@ class One:
 
     # ------------------------------------------------------------------ load
 
-    def _session_dir(self, eid: str) -> Path:
-        from onesdk._tables import session_rel_path
-
-        return self.cache_dir / session_rel_path(self._session_record(eid))
-
     def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
-        """Local paths of ``rows`` (None where the file is missing); logs size/md5 mismatches."""
-        from onesdk._hashing import file_md5
-        from onesdk._tables import table_records
+        """Local paths of ``rows`` from the store (None where a file is missing and cannot be
+        downloaded); records loaded ids when ``record_loaded`` is set."""
+        from onesdk._tables import session_rel_path, table_records
 
-        files: list[Path | None] = []
-        session_dirs: dict[str, Path] = {}
+        wanted: list[FileRecord] = []
+        sessions: dict[str, PurePath] = {}
         for record in table_records(rows):
             eid = str(record["eid"])
-            if eid not in session_dirs:
+            if eid not in sessions:
                 if not self.repository.has_session(eid):
                     raise ALFObjectNotFound(
                         f"dataset {record['id']} ({record['rel_path']}): its session {eid} "
                         "is not in the sessions table"
                     )
-                session_dirs[eid] = self._session_dir(eid)
-            path = _local_path(session_dirs[eid], record)
-            if not path.is_file():
-                files.append(None)
-                continue
-            size = record.get("file_size")
-            if isinstance(size, int) and path.stat().st_size != size:
-                _log.warning("local file size mismatch on dataset: %s", path)
-            elif check_hash and record.get("hash") and file_md5(path) != record["hash"]:
-                _log.warning("local md5 mismatch on dataset: %s", path)
-            files.append(path)
-            if self.record_loaded:
-                self._loaded_ids.add(str(record["id"]))
+                sessions[eid] = session_rel_path(self._session_record(eid))
+            size, digest = record.get("file_size"), record.get("hash")
+            wanted.append(
+                FileRecord(
+                    id=str(record["id"]),
+                    session=sessions[eid],
+                    rel_path=str(record["rel_path"]),
+                    size=size if isinstance(size, int) else None,
+                    md5=digest if isinstance(digest, str) and digest else None,
+                )
+            )
+        self._store.data_server = self.http_data_server
+        files = self._store.files(wanted, check_hash)
+        if self.record_loaded:
+            self._loaded_ids.update(r.id for r, f in zip(wanted, files, strict=True) if f)
         return files
 
     def _dataset_filter(self, dataset: str | Mapping[str, PartValue]) -> FilenameFilter:
@@ -754,14 +971,18 @@ class One:
         exact_revision: bool = False,
         what: str,
         names: Mapping[str, str] | None = None,
+        query_type: str | None = None,
     ) -> pa.Table:
-        """One session's datasets matching the filters, one revision per dataset."""
+        """One session's datasets matching the filters, one revision per dataset (the
+        session is fetched first when ``query_type`` asks a server)."""
         from onesdk._parquet import resolve_revisions
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
 
         if revision is not None and not isinstance(revision, str):
             raise ArgumentError((names or {}).get("revision", "revision"), revision, "a str")
+        if self._asks_server(query_type):
+            self._refresh_sessions([eid])
         if revision is None and not exact_revision:
             revision = revision_last_before()  # ONE_REVISION_LAST_BEFORE pins loads
         query = self._dataset_query(
@@ -853,6 +1074,7 @@ class One:
             assert_unique=not is_rel_path,
             what=f'Dataset "{dataset}"',
             names={"filename": "dataset", **dict.fromkeys(FILENAME_PARTS, "dataset")},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(
@@ -933,6 +1155,7 @@ class One:
                 rev,
                 assert_unique=True,
                 exact_revision=is_rel,
+                query_type=query_type,
                 what=f'Dataset "{name}"',
                 names={
                     "filename": "datasets",
@@ -1021,7 +1244,9 @@ class One:
         """Load every attribute of an ALF object (``filters``: namespace, attribute,
         timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
         key = self._eid(eid)
-        files = self._object_files(key, obj, collection, revision, check_hash, filters)
+        files = self._object_files(
+            key, obj, collection, revision, check_hash, filters, query_type=query_type
+        )
         if download_only:
             return files
         from onesdk.alf.io import load_object
@@ -1036,6 +1261,8 @@ class One:
         revision: str | None,
         check_hash: bool,
         filters: Mapping[str, PartValue],
+        *,
+        query_type: str | None = None,
     ) -> list[Path]:
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
@@ -1054,6 +1281,7 @@ class One:
             assert_unique=False,
             what=f"object {obj!r}",
             names={**{p: p for p in FILENAME_PARTS}, "object": "obj"},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"ALF object {obj!r} not found in session {eid}")
@@ -1077,7 +1305,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: Literal[False] = False,
@@ -1089,7 +1317,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         *,
@@ -1101,7 +1329,7 @@ class One:
         self,
         eid: EidLike,
         collection: str,
-        object: str | None = None,
+        object: str | Sequence[str] | None = None,
         revision: str | None = None,
         query_type: str | None = None,
         download_only: bool = False,
@@ -1123,6 +1351,7 @@ class One:
             assert_unique=False,
             what=f"object {object!r}",
             names={p: p for p in FILENAME_PARTS},
+            query_type=query_type,
         )
         if len(rows) == 0:
             raise ALFObjectNotFound(f"no object {object or ''!r} in collection {collection!r}")
@@ -1219,8 +1448,19 @@ class One:
             return None
         return self.cache_dir / session_rel_path(self._session_record(key))
 
-    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None:
-        """The eid of the session folder in ``path_obj`` (None when not in the cache)."""
+    @overload
+    def path2eid(self, path_obj: str | PurePath) -> uuid.UUID | None: ...  # type: ignore[overload-overlap]
+    @overload
+    def path2eid(self, path_obj: Sequence[str | PurePath]) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self, path_obj: str | PurePath | Sequence[str | PurePath]
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of the session folder in ``path_obj`` (None when not in the cache); a list
+        of paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -1358,49 +1598,36 @@ class One:
             return f"{date.isoformat()}_{number:03d}_{subject}"
         return RawExpRefDict(subject=subject, date=date.isoformat(), sequence=f"{number:03d}")
 
-    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID:
-        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one."""
+    @overload
+    def ref2eid(self, ref: str | Mapping[str, object]) -> uuid.UUID: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2eid(self, ref: RefList) -> list[uuid.UUID]: ...
+    def ref2eid(self, ref: str | Mapping[str, object] | RefList) -> uuid.UUID | list[uuid.UUID]:
+        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one.
+        A list of references gives a list of eids, in order."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2eid(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         eid = self._ref2eid_or_none(ref)
         if eid is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return eid
 
-    def ref2path(self, ref: str | Mapping[str, object]) -> Path:
-        """The local session folder of an experiment reference."""
+    @overload
+    def ref2path(self, ref: str | Mapping[str, object]) -> Path: ...  # type: ignore[overload-overlap]
+    @overload
+    def ref2path(self, ref: RefList) -> list[Path]: ...
+    def ref2path(self, ref: str | Mapping[str, object] | RefList) -> Path | list[Path]:
+        """The local session folder of an experiment reference (a list gives a list)."""
+        if isinstance(ref, list | tuple):
+            return [self.ref2path(one) for one in ref]
+        if not isinstance(ref, str | Mapping):
+            raise ArgumentError("ref", ref, "an experiment reference (str or dict) or a list")
         path = self.eid2path(self.ref2eid(ref))
         if path is None:
             raise ALFObjectNotFound(f"session {ref!r} not found in the cache")
         return path
-
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, parse: Literal[True] = True
-    ) -> ExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[True] = True, *, parse: Literal[False]
-    ) -> RawExpRefDict | None: ...
-    @overload
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: Literal[False], parse: bool = True
-    ) -> str | None: ...
-    @staticmethod
-    def path2ref(
-        path_str: str | PurePath, as_dict: bool = True, parse: bool = True
-    ) -> ExpRefDict | RawExpRefDict | str | None:
-        """The experiment reference of the session folder in ``path_str`` (None if none)."""
-        if not as_dict:
-            return path2ref(path_str, as_dict=False)
-        if parse:
-            return path2ref(path_str)
-        return path2ref(path_str, parse=False)
-
-    ref2dict = staticmethod(ref2dict)
-    dict2ref = staticmethod(dict2ref)
-    is_exp_ref = staticmethod(is_exp_ref)
 
     @staticmethod
     def setup(
@@ -1428,6 +1655,11 @@ class One:
         return One(root, mode="local", silent=silent)
 
 
+def reopen(cls: type[One], options: Options, token: Secret | None) -> One:
+    """An instance of ``cls`` rebuilt from pickled ``options`` (and session ``token``)."""
+    return cls._reopen(options, token)
+
+
 def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) -> list[str | None]:
     if value is None or isinstance(value, str):
         return [value] * n
@@ -1438,26 +1670,14 @@ def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) ->
     return list(value)
 
 
-def _local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
-    """Where a dataset record's file is, refusing a rel_path that could leave its session."""
-    from onesdk.errors import UnsafePathError
+#: the column order of one-api's remote ``list_datasets(details=True)``
+_REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 
-    rel = str(record["rel_path"])
-    parts = rel.split("/")
-    unsafe = (
-        not rel
-        or rel.startswith("/")
-        or "\\" in rel
-        or "\0" in rel
-        or ":" in parts[0]
-        or any(p in ("", ".", "..") for p in parts)
-    )
-    if unsafe:
-        raise UnsafePathError(
-            f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
-            "session folder; the cache table is corrupt or hostile"
-        )
-    return session_dir / rel
+
+def remote_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """A datasets frame with the remote column order (file_size, hash, exists, ...)."""
+    first = [c for c in _REMOTE_COLUMNS if c in frame.columns]
+    return frame[first + [c for c in frame.columns if c not in first]]
 
 
 def _object_of(filename: str) -> str:

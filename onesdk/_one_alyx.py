@@ -16,59 +16,50 @@ Files missing from the cache dir are downloaded on load (verified, resumable, lo
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
-import functools
-import inspect
 import os
 import uuid
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Literal, overload
 
 import platformdirs
 
-from onesdk._auth import TokenAuth, resolve_credentials
+from onesdk._auth import resolve_credentials
 from onesdk._download import Downloader, DownloadTask, safe_target, url_for
 from onesdk._log import get_logger
-from onesdk._one import EidLike, EidList, One, QcLike
-from onesdk._query import FilenameFilter, PartValue
+from onesdk._one import EidLike, EidList, One
+from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote_records import (
-    DatasetRow,
-    SessionRow,
     dataset_rows,
-    merge_rows,
-    session_dataset_rows,
     session_row,
 )
+from onesdk._remote_session import RemoteSession, connect
 from onesdk._remote_tables import (
     install_cache_zip,
     local_cache_info,
     needs_download,
     remote_cache_info,
 )
-from onesdk._rest import AlyxHttp, JsonObject, RestRepository, search_terms
-from onesdk._rest_cache import RestCache
+from onesdk._rest import JsonObject, RestRepository, search_terms
+from onesdk._servers import check_username, http_data_server_for, log_in_now
 from onesdk._settings import (
     Settings,
-    default_token_store,
     load_settings,
     normalise_base_url,
     save_settings,
 )
 from onesdk._validate import instance, path_like
+from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
     HTTPError,
     OfflineError,
-    OfflineWarning,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
 
     from onesdk._models import Insertion, Session
     from onesdk.alf.io import FileContent
@@ -81,46 +72,8 @@ _MODES: tuple[str, ...] = ("remote", "local", "auto", "refresh")
 _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 
 
-_QUERY_TYPE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "onesdk_query_type", default=None
-)
-_F = TypeVar("_F", bound=Callable[..., object])
-
-
-def _scoped(method: _F, *, remote_frames: bool = False) -> _F:
-    """``method`` with its ``query_type`` argument visible to the hooks it calls.
-
-    The inherited load and list methods accept ``query_type`` but do not pass it down; the
-    download hooks (:meth:`OneAlyx._select`, :meth:`OneAlyx._check_files`) read it here.
-    """
-    signature = inspect.signature(method)
-
-    @functools.wraps(method)
-    def wrapper(*args: object, **kwargs: object) -> object:
-        bound = signature.bind(*args, **kwargs)
-        value = bound.arguments.get("query_type")
-        token = _QUERY_TYPE.set(value if isinstance(value, str) else None)
-        try:
-            result = method(*args, **kwargs)
-            remote = isinstance(args[0], OneAlyx) and args[0]._remote(_QUERY_TYPE.get())
-        finally:
-            _QUERY_TYPE.reset(token)
-        if remote_frames and remote and isinstance(result, dict):
-            return {key: _remote_order(frame) for key, frame in result.items()}
-        return result
-
-    return cast(_F, wrapper)
-
-
 class OneAlyx(One):
     """Search, list and load ALF data through an Alyx server (and the local cache)."""
-
-    load_dataset = _scoped(One.load_dataset)
-    load_datasets = _scoped(One.load_datasets)
-    load_object = _scoped(One.load_object)
-    load_collection = _scoped(One.load_collection)
-    list_collections = _scoped(One.list_collections, remote_frames=True)
-    list_revisions = _scoped(One.list_revisions)
 
     def __init__(
         self,
@@ -137,18 +90,14 @@ class OneAlyx(One):
         cache_rest: Literal["GET"] | None = "GET",
         n_threads: int = 4,
         timeout: float = 30.0,
+        lazy: bool | None = None,
     ) -> None:
-        if mode not in _MODES:
-            raise ArgumentError("mode", mode, "one of 'remote', 'local', 'auto', 'refresh'")
-        if cache_rest not in ("GET", None):
-            raise ArgumentError("cache_rest", cache_rest, "'GET' or None")
+        requested = check_mode(mode)
+        check_connection(cache_rest, n_threads, timeout)
         for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
             if value is not None:
                 path_like(value, name)
-        if isinstance(n_threads, bool) or not isinstance(n_threads, int) or n_threads < 1:
-            raise ArgumentError("n_threads", n_threads, "a positive int")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise ArgumentError("timeout", timeout, "a positive number of seconds")
+        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
         saved = load_settings(normalise_base_url(base_url) if base_url else None)
         if base_url is None:
             if saved is None:
@@ -161,83 +110,63 @@ class OneAlyx(One):
         if root is None:
             host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
             root = Path(platformdirs.user_cache_dir("ONE")) / host
-        server = http_data_server or (saved.http_data_server if saved else None)
+        server = http_data_server_for(
+            base_url, http_data_server, saved.http_data_server if saved else None
+        )
         credentials = resolve_credentials(
             username, password, saved_username=saved.username if saved else None
         )
-        self._auth = TokenAuth(base_url, credentials, store=default_token_store())
-        rest_cache = RestCache(root / ".rest") if cache_rest == "GET" else None
-        self._rest = RestRepository(
-            AlyxHttp(base_url, auth=self._auth, rest_cache=rest_cache, timeout=timeout)
-        )
-        self._n_threads = n_threads
-        self._timeout = timeout
-        self._insertions: dict[str, JsonObject] = {}
-        self._requested_mode: str = mode
-        self._warned_offline = False
-        save_settings(
-            Settings(
-                base_url,
-                credentials.username if credentials else None,
-                server,
-                root,
-            )
-        )
-        super().__init__(
-            root,
-            mode="local",
+        check_username(base_url, credentials.username if credentials else None, password)
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode=requested,
             wildcards=wildcards,
-            tables_dir=tables_dir,
             silent=silent,
-            http_data_server=server,
-            lazy=False,  # remote rows are merged into the in-memory tables
+            http_data_server=server.rstrip("/") if server else None,
+            lazy=lazy,
+            base_url=base_url,
+            username=credentials.username if credentials else None,
+            cache_rest=cache_rest,
+            n_threads=n_threads,
+            timeout=timeout,
         )
-        self.mode = "remote" if mode in ("auto", "refresh") else mode
-        if mode == "refresh":
+        save_settings(Settings(base_url, options.username, server, root))
+        self._open(options, connect(options, credentials, None, self._layers))
+        if requested in ("remote", "refresh"):
+            log_in_now(self._connection.auth, password_given=password is not None)
+        self._loaded()
+        if requested == "refresh":
             self.load_cache(clobber=True)
 
     def __repr__(self) -> str:
-        return f"One ({'off' if self.offline else 'on'}line, {self.alyx.base_url})"
+        auth = self._connection.auth
+        login = f"logged in as {auth.username}" if auth.has_token and auth.username else ""
+        login = login or "not logged in"
+        state = "offline" if self.offline else "online"
+        return f"{type(self).__name__} ({state}, {self.alyx.base_url}, {login})"
 
     # ------------------------------------------------------------------ connection
 
     @property
-    def alyx(self) -> RestRepository:
-        """The REST repository (Alyx client) of this instance."""
-        return self._rest
+    def _connection(self) -> RemoteSession:
+        server = self._server
+        if server is None:
+            raise OfflineError("this instance has no server")
+        return server
 
     @property
-    def offline(self) -> bool:
-        """True in local mode: nothing reaches the server."""
-        return self.mode == "local"
+    def alyx(self) -> RestRepository:
+        """The REST repository (Alyx client) of this instance."""
+        return self._connection.rest
 
     def logout(self) -> None:
         """Forget the stored token of this server."""
-        self._auth.logout()
+        self._connection.auth.logout()
 
     def close(self) -> None:
         """Close the connection to the server (the instance can still be used offline)."""
-        self._rest.close()
-
-    def _remote(self, query_type: str | None) -> bool:
-        wanted = query_type or self.mode
-        if wanted not in ("local", "remote", "auto", "refresh"):
-            raise ArgumentError("query_type", query_type, "'local' or 'remote'")
-        if wanted != "local" and self.mode == "local" and query_type is None:
-            return False
-        return wanted != "local"
-
-    def _fall_back(self, exc: OfflineError) -> bool:
-        """In 'auto' mode, switch to local (warning once) instead of failing."""
-        if self._requested_mode not in ("auto", "refresh"):
-            return False
-        if not self._warned_offline:
-            warnings.warn(
-                f"{exc}; using the local cache tables instead", OfflineWarning, stacklevel=3
-            )
-            self._warned_offline = True
-        self.mode = "local"
-        return True
+        self._connection.rest.close()
 
     # ------------------------------------------------------------------ cache tables
 
@@ -252,44 +181,21 @@ class OneAlyx(One):
         ``tag`` loads the tables of a dataset tag (into ``<cache_dir>/<tag>`` unless
         ``tables_dir`` is given). Called by the constructor: a 'remote' instance starts empty.
         """
-        if getattr(self, "_initialised", False) is False:
-            self._initialised = True
-            if self._requested_mode in ("remote", "refresh"):
-                self._start_empty()  # 'refresh' fetches the server's tables right after
-                return None
-            return One.load_cache(self, tables_dir)
         target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)
         target = target or self._tables_dir
         try:
-            info = remote_cache_info(self._rest, tag)
+            info = remote_cache_info(self._connection.rest, tag)
         except OfflineError as exc:
-            if not self._fall_back(exc):
+            if not self._connection.fall_back(exc):
                 raise
-            return One.load_cache(self, target)
+            return self._load_layered(target)
         local = local_cache_info(target)
         if info.location and needs_download(
-            info, local, tag=tag, base_url=self._rest.base_url, clobber=clobber
+            info, local, tag=tag, base_url=self._connection.rest.base_url, clobber=clobber
         ):
             with Downloader(silent=self.silent, n_threads=1) as dl:
                 install_cache_zip(dl, info.location, target)
-        return One.load_cache(self, target)
-
-    def _start_empty(self) -> None:
-        from onesdk._cache import empty_tables
-        from onesdk._parquet import ParquetRepository
-
-        self._tables = empty_tables()
-        self._repo = ParquetRepository(self._tables)
-
-    def _merge(self, sessions: Iterable[SessionRow], datasets: Iterable[DatasetRow] = ()) -> None:
-        """Insert or replace rows in the in-memory tables (rows from the server win)."""
-        from onesdk._parquet import ParquetRepository
-
-        merged = merge_rows(self.tables, list(sessions), list(datasets))
-        if merged is not self._tables:
-            self._tables = merged
-            self._repo = ParquetRepository(merged)
-            self._modified_time = dt.datetime.now()
+        return self._load_layered(target)
 
     # ------------------------------------------------------------------ search
 
@@ -297,7 +203,7 @@ class OneAlyx(One):
         self, query_type: str | None = None, endpoint: str | None = None
     ) -> tuple[str, ...]:
         """The keywords of :meth:`search` (remote: the server's session filters, sorted)."""
-        if not self._remote(query_type):
+        if not self._connection.asks_server(query_type):
             return super().search_terms(query_type)
         return search_terms(endpoint or "sessions")
 
@@ -313,16 +219,16 @@ class OneAlyx(One):
         self, details: bool = False, *, query_type: str | None = None, **filters: object
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
         """Sessions matching the filters: remote by default (see :func:`search_terms`)."""
-        if not self._remote(query_type):
+        if not self._connection.asks_server(query_type):
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
         try:
-            found = self._rest.search_sessions(filters)
+            found = self._connection.rest.search_sessions(filters)
             records = found.raw()
         except OfflineError as exc:
-            if not self._fall_back(exc):
+            if not self._connection.fall_back(exc):
                 raise
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
-        self._merge(session_row(r) for r in _unique(records))
+        self._connection.add_sessions(session_row(r) for r in _unique(records))
         eids = [uuid.UUID(str(r["id"])) for r in records]
         if not details:
             return eids
@@ -344,24 +250,16 @@ class OneAlyx(One):
         """Probe insertions matching the filters (``session``, ``name``, ``lab``, ...)."""
         from onesdk._models import insertion_from_rest
 
-        if not self._remote(query_type):
-            records = [r for r in self._insertions.values() if _insertion_matches(r, filters)]
+        if not self._connection.asks_server(query_type):
+            known = self._connection.insertions.values()
+            records = [r for r in known if _insertion_matches(r, filters)]
         else:
-            records = self._rest.search_insertions(filters).raw()
-            self._remember_insertions(records)
+            records = self._connection.rest.search_insertions(filters).raw()
+            self._connection.remember_insertions(records)
         pids = [uuid.UUID(str(r["id"])) for r in records]
         if not details:
             return pids
         return pids, [insertion_from_rest(r) for r in records]
-
-    def _remember_insertions(self, records: Iterable[JsonObject]) -> None:
-        rows: list[SessionRow] = []
-        for record in records:
-            self._insertions[str(record["id"])] = record
-            info = record.get("session_info")
-            if isinstance(info, dict):
-                rows.append(session_row(info))
-        self._merge(rows)
 
     # ------------------------------------------------------------------ insertions
 
@@ -370,14 +268,14 @@ class OneAlyx(One):
     ) -> tuple[uuid.UUID, str] | tuple[None, None]:
         """The session and probe name of an insertion; (None, None) when unknown."""
         key = str(_as_uuid(pid, "pid"))
-        if self._remote(query_type):
+        if self._connection.asks_server(query_type):
             try:
-                self._remember_insertions([self._rest.insertion(key)])
+                self._connection.remember_insertions([self._connection.rest.insertion(key)])
             except HTTPError as exc:
                 if exc.status != 404:
                     raise
                 return None, None
-        record = self._insertions.get(key)
+        record = self._connection.insertions.get(key)
         if record is None:
             return None, None
         return uuid.UUID(str(record["session"])), str(record["name"])
@@ -392,7 +290,7 @@ class OneAlyx(One):
     ):
         """The insertions of a session: (pids, names[, records]); Nones when there are none."""
         key = self._eid(eid)
-        if self._remote(query_type):
+        if self._connection.asks_server(query_type):
             pids, records = self.search_insertions(True, query_type="remote", session=key)
         else:
             pids, records = self.search_insertions(True, query_type="local", session=key)
@@ -402,95 +300,6 @@ class OneAlyx(One):
         return (pids, names, records) if details else (pids, names)
 
     # ------------------------------------------------------------------ datasets
-
-    @overload
-    def list_datasets(
-        self,
-        eid: EidLike | Sequence[EidLike] | None = None,
-        filename: FilenameFilter = None,
-        collection: PartValue = None,
-        revision: PartValue = None,
-        qc: QcLike = "FAIL",
-        ignore_qc_not_set: bool = False,
-        details: Literal[False] = False,
-        query_type: str | None = None,
-        default_revisions_only: bool = False,
-        keep_eid_index: bool = False,
-    ) -> list[str]: ...
-    @overload
-    def list_datasets(
-        self,
-        eid: EidLike | Sequence[EidLike] | None = None,
-        filename: FilenameFilter = None,
-        collection: PartValue = None,
-        revision: PartValue = None,
-        qc: QcLike = "FAIL",
-        ignore_qc_not_set: bool = False,
-        *,
-        details: Literal[True],
-        query_type: str | None = None,
-        default_revisions_only: bool = False,
-        keep_eid_index: bool = False,
-    ) -> pd.DataFrame: ...
-    def list_datasets(
-        self,
-        eid: EidLike | Sequence[EidLike] | None = None,
-        filename: FilenameFilter = None,
-        collection: PartValue = None,
-        revision: PartValue = None,
-        qc: QcLike = "FAIL",
-        ignore_qc_not_set: bool = False,
-        details: bool = False,
-        query_type: str | None = None,
-        default_revisions_only: bool = False,
-        keep_eid_index: bool = False,
-    ) -> list[str] | pd.DataFrame:
-        """The datasets of a session; remotely, asked of the server and merged into the cache.
-
-        As in the reference, ``default_revisions_only`` has no effect remotely.
-        """
-        kwargs: dict[str, object] = {
-            "filename": filename,
-            "collection": collection,
-            "revision": revision,
-            "qc": qc,
-            "ignore_qc_not_set": ignore_qc_not_set,
-            "details": details,
-            "keep_eid_index": keep_eid_index,
-        }
-        if (
-            eid is None
-            or not self._remote(query_type)
-            or not isinstance(eid, (str, uuid.UUID, PurePath, Mapping))
-        ):
-            return super().list_datasets(  # type: ignore[call-overload,no-any-return]
-                eid, default_revisions_only=default_revisions_only, **kwargs
-            )
-        key = self._remote_eid(eid)
-        try:
-            self._fetch_session(key)
-        except OfflineError as exc:
-            if not self._fall_back(exc):
-                raise
-        result = super().list_datasets(key, **kwargs)  # type: ignore[call-overload]
-        if details:
-            return _remote_order(result)
-        listed: list[str] = result
-        return listed
-
-    def _remote_eid(self, eid: EidLike) -> str:
-        if isinstance(eid, (str, uuid.UUID)):
-            text = str(eid).strip()[-36:]
-            try:
-                return str(uuid.UUID(text))
-            except ValueError:
-                pass
-        return self._eid(eid)
-
-    def _fetch_session(self, eid: str) -> JsonObject:
-        detail = self._rest.session(eid)
-        self._merge([session_row(detail)], session_dataset_rows(detail))
-        return detail
 
     @overload
     def type2datasets(
@@ -513,7 +322,7 @@ class OneAlyx(One):
             django = f"session__id,{key},dataset_type__name__in,{list(dataset_type)}"
         else:
             raise ArgumentError("dataset_type", dataset_type, "a str or a list of str")
-        rows = dataset_rows(self._rest.dataset_records([("django", django)]).raw())
+        rows = dataset_rows(self._connection.rest.dataset_records([("django", django)]).raw())
         frame = datasets_frame(rows, keep_eid_index=True)
         return frame if details else sorted(frame["rel_path"])
 
@@ -529,7 +338,7 @@ class OneAlyx(One):
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
         if not _is_uuid(key):
             key = self._dataset_name2id(key, "dset")
-        value = self._rest.dataset(key).get("dataset_type")
+        value = self._connection.rest.dataset(key).get("dataset_type")
         return str(value)
 
     def describe_dataset(self, dataset_type: str | None = None) -> JsonObject:
@@ -537,18 +346,18 @@ class OneAlyx(One):
         if not dataset_type:
             raise ArgumentError("dataset_type", dataset_type, "a dataset type or file name")
         try:
-            record = self._rest.dataset_type(dataset_type)
+            record = self._connection.rest.dataset_type(dataset_type)
         except HTTPError as exc:
             if exc.status != 404:
                 raise
-            record = self._rest.dataset_type(self.dataset2type(dataset_type))
+            record = self._connection.rest.dataset_type(self.dataset2type(dataset_type))
         _log.info("%s: %s", record.get("name"), record.get("description"))
         return record
 
     def describe_revision(self, revision: str, full: bool = False) -> JsonObject | None:
         """The revision record (``full=True``); None when the revision does not exist."""
         try:
-            record = self._rest.revision(revision)
+            record = self._connection.rest.revision(revision)
         except HTTPError as exc:
             if exc.status != 404:
                 raise
@@ -587,17 +396,17 @@ class OneAlyx(One):
         if isinstance(eid, list | tuple):
             if full:
                 return [self.get_details(one, full=True, query_type=query_type) for one in eid]
-            if not self._remote(query_type):
+            if not self._connection.asks_server(query_type):
                 return super().get_details(eid)
             return self._remote_sessions([self._remote_eid(one) for one in eid])
-        if not self._remote(query_type):
+        if not self._connection.asks_server(query_type):
             if full:
                 return super().get_details(eid, full=True)
             return super().get_details(eid)
         key = self._remote_eid(eid)
         if full:
             try:
-                return self._fetch_session(key)
+                return self._connection.fetch_session(key)
             except HTTPError as exc:
                 if exc.status != 404:
                     raise
@@ -609,32 +418,17 @@ class OneAlyx(One):
         from onesdk._models import session_from_rest
 
         # the reference's request: a django primary-key filter with a Python tuple
-        found = self._rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
-        self._merge(session_row(r) for r in found)
+        found = self._connection.rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
+        self._connection.add_sessions(session_row(r) for r in found)
         by_id = {
             str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found
         }
         missing = [key for key in keys if key not in by_id]
         if missing:
             raise ALFObjectNotFound(
-                f"session(s) {', '.join(missing)} not found on {self._rest.base_url}"
+                f"session(s) {', '.join(missing)} not found on {self._connection.rest.base_url}"
             )
         return [session_from_rest(by_id[key]) for key in keys]
-
-    def _ref2eid_or_none(self, ref: str | Mapping[str, object]) -> uuid.UUID | None:
-        if self.mode == "local":
-            return super()._ref2eid_or_none(ref)
-        from onesdk._convert import ref2dict
-
-        parsed = ref2dict(ref)
-        date = str(parsed["date"])
-        found = self.search(
-            subject=str(parsed["subject"]), date_range=[date, date], number=parsed["sequence"]
-        )
-        exact = [
-            e for e in found if str(self._session_record(str(e))["subject"]) == parsed["subject"]
-        ]
-        return exact[0] if len(exact) == 1 else None
 
     # ------------------------------------------------------------------ aggregates
 
@@ -659,7 +453,7 @@ class OneAlyx(One):
             ("revision", revision),
         ):
             instance(value, (str, type(None)), name, "a str or None")
-        records = self._rest.dataset_records([("django", "session__isnull,True")]).raw()
+        records = self._connection.rest.dataset_records([("django", "session__isnull,True")]).raw()
         frame = datasets_frame(dataset_rows(records), keep_eid_index=False)
         frame["rel_path"] = frame["rel_path"].str.replace(
             r"^[\w/]+(?=aggregates/)", "", n=1, regex=True
@@ -735,7 +529,7 @@ class OneAlyx(One):
         with Downloader(silent=self.silent, n_threads=1) as dl:
             path = dl.fetch(task)
         if download_only:
-            return path
+            return ALFPath(path)
         from onesdk.alf.io import load_file_content
 
         return load_file_content(path)
@@ -757,20 +551,39 @@ class OneAlyx(One):
 
     def _eid2path_one(self, eid: EidLike, query_type: str | None) -> Path | None:
         local = super().eid2path(eid)
-        if local is not None or not self._remote(query_type):
+        if local is not None or not self._connection.asks_server(query_type):
             return local
         try:
-            self._fetch_session(self._remote_eid(eid))
+            self._connection.fetch_session(self._remote_eid(eid))
         except HTTPError as exc:
             if exc.status == 404:
                 return None
             raise
         return super().eid2path(eid)
 
-    def path2eid(self, path_obj: str | PurePath, query_type: str | None = None) -> uuid.UUID | None:
-        """The eid of a session folder (asking the server when not in the cache)."""
+    @overload
+    def path2eid(  # type: ignore[overload-overlap]  # a str is also a sequence
+        self, path_obj: str | PurePath, query_type: str | None = None
+    ) -> uuid.UUID | None: ...
+    @overload
+    def path2eid(
+        self,
+        path_obj: Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self,
+        path_obj: str | PurePath | Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of a session folder (asking the server when not in the cache); a list of
+        paths gives a list, in order."""
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one, query_type) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
         local = super().path2eid(path_obj)
-        if local is not None or not self._remote(query_type):
+        if local is not None or not self._connection.asks_server(query_type):
             return local
         from onesdk._convert import session_parts
 
@@ -784,74 +597,6 @@ class OneAlyx(One):
         return found[0] if len(found) == 1 else None
 
     # ------------------------------------------------------------------ loading
-
-    def _matching_table(
-        self, eid: EidLike | Sequence[EidLike] | None, *args: object, **kwargs: object
-    ) -> pa.Table:
-        if (
-            eid is not None
-            and not isinstance(eid, (list, tuple))
-            and self._remote(_QUERY_TYPE.get())
-        ):
-            try:
-                self._fetch_session(self._remote_eid(eid))  # type: ignore[arg-type]
-            except OfflineError as exc:
-                if not self._fall_back(exc):
-                    raise
-        return super()._matching_table(eid, *args, **kwargs)  # type: ignore[arg-type]
-
-    def _select(self, eid: str, *args: object, **kwargs: object) -> pa.Table:
-        if self._remote(_QUERY_TYPE.get()):
-            try:
-                self._fetch_session(eid)
-            except OfflineError as exc:
-                if not self._fall_back(exc):
-                    raise
-        return super()._select(eid, *args, **kwargs)  # type: ignore[arg-type]
-
-    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
-        """Local paths of ``rows``: missing or damaged files are downloaded (online only).
-
-        A file is damaged when its size, or with ``check_hash`` its md5, differs from the
-        record; the downloader checks both in one read and fetches only what is wrong. When a
-        download fails but a local copy exists, the copy is used with a warning.
-        """
-        if self.offline:  # an online instance downloads even for query_type='local'
-            return super()._check_files(rows, check_hash)
-        files = super()._check_files(rows, check_hash=False)
-        from onesdk._tables import session_rel_path, table_records
-
-        records = table_records(rows)
-        tasks: list[tuple[int, DownloadTask]] = []
-        for i, (record, path) in enumerate(zip(records, files, strict=True)):
-            size = record.get("file_size")
-            digest = record.get("hash")
-            known_size = size if isinstance(size, int) else None
-            known_md5 = digest if isinstance(digest, str) and digest else None
-            size_ok = path is not None and (known_size is None or path.stat().st_size == size)
-            if size_ok and not (check_hash and known_md5):
-                continue
-            session = session_rel_path(self._session_record(str(record["eid"]))).as_posix()
-            rel = str(record["rel_path"])
-            target = safe_target(self.cache_dir, session, rel)
-            url = url_for(self._data_server(), f"{session}/{rel}", str(record["id"]))
-            tasks.append((i, DownloadTask(url, target, known_size, known_md5)))
-        if not tasks:
-            return files
-        with Downloader(silent=self.silent, n_threads=self._n_threads) as dl:
-            outcomes = dl.fetch_each([t for _, t in tasks])
-        for (i, _), outcome in zip(tasks, outcomes, strict=True):
-            if outcome.error is None:
-                files[i] = outcome.path
-                if self.record_loaded:  # downloaded files are loaded datasets too
-                    self._loaded_ids.add(str(records[i]["id"]))
-            elif files[i] is not None:
-                warnings.warn(
-                    f"{outcome.error}; using the local copy {files[i]}", OfflineWarning, 2
-                )
-            else:
-                raise outcome.error
-        return files
 
     def _data_server(self) -> str:
         if not self.http_data_server:
@@ -884,12 +629,6 @@ class OneAlyx(One):
             http_data_server=http_data_server,
             silent=silent,
         )
-
-
-def _remote_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """A datasets frame with the remote column order (file_size, hash, exists, ...)."""
-    first = [c for c in _REMOTE_COLUMNS if c in frame.columns]
-    return frame[first + [c for c in frame.columns if c not in first]]
 
 
 def _unique(records: Iterable[JsonObject]) -> list[JsonObject]:

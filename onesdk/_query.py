@@ -101,7 +101,11 @@ def as_date_range(value: object) -> tuple[dt.date | None, dt.date | None]:
 
 def _text_values(name: str, value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
-    if not isinstance(items, Iterable) or not all(isinstance(v, str) for v in items):
+    if (
+        isinstance(items, Mapping)  # a dict iterates over its keys: never a list of patterns
+        or not isinstance(items, Iterable)
+        or not all(isinstance(v, str) for v in items)
+    ):
         raise ArgumentError(name, value, "a string or a list of strings")
     return tuple(str(v) for v in items)
 

@@ -55,12 +55,11 @@ from onesdk._alyx_http import (
 from onesdk._alyx_http import Wire as _Wire
 from onesdk._alyx_http import WirePage as _WirePage
 from onesdk._alyx_http import as_json as _as_json
-from onesdk._alyx_http import raw_page as _raw_page
+from onesdk._alyx_rest import AlyxRestSurface
 from onesdk._log import get_logger
 from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
-    ContractError,
     HTTPError,
     UnknownTermError,
 )
@@ -371,7 +370,7 @@ _INSERTIONS: Final = _Listing(
 )
 
 
-class RestRepository:
+class RestRepository(AlyxRestSurface):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
     Every read goes through an operation of the generated client; records come back as the
@@ -518,35 +517,6 @@ class RestRepository:
 
     def has_session(self, eid: str) -> bool:
         return len(self.session_row(eid)) == 1
-
-    # generic -------------------------------------------------------------------------------
-    def rest(
-        self, endpoint: str, action: str = "list", id: str | UUID | None = None, **filters: object
-    ) -> list[JsonObject] | JsonObject:
-        """The reference's ``alyx.rest(endpoint, 'list' | 'read', ...)`` for reading records.
-
-        Any endpoint with any filter, as in one-api, so this one stays on untyped requests: the
-        generated operations cover only the endpoints and filters of the contract.
-        """
-        name = _name(endpoint, "endpoint")
-        if action == "read":
-            if id is None:
-                raise ArgumentError("id", id, "the record id or name to read")
-            path = f"{name}/{_name(str(id), 'id')}"
-            value = self.http.get_json(path)
-            if not isinstance(value, dict):
-                raise ContractError(f"GET {self.http.url(path)}: expected a JSON object")
-            return value
-        if action != "list":
-            raise ArgumentError("action", action, "'list' or 'read' (writes are not supported)")
-        params = [(k, _join(v, k)) for k, v in sorted(filters.items())]
-        if id is not None:
-            params.append(("django", f"pk,{id}"))
-
-        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
-            return _raw_page(self.http.get_json(name, page_params), self.http.url(name))
-
-        return Paginated(fetch, name, params, fetch(params)).raw()
 
     # cache tables --------------------------------------------------------------------------
     def cache_info(self, tag: str | None = None) -> JsonObject:

@@ -37,6 +37,8 @@ __all__ = ["CacheControl", "CachedResponse", "CachingTransport", "RestCache", "c
 _log = get_logger("onesdk.rest_cache")
 DEFAULT_EXPIRY: Final = dt.timedelta(minutes=5)
 EXTENSION: Final = "onesdk_cache"
+#: request extension: how long this GET answer stays fresh (None: the cache's default)
+EXPIRY_EXTENSION: Final = "onesdk_cache_expiry"
 CacheControl = Literal["use", "refresh", "skip"]
 # Answers that are about credentials are never cached, whatever the method.
 _NEVER: Final = ("/auth-token",)
@@ -179,7 +181,8 @@ class CachingTransport(httpx.BaseTransport):
         body = response.read()
         response.close()
         content_type = response.headers.get("content-type", "application/json")
-        self.cache.put("GET", url, 200, content_type, body)
+        expiry = request.extensions.get(EXPIRY_EXTENSION)
+        self.cache.put("GET", url, 200, content_type, body, expiry=expiry)
         headers = [
             (k, v)
             for k, v in response.headers.multi_items()

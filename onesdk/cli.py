@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from onesdk import errors
+from onesdk._cli_lock import add_lock_commands
 
 __all__ = ["EXIT_CODES", "build_parser", "main"]
 
@@ -26,6 +27,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NOT_FOUND = 3
 EXIT_REMOTE = 4
+EXIT_DRIFT = 5  # onesdk lock --check: the cache no longer matches the lock
 EXIT_INTERRUPTED = 130
 
 #: exit code -> meaning, shown by ``onesdk --help`` and in docs/cli.md
@@ -35,6 +37,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_USAGE: "usage error: bad command line or argument value",
     EXIT_NOT_FOUND: "nothing found: the session, dataset or object does not exist",
     EXIT_REMOTE: "remote error: Alyx or the file server failed, refused the login, or offline",
+    EXIT_DRIFT: "drift: onesdk lock --check found changes since the lock was made",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -324,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         add(sub)
     _add_login(sub)
     _add_demo(sub)
+    add_lock_commands(sub, _common, _Formatter)
     return parser
 
 

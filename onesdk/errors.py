@@ -15,6 +15,9 @@ OneSdkError
 │   ├── ALFMultipleCollectionsFound         the object is in several collections
 │   └── ALFMultipleRevisionsFound           several revisions match and none is pinned
 ├── LoadError                               an ALF file exists but cannot be read as its format says
+├── LockError                               a data lock (onesdk.Lock) cannot be used as asked
+│   ├── LockFileError (ValueError)          a lock file that is malformed, foreign or tampered
+│   └── NotLockedError (LookupError)        inside one.locked(), a request the lock does not pin
 ├── CacheError                              cache tables: corrupt, truncated, foreign or unsafe
 │   └── CacheLockTimeout                    another process holds the cache lock for too long
 ├── RemoteError                             talking to Alyx or the file server
@@ -22,9 +25,12 @@ OneSdkError
 │   ├── AuthenticationError                 no valid credentials, or login refused
 │   ├── HTTPError                           an unexpected HTTP status (carries method, url, status)
 │   └── ContractError                       a response that does not match the Alyx contract
-└── DownloadError                           a file could not be fetched into the cache
-    ├── ChecksumError                       size or md5 differs from the record after a retry
-    └── UnsafePathError                     a record would write outside the session folder
+├── DownloadError                           a file could not be fetched into the cache
+│   ├── ChecksumError                       size or md5 differs from the record after a retry
+│   └── UnsafePathError                     a record would write outside the session folder
+├── ClusterError                            onesdk.dask: no cluster, or it went away mid-run
+├── SessionError                            onesdk.dask: what failed for one session (a record)
+└── SessionsFailed                          onesdk.dask: sessions failed (holds every record)
 
 OneSdkWarning (UserWarning)
 ├── ALFWarning                              ALF data that loads, but not cleanly
@@ -56,15 +62,21 @@ __all__ = [
     "CacheLockTimeout",
     "CacheWarning",
     "ChecksumError",
+    "ClusterError",
     "ContractError",
     "DownloadError",
     "HTTPError",
     "LoadError",
+    "LockError",
+    "LockFileError",
+    "NotLockedError",
     "OfflineError",
     "OfflineWarning",
     "OneSdkError",
     "OneSdkWarning",
     "RemoteError",
+    "SessionError",
+    "SessionsFailed",
     "UnknownTermError",
     "UnsafePathError",
     "describe_value",
@@ -152,6 +164,27 @@ class LoadError(OneSdkError):
     """An ALF file exists but cannot be read as its format says (names the file)."""
 
 
+class LockError(OneSdkError):
+    """A data lock (:class:`onesdk.Lock`) cannot be used as asked."""
+
+
+class LockFileError(LockError, ValueError):
+    """A lock file that is not valid JSON, not an onesdk lock, of an unknown schema version,
+    or changed since it was written; ``entry`` names the part at fault (e.g. ``datasets[3]``)."""
+
+    def __init__(self, source: str, entry: str, problem: str) -> None:
+        self.source = source
+        self.entry = entry
+        self.problem = problem
+        where = f" at {entry}" if entry else ""
+        super().__init__(f"{source}{where}: {problem}")
+
+
+class NotLockedError(LockError, LookupError):
+    """Inside ``one.locked(lock)``, a session or dataset was asked for that the lock does not
+    pin; lock it (``one.lock(...)``) or leave the ``locked`` block to read the current cache."""
+
+
 class CacheError(OneSdkError):
     """A cache table or cache file is corrupt, truncated, foreign or unsafe (names the file)."""
 
@@ -198,6 +231,46 @@ class ChecksumError(DownloadError):
 
 class UnsafePathError(DownloadError, ValueError):
     """A record's path is absolute or escapes its session folder; the server is not trusted."""
+
+
+class ClusterError(OneSdkError):
+    """A Dask cluster could not run the work: none is running, or it went away mid-run."""
+
+
+class SessionError(OneSdkError):
+    """What failed for one session of :func:`onesdk.dask.map_sessions`: a record, returned in
+    the session's place (``errors='record'``) or collected in :class:`SessionsFailed`.
+
+    ``error_type`` is the qualified name of the exception raised on the worker, ``message`` its
+    text and ``traceback`` the worker's formatted traceback (plain strings, so the record
+    crosses processes whatever the exception was).
+    """
+
+    def __init__(self, eid: str, error_type: str, message: str, traceback: str = "") -> None:
+        self.eid = eid
+        self.error_type = error_type
+        self.message = message
+        self.traceback = traceback
+        super().__init__(f"session {eid}: {error_type}: {message}")
+
+    def __reduce__(self) -> tuple[type[SessionError], tuple[str, str, str, str]]:
+        return (type(self), (self.eid, self.error_type, self.message, self.traceback))
+
+
+class SessionsFailed(OneSdkError):
+    """Some sessions of a :func:`onesdk.dask.map_sessions` run failed; every other session
+    ran to the end. ``failures`` holds the record of each failed session, ``results`` the
+    whole run in the order of the eids (a :class:`SessionError` where a session failed)."""
+
+    def __init__(self, failures: Iterable[SessionError], results: list[object]) -> None:
+        self.failures = tuple(failures)
+        self.results = results
+        first = self.failures[0] if self.failures else None
+        shown = f"; first: {first}" if first is not None else ""
+        super().__init__(
+            f"{len(self.failures)} of {len(results)} sessions failed{shown} "
+            "(the records are in .failures; errors='record' returns them in place)"
+        )
 
 
 class OneSdkWarning(UserWarning):

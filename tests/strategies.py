@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from onesdk._lock import Lock, LockRequest, PinnedDataset, PinnedSession
 from onesdk.alf import LOADER_FORMATS, OBJECTS, AlfPath
 
 LOWER = string.ascii_lowercase
@@ -445,4 +446,65 @@ def bad_values() -> st.SearchStrategy[object]:
         bad_regexes,
         invalid_qcs,
         st.lists(odd_text, max_size=4),
+    )
+
+
+# --- data locks --------------------------------------------------------------------------------
+
+_lock_text = st.text(min_size=1, max_size=12).filter(lambda s: s == s.strip())
+lock_session_paths = st.builds(
+    lambda lab, subject, date, n: (
+        f"{lab}/Subjects/{subject}/{date}/{n:03d}" if lab else f"{subject}/{date}/{n:03d}"
+    ),
+    st.none() | labs,
+    subjects,
+    dates,
+    st.integers(0, 999),
+)
+lock_rel_paths = st.builds(
+    lambda collection, revision, name: "/".join(
+        p for p in (collection, f"#{revision}#" if revision else None, name) if p
+    ),
+    st.none() | collections,
+    st.none() | revisions,
+    file_names(),
+)
+
+
+@st.composite
+def locks(draw: st.DrawFn, max_sessions: int = 3, max_datasets: int = 4) -> Lock:
+    """An arbitrary valid :class:`onesdk.Lock` (unique eids, folders, ids and paths)."""
+    eids = draw(st.lists(st.uuids(), max_size=max_sessions, unique=True))
+    paths = draw(st.lists(lock_session_paths, min_size=len(eids), max_size=len(eids), unique=True))
+    sessions = tuple(PinnedSession(e, p) for e, p in zip(eids, paths, strict=True))
+    datasets: list[PinnedDataset] = []
+    ids: set[uuid.UUID] = set()
+    for eid in eids:
+        for rel_path in draw(st.lists(lock_rel_paths, max_size=max_datasets, unique=True)):
+            dataset_id = draw(st.uuids().filter(lambda u: u not in ids))
+            ids.add(dataset_id)
+            datasets.append(
+                PinnedDataset(
+                    eid=eid,
+                    id=dataset_id,
+                    rel_path=rel_path,
+                    size=draw(st.none() | st.integers(0, 2**53)),
+                    md5=draw(st.none() | st.text("0123456789abcdef", min_size=32, max_size=32)),
+                    qc=draw(st.sampled_from(["NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL"])),
+                )
+            )
+    request = LockRequest(
+        datasets=draw(st.none() | st.lists(_lock_text, min_size=1, max_size=3).map(tuple)),
+        collection=draw(st.none() | st.just("") | collections),
+        revision=draw(st.none() | st.just("") | revisions),
+    )
+    return Lock(
+        sessions=sessions,
+        datasets=tuple(datasets),
+        request=request,
+        server=draw(st.none() | st.sampled_from(["http://alyx.test", "https://a.example.org"])),
+        data_server=draw(st.none() | st.just("http://files.test")),
+        cache_tag=draw(st.none() | _lock_text),
+        cache_created=draw(st.none() | st.datetimes().map(lambda d: d.isoformat())),
+        onesdk_version=draw(st.sampled_from(["0.1.0", "", "1.2.3rc1"])),
     )

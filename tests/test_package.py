@@ -19,6 +19,7 @@ def test_all_is_pinned() -> None:
             "AlfPath",
             "Dataset",
             "Insertion",
+            "Lock",
             "One",
             "OneAlyx",
             "Revision",

@@ -333,27 +333,57 @@ DEFER_WHILE_OPEN = os.name != "nt"
 
 
 def _read_datasets(path: Path) -> tuple[pa.Table, JsonDict, DeferredColumn | None]:
-    """The normalised datasets table, with ``hash`` deferred where that is safe.
+    """The normalised datasets table, read from its sorted copy when it is not stored sorted
+    (see :mod:`onesdk._cache._sorted`); the first such load sorts it and keeps the copy."""
+    from onesdk._cache import _sorted
+
+    stamp = _sorted.stamp_of(path)
+    copy = _sorted.current_copy(path, stamp)
+    if copy is not None:
+        try:
+            table, metadata, deferred, was_sorted = _read_datasets_file(copy)
+            if was_sorted:
+                return table, metadata, deferred
+        except CacheError as exc:
+            _log.warning("ignoring the sorted copy %s (%s)", copy, exc)
+    table, metadata, deferred, was_sorted = _read_datasets_file(path)
+    if stamp is not None and not was_sorted:
+        _sorted.save_copy(path, stamp, _stamp(datasets_for_file(table), ["eid", "id"], metadata))
+    elif copy is None and was_sorted:
+        _sorted.remove_stale(path)
+    return table, metadata, deferred
+
+
+def _read_datasets_file(path: Path) -> tuple[pa.Table, JsonDict, DeferredColumn | None, bool]:
+    """The normalised datasets table in ``path``, with ``hash`` deferred where that is safe,
+    and whether the file was stored in (eid, id) order.
 
     Deferring needs the file kept open so that later reads see the loaded version: on
     Windows an open file cannot be replaced by a save, so there it is read whole. A table that
-    is not stored in (eid, id) order is read whole too (rare: writers sort it), so that the
-    deferred rows line up with the sorted ones.
+    is not stored in (eid, id) order is read whole too, so that the deferred rows line up with
+    the sorted ones.
     """
     source = _open_parquet(path, dictionary=("eid", "rel_path"))
     names = source.schema_arrow.names
     if not DEFER_WHILE_OPEN or DEFERRED not in names or not _plain_strings(source, DEFERRED):
         raw, metadata = _read_open(source, path)
-        return _normalise_datasets(raw, path), metadata, None
+        table = _normalise_datasets(raw, path, sort=False)
+        ordered = sort_datasets(table)
+        return ordered, metadata, None, ordered is table
     raw, metadata = _read_open(source, path, skip=(DEFERRED,))
     # a placeholder where the column was, so the normalised layout is the usual one
     raw = raw.add_column(names.index(DEFERRED), DEFERRED, pa.nulls(len(raw), pa.string()))
     table = _normalise_datasets(raw, path, sort=False)
-    if sort_datasets(table) is not table:
-        raw, metadata = _read_open(source, path)
-        return _normalise_datasets(raw, path), metadata, None
     index = table.schema.get_field_index(DEFERRED)
-    return table.remove_column(index), metadata, DeferredColumn(source, path, DEFERRED, index)
+    if sort_datasets(table) is not table:
+        try:
+            hashes = source.read(columns=[DEFERRED]).column(0)
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            raise _unreadable(path, exc) from exc
+        table = table.set_column(index, DEFERRED, pc.cast(hashes, pa.string()))
+        return sort_datasets(table), metadata, None, False
+    deferred = DeferredColumn(source, path, DEFERRED, index)
+    return table.remove_column(index), metadata, deferred, True
 
 
 def _plain_strings(source: Any, name: str) -> bool:

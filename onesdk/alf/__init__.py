@@ -51,6 +51,7 @@ from onesdk_gen.alf import (
     SessionPartsDict,
 )
 
+from onesdk.alf._alfpath import ALFPath, ensure_alf_path
 from onesdk.alf._parts import (
     StrPath,
     filename_parts,
@@ -92,6 +93,7 @@ __all__ = [
     "QC",
     "REL_PATH_SPEC",
     "SESSION_SPEC",
+    "ALFPath",
     "AlfPath",
     "AlfSpecError",
     "EmptyFilenameParts",
@@ -115,6 +117,7 @@ __all__ = [
     "SessionPartsDict",
     "StrPath",
     "add_uuid_string",
+    "ensure_alf_path",
     "filename_parts",
     "folder_parts",
     "full_path_parts",

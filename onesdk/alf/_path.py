@@ -15,7 +15,7 @@ from uuid import UUID
 from onesdk_gen import alf as _gen
 
 from onesdk.alf._parts import StrPath, folder_parts, posix_text
-from onesdk.alf._spec import is_uuid, is_uuid_string
+from onesdk.alf._spec import is_uuid, is_uuid_string, is_uuid_text
 from onesdk.alf._value import AlfPath
 from onesdk.errors import ALFInvalid, ArgumentError
 
@@ -60,7 +60,7 @@ def get_session_path(path: StrPath | None) -> PurePath | None:
     pure = _as_path(path, "path")
     parts = pure.parts
     for i, part in enumerate(parts):
-        if part.isdigit() and _is_iso_date(parts[i - 1]):
+        if i > 0 and part.isdigit() and _is_iso_date(parts[i - 1]):
             return type(pure)().joinpath(*parts[: i + 1])
     return None
 
@@ -148,3 +148,50 @@ def without_revision(file_path: StrPath) -> PurePath:
     if session is None:
         raise ALFInvalid(str(file_path), "path: expected a dataset path inside a session")
     return session.joinpath(*filter(None, (collection, path.name)))
+
+
+# --- text helpers for paths served by a file server or listed in cache tables -----------------
+
+
+def split_session_path(path: StrPath) -> tuple[str, str] | None:
+    """``(session path, path inside the session)`` of the first session that starts a folder.
+
+    ``root/lab/Subjects/subj/2020-01-01/001/alf/x.y.npy`` gives
+    ``('lab/Subjects/subj/2020-01-01/001', 'alf/x.y.npy')``; None when there is no session.
+    """
+    text = posix_text(path, "path").strip("/")
+    found = _gen.SESSION_FOLDERS_RE.search(text)
+    if found is None:
+        return None
+    return text[found.start() : found.end()], text[found.end() :].strip("/")
+
+
+def split_revision(rel_path: str) -> tuple[str | None, str]:
+    """``(revision, rel_path without its #revision# folder)``; the revision is None without one."""
+    folders = rel_path.split("/")
+    for i, folder in enumerate(folders[:-1]):
+        revision = folder[1:-1] if len(folder) > 2 and folder[0] == folder[-1] == "#" else ""
+        if revision and _gen.PART_RE["revision"].fullmatch(revision):
+            return revision, "/".join(folders[:i] + folders[i + 1 :])
+    return None, rel_path
+
+
+def uuid_in_name(path: StrPath) -> str | None:
+    """The UUID a file name carries just before its extension (``x.y.<uuid>.npy``), or None.
+
+    File servers name files this way; any UUID version and either case are recognised.
+    """
+    name = posix_text(path, "path").rsplit("/", 1)[-1]
+    pieces = name.split(".")
+    if len(pieces) < 3:
+        return None
+    return pieces[-2] if is_uuid_text(pieces[-2]) else None
+
+
+def without_uuid_in_name(path: str) -> str:
+    """``path`` (text) without the UUID just before the extension of its file name."""
+    found = uuid_in_name(path)
+    if found is None:
+        return path
+    head, _, ext = path.rpartition(".")
+    return f"{head[: -len(found) - 1]}.{ext}"

@@ -21,6 +21,8 @@ SUBCOMMANDS = {
     "login": ["--username", "--base-url"],
     "logout": ["--base-url"],
     "demo": ["--out", "--seed", "--no-plot"],
+    "lock": ["--dataset", "--collection", "--revision", "--check"],
+    "sync": [],
 }
 COMMON = ["--cache-dir", "--base-url", "--mode", "--json", "--debug"]
 

@@ -96,3 +96,60 @@ def test_relative_paths_are_refused_while_pinned(one: One, monkeypatch: pytest.M
 def test_an_empty_pin_is_no_pin(one: One, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ONE_REVISION_LAST_BEFORE", "")
     assert _first(one, _eid(one), "_ibl_trials.choice.npy") == 2.0
+
+
+def test_load_collection_honours_an_explicit_revision(
+    one: One, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONE_REVISION_LAST_BEFORE", raising=False)
+    collection = one.load_collection(_eid(one), "alf", revision="2024-04-01")
+    assert collection["trials"].array("choice")[0] == 1.0
+
+
+REFERENCE_SCRIPT = """
+import json, os, sys
+job = json.load(sys.stdin)
+os.environ["HOME"] = job["home"]
+os.environ["ONE_REVISION_LAST_BEFORE"] = job["pin"]  # one-api reads it at import
+from one.api import ONE
+one = ONE(cache_dir=job["cache"], mode="local")
+(eid,) = one.search()
+root = os.path.join(job["cache"], job["session"])
+def rel(paths):
+    return sorted(os.path.relpath(str(p), root) for p in paths)
+out = {
+    "object": rel(one.load_object(eid, "trials", download_only=True)),
+    "dataset": rel([one.load_dataset(eid, "_ibl_trials.choice.npy", download_only=True)]),
+}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("pin", ["2024-01-01", "2024-03-01", "2024-04-01", "2025-01-01"])
+def test_pinned_loads_read_what_one_api_reads(
+    one: One,
+    monkeypatch: pytest.MonkeyPatch,
+    reference_python: Path,
+    tmp_path: Path,
+    pin: str,
+) -> None:
+    from tests.reference import run_reference
+
+    job = {"home": str(tmp_path), "pin": pin, "cache": str(one.cache_dir), "session": SESSION}
+    theirs = run_reference(reference_python, REFERENCE_SCRIPT, job)
+    monkeypatch.setenv("ONE_REVISION_LAST_BEFORE", pin)
+    eid = _eid(one)
+    root = one.cache_dir / SESSION
+    ours = {
+        "object": sorted(
+            p.relative_to(root).as_posix()
+            for p in one.load_object(eid, "trials", download_only=True)
+        ),
+        "dataset": [
+            one.load_dataset(eid, "_ibl_trials.choice.npy", download_only=True)
+            .relative_to(root)
+            .as_posix()
+        ],
+    }
+    assert ours == theirs

@@ -53,6 +53,15 @@ def test_every_operation_exists_in_the_reference(
     assert not problems, f"operations missing from the reference without a fix: {problems}"
 
 
+def test_every_served_path_and_operation_is_in_the_contract(
+    contract: dict[str, Any], reference: dict[str, Any]
+) -> None:
+    served = {(op.path, op.method) for op in schema_diff.operations(reference)}
+    ours = {(op.path, op.method) for op in schema_diff.operations(contract)}
+    assert len(served) == 181
+    assert served - ours == set()
+
+
 def test_every_parameter_exists_with_a_compatible_type(
     contract: dict[str, Any], reference: dict[str, Any]
 ) -> None:

@@ -264,3 +264,50 @@ def test_no_cache_dir_uses_the_saved_default_server(
     assert default.http_data_server == "http://files.test"
     assert len(default.search()) == 3
     assert One(cache_dir=one.cache_dir).http_data_server is None
+
+
+def test_download_only_loads_return_alf_paths(one: One) -> None:
+    from onesdk.alf import ALFPath
+
+    (eid,) = one.search(subject="SUB1", number=1)
+    path = one.load_dataset(eid, "_ibl_trials.table.pqt", download_only=True)
+    assert type(path) is ALFPath
+    assert (path.object, path.attribute, path.revision) == ("trials", "table", "2024-03-01")
+    files = one.load_object(eid, "trials", collection="alf", download_only=True)
+    assert files
+    assert all(type(f) is ALFPath for f in files)
+
+
+def test_converters_take_lists_as_one_api_does(one: One) -> None:
+    eids = one.search()
+    assert len(eids) >= 2
+    paths = [one.eid2path(e) for e in eids]
+    assert all(p is not None for p in paths)
+    refs = [one.eid2ref(e, as_dict=False) for e in eids]
+    assert one.to_eid([str(e) for e in eids]) == eids
+    assert one.to_eid(refs) == eids
+    assert one.path2eid([p for p in paths if p is not None]) == eids
+    assert one.ref2eid(refs) == eids
+    assert one.ref2path(refs) == paths
+    assert one.is_exp_ref([refs[0], "not a ref"]) == [True, False]
+    dicts = one.ref2dict(refs)
+    assert [d["subject"] for d in dicts] == [one.ref2dict(r)["subject"] for r in refs]
+    assert one.dict2ref(dicts) == refs
+    assert one.path2ref([p for p in paths if p is not None], as_dict=False) == [
+        one.path2ref(p, as_dict=False) for p in paths if p is not None
+    ]
+
+
+def test_dict2ref_of_an_empty_dict_is_none(one: One) -> None:
+    assert one.dict2ref({}) is None
+
+
+def test_path2ref_of_a_two_digit_zero_padded_number_is_none(one: One) -> None:
+    # ALF pads session numbers to three digits: ".../2018-07-13/01" is not a session folder
+    assert one.path2ref("/mnt/Subjects/ZM_1085/2018-07-13/01") is None
+    assert one.path2ref("/mnt/Subjects/ZM_1085/2018-07-13/001", as_dict=False) == (
+        "2018-07-13_001_ZM_1085"
+    )
+    assert one.path2ref("/mnt/Subjects/ZM_1085/2018-07-13/1", as_dict=False) == (
+        "2018-07-13_1_ZM_1085"
+    )

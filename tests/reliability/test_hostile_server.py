@@ -57,7 +57,8 @@ def _pages(lie: Callable[[int, int], tuple[int, int]]) -> Callable[[Seen], Answe
         limit = int(query.get("limit", ["5"])[0])
         count, n = lie(offset, limit)
         results = [_session(offset + i) for i in range(n)]
-        return json_answer(json.dumps({"count": count, "results": results}))
+        page = {"count": count, "next": None, "previous": None, "results": results}
+        return json_answer(json.dumps(page))
 
     return answer
 

@@ -80,16 +80,16 @@ def test_search_names_the_keyword_the_caller_used(one: One, key: str, value: obj
     assert _argument(exc) == key
 
 
-@pytest.mark.parametrize("value", ["not-a-dict", uuid.uuid4(), []])
+@pytest.mark.parametrize("value", ["not-a-dict", uuid.uuid4()])
 def test_dict2ref_of_a_non_dict_names_ref(value: object) -> None:
     with pytest.raises(ArgumentError) as exc:
-        One.dict2ref(value)  # type: ignore[arg-type]
+        One.dict2ref(value)  # type: ignore[call-overload]
     assert _argument(exc) == "ref"
 
 
-def test_path2eid_of_a_list_names_path_obj(one: One) -> None:
+def test_path2eid_of_a_dict_names_path_obj(one: One) -> None:
     with pytest.raises(ArgumentError) as exc:
-        one.path2eid([])  # type: ignore[arg-type]
+        one.path2eid({})  # type: ignore[call-overload]
     assert _argument(exc) == "path_obj"
 
 

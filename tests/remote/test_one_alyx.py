@@ -19,7 +19,7 @@ import pytest
 from onesdk._factory import ONE
 from onesdk._one_alyx import OneAlyx
 from onesdk._settings import FileTokenStore, load_settings
-from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
+from onesdk.errors import ArgumentError, OfflineWarning, RemoteError
 from tests.replay.server import ReplayServer
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
@@ -180,12 +180,14 @@ def test_factory_rejects_an_unknown_mode_naming_it(tmp_path: Path) -> None:
 
 
 def test_remote_mode_does_not_hide_an_unreachable_server(config_home: Path, tmp_path: Path) -> None:
-    one = OneAlyx(
-        username="root", password="x-password", base_url="http://127.0.0.1:9", cache_dir=tmp_path
-    )
-    with pytest.raises(OfflineError, match="cannot reach"):
-        one.search(subject="KS051")
-    one.close()
+    # remote instances log in when made, so an unreachable server fails right there
+    with pytest.raises(RemoteError, match="cannot reach"):
+        OneAlyx(
+            username="root",
+            password="x-password",
+            base_url="http://127.0.0.1:9",
+            cache_dir=tmp_path,
+        )
 
 
 def test_debug_logs_of_a_whole_session_hold_no_secret(
@@ -322,3 +324,14 @@ def test_same_size_wrong_md5_is_fetched_again_and_a_failed_fetch_keeps_the_copy(
     with pytest.warns(OfflineWarning, match="local copy"):
         kept = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
     assert kept.read_bytes() == bytes(len(good))
+
+
+def test_downloaded_dataset_path_is_an_alf_path(
+    one: OneAlyx, replay: ReplayServer, tmp_path: Path
+) -> None:
+    from onesdk.alf import ALFPath
+
+    path = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
+    assert type(path) is ALFPath
+    assert (path.object, path.attribute) == ("trials", "choice")
+    assert [s for s in replay.seen if s.host == "files"]

@@ -170,3 +170,26 @@ def test_user_script_sees_no_any(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_alfpath_types() -> None:
+    path = alf.ALFPath(FULL)
+    assert_type(path, alf.ALFPath)
+    assert_type(path.parent, alf.ALFPath)
+    assert_type(path.session_path(), alf.ALFPath | None)
+    assert_type(path.relative_to_session(), alf.ALFPath)
+    assert_type(path.with_revision("v1"), alf.ALFPath)
+    assert_type(path.with_sequence(1), alf.ALFPath)
+    assert_type(path.with_uuid("a976e418-c8b8-4d24-be47-d05120b18341"), alf.ALFPath)
+    assert_type(path.sequence, str)
+    assert_type(path.object, str)
+    assert_type(path.parse_alf_path(), FullPathPartsDict)
+    assert_type(path.parse_alf_path(as_dict=False), FullPathParts)
+    assert_type(path.parse_alf_name(as_dict=False), FilenameParts | EmptyFilenameParts)
+    assert_type(path.is_dataset(), bool)
+    assert_type(list(path.iter_datasets()), list[alf.ALFPath])
+    assert_type(alf.ensure_alf_path("x"), alf.ALFPath)
+    assert_type(alf.ensure_alf_path(["x"]), list[alf.ALFPath])
+    assert_type(alf.AlfPath("subj/2020-01-01/001"), AlfPath)
+    assert isinstance(path, Path)
+    assert path.with_revision("v1").revision == "v1"

@@ -85,6 +85,15 @@ def test_public_method_types(tmp_path: Path) -> None:
     assert_type(one.is_exp_ref("2024-01-02_1_SUB"), bool)
     assert_type(one.ref2dict("2024-01-02_1_SUB"), ExpRefDict)
     assert_type(one.dict2ref({"subject": "SUB", "date": "2024-01-02", "sequence": "1"}), str)
+    # the converters take lists as one-api does
+    refs = ["2024-01-02_1_SUB"]
+    assert_type(one.to_eid([eid]), list[uuid.UUID | None])
+    assert_type(one.path2eid([tmp_path]), list[uuid.UUID | None])
+    assert_type(one.ref2dict(refs), list[ExpRefDict])
+    assert_type(one.is_exp_ref(refs), list[bool])
+    assert_type(one.path2ref([tmp_path], as_dict=False), list[str | None])
+    assert_type(one.dict2ref([{}]), list[str | None])
+    assert one.is_exp_ref(refs) == [True]
     assert_type(one.load_cache(), dt.datetime | None)
     assert_type(one.refresh_cache(), dt.datetime | None)
     assert_type(one.save_cache(force=True), None)

@@ -1,6 +1,9 @@
 """Generate the Alyx wire client (``onesdk_gen/alyx_client``) from the Alyx contract.
 
-Runs the pinned openapi-python-client on ``schema/alyx-openapi.yaml`` with the settings in
+The client covers the operations the contract lists under ``x-onesdk-wire-client`` (those
+onesdk's own code calls) and the components they reference; every other operation is typed for
+``rest()`` by :mod:`onesdk_tools.gen_alyx_types`. Runs the pinned openapi-python-client on that
+part of ``schema/alyx-openapi.yaml`` with the settings in
 ``schema/openapi-python-client.yaml`` (package only, no project metadata), in a scratch folder,
 then marks every module as generated. The generator's formatting hooks call ``python -I -m ruff``:
 the running interpreter's folder is put first on PATH, so they use this venv's pinned ruff.
@@ -9,12 +12,16 @@ the running interpreter's folder is put first on PATH, so they use this venv's p
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 CONTRACT = "alyx-openapi.yaml"
 CONFIG = "openapi-python-client.yaml"
@@ -31,12 +38,60 @@ def header() -> str:
     )
 
 
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _references(node: object, doc: dict[str, Any], found: set[str]) -> None:
+    """Add the names of the components ``node`` references, directly or not, to ``found``."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/"):
+            section, _, name = ref[len("#/components/") :].partition("/")
+            key = f"{section}/{name}"
+            if key not in found:
+                found.add(key)
+                _references(doc["components"][section][name], doc, found)
+        for value in node.values():
+            _references(value, doc, found)
+    elif isinstance(node, list):
+        for value in node:
+            _references(value, doc, found)
+
+
+def wire_subset(contract: dict[str, Any]) -> dict[str, Any]:
+    """The contract reduced to the ``x-onesdk-wire-client`` operations and what they use."""
+    wanted = set(contract["x-onesdk-wire-client"])
+    paths: dict[str, Any] = {}
+    for path, item in contract["paths"].items():
+        kept = {m: op for m, op in item.items() if m in METHODS and op["operationId"] in wanted}
+        if kept:
+            paths[path] = kept
+    found = {op["operationId"] for item in paths.values() for op in item.values()}
+    if found != wanted:
+        raise RuntimeError(f"x-onesdk-wire-client names unknown operations: {wanted - found}")
+    used: set[str] = set()
+    _references(paths, contract, used)
+    _references(contract.get("components", {}).get("securitySchemes", {}), contract, used)
+    components: dict[str, Any] = {"securitySchemes": contract["components"]["securitySchemes"]}
+    for section, entries in contract["components"].items():
+        if section == "securitySchemes":
+            continue
+        kept_entries = {k: v for k, v in entries.items() if f"{section}/{k}" in used}
+        if kept_entries:
+            components[section] = kept_entries
+    top = {k: v for k, v in contract.items() if not k.startswith("x-")}
+    return {**top, "paths": paths, "components": components}
+
+
 def _run_generator(schema_dir: Path, target: Path) -> None:
+    contract = yaml.safe_load((schema_dir / CONTRACT).read_text(encoding="utf-8"))
+    subset = target.parent / "wire-contract.json"
+    subset.write_text(json.dumps(wire_subset(contract), indent=1), encoding="utf-8")
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("PYTHONPATH", None)
     command = [sys.executable, "-m", "openapi_python_client", "generate"]
-    command += ["--path", str(schema_dir / CONTRACT), "--config", str(schema_dir / CONFIG)]
+    command += ["--path", str(subset), "--config", str(schema_dir / CONFIG)]
     command += ["--meta", "none", "--output-path", str(target), "--fail-on-warning"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -17,7 +17,7 @@ from typing import cast
 import yaml
 
 CONTRACT = "alyx-openapi.yaml"
-GENERATOR_VERSION = "onesdk_tools.gen_models 1"
+GENERATOR_VERSION = "onesdk_tools.gen_models 2"
 DOMAIN_REF = "#/x-onesdk-domain/"
 
 Schema = Mapping[str, object]
@@ -37,8 +37,9 @@ records with the converters in ``onesdk._models``.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import uuid
-from typing import Annotated
+from typing import Annotated, ClassVar, Literal, overload
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue
 
@@ -67,9 +68,38 @@ QCField = Annotated[QC, BeforeValidator(_to_qc)]
 
 
 class _DomainModel(BaseModel):
-    """Frozen, and unknown fields are an error rather than silently dropped."""
+    """Frozen, and unknown fields are an error rather than silently dropped.
+
+    Records also read like the dicts one-api returns: ``record["rel_path"]``, ``"qc" in
+    record``, ``record.get("hash")``, ``record.keys()``. Any field (or its wire name: ``json``,
+    aliases) can be read; ``keys()`` and ``in`` cover the fields the record was built with
+    (a cache row's columns, a REST record's fields), as one-api's dicts hold only those. Each
+    model types ``record["field"]`` like the attribute.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    _KEYS: ClassVar[dict[str, str]] = {{}}
+    """Mapping key -> field name (generated per model)."""
+
+    def _item(self, key: str) -> object:
+        name = self._KEYS.get(key) if isinstance(key, str) else None
+        if name is None:
+            close = difflib.get_close_matches(str(key), list(self._KEYS), n=1)
+            hint = f"; did you mean {{close[0]!r}}?" if close else ""
+            raise KeyError(f"{{type(self).__name__}} has no key {{key!r}}{{hint}}")
+        return getattr(self, name)
+
+    def __contains__(self, key: object) -> bool:
+        name = self._KEYS.get(key) if isinstance(key, str) else None
+        return name is not None and name in self.model_fields_set
+
+    def keys(self) -> list[str]:
+        """The fields the record was built with, in order (``dict(record)`` gives them)."""
+        return [name for name in type(self).model_fields if name in self.model_fields_set]
+
+    def get(self, key: str, default: object = None) -> object:
+        """``record[key]``, or ``default`` when the model has no such field."""
+        return self._item(key) if key in self._KEYS else default
 '''
 
 
@@ -199,6 +229,54 @@ def _field_line(name: str, schema: Schema, required: bool, where: str) -> list[s
     return lines
 
 
+def _all_properties(name: str, models: Mapping[str, Schema]) -> dict[str, Schema]:
+    """A model's fields, inherited ones first."""
+    model = models[name]
+    base = model.get("x-onesdk-extends")
+    inherited = _all_properties(base, models) if isinstance(base, str) else {}
+    return {**inherited, **_properties(model)}
+
+
+def _all_aliases(name: str, models: Mapping[str, Schema]) -> dict[str, str]:
+    model = models[name]
+    base = model.get("x-onesdk-extends")
+    inherited = _all_aliases(base, models) if isinstance(base, str) else {}
+    return {**inherited, **cast(dict[str, str], model.get("x-onesdk-aliases", {}))}
+
+
+def _mapping_source(name: str, models: Mapping[str, Schema]) -> list[str]:
+    """``_KEYS`` and the typed ``__getitem__`` overloads of a model (mapping access)."""
+    props = _all_properties(name, models)
+    keys = {field: field for field in props}
+    keys.update(_all_aliases(name, models))
+    if "json_data" in props:
+        keys["json"] = "json_data"  # the wire name
+    lines = ["", "    _KEYS: ClassVar[dict[str, str]] = {"]
+    lines += [f"        {key!r}: {field!r}," for key, field in keys.items()]
+    lines.append("    }")
+    if isinstance(models[name].get("x-onesdk-extends"), str):
+        # the parent's typed keys are inherited; overloads cannot be widened in a subclass,
+        # so the extra fields read as ``object`` through the parent's ``str`` overload
+        return lines
+    for key, field in keys.items():
+        annotation = _annotation(props[field], f"{name}.{field}")
+        lines += [
+            "",
+            "    @overload",
+            f"    def __getitem__(self, key: Literal[{key!r}]) -> {annotation}: ...",
+        ]
+    lines += [
+        "",
+        "    @overload",
+        "    def __getitem__(self, key: str) -> object: ...",
+        "",
+        "    def __getitem__(self, key: str) -> object:",
+        '        """The field named ``key`` (or its wire name); ``KeyError`` if none."""',
+        "        return self._item(key)",
+    ]
+    return lines
+
+
 def _model_source(name: str, model: Schema) -> list[str]:
     base = model.get("x-onesdk-extends")
     parent = base if isinstance(base, str) else "_DomainModel"
@@ -263,7 +341,8 @@ def render(spec: Mapping[str, object]) -> str:
     names = ["CACHE_COLUMNS", "CACHE_TABLES", "QC", "QCField", *sorted(order)]
     parts = [HEADER + PRELUDE.format(all_names="\n".join(f"    {n!r}," for n in sorted(names)))]
     for name in order:
-        parts.append("\n\n" + "\n".join(_model_source(name, models[name])) + "\n")
+        lines = _model_source(name, models[name]) + _mapping_source(name, models)
+        parts.append("\n\n" + "\n".join(lines) + "\n")
     parts.append("\n\n" + "\n".join(_cache_maps(models)) + "\n")
     return "".join(parts)
 

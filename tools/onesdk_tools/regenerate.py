@@ -40,9 +40,15 @@ def _package_init(schema_dir: Path, out_dir: Path) -> None:
 
 def generators() -> list[Generator]:
     """Every generator, in the order they run."""
-    from onesdk_tools import gen_alf, gen_alyx, gen_models
+    from onesdk_tools import gen_alf, gen_alyx, gen_alyx_types, gen_models
 
-    return [_package_init, gen_alf.generate, gen_alyx.generate, gen_models.generate]
+    return [
+        _package_init,
+        gen_alf.generate,
+        gen_alyx.generate,
+        gen_alyx_types.generate,
+        gen_models.generate,
+    ]
 
 
 def build(out_dir: Path, schema_dir: Path = SCHEMA_DIR) -> None:
