@@ -19,7 +19,7 @@ import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar, cast, overload
 
 import httpx
@@ -273,10 +273,12 @@ class AlyxHttp:
     def request(
         self, method: str, path: str, params: QueryParams | None = None, *, body: object = None,
         cache: CacheControl = "use", expiry: dt.timedelta | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> httpx.Response:  # fmt: skip
         """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
 
-        ``body`` is sent as JSON; ``cache`` and ``expiry`` say how a GET uses the REST cache.
+        ``body`` is sent as JSON (as form fields beside ``files``, a multipart upload);
+        ``cache`` and ``expiry`` say how a GET uses the REST cache.
         """
         shown = self.url(path, params)
 
@@ -284,10 +286,16 @@ class AlyxHttp:
             self._local.cache = cache
             self._local.expiry = expiry
             try:
-                response = self.client.request(
-                    method, "/" + path.lstrip("/"), params=httpx.QueryParams(tuple(params or ())),
-                    json=body,
-                )  # fmt: skip
+                query = httpx.QueryParams(tuple(params or ()))
+                if files is None:
+                    response = self.client.request(
+                        method, "/" + path.lstrip("/"), params=query, json=body
+                    )
+                else:  # a multipart upload: the body's fields beside the files
+                    fields = cast(Mapping[str, Any], body or {})
+                    response = self.client.request(
+                        method, "/" + path.lstrip("/"), params=query, data=fields, files=files
+                    )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = transport_error(exc, method, shown)
                 if isinstance(exc, httpx.TransportError) and not isinstance(

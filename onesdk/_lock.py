@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 from onesdk._cache._schema import QC_NAMES
 from onesdk.alf import rel_path_parts, session_path_parts
-from onesdk.errors import ALFInvalid, LockFileError
+from onesdk.errors import ALFInvalid, ArgumentError, LockFileError
 
 if TYPE_CHECKING:
     from onesdk._lock_diff import LockChange
@@ -74,8 +74,6 @@ class _Invalid(Exception):
 def _validated(check: Callable[[], None]) -> None:
     """Run ``check``; a value built in Python code (not read from a file) that fails it is an
     :class:`onesdk.errors.ArgumentError` naming the field."""
-    from onesdk.errors import ArgumentError
-
     try:
         check()
     except _Invalid as exc:
@@ -246,7 +244,7 @@ class LockRequest:
         _optional_part(self.revision, "request.revision")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Lock:
     """The datasets an analysis reads, pinned: make one with ``one.lock(...)``.
 
@@ -282,6 +280,14 @@ class Lock:
         if not isinstance(self.onesdk_version, str):
             raise _Invalid("onesdk", self.onesdk_version, "a version string")
         _check_members(self.sessions, self.datasets)
+
+    def __repr__(self) -> str:
+        asked = self.request.datasets
+        what = f"{len(asked)} name(s)" if asked is not None else "every dataset"
+        return (
+            f"Lock({len(self.sessions)} session(s), {len(self.datasets)} dataset(s), "
+            f"{what}, server={self.server!r})"
+        )
 
     # ---------------------------------------------------------------- views
 
@@ -329,6 +335,8 @@ class Lock:
 
         path_like(path, "path")
         target = Path(path)
+        if not target.parent.is_dir():
+            raise ArgumentError("path", str(path), "a file in an existing folder")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:

@@ -659,7 +659,7 @@ class BrainRegion(TypedDict):
     name: Required[str]
     description: NotRequired[str | None]
     parent: Required[int]
-    related_descriptions: Required[str]
+    related_descriptions: Required[JsonValue]
 
 class Channel(TypedDict):
     """Channel"""
@@ -686,7 +686,7 @@ class ChronicInsertionDetail(TypedDict):
     start_time: NotRequired[str | None]
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
-    probe_insertion: Required[str]
+    probe_insertion: Required[JsonValue]
 
 class ChronicInsertionList(TypedDict):
     """ChronicInsertionList"""
@@ -699,7 +699,7 @@ class ChronicInsertionList(TypedDict):
     start_time: NotRequired[str | None]
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
-    probe_insertion: Required[str]
+    probe_insertion: Required[JsonValue]
 
 class DataNotice(TypedDict):
     """DataNotice"""
@@ -1102,12 +1102,12 @@ class WaterRestrictedSubjectList(TypedDict):
 
     nickname: NotRequired[str]
     url: Required[str]
-    expected_water: Required[str]
-    remaining_water: Required[str]
-    reference_weight: Required[str]
-    last_water_restriction: Required[str]
-    reference_weight_pct: Required[str]
-    zscore_weight_pct: Required[str]
+    expected_water: Required[float | None]
+    remaining_water: Required[float | None]
+    reference_weight: Required[float | None]
+    last_water_restriction: Required[str | None]
+    reference_weight_pct: Required[float | None]
+    zscore_weight_pct: Required[float | None]
 
 class WaterRestrictionList(TypedDict):
     """WaterRestrictionList"""

@@ -219,3 +219,12 @@ def test_sessions_and_datasets_are_kept_sorted() -> None:
     )
     assert lock.eids == [other, EID]
     assert [d.rel_path for d in lock.datasets] == ["a/x.y.npy", "b/x.y.npy"]
+
+
+def test_repr_is_short_whatever_the_size_of_the_lock() -> None:
+    assert repr(_lock()) == "Lock(1 session(s), 1 dataset(s), 1 name(s), server='http://alyx.test')"
+
+
+def test_save_into_a_missing_folder_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(ArgumentError, match="path"):
+        _lock().save(tmp_path / "missing" / "analysis.lock")
