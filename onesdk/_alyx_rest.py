@@ -43,7 +43,7 @@ _log = get_logger("onesdk.alyx")
 _KEYED: Final = ("read", "update", "partial_update", "delete")
 #: the actions that send a body
 _WRITES: Final = ("create", "update", "partial_update")
-#: answers kept by the reference even past ``count`` checks
+#: the keys of a paginated answer (the reference's test for one)
 _PAGE_KEYS: Final = {"count", "next", "previous", "results"}
 
 
@@ -292,10 +292,10 @@ class AlyxRestSurface:
             )  # fmt: skip
             answer = _json(response, shown)
         if checking and answer is not None and op.answer is not None:
-            node = op.item if op.paginated and isinstance(answer, list) else op.answer
-            if op.paginated and isinstance(answer, list):
+            node: Mapping[str, object] = op.answer
+            if op.paginated and isinstance(answer, list):  # the records of every page
                 node = {"type": "array", "items": op.item or {}}
-            check(answer, node or {}, shown=shown)
+            check(answer, node, shown=shown)
         return answer
 
     def _rest_list(

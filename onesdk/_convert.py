@@ -10,6 +10,7 @@ reference, each converter given a list (or tuple) returns a list, one result per
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
@@ -299,11 +300,32 @@ path2ref = ExpRefConversions.path2ref
 
 
 def parse_uuid(value: object, argument: str = "eid") -> uuid.UUID:
-    """A UUID from a UUID or its string (a URL ending in one also works)."""
+    """A UUID from a UUID or its string (a URL ending in one also works).
+
+    The legacy form of older cache tables, a pair of int64 (an array of shape (2,) or (1, 2),
+    the UUID's 16 bytes read as two little-endian int64), is read too, as one-api does.
+    """
     if isinstance(value, uuid.UUID):
         return value
     if isinstance(value, str):
         text = value.strip()[-36:]
         if is_uuid_string(text):
             return uuid.UUID(text)
+    elif (pair := _uuid_of_int64_pair(value)) is not None:
+        return pair
     raise ArgumentError(argument, value, "a UUID or UUID string")
+
+
+def _uuid_of_int64_pair(value: object) -> uuid.UUID | None:
+    tolist = getattr(value, "tolist", None)  # a numpy array, without importing numpy
+    items = tolist() if callable(tolist) else value
+    if isinstance(items, list | tuple) and len(items) == 1 and isinstance(items[0], list | tuple):
+        items = items[0]
+    if not isinstance(items, list | tuple) or len(items) != 2:
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return None
+    try:
+        return uuid.UUID(bytes=struct.pack("<qq", *items))
+    except struct.error:  # out of the int64 range
+        return None

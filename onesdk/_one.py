@@ -24,6 +24,7 @@ from onesdk._convert import (
     ExpRefDict,
     RawExpRefDict,
     RefList,
+    dataset_uuid_in_name,
     is_exp_ref,
     is_uuid_string,
     parse_uuid,
@@ -44,6 +45,7 @@ from onesdk._validate import (
     path_like,
     text_or_path,
 )
+from onesdk.alf._path import split_session_path
 from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
@@ -1066,6 +1068,16 @@ class One(NarrowLoaders, ExpRefConversions):
             )
         if is_rel_path:
             refuse_with_pinned_revision("dataset", dataset)
+        if is_rel_path and isinstance(dataset, str) and "*" in dataset:
+            import warnings
+
+            from onesdk.errors import ALFWarning
+
+            warnings.warn(  # as one-api: a relative path names one dataset
+                f"wildcards should not be used in a relative dataset path: {dataset!r}",
+                ALFWarning,
+                stacklevel=2,
+            )
         rows = self._select(
             key,
             self._dataset_filter(dataset),
@@ -1488,6 +1500,9 @@ class One(NarrowLoaders, ExpRefConversions):
         from onesdk._tables import dataset_model, session_model, table_records
 
         text = text_or_path(path, "path")
+        if (did := dataset_uuid_in_name(text)) is not None:  # a served name: x.y.<uuid>.npy
+            rows = self.repository.dataset_by_id(did)
+            return dataset_model(table_records(rows)[0]) if len(rows) else None
         eid = self.path2eid(text)
         if eid is None:
             return None
@@ -1689,11 +1704,8 @@ def _object_of(filename: str) -> str:
 
 
 def _relative_to_session(path: str) -> str:
-    parts = session_parts(path)
-    if parts is None:
-        return path
-    marker = f"{parts[2]}/{parts[3]}/"
-    return path.replace("\\", "/").split(marker, 1)[-1]
+    found = split_session_path(path)
+    return path if found is None else found[1]
 
 
 def _session_path_of(one: One, eid: uuid.UUID | str) -> PurePath:
