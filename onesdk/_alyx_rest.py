@@ -43,7 +43,7 @@ _log = get_logger("onesdk.alyx")
 _KEYED: Final = ("read", "update", "partial_update", "delete")
 #: the actions that send a body
 _WRITES: Final = ("create", "update", "partial_update")
-#: answers kept by the reference even past ``count`` checks
+#: the keys of a paginated answer (the reference's test for one)
 _PAGE_KEYS: Final = {"count", "next", "previous", "results"}
 
 
@@ -292,10 +292,10 @@ class AlyxRestSurface:
             )  # fmt: skip
             answer = _json(response, shown)
         if checking and answer is not None and op.answer is not None:
-            node = op.item if op.paginated and isinstance(answer, list) else op.answer
-            if op.paginated and isinstance(answer, list):
+            node: Mapping[str, object] = op.answer
+            if op.paginated and isinstance(answer, list):  # the records of every page
                 node = {"type": "array", "items": op.item or {}}
-            check(answer, node or {}, shown=shown)
+            check(answer, node, shown=shown)
         return answer
 
     def _rest_list(
@@ -306,7 +306,8 @@ class AlyxRestSurface:
         cache: CacheControl,
         expiry: dt.timedelta | None,
     ) -> JsonValue:
-        from onesdk._rest import Paginated, _raw_page
+        from onesdk._alyx_http import Paginated
+        from onesdk._alyx_http import raw_page as _raw_page
 
         terms = dict(filters)
         allowed = set(op.filters)
@@ -334,7 +335,7 @@ class AlyxRestSurface:
         if detail:
             _log.warning("Alyx server returned a detail message: %s", detail)
         count, records = _raw_page(first, shown)
-        if len(records) >= count:
+        if len(records) == count:  # more records than the count: Paginated refuses them
             return cast("JsonValue", records)
         return cast("JsonValue", Paginated(fetch, path, params, (count, records)).raw())
 
@@ -526,7 +527,7 @@ def _json(response: httpx.Response, shown: str) -> JsonValue:
         return None
     try:
         value: JsonValue = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         kind = response.headers.get("content-type", "no content type")
         raise ContractError(f"{shown}: expected JSON, got {kind}") from None
     return value

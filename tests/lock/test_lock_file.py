@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import uuid
 from pathlib import Path
 
@@ -228,3 +229,8 @@ def test_repr_is_short_whatever_the_size_of_the_lock() -> None:
 def test_save_into_a_missing_folder_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(ArgumentError, match="path"):
         _lock().save(tmp_path / "missing" / "analysis.lock")
+
+
+@given(locks(max_sessions=2, max_datasets=2))
+def test_locks_pickle_for_worker_processes(lock: Lock) -> None:
+    assert pickle.loads(pickle.dumps(lock)) == lock
