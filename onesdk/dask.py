@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, overload
 try:
     import dask.dataframe as dd
     import distributed
+    from distributed.client import Client
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(f"onesdk.dask needs Dask: pip install 'onesdk[dask]' ({exc})") from exc
 
@@ -154,9 +155,9 @@ def _check_fn(fn: object) -> None:
         ) from exc
 
 
-def _client(client: distributed.Client | None) -> distributed.Client:
+def _client(client: Client | None) -> Client:
     if client is not None:
-        if not isinstance(client, distributed.Client):
+        if not isinstance(client, Client):
             raise ArgumentError("client", client, "a distributed.Client or None")
         if client.status not in ("running", "connecting"):
             raise ClusterError(f"the Dask client is {client.status}: start a new one")
@@ -180,7 +181,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["raise"] = "raise",
 ) -> list[T]: ...
 @overload
@@ -189,7 +190,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["record"],
 ) -> list[T | SessionError]: ...
 def map_sessions(
@@ -197,7 +198,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["raise", "record"] = "raise",
 ) -> list[T] | list[T | SessionError]:
     """Run ``fn(one_on_worker, eid)`` for each session on a Dask cluster; the results in the
@@ -268,7 +269,7 @@ def _lost(futures: Sequence[distributed.Future[Any]], exc: BaseException | None)
     )
 
 
-def _release(client: distributed.Client, futures: Sequence[distributed.Future[Any]]) -> None:
+def _release(client: Client, futures: Sequence[distributed.Future[Any]]) -> None:
     try:
         client.cancel(list(futures))
     except Exception:  # the cluster is gone: nothing to release
@@ -314,7 +315,7 @@ def load_tables(
     revision: str | None = None,
     query_type: str | None = None,
     columns: Sequence[str] | None = None,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     **filters: str | None,
 ) -> dd.DataFrame:
     """The ALF object ``obj`` (e.g. ``'trials'``) of each session as one Dask DataFrame:
