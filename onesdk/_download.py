@@ -35,7 +35,16 @@ from uuid import UUID
 import filelock
 import httpx
 
-from onesdk._http import Retry, RetryPolicy, public_url, retry_after, transport_error, with_retries
+from onesdk._http import (
+    Retry,
+    RetryPolicy,
+    public_url,
+    retry_after,
+    slow_message,
+    too_slow,
+    transport_error,
+    with_retries,
+)
 from onesdk._log import get_logger
 from onesdk._progress import progress_bar
 from onesdk.alf._path import uuid_in_name, without_uuid_in_name
@@ -378,16 +387,18 @@ class Downloader:
                 if have and not append:
                     _log.debug("%s: no usable Range answer; restarting", shown)
                 written = have if append else 0
+                received = 0
                 with _open_part(part, append) as handle:
                     for chunk in response.iter_bytes():  # as received: a drop keeps what came
                         written += len(chunk)
+                        received += len(chunk)
                         if task.size is not None and written > task.size:
                             raise DownloadError(
                                 f"GET {shown}: the server sent more than the record's "
                                 f"{task.size} bytes"
                             )
-                        if time.monotonic() - started > self.policy.timeout:
-                            reason = f"no complete answer within {self.policy.timeout:g} s"
+                        if too_slow(started, received, self.policy.timeout):
+                            reason = slow_message("the answer", self.policy.timeout)
                             raise Retry(reason, self._give_up(task, reason))
                         handle.write(chunk)
                         progress.add(len(chunk))

@@ -14,8 +14,8 @@ and every download (:mod:`onesdk._download`) goes through these pieces, so they 
   401/403 an :class:`~onesdk.errors.AuthenticationError`, any other error status an
   :class:`~onesdk.errors.HTTPError`; server text in messages is redacted and cut short.
 * :class:`BoundedTransport` reads each answer whole with two bounds: :data:`MAX_BODY_BYTES` of
-  decoded body (a gzip bomb stops there) and the request's timeout for the whole answer (a
-  server that drips a byte at a time stops there too).
+  decoded body (a gzip bomb stops there) and :func:`too_slow`: past the request's timeout an
+  answer must average :data:`MIN_RATE` (a server that drips a byte at a time stops there).
 """
 
 from __future__ import annotations
@@ -43,13 +43,16 @@ from onesdk.errors import (
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_REDIRECTS",
+    "MIN_RATE",
     "REST_RETRY_STATUS",
     "BoundedTransport",
     "Retry",
     "RetryPolicy",
     "public_url",
     "retry_after",
+    "slow_message",
     "status_error",
+    "too_slow",
     "transport_error",
     "with_retries",
 ]
@@ -59,6 +62,8 @@ T = TypeVar("T")
 
 #: the most bytes of one decoded Alyx answer (a page of records is far below this)
 MAX_BODY_BYTES: Final = 64 << 20
+#: after its first ``timeout`` seconds an answer must keep this average rate (bytes/s)
+MIN_RATE: Final = 64 << 10
 #: redirects followed within one origin before giving up
 MAX_REDIRECTS: Final = 5
 #: statuses worth asking Alyx again for (a GET is idempotent)
@@ -90,6 +95,20 @@ class RetryPolicy:
     def budget(self) -> float:
         """The most seconds a call with all its attempts and waits may take."""
         return self.attempts * self.timeout + (self.attempts - 1) * self.max_retry_after
+
+
+def too_slow(started: float, received: int, timeout: float) -> bool:
+    """Whether an answer begun at ``started`` (monotonic) with ``received`` bytes so far is
+    too slow: past ``timeout`` seconds plus the time :data:`MIN_RATE` needs for those bytes.
+
+    This bounds a server that drips a byte at a time (each read within the timeout) without
+    cutting a large file on a slow but steady link.
+    """
+    return time.monotonic() - started > timeout + received / MIN_RATE
+
+
+def slow_message(shown: str, timeout: float) -> str:
+    return f"{shown}: the answer slowed below {MIN_RATE >> 10} KiB/s after {timeout:g} s"
 
 
 def retry_after(value: str | None, cap: float) -> float | None:
@@ -226,10 +245,8 @@ class BoundedTransport(httpx.BaseTransport):
                 size += len(chunk)
                 if size > self.max_body:
                     raise ContractError(f"{shown}: the answer exceeds {self.max_body} bytes")
-                if time.monotonic() - started > self.timeout:
-                    raise RemoteError(
-                        f"{shown}: the answer did not complete within {self.timeout:g} s"
-                    )
+                if too_slow(started, size, self.timeout):
+                    raise RemoteError(slow_message(shown, self.timeout))
                 chunks.append(chunk)
         finally:
             reader.close()

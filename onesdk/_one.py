@@ -198,6 +198,7 @@ class One(NarrowLoaders, ExpRefConversions):
             online=lambda: not self.offline,
             silent=options.silent,
             n_threads=options.n_threads,
+            timeout=options.timeout,
         )
 
     @classmethod

@@ -142,7 +142,7 @@ def test_a_slow_drip_answer_is_cut_at_the_timeout() -> None:
 
     with hostile_server(drip) as server, _repo(server.url, timeout=1.0, attempts=1) as repo:
         started = time.monotonic()
-        with pytest.raises(RemoteError, match="within 1 s"):
+        with pytest.raises(RemoteError, match="KiB/s after 1 s"):
             repo.session(EID)
         assert time.monotonic() - started < 3.0
 
@@ -167,7 +167,7 @@ def test_a_slow_drip_download_is_cut_at_the_timeout(tmp_path: Path) -> None:
     policy = RetryPolicy(attempts=1, timeout=1.0)
     with hostile_server(drip) as server, Downloader(policy=policy, silent=True) as dl:
         started = time.monotonic()
-        with pytest.raises(DownloadError, match="within 1 s"):
+        with pytest.raises(DownloadError, match="KiB/s after 1 s"):
             dl.fetch(DownloadTask(f"{server.url}/f.npy", tmp_path / "f.npy", size=100))
         assert time.monotonic() - started < 3.0
 
@@ -258,3 +258,44 @@ def test_a_server_echoing_the_request_headers_never_puts_the_token_in_an_error()
     for error in errors:
         assert TOKEN not in str(error)
         assert TOKEN not in repr(error.args)
+
+
+def test_downloads_through_the_store_honour_the_instance_timeout(tmp_path: Path) -> None:
+    from pathlib import PurePosixPath
+
+    from onesdk._store import FileRecord, Store
+
+    def drip(seen: Seen) -> Answer:
+        return Answer(200, (), length=100, drip=[(0.1, b"x")] * 100)
+
+    record = FileRecord(
+        str(uuid.UUID(int=7)), PurePosixPath("lab/Subjects/s/2020-01-01/001"), "a.npy", 100, None
+    )
+    with hostile_server(drip) as server:
+        store = Store(tmp_path, data_server=server.url, online=lambda: True, timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(DownloadError, match=r"KiB/s after 0\.5 s"):
+            store.files([record], check_hash=False)
+        assert time.monotonic() - started < 4 * 1.5
+
+
+# --- planted links -----------------------------------------------------------------------------
+@pytest.mark.parametrize("planted", [".part", ".lock"])
+def test_a_planted_symlink_beside_a_download_is_never_written_through(
+    tmp_path: Path, planted: str
+) -> None:
+    outside = tmp_path / "precious.txt"
+    outside.write_bytes(b"precious")
+    target = tmp_path / "cache" / "f.npy"
+    target.parent.mkdir()
+    link = target.with_name("f.npy.part") if planted == ".part" else target.with_name(".f.npy.lock")
+    link.symlink_to(outside)
+    data = b"0123456789" * 10
+    with (
+        hostile_server(lambda seen: Answer(200, (), data)) as server,
+        Downloader(policy=RetryPolicy(attempts=1), silent=True) as dl,
+    ):
+        path = dl.fetch(DownloadTask(f"{server.url}/f.npy", target, size=len(data)))
+    assert path.read_bytes() == data
+    assert outside.read_bytes() == b"precious"
+    assert not target.is_symlink()
