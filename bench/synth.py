@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from onesdk_gen.alf import QC
 
 # Bump when the generated content changes, so caches on disk are rebuilt.
 GENERATOR_VERSION: Final = 3
@@ -37,7 +38,7 @@ SIZES: Final[dict[str, tuple[int, int]]] = {
     "L": (50_000, 100),
 }
 
-QC_NAMES: Final = ("NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL")
+QC_NAMES: Final = tuple(level.name for level in sorted(QC))  # the one QC enum
 QC_WEIGHTS: Final = (0.40, 0.30, 0.15, 0.10, 0.05)
 
 # lab -> subject nickname pattern (formatted with an integer)

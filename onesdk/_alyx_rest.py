@@ -16,11 +16,12 @@ a :class:`ContractError` naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypedDict, cast, overload
+from typing import TYPE_CHECKING, Any, Final, TypedDict, cast, overload
 from uuid import UUID
 
 from onesdk._alyx_contract import ACTION_ALIASES, Contract, Operation, check, contract
@@ -42,7 +43,7 @@ _log = get_logger("onesdk.alyx")
 _KEYED: Final = ("read", "update", "partial_update", "delete")
 #: the actions that send a body
 _WRITES: Final = ("create", "update", "partial_update")
-#: answers kept by the reference even past ``count`` checks
+#: the keys of a paginated answer (the reference's test for one)
 _PAGE_KEYS: Final = {"count", "next", "previous", "results"}
 
 
@@ -125,17 +126,24 @@ class RestSchemes:
 
     def _endpoint(self, endpoint: object) -> str:
         if not isinstance(endpoint, str) or endpoint not in self._table.operations:
-            raise UnknownTermError(str(endpoint), self._table.endpoints, context="REST endpoint")
+            raise _unknown(f'REST endpoint "{endpoint}"', str(endpoint), self._table.endpoints)
         return endpoint
 
     def _action(self, endpoint: str, action: object) -> str:
         name = ACTION_ALIASES.get(str(action), str(action))
         known = self._table.actions(endpoint)
         if not isinstance(action, str) or name not in known:
-            raise UnknownTermError(
-                str(action), known, context=f"action of REST endpoint {endpoint!r}:"
-            )
+            raise _unknown(f'Action "{action}" of REST endpoint "{endpoint}"', str(action), known)
         return name
+
+
+def _unknown(what: str, name: str, valid: Iterable[str]) -> UnknownTermError:
+    """The reference's message (``REST endpoint "x" does not exist``), with the closest match."""
+    error = UnknownTermError(name, valid)
+    close = difflib.get_close_matches(name, error.valid, n=1)
+    hint = f' Did you mean "{close[0]}"?' if close else ""
+    error.args = (f"{what} does not exist.{hint} Available: {', '.join(error.valid)}",)
+    return error
 
 
 def _type_name(node: Mapping[str, object]) -> str:
@@ -220,8 +228,9 @@ class AlyxRestSurface:
             ``list``, a primary-key filter.
         data : dict, optional
             The body of ``create``/``update``/``partial_update`` (sent as JSON).
-        files : None
-            File uploads are not supported yet.
+        files : dict, optional
+            Files to upload with a write (a multipart request: ``data`` as form fields), e.g.
+            ``{'image': open(path, 'rb')}``.
         no_cache : bool
             Ask the server even if a cached answer is fresh (never sent as a filter).
         expires : datetime.timedelta or bool, optional
@@ -256,8 +265,8 @@ class AlyxRestSurface:
         if action is None:
             raise ArgumentError("action", action, f"one of {', '.join(schemes.actions(name))}")
         op = schemes.operation(name, action)
-        if files is not None:
-            raise ArgumentError("files", "...", "None: file uploads are not supported yet")
+        if files is not None and (op.action not in _WRITES or not isinstance(files, Mapping)):
+            raise ArgumentError("files", "...", "a dict of files to upload with a create/update")
         cache: CacheControl = "refresh" if no_cache else "use"
         expiry = _expiry(expires, no_cache)
         shown = f"{op.method} {self.http.base_url}{op.path}"
@@ -279,14 +288,14 @@ class AlyxRestSurface:
             path = op.url_path(_key(id) if id is not None else None)
             response = self.http.request(
                 op.method, path, body=dict(data) if data is not None else None,
-                cache=cache, expiry=expiry,
+                cache=cache, expiry=expiry, files=cast("Mapping[str, Any] | None", files),
             )  # fmt: skip
             answer = _json(response, shown)
         if checking and answer is not None and op.answer is not None:
-            node = op.item if op.paginated and isinstance(answer, list) else op.answer
-            if op.paginated and isinstance(answer, list):
+            node: Mapping[str, object] = op.answer
+            if op.paginated and isinstance(answer, list):  # the records of every page
                 node = {"type": "array", "items": op.item or {}}
-            check(answer, node or {}, shown=shown)
+            check(answer, node, shown=shown)
         return answer
 
     def _rest_list(
@@ -297,13 +306,14 @@ class AlyxRestSurface:
         cache: CacheControl,
         expiry: dt.timedelta | None,
     ) -> JsonValue:
-        from onesdk._rest import Paginated, _raw_page
+        from onesdk._alyx_http import Paginated
+        from onesdk._alyx_http import raw_page as _raw_page
 
         terms = dict(filters)
         allowed = set(op.filters)
         for term in terms:
             if term not in allowed:
-                raise UnknownTermError(term, allowed, context=f"{op.endpoint} filter")
+                raise _unknown(f'Filter "{term}" of REST endpoint "{op.endpoint}"', term, allowed)
         if key is not None:
             django = terms.get("django")
             terms["django"] = f"{django}," if django else ""
@@ -325,7 +335,7 @@ class AlyxRestSurface:
         if detail:
             _log.warning("Alyx server returned a detail message: %s", detail)
         count, records = _raw_page(first, shown)
-        if len(records) >= count:
+        if len(records) == count:  # more records than the count: Paginated refuses them
             return cast("JsonValue", records)
         return cast("JsonValue", Paginated(fetch, path, params, (count, records)).raw())
 
@@ -517,7 +527,7 @@ def _json(response: httpx.Response, shown: str) -> JsonValue:
         return None
     try:
         value: JsonValue = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         kind = response.headers.get("content-type", "no content type")
         raise ContractError(f"{shown}: expected JSON, got {kind}") from None
     return value
@@ -529,5 +539,5 @@ def _check_body(data: Mapping[str, object], op: Operation) -> None:
     properties = cast(Mapping[str, object], node.get("properties") or {})
     for name in data:
         if name not in properties:
-            raise UnknownTermError(name, properties, context=f"{op.endpoint} {op.action} field")
+            raise _unknown(f'Field "{name}" of {op.endpoint} {op.action}', name, properties)
     check(dict(data), str(op.body), shown=f"{op.method} {op.path} body", table=table)

@@ -10,15 +10,18 @@ reference, each converter given a list (or tuple) returns a list, one result per
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import uuid
 from collections.abc import Mapping, Sequence
-from pathlib import PurePath, PurePosixPath
+from pathlib import PurePath
 from typing import Literal, TypedDict, cast, overload
 
 from onesdk_gen import alf as _grammar
 
-from onesdk.alf import filename_parts, get_session_path, regex
+from onesdk.alf import regex
 from onesdk.alf._parts import posix_text
+from onesdk.alf._path import uuid_in_name
+from onesdk.alf._spec import is_uuid_text
 from onesdk.errors import ArgumentError
 
 __all__ = [
@@ -62,36 +65,19 @@ class RawExpRefDict(TypedDict):
     sequence: str
 
 
-def is_uuid_string(value: object) -> bool:
-    """True for a hyphenated 36-character UUID string (any version, either case)."""
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
-
-
-def dataset_uuid_in_name(path: str | PurePath) -> str | None:
-    """The UUID a served file name carries as its last extra part (``a.b.<uuid>.npy``), or None."""
-    name = PurePosixPath(posix_text(path, "path")).name
-    extra = filename_parts(name, assert_valid=False).extra
-    last = extra.rsplit(".", 1)[-1] if extra else None
-    return last.lower() if last is not None and is_uuid_string(last) else None
+is_uuid_string = is_uuid_text
+dataset_uuid_in_name = uuid_in_name
 
 
 def session_parts(path: str | PurePath) -> tuple[str, str, str, str] | None:
-    """(lab, subject, date, number) of the session folder within ``path``, or None.
+    """(lab, subject, date, number) of the first session folder within ``path``, or None.
 
     The session starts a folder and ends at the number folder; ``lab`` is ``''`` without one.
     """
     if not isinstance(path, str | PurePath):
         raise ArgumentError("path", path, "a path (str or PurePath)")
-    session = get_session_path(PurePosixPath(posix_text(path, "path")))
-    if session is None:
-        return None
-    found = _grammar.ROOTED_FOLDER_RE.match(session.as_posix() + "/")
-    if found is None or found["collection"] or found["revision"]:
+    found = _grammar.SESSION_FOLDERS_RE.search(posix_text(path, "path"))
+    if found is None:
         return None
     return found["lab"] or "", found["subject"], found["date"], found["number"]
 
@@ -123,11 +109,15 @@ def _path2ref_one(
         return None
     _, subject, date, number = parts
     if len(number) == 2 and number.startswith("0"):
+        return None  # ALF pads session numbers to three digits: "01" is not one
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:  # shaped like a date, but no such day: no session folder
         return None
     if not as_dict:
         return f"{date}_{number}_{subject}"
     if parse:
-        return ExpRefDict(subject=subject, date=_date(date, "path"), sequence=int(number))
+        return ExpRefDict(subject=subject, date=day, sequence=int(number))
     return RawExpRefDict(subject=subject, date=date, sequence=number)
 
 
@@ -310,11 +300,32 @@ path2ref = ExpRefConversions.path2ref
 
 
 def parse_uuid(value: object, argument: str = "eid") -> uuid.UUID:
-    """A UUID from a UUID or its string (a URL ending in one also works)."""
+    """A UUID from a UUID or its string (a URL ending in one also works).
+
+    The legacy form of older cache tables, a pair of int64 (an array of shape (2,) or (1, 2),
+    the UUID's 16 bytes read as two little-endian int64), is read too, as one-api does.
+    """
     if isinstance(value, uuid.UUID):
         return value
     if isinstance(value, str):
         text = value.strip()[-36:]
         if is_uuid_string(text):
             return uuid.UUID(text)
+    elif (pair := _uuid_of_int64_pair(value)) is not None:
+        return pair
     raise ArgumentError(argument, value, "a UUID or UUID string")
+
+
+def _uuid_of_int64_pair(value: object) -> uuid.UUID | None:
+    tolist = getattr(value, "tolist", None)  # a numpy array, without importing numpy
+    items = tolist() if callable(tolist) else value
+    if isinstance(items, list | tuple) and len(items) == 1 and isinstance(items[0], list | tuple):
+        items = items[0]
+    if not isinstance(items, list | tuple) or len(items) != 2:
+        return None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        return None
+    try:
+        return uuid.UUID(bytes=struct.pack("<qq", *items))
+    except struct.error:  # out of the int64 range
+        return None

@@ -134,6 +134,7 @@ class Facade:
             online=lambda: not self.offline,
             silent=options.silent,
             n_threads=options.n_threads,
+            timeout=options.timeout,
         )
 
     @classmethod

@@ -25,8 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
-from onesdk.alf import QC, rel_path_parts, session_path_parts
-from onesdk.errors import ALFInvalid, LockFileError
+from onesdk._cache._schema import QC_NAMES
+from onesdk.alf import rel_path_parts, session_path_parts
+from onesdk.errors import ALFInvalid, ArgumentError, LockFileError
 
 if TYPE_CHECKING:
     from onesdk._lock_diff import LockChange
@@ -36,8 +37,6 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "Lock", "LockRequest", "PinnedDataset", "
 
 FORMAT: Final = "onesdk-lock"
 SCHEMA_VERSION: Final = 1
-#: the QC names, in order of value
-QC_NAMES: Final = tuple(q.name for q in sorted(QC))
 _TOP_KEYS: Final = (
     "format",
     "version",
@@ -75,8 +74,6 @@ class _Invalid(Exception):
 def _validated(check: Callable[[], None]) -> None:
     """Run ``check``; a value built in Python code (not read from a file) that fails it is an
     :class:`onesdk.errors.ArgumentError` naming the field."""
-    from onesdk.errors import ArgumentError
-
     try:
         check()
     except _Invalid as exc:
@@ -100,6 +97,13 @@ def _optional_text(value: object, entry: str) -> str | None:
     if value is None or (isinstance(value, str) and value and value == value.strip()):
         return value
     raise _Invalid(entry, value, "null or a non-empty string without outer spaces")
+
+
+def _optional_part(value: object, entry: str) -> str | None:
+    """A collection or revision of a request: None (any), '' (none) or a name or pattern."""
+    if value is None or (isinstance(value, str) and value == value.strip()):
+        return value
+    raise _Invalid(entry, value, "null or a string without outer spaces")
 
 
 def _safe_segments(path: str, entry: str, what: str) -> None:
@@ -236,11 +240,11 @@ class LockRequest:
 
     def _check(self) -> None:
         _check_names(self.datasets, "request.datasets")
-        _optional_text(self.collection, "request.collection")
-        _optional_text(self.revision, "request.revision")
+        _optional_part(self.collection, "request.collection")
+        _optional_part(self.revision, "request.revision")
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, repr=False)
 class Lock:
     """The datasets an analysis reads, pinned: make one with ``one.lock(...)``.
 
@@ -276,6 +280,14 @@ class Lock:
         if not isinstance(self.onesdk_version, str):
             raise _Invalid("onesdk", self.onesdk_version, "a version string")
         _check_members(self.sessions, self.datasets)
+
+    def __repr__(self) -> str:
+        asked = self.request.datasets
+        what = f"{len(asked)} name(s)" if asked is not None else "every dataset"
+        return (
+            f"Lock({len(self.sessions)} session(s), {len(self.datasets)} dataset(s), "
+            f"{what}, server={self.server!r})"
+        )
 
     # ---------------------------------------------------------------- views
 
@@ -323,6 +335,8 @@ class Lock:
 
         path_like(path, "path")
         target = Path(path)
+        if not target.parent.is_dir():
+            raise ArgumentError("path", str(path), "a file in an existing folder")
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
@@ -524,8 +538,8 @@ def _from_content(raw: object) -> Lock:
     fields = _object(top["request"], _REQUEST_KEYS, "request")
     request = LockRequest(
         datasets=_check_names(fields["datasets"], "request.datasets"),
-        collection=_optional_text(fields["collection"], "request.collection"),
-        revision=_optional_text(fields["revision"], "request.revision"),
+        collection=_optional_part(fields["collection"], "request.collection"),
+        revision=_optional_part(fields["revision"], "request.revision"),
     )
     sessions = [
         _session(v, f"sessions[{i}]") for i, v in enumerate(_list(top["sessions"], "sessions"))

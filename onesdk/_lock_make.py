@@ -149,14 +149,14 @@ def make_lock(
 
     instance(collection, (str, type(None)), "collection", "a collection name or None")
     instance(revision, (str, type(None)), "revision", "a revision (str) or None")
-    request = LockRequest(_names(datasets), collection or None, revision or None)
+    request = LockRequest(_names(datasets), collection, revision)
     sessions: list[PinnedSession] = []
     pinned: list[PinnedDataset] = []
     with unpinned(one):
         for eid in _eids(one, eid_or_eids):
             rows, missing = resolve(one, eid, request)
             if missing:
-                where = f" (collection {collection!r})" if collection else ""
+                where = f" (collection {collection!r})" if collection is not None else ""
                 raise ALFObjectNotFound(
                     f"nothing to lock: {', '.join(missing)} not found in session {eid}{where}"
                 )

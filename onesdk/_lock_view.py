@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 import pyarrow as pa
 
 from onesdk._cache import CacheTables, empty_tables
-from onesdk._lock import QC_NAMES, Lock
+from onesdk._cache._schema import QC_NAMES
+from onesdk._lock import Lock
 from onesdk._parquet import ParquetRepository
 from onesdk._query import DatasetQuery
 from onesdk.errors import ArgumentError, NotLockedError

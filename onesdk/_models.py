@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import re
 import urllib.parse
 import uuid
 from collections.abc import Collection, Mapping
@@ -42,6 +41,8 @@ from onesdk_gen.models import (
 )
 from pydantic import BaseModel, ValidationError
 
+from onesdk.alf._path import split_revision, split_session_path, without_uuid_in_name
+from onesdk.alf._spec import is_uuid_text
 from onesdk.errors import ContractError
 
 __all__ = [
@@ -84,12 +85,8 @@ Record = Mapping[str, object]
 
 _M = TypeVar("_M", bound=BaseModel)
 
-_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 # the UUID Alyx inserts before the extension of a served file name: name.<uuid>.ext
-_FILE_UUID_RE = re.compile(r"\." + _UUID_RE.pattern + r"(?=\.[^./]+$)", re.I)
 # lab/Subjects/subject/yyyy-mm-dd/NNN/ inside a file URL path (lab part optional)
-_SESSION_PATH_RE = re.compile(r"(?:^|/)[^/]+/\d{4}-\d{2}-\d{2}/\d{1,3}/")
-_REVISION_RE = re.compile(r"(?:^|/)#([^/#]+)#(?:/|$)")
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -119,10 +116,10 @@ def _scalar(value: object) -> object:
 def _uuid_from_url(value: object, field: str) -> uuid.UUID:
     """The UUID at the end of an Alyx record URL (``http://host/datasets/<uuid>``) or a UUID."""
     text = str(value).rstrip("/")
-    match = _UUID_RE.search(text.rsplit("/", 1)[-1])
-    if match is None:
+    tail = text.rsplit("/", 1)[-1][-36:]
+    if not is_uuid_text(tail):
         raise ContractError(f"{field}: expected a URL ending in a UUID, got {text!r}")
-    return uuid.UUID(match.group(0))
+    return uuid.UUID(tail)
 
 
 def _bool_text(value: object, field: str) -> bool | None:
@@ -284,14 +281,13 @@ def _rel_path_from_url(data_url: str) -> str:
     """The session-relative path of a served file URL, without the UUID in its name."""
     # `#` starts a revision folder here, not a URL fragment
     path = urllib.parse.unquote(urllib.parse.urlsplit(data_url, allow_fragments=False).path)
-    path = _FILE_UUID_RE.sub("", path.strip("/"))
-    match = _SESSION_PATH_RE.search(path)
-    return path[match.end() :] if match else path
+    path = without_uuid_in_name(path.strip("/"))
+    found = split_session_path(path)
+    return found[1] if found else path
 
 
 def _revision_from_rel_path(rel_path: str) -> str | None:
-    match = _REVISION_RE.search(rel_path)
-    return match.group(1) if match else None
+    return split_revision(rel_path)[0]
 
 
 def dataset_from_cache(eid: object, did: object, row: Record) -> Dataset:

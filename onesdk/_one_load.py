@@ -178,6 +178,16 @@ class LoadMethods(Facade):
             )
         if is_rel_path:
             refuse_with_pinned_revision("dataset", dataset)
+        if is_rel_path and isinstance(dataset, str) and "*" in dataset:
+            import warnings
+
+            from onesdk.errors import ALFWarning
+
+            warnings.warn(  # as one-api: a relative path names one dataset
+                f"wildcards should not be used in a relative dataset path: {dataset!r}",
+                ALFWarning,
+                stacklevel=2,
+            )
         rows = self._select(
             key,
             self._dataset_filter(dataset),

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from onesdk._models import Dataset, Session
 
 
+from onesdk._convert import dataset_uuid_in_name
 from onesdk._facade import EidLike, EidList, Facade
+from onesdk.alf._path import split_session_path
 
 __all__ = ["PathMethods"]
 
@@ -38,11 +40,8 @@ _log = logging.getLogger("onesdk.one")
 
 
 def _relative_to_session(path: str) -> str:
-    parts = session_parts(path)
-    if parts is None:
-        return path
-    marker = f"{parts[2]}/{parts[3]}/"
-    return path.replace("\\", "/").split(marker, 1)[-1]
+    found = split_session_path(path)
+    return path if found is None else found[1]
 
 
 def _session_path_of(one: Facade, eid: uuid.UUID | str) -> PurePath:
@@ -78,6 +77,9 @@ class PathMethods(Facade):
         from onesdk._tables import dataset_model, session_model, table_records
 
         text = text_or_path(path, "path")
+        if (did := dataset_uuid_in_name(text)) is not None:  # a served name: x.y.<uuid>.npy
+            rows = self.repository.dataset_by_id(did)
+            return dataset_model(table_records(rows)[0]) if len(rows) else None
         eid = self.path2eid(text)
         if eid is None:
             return None

@@ -10,14 +10,15 @@ are removed, exactly as the local files are named.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypedDict
 from uuid import UUID
 
+from onesdk._cache._schema import QC_NAMES
 from onesdk._download import remove_uuid_from_name
 from onesdk._rest import JsonObject, JsonValue
+from onesdk.alf._path import split_session_path as alf_split_session_path
 from onesdk.errors import ContractError
 
 if TYPE_CHECKING:
@@ -43,10 +44,7 @@ __all__ = [
 #: the column order of one-api's remote ``list_datasets(details=True)``
 DATASET_COLUMNS: Final = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 SESSION_COLUMNS: Final = ("lab", "subject", "date", "number", "task_protocol", "projects")
-QC_ORDER: Final = ("NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL")
-_SESSION_PATH: Final = re.compile(
-    r"^(?P<session>(?:[^/]+/Subjects/)?[^/]+/\d{4}-\d{2}-\d{2}/\d{1,3})(?:/(?P<rel>.*))?$"
-)
+QC_ORDER: Final = QC_NAMES
 
 
 class SessionRow(TypedDict):
@@ -89,13 +87,10 @@ def _uuid_tail(value: JsonValue, source: str) -> str:
 
 def split_session_path(path: str) -> tuple[str, str]:
     """``(session_path, rel_path)`` of a path below a file server root, UUIDs removed."""
-    clean = remove_uuid_from_name(path.strip("/"))
     # the file server root may itself have path parts: find the session part anywhere
-    parts = clean.split("/")
-    for start in range(len(parts)):
-        match = _SESSION_PATH.match("/".join(parts[start:]))
-        if match:
-            return match.group("session"), match.group("rel") or ""
+    found = alf_split_session_path(remove_uuid_from_name(path.strip("/")))
+    if found is not None:
+        return found
     raise ContractError(f"{path!r} holds no session path (lab/Subjects/subject/date/number)")
 
 
@@ -237,7 +232,6 @@ def merge_rows(
     import pyarrow.compute as pc
 
     from onesdk._cache._io import sort_datasets
-    from onesdk._cache._schema import QC_NAMES
 
     if not sessions and not datasets:
         return tables

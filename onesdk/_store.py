@@ -66,8 +66,10 @@ class Store:
         online: Callable[[], bool] = lambda: False,
         silent: bool = False,
         n_threads: int = 4,
+        timeout: float = 30.0,
     ) -> None:
         self.cache_dir = cache_dir
+        self.timeout = timeout  # each download answer completes within it (see RetryPolicy)
         self.data_server = data_server
         self._online = online
         self.silent = silent
@@ -103,7 +105,7 @@ class Store:
         """Download what is missing or damaged: a size that differs from the record, or with
         ``check_hash`` an md5 (the downloader checks both in one read and fetches only what
         is wrong)."""
-        from onesdk._download import Downloader, DownloadTask, safe_target, url_for
+        from onesdk._download import Downloader, DownloadTask, RetryPolicy, safe_target, url_for
         from onesdk.alf import ALFPath
 
         files = [self._checked(r, check_hash=False) for r in records]
@@ -120,7 +122,8 @@ class Store:
             tasks.append((i, DownloadTask(url, target, record.size, record.md5 or None)))
         if not tasks:
             return files
-        with Downloader(silent=self.silent, n_threads=self.n_threads) as dl:
+        policy = RetryPolicy(timeout=self.timeout)
+        with Downloader(silent=self.silent, n_threads=self.n_threads, policy=policy) as dl:
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             if outcome.error is None:

@@ -13,7 +13,7 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -395,7 +395,8 @@ def main(
             traceback.print_exception(exc, file=err)
         else:
             hint = "" if isinstance(exc, errors.OneSdkError) else " (run with --debug for details)"
-            err.write(f"onesdk: error: {with_flag_names(_one_line(exc), exc)}{hint}\n")
+            text = with_flag_names(_one_line(exc), exc, given=vars(args))
+            err.write(f"onesdk: error: {text}{hint}\n")
         return exit_code_for(exc)
 
 
@@ -415,22 +416,30 @@ _FLAGS = {
 }
 
 
-def flag_name(argument: str) -> str:
-    """The command-line spelling of a library argument (``collection`` -> ``--collection``)."""
+def flag_name(argument: str, given: Mapping[str, object] | None = None) -> str:
+    """The command-line spelling of a library argument (``collection`` -> ``--collection``).
+
+    ``given`` (the parsed options) picks the flag the user typed where two map to one
+    argument (``--date`` and ``--date-range`` both give ``date_range``).
+    """
     if argument.startswith("-") or argument.isupper():
         return argument
+    if argument == "date_range" and given is not None:
+        return "--date" if given.get("date") is not None else "--date-range"
     return _FLAGS.get(argument, "--" + argument.replace("_", "-"))
 
 
-def with_flag_names(text: str, exc: BaseException) -> str:
+def with_flag_names(
+    text: str, exc: BaseException, given: Mapping[str, object] | None = None
+) -> str:
     """``text`` with the Python argument names of ``exc`` replaced by command-line flags."""
     if isinstance(exc, errors.ArgumentError) and exc.argument:
         names = exc.argument.split("/")
-        shown = "/".join(flag_name(n) for n in names)
+        shown = "/".join(flag_name(n, given) for n in names)
         prefix = f"invalid {exc.argument}="
         if text.startswith(prefix):
             text = f"invalid {shown} {text.removeprefix(prefix)}"
         elif text.startswith("unknown search term"):
             text = text.replace("unknown search term", "unknown filter", 1)
     # hints written for Python callers ("pass collection= to choose one")
-    return re.sub(r"\b([a-z_]+)=(?=[ ;,)]|$)", lambda m: flag_name(m.group(1)), text)
+    return re.sub(r"\b([a-z_]+)=(?=[ ;,)]|$)", lambda m: flag_name(m.group(1), given), text)

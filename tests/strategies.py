@@ -495,8 +495,8 @@ def locks(draw: st.DrawFn, max_sessions: int = 3, max_datasets: int = 4) -> Lock
             )
     request = LockRequest(
         datasets=draw(st.none() | st.lists(_lock_text, min_size=1, max_size=3).map(tuple)),
-        collection=draw(st.none() | collections),
-        revision=draw(st.none() | revisions),
+        collection=draw(st.none() | st.just("") | collections),
+        revision=draw(st.none() | st.just("") | revisions),
     )
     return Lock(
         sessions=sessions,

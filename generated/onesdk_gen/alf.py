@@ -124,6 +124,8 @@ FILENAME_RE: Final = re.compile('_?(?P<namespace>(?<=_)[a-zA-Z0-9]+)?_?(?P<objec
 REL_PATH_RE: Final = re.compile('((?P<collection>[\\w./-]+)/)?(#(?P<revision>[\\w.-]+)#/)?_?(?P<namespace>(?<=_)[a-zA-Z0-9]+)?_?(?P<object>\\w+)\\.(?P<attribute>(?:_[a-z]+_)?[a-zA-Z0-9]+(?:_times(?=[_.])|_intervals(?=[_.]))?)(?:_(?P<timescale>\\w+))?(?:\\.(?P<extra>[.\\w-]+))*\\.(?P<extension>\\w+)\\Z')
 COLLECTION_FOLDERS_RE: Final = re.compile('((?P<collection>[\\w./-]+)/)?(#(?P<revision>[\\w.-]+)#/)?\\Z')
 EXP_REF_RE: Final = re.compile('(?P<date>\\d{4}-\\d{2}-\\d{2})_(?P<number>\\d{1,3})_(?P<subject>[\\w.-]+)\\Z')
+# A session path that starts and ends a folder, anywhere in a path (use .search).
+SESSION_FOLDERS_RE: Final = re.compile('(?<![^/])((?P<lab>\\w+)/Subjects/)?(?P<subject>[\\w.-]+)/(?P<date>\\d{4}-\\d{2}-\\d{2})/(?P<number>\\d{1,3})(?![^/])')
 # A folder path: any root ending at a separator, then session, collection and revision.
 ROOTED_FOLDER_RE: Final = re.compile('(?P<root>.*?)(?<![^/])((?P<lab>\\w+)/Subjects/)?(?P<subject>[\\w.-]+)/(?P<date>\\d{4}-\\d{2}-\\d{2})/(?P<number>\\d{1,3})/((?P<collection>[\\w./-]+)/)?(#(?P<revision>[\\w.-]+)#/)?\\Z', re.DOTALL)
 PART_RE: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType({

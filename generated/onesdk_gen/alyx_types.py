@@ -214,11 +214,13 @@ JsonValue: TypeAlias = (
     dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
 )
 
+
 class ErrorBody(TypedDict):
     """Error body of every non-validation error."""
 
     detail: Required[str]
     status_code: NotRequired[int]
+
 
 class ValidationErrorBody(TypedDict):
     """HTTP 400 body; each other key is a field name with its messages."""
@@ -226,9 +228,12 @@ class ValidationErrorBody(TypedDict):
     status_code: NotRequired[int]
     non_field_errors: NotRequired[list[str]]
 
+
 QCName: TypeAlias = Literal["NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL"]
 
+
 QCValue: TypeAlias = Literal[0, 10, 30, 40, 50]
+
 
 class AuthTokenRequest(TypedDict):
     """AuthTokenRequest"""
@@ -236,10 +241,12 @@ class AuthTokenRequest(TypedDict):
     username: Required[str]
     password: Required[str]
 
+
 class AuthTokenResponse(TypedDict):
     """AuthTokenResponse"""
 
     token: Required[str]
+
 
 class CacheInfo(TypedDict):
     """CacheInfo"""
@@ -251,11 +258,13 @@ class CacheInfo(TypedDict):
     tables: Required[dict[str, CacheTableInfo]]
     location: NotRequired[str]
 
+
 class CacheTableInfo(TypedDict):
     """CacheTableInfo"""
 
     nrecs: NotRequired[int]
     size: NotRequired[int]
+
 
 class SessionListItem(TypedDict):
     """SessionListItem"""
@@ -269,6 +278,7 @@ class SessionListItem(TypedDict):
     url: Required[str]
     task_protocol: Required[str]
 
+
 class SessionInfo(TypedDict):
     """SessionInfo"""
 
@@ -280,6 +290,7 @@ class SessionInfo(TypedDict):
     projects: Required[list[str]]
     task_protocol: Required[str]
 
+
 class PaginatedSessionList(TypedDict):
     """PaginatedSessionList"""
 
@@ -287,6 +298,7 @@ class PaginatedSessionList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[SessionListItem]]
+
 
 class SessionDetail(TypedDict):
     """SessionDetail"""
@@ -318,6 +330,7 @@ class SessionDetail(TypedDict):
     field_of_view: NotRequired[list[dict[str, JsonValue]]]
     notes: NotRequired[list[dict[str, JsonValue]]]
 
+
 class SessionDataset(TypedDict):
     """SessionDataset"""
 
@@ -334,7 +347,9 @@ class SessionDataset(TypedDict):
     default_revision: Required[BooleanString]
     qc: Required[QCName]
 
+
 BooleanString: TypeAlias = Literal["True", "False"]
+
 
 class PaginatedDatasetList(TypedDict):
     """PaginatedDatasetList"""
@@ -343,6 +358,7 @@ class PaginatedDatasetList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Dataset]]
+
 
 class Dataset(TypedDict):
     """Dataset"""
@@ -369,6 +385,7 @@ class Dataset(TypedDict):
     qc: Required[QCName]
     json: NotRequired[JsonValue]
 
+
 class DatasetFileRecord(TypedDict):
     """DatasetFileRecord"""
 
@@ -379,6 +396,7 @@ class DatasetFileRecord(TypedDict):
     data_url: Required[str | None]
     exists: Required[bool]
 
+
 class PaginatedInsertionList(TypedDict):
     """PaginatedInsertionList"""
 
@@ -386,6 +404,7 @@ class PaginatedInsertionList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[InsertionListItem]]
+
 
 class InsertionListItem(TypedDict):
     """InsertionListItem"""
@@ -401,6 +420,7 @@ class InsertionListItem(TypedDict):
     chronic_insertion: NotRequired[str | None]
     datasets: NotRequired[list[str]]
 
+
 class InsertionDetail(TypedDict):
     """InsertionDetail"""
 
@@ -414,6 +434,7 @@ class InsertionDetail(TypedDict):
     serial: NotRequired[str]
     auto_datetime: NotRequired[str | None]
     chronic_insertion: NotRequired[str | None]
+
 
 class InsertionDataset(TypedDict):
     """InsertionDataset"""
@@ -429,6 +450,7 @@ class InsertionDataset(TypedDict):
     collection: Required[str]
     qc: Required[QCValue]
 
+
 class PaginatedRevisionList(TypedDict):
     """PaginatedRevisionList"""
 
@@ -436,6 +458,7 @@ class PaginatedRevisionList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Revision]]
+
 
 class Revision(TypedDict):
     """Revision"""
@@ -446,6 +469,7 @@ class Revision(TypedDict):
     description: NotRequired[str]
     created_datetime: NotRequired[str | None]
 
+
 class PaginatedTagList(TypedDict):
     """PaginatedTagList"""
 
@@ -453,6 +477,7 @@ class PaginatedTagList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Tag]]
+
 
 class Tag(TypedDict):
     """Tag"""
@@ -465,6 +490,7 @@ class Tag(TypedDict):
     public: NotRequired[bool]
     hash: NotRequired[str | None]
 
+
 class PaginatedSubjectList(TypedDict):
     """PaginatedSubjectList"""
 
@@ -472,6 +498,7 @@ class PaginatedSubjectList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[SubjectList]]
+
 
 class SubjectList(TypedDict):
     """SubjectList"""
@@ -500,6 +527,7 @@ class SubjectList(TypedDict):
     expected_water: NotRequired[float | None]
     remaining_water: NotRequired[float | None]
     json: NotRequired[JsonValue]
+
 
 class SubjectDetail(TypedDict):
     """SubjectDetail"""
@@ -531,6 +559,7 @@ class SubjectDetail(TypedDict):
     weighings: NotRequired[list[dict[str, JsonValue]]]
     water_administrations: NotRequired[list[dict[str, JsonValue]]]
 
+
 class PaginatedLabList(TypedDict):
     """PaginatedLabList"""
 
@@ -538,6 +567,7 @@ class PaginatedLabList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Lab]]
+
 
 class Lab(TypedDict):
     """Lab"""
@@ -551,6 +581,7 @@ class Lab(TypedDict):
     zscore_weight_pct: NotRequired[float]
     json: NotRequired[JsonValue]
 
+
 class PaginatedProjectList(TypedDict):
     """PaginatedProjectList"""
 
@@ -559,12 +590,14 @@ class PaginatedProjectList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[Project]]
 
+
 class Project(TypedDict):
     """Project"""
 
     name: Required[str]
     description: NotRequired[str]
     users: NotRequired[list[str]]
+
 
 class PaginatedDatasetTypeList(TypedDict):
     """PaginatedDatasetTypeList"""
@@ -573,6 +606,7 @@ class PaginatedDatasetTypeList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[DatasetType]]
+
 
 class DatasetType(TypedDict):
     """DatasetType"""
@@ -583,6 +617,7 @@ class DatasetType(TypedDict):
     description: NotRequired[str]
     filename_pattern: NotRequired[str | None]
 
+
 class PaginatedDataFormatList(TypedDict):
     """PaginatedDataFormatList"""
 
@@ -590,6 +625,7 @@ class PaginatedDataFormatList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[DataFormat]]
+
 
 class DataFormat(TypedDict):
     """DataFormat"""
@@ -602,6 +638,7 @@ class DataFormat(TypedDict):
     matlab_loader_function: NotRequired[str]
     python_loader_function: NotRequired[str]
 
+
 class PaginatedDataRepositoryList(TypedDict):
     """PaginatedDataRepositoryList"""
 
@@ -609,6 +646,7 @@ class PaginatedDataRepositoryList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[DataRepository]]
+
 
 class DataRepository(TypedDict):
     """DataRepository"""
@@ -623,6 +661,7 @@ class DataRepository(TypedDict):
     globus_is_personal: NotRequired[bool | None]
     json: NotRequired[JsonValue]
 
+
 class PaginatedDataRepositoryTypeList(TypedDict):
     """PaginatedDataRepositoryTypeList"""
 
@@ -631,12 +670,14 @@ class PaginatedDataRepositoryTypeList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[DataRepositoryType]]
 
+
 class DataRepositoryType(TypedDict):
     """DataRepositoryType"""
 
     url: NotRequired[str]
     json: NotRequired[JsonValue]
     name: Required[str]
+
 
 class User(TypedDict):
     """User"""
@@ -649,7 +690,9 @@ class User(TypedDict):
     allowed_users: NotRequired[list[str]]
     is_stock_manager: NotRequired[bool]
 
+
 BlankEnum: TypeAlias = Literal[""]
+
 
 class BrainRegion(TypedDict):
     """BrainRegion"""
@@ -659,7 +702,8 @@ class BrainRegion(TypedDict):
     name: Required[str]
     description: NotRequired[str | None]
     parent: Required[int]
-    related_descriptions: Required[str]
+    related_descriptions: Required[JsonValue]
+
 
 class Channel(TypedDict):
     """Channel"""
@@ -675,6 +719,7 @@ class Channel(TypedDict):
     y: NotRequired[float | None]
     z: NotRequired[float | None]
 
+
 class ChronicInsertionDetail(TypedDict):
     """ChronicInsertionDetail"""
 
@@ -686,7 +731,8 @@ class ChronicInsertionDetail(TypedDict):
     start_time: NotRequired[str | None]
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
-    probe_insertion: Required[str]
+    probe_insertion: Required[JsonValue]
+
 
 class ChronicInsertionList(TypedDict):
     """ChronicInsertionList"""
@@ -699,7 +745,8 @@ class ChronicInsertionList(TypedDict):
     start_time: NotRequired[str | None]
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
-    probe_insertion: Required[str]
+    probe_insertion: Required[JsonValue]
+
 
 class DataNotice(TypedDict):
     """DataNotice"""
@@ -717,6 +764,7 @@ class DataNotice(TypedDict):
     affected_date_start: NotRequired[str | None]
     affected_date_end: NotRequired[str | None]
 
+
 class Download(TypedDict):
     """Download"""
 
@@ -725,6 +773,7 @@ class Download(TypedDict):
     dataset: Required[str]
     count: NotRequired[int]
     json: NotRequired[JsonValue]
+
 
 class FOV(TypedDict):
     """FOV"""
@@ -737,6 +786,7 @@ class FOV(TypedDict):
     session: Required[str]
     stack: NotRequired[str | None]
     datasets: NotRequired[list[str]]
+
 
 class FOVLocationDetail(TypedDict):
     """FOVLocationDetail"""
@@ -754,6 +804,7 @@ class FOVLocationDetail(TypedDict):
     auto_datetime: Required[str]
     field_of_view: Required[str]
 
+
 class FOVLocationList(TypedDict):
     """FOVLocationList"""
 
@@ -768,6 +819,7 @@ class FOVLocationList(TypedDict):
     default_provenance: NotRequired[bool]
     auto_datetime: Required[str]
 
+
 class FileRecord(TypedDict):
     """FileRecord"""
 
@@ -779,6 +831,7 @@ class FileRecord(TypedDict):
     relative_path: Required[str]
     exists: NotRequired[bool]
 
+
 class ImagingStackDetail(TypedDict):
     """ImagingStackDetail"""
 
@@ -787,13 +840,16 @@ class ImagingStackDetail(TypedDict):
     name: Required[str]
     json: NotRequired[JsonValue]
 
+
 class ImagingStackList(TypedDict):
     """ImagingStackList"""
 
     id: Required[str]
     slices: Required[list[FOV]]
 
+
 ImportanceEnum: TypeAlias = Literal[50, 40, 30, 20]
+
 
 class LabLocation(TypedDict):
     """LabLocation"""
@@ -801,6 +857,7 @@ class LabLocation(TypedDict):
     name: Required[str]
     lab: NotRequired[str]
     json: NotRequired[JsonValue]
+
 
 class Note(TypedDict):
     """Note"""
@@ -814,7 +871,9 @@ class Note(TypedDict):
     image: NotRequired[str | None]
     json: NotRequired[JsonValue]
 
+
 OutcomeTypeEnum: TypeAlias = Literal["a", "r", "n"]
+
 
 class PaginatedBrainRegionList(TypedDict):
     """PaginatedBrainRegionList"""
@@ -824,6 +883,7 @@ class PaginatedBrainRegionList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[BrainRegion]]
 
+
 class PaginatedChannelList(TypedDict):
     """PaginatedChannelList"""
 
@@ -831,6 +891,7 @@ class PaginatedChannelList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Channel]]
+
 
 class PaginatedChronicInsertionListList(TypedDict):
     """PaginatedChronicInsertionListList"""
@@ -840,6 +901,7 @@ class PaginatedChronicInsertionListList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[ChronicInsertionList]]
 
+
 class PaginatedDataNoticeList(TypedDict):
     """PaginatedDataNoticeList"""
 
@@ -847,6 +909,7 @@ class PaginatedDataNoticeList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[DataNotice]]
+
 
 class PaginatedDownloadList(TypedDict):
     """PaginatedDownloadList"""
@@ -856,6 +919,7 @@ class PaginatedDownloadList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[Download]]
 
+
 class PaginatedFOVList(TypedDict):
     """PaginatedFOVList"""
 
@@ -863,6 +927,7 @@ class PaginatedFOVList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[FOV]]
+
 
 class PaginatedFOVLocationListList(TypedDict):
     """PaginatedFOVLocationListList"""
@@ -872,6 +937,7 @@ class PaginatedFOVLocationListList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[FOVLocationList]]
 
+
 class PaginatedFileRecordList(TypedDict):
     """PaginatedFileRecordList"""
 
@@ -879,6 +945,7 @@ class PaginatedFileRecordList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[FileRecord]]
+
 
 class PaginatedImagingStackListList(TypedDict):
     """PaginatedImagingStackListList"""
@@ -888,6 +955,7 @@ class PaginatedImagingStackListList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[ImagingStackList]]
 
+
 class PaginatedLabLocationList(TypedDict):
     """PaginatedLabLocationList"""
 
@@ -895,6 +963,7 @@ class PaginatedLabLocationList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[LabLocation]]
+
 
 class PaginatedNoteList(TypedDict):
     """PaginatedNoteList"""
@@ -904,6 +973,7 @@ class PaginatedNoteList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[Note]]
 
+
 class PaginatedProcedureTypeList(TypedDict):
     """PaginatedProcedureTypeList"""
 
@@ -911,6 +981,7 @@ class PaginatedProcedureTypeList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[ProcedureType]]
+
 
 class PaginatedSurgeryList(TypedDict):
     """PaginatedSurgeryList"""
@@ -920,6 +991,7 @@ class PaginatedSurgeryList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[Surgery]]
 
+
 class PaginatedTaskList(TypedDict):
     """PaginatedTaskList"""
 
@@ -927,6 +999,7 @@ class PaginatedTaskList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[Task]]
+
 
 class PaginatedTrajectoryEstimateList(TypedDict):
     """PaginatedTrajectoryEstimateList"""
@@ -936,6 +1009,7 @@ class PaginatedTrajectoryEstimateList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[TrajectoryEstimate]]
 
+
 class PaginatedUserList(TypedDict):
     """PaginatedUserList"""
 
@@ -943,6 +1017,7 @@ class PaginatedUserList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[User]]
+
 
 class PaginatedWaterAdministrationDetailList(TypedDict):
     """PaginatedWaterAdministrationDetailList"""
@@ -952,6 +1027,7 @@ class PaginatedWaterAdministrationDetailList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[WaterAdministrationDetail]]
 
+
 class PaginatedWaterRestrictedSubjectListList(TypedDict):
     """PaginatedWaterRestrictedSubjectListList"""
 
@@ -959,6 +1035,7 @@ class PaginatedWaterRestrictedSubjectListList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[WaterRestrictedSubjectList]]
+
 
 class PaginatedWaterRestrictionListList(TypedDict):
     """PaginatedWaterRestrictionListList"""
@@ -968,6 +1045,7 @@ class PaginatedWaterRestrictionListList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[WaterRestrictionList]]
 
+
 class PaginatedWaterTypeDetailList(TypedDict):
     """PaginatedWaterTypeDetailList"""
 
@@ -976,6 +1054,7 @@ class PaginatedWaterTypeDetailList(TypedDict):
     previous: NotRequired[str | None]
     results: Required[list[WaterTypeDetail]]
 
+
 class PaginatedWeighingDetailList(TypedDict):
     """PaginatedWeighingDetailList"""
 
@@ -983,6 +1062,7 @@ class PaginatedWeighingDetailList(TypedDict):
     next: NotRequired[str | None]
     previous: NotRequired[str | None]
     results: Required[list[WeighingDetail]]
+
 
 class ProbeInsertionDetail(TypedDict):
     """ProbeInsertionDetail"""
@@ -998,6 +1078,7 @@ class ProbeInsertionDetail(TypedDict):
     auto_datetime: Required[str | None]
     chronic_insertion: NotRequired[str | None]
 
+
 class ProbeInsertionList(TypedDict):
     """ProbeInsertionList"""
 
@@ -1012,6 +1093,7 @@ class ProbeInsertionList(TypedDict):
     chronic_insertion: NotRequired[str | None]
     datasets: NotRequired[list[str]]
 
+
 class ProcedureType(TypedDict):
     """ProcedureType"""
 
@@ -1020,9 +1102,12 @@ class ProcedureType(TypedDict):
     json: NotRequired[JsonValue]
     description: NotRequired[str]
 
+
 ProvenanceEnum: TypeAlias = Literal["E", "F", "L", "H"]
 
+
 SexEnum: TypeAlias = Literal["M", "F", "U"]
+
 
 class Surgery(TypedDict):
     """Surgery"""
@@ -1040,6 +1125,7 @@ class Surgery(TypedDict):
     location: NotRequired[str | None]
     users: NotRequired[list[str]]
     procedures: NotRequired[list[str]]
+
 
 class Task(TypedDict):
     """Task"""
@@ -1065,6 +1151,7 @@ class Task(TypedDict):
     datetime: Required[str]
     arguments: NotRequired[JsonValue]
 
+
 class TrajectoryEstimate(TypedDict):
     """TrajectoryEstimate"""
 
@@ -1085,6 +1172,7 @@ class TrajectoryEstimate(TypedDict):
     json: NotRequired[JsonValue]
     chronic_insertion: NotRequired[str | None]
 
+
 class WaterAdministrationDetail(TypedDict):
     """WaterAdministrationDetail"""
 
@@ -1097,17 +1185,19 @@ class WaterAdministrationDetail(TypedDict):
     session: NotRequired[str]
     adlib: NotRequired[bool]
 
+
 class WaterRestrictedSubjectList(TypedDict):
     """WaterRestrictedSubjectList"""
 
     nickname: NotRequired[str]
     url: Required[str]
-    expected_water: Required[str]
-    remaining_water: Required[str]
-    reference_weight: Required[str]
-    last_water_restriction: Required[str]
-    reference_weight_pct: Required[str]
-    zscore_weight_pct: Required[str]
+    expected_water: Required[float | None]
+    remaining_water: Required[float | None]
+    reference_weight: Required[float | None]
+    last_water_restriction: Required[str | None]
+    reference_weight_pct: Required[float | None]
+    zscore_weight_pct: Required[float | None]
+
 
 class WaterRestrictionList(TypedDict):
     """WaterRestrictionList"""
@@ -1118,12 +1208,14 @@ class WaterRestrictionList(TypedDict):
     water_type: Required[str]
     reference_weight: NotRequired[float]
 
+
 class WaterTypeDetail(TypedDict):
     """WaterTypeDetail"""
 
     url: Required[str]
     json: NotRequired[JsonValue]
     name: Required[str]
+
 
 class WeighingDetail(TypedDict):
     """WeighingDetail"""
@@ -1133,6 +1225,7 @@ class WeighingDetail(TypedDict):
     weight: Required[float]
     user: NotRequired[str]
     url: Required[str]
+
 
 class RegisterFileRequest(TypedDict):
     """RegisterFileRequest"""
@@ -1155,6 +1248,7 @@ class RegisterFileRequest(TypedDict):
     content_type: NotRequired[str]
     object_id: NotRequired[str]
 
+
 class NewDownloadRequest(TypedDict):
     """NewDownloadRequest"""
 
@@ -1162,10 +1256,12 @@ class NewDownloadRequest(TypedDict):
     datasets: Required[str | list[str]]
     projects: NotRequired[str | list[str]]
 
+
 class BrainRegionRequest(TypedDict):
     """BrainRegionRequest"""
 
     description: NotRequired[str | None]
+
 
 class ChannelRequest(TypedDict):
     """ChannelRequest"""
@@ -1180,6 +1276,7 @@ class ChannelRequest(TypedDict):
     y: NotRequired[float | None]
     z: NotRequired[float | None]
 
+
 class ChronicInsertionDetailRequest(TypedDict):
     """ChronicInsertionDetailRequest"""
 
@@ -1190,6 +1287,7 @@ class ChronicInsertionDetailRequest(TypedDict):
     start_time: NotRequired[str | None]
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
+
 
 class ChronicInsertionListRequest(TypedDict):
     """ChronicInsertionListRequest"""
@@ -1202,6 +1300,7 @@ class ChronicInsertionListRequest(TypedDict):
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class DataFormatRequest(TypedDict):
     """DataFormatRequest"""
 
@@ -1211,6 +1310,7 @@ class DataFormatRequest(TypedDict):
     file_extension: Required[str]
     matlab_loader_function: NotRequired[str]
     python_loader_function: NotRequired[str]
+
 
 class DataNoticeRequest(TypedDict):
     """DataNoticeRequest"""
@@ -1225,6 +1325,7 @@ class DataNoticeRequest(TypedDict):
     affected_date_start: NotRequired[str | None]
     affected_date_end: NotRequired[str | None]
 
+
 class DataRepositoryRequest(TypedDict):
     """DataRepositoryRequest"""
 
@@ -1238,11 +1339,13 @@ class DataRepositoryRequest(TypedDict):
     globus_is_personal: NotRequired[bool | None]
     json: NotRequired[JsonValue]
 
+
 class DataRepositoryTypeRequest(TypedDict):
     """DataRepositoryTypeRequest"""
 
     json: NotRequired[JsonValue]
     name: Required[str]
+
 
 class DatasetRequest(TypedDict):
     """DatasetRequest"""
@@ -1266,6 +1369,7 @@ class DatasetRequest(TypedDict):
     qc: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class DatasetTypeRequest(TypedDict):
     """DatasetTypeRequest"""
 
@@ -1274,12 +1378,14 @@ class DatasetTypeRequest(TypedDict):
     description: NotRequired[str]
     filename_pattern: NotRequired[str | None]
 
+
 class DownloadRequest(TypedDict):
     """DownloadRequest"""
 
     user: Required[str]
     count: NotRequired[int]
     json: NotRequired[JsonValue]
+
 
 class FOVLocationDetailRequest(TypedDict):
     """FOVLocationDetailRequest"""
@@ -1295,6 +1401,7 @@ class FOVLocationDetailRequest(TypedDict):
     default_provenance: NotRequired[bool]
     field_of_view: Required[str]
 
+
 class FOVRequest(TypedDict):
     """FOVRequest"""
 
@@ -1304,6 +1411,7 @@ class FOVRequest(TypedDict):
     session: Required[str]
     stack: NotRequired[str | None]
     datasets: NotRequired[list[str]]
+
 
 class FileRecordRequest(TypedDict):
     """FileRecordRequest"""
@@ -1315,11 +1423,13 @@ class FileRecordRequest(TypedDict):
     relative_path: Required[str]
     exists: NotRequired[bool]
 
+
 class ImagingStackDetailRequest(TypedDict):
     """ImagingStackDetailRequest"""
 
     name: Required[str]
     json: NotRequired[JsonValue]
+
 
 class LabLocationRequest(TypedDict):
     """LabLocationRequest"""
@@ -1327,6 +1437,7 @@ class LabLocationRequest(TypedDict):
     name: Required[str]
     lab: NotRequired[str]
     json: NotRequired[JsonValue]
+
 
 class LabRequest(TypedDict):
     """LabRequest"""
@@ -1340,6 +1451,7 @@ class LabRequest(TypedDict):
     zscore_weight_pct: NotRequired[float]
     json: NotRequired[JsonValue]
 
+
 class NoteRequest(TypedDict):
     """NoteRequest"""
 
@@ -1351,10 +1463,12 @@ class NoteRequest(TypedDict):
     image: NotRequired[str | None]
     json: NotRequired[JsonValue]
 
+
 class PatchedBrainRegionRequest(TypedDict):
     """PatchedBrainRegionRequest"""
 
     description: NotRequired[str | None]
+
 
 class PatchedChannelRequest(TypedDict):
     """PatchedChannelRequest"""
@@ -1369,6 +1483,7 @@ class PatchedChannelRequest(TypedDict):
     y: NotRequired[float | None]
     z: NotRequired[float | None]
 
+
 class PatchedChronicInsertionDetailRequest(TypedDict):
     """PatchedChronicInsertionDetailRequest"""
 
@@ -1380,6 +1495,7 @@ class PatchedChronicInsertionDetailRequest(TypedDict):
     serial: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class PatchedDataFormatRequest(TypedDict):
     """PatchedDataFormatRequest"""
 
@@ -1389,6 +1505,7 @@ class PatchedDataFormatRequest(TypedDict):
     file_extension: NotRequired[str]
     matlab_loader_function: NotRequired[str]
     python_loader_function: NotRequired[str]
+
 
 class PatchedDataNoticeRequest(TypedDict):
     """PatchedDataNoticeRequest"""
@@ -1403,6 +1520,7 @@ class PatchedDataNoticeRequest(TypedDict):
     affected_date_start: NotRequired[str | None]
     affected_date_end: NotRequired[str | None]
 
+
 class PatchedDataRepositoryRequest(TypedDict):
     """PatchedDataRepositoryRequest"""
 
@@ -1416,11 +1534,13 @@ class PatchedDataRepositoryRequest(TypedDict):
     globus_is_personal: NotRequired[bool | None]
     json: NotRequired[JsonValue]
 
+
 class PatchedDataRepositoryTypeRequest(TypedDict):
     """PatchedDataRepositoryTypeRequest"""
 
     json: NotRequired[JsonValue]
     name: NotRequired[str]
+
 
 class PatchedDatasetRequest(TypedDict):
     """PatchedDatasetRequest"""
@@ -1444,6 +1564,7 @@ class PatchedDatasetRequest(TypedDict):
     qc: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class PatchedDatasetTypeRequest(TypedDict):
     """PatchedDatasetTypeRequest"""
 
@@ -1452,12 +1573,14 @@ class PatchedDatasetTypeRequest(TypedDict):
     description: NotRequired[str]
     filename_pattern: NotRequired[str | None]
 
+
 class PatchedDownloadRequest(TypedDict):
     """PatchedDownloadRequest"""
 
     user: NotRequired[str]
     count: NotRequired[int]
     json: NotRequired[JsonValue]
+
 
 class PatchedFOVLocationDetailRequest(TypedDict):
     """PatchedFOVLocationDetailRequest"""
@@ -1473,6 +1596,7 @@ class PatchedFOVLocationDetailRequest(TypedDict):
     default_provenance: NotRequired[bool]
     field_of_view: NotRequired[str]
 
+
 class PatchedFOVRequest(TypedDict):
     """PatchedFOVRequest"""
 
@@ -1482,6 +1606,7 @@ class PatchedFOVRequest(TypedDict):
     session: NotRequired[str]
     stack: NotRequired[str | None]
     datasets: NotRequired[list[str]]
+
 
 class PatchedFileRecordRequest(TypedDict):
     """PatchedFileRecordRequest"""
@@ -1493,12 +1618,14 @@ class PatchedFileRecordRequest(TypedDict):
     relative_path: NotRequired[str]
     exists: NotRequired[bool]
 
+
 class PatchedLabLocationRequest(TypedDict):
     """PatchedLabLocationRequest"""
 
     name: NotRequired[str]
     lab: NotRequired[str]
     json: NotRequired[JsonValue]
+
 
 class PatchedLabRequest(TypedDict):
     """PatchedLabRequest"""
@@ -1512,6 +1639,7 @@ class PatchedLabRequest(TypedDict):
     zscore_weight_pct: NotRequired[float]
     json: NotRequired[JsonValue]
 
+
 class PatchedNoteRequest(TypedDict):
     """PatchedNoteRequest"""
 
@@ -1523,6 +1651,7 @@ class PatchedNoteRequest(TypedDict):
     image: NotRequired[str | None]
     json: NotRequired[JsonValue]
 
+
 class PatchedProbeInsertionDetailRequest(TypedDict):
     """PatchedProbeInsertionDetailRequest"""
 
@@ -1533,12 +1662,14 @@ class PatchedProbeInsertionDetailRequest(TypedDict):
     serial: NotRequired[str]
     chronic_insertion: NotRequired[str | None]
 
+
 class PatchedProjectRequest(TypedDict):
     """PatchedProjectRequest"""
 
     name: NotRequired[str]
     description: NotRequired[str]
     users: NotRequired[list[str]]
+
 
 class PatchedRevisionRequest(TypedDict):
     """PatchedRevisionRequest"""
@@ -1547,6 +1678,7 @@ class PatchedRevisionRequest(TypedDict):
     name: NotRequired[str]
     description: NotRequired[str]
     created_datetime: NotRequired[str | None]
+
 
 class PatchedSessionDetailRequest(TypedDict):
     """PatchedSessionDetailRequest"""
@@ -1570,6 +1702,7 @@ class PatchedSessionDetailRequest(TypedDict):
     qc: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class PatchedSubjectDetailRequest(TypedDict):
     """PatchedSubjectDetailRequest"""
 
@@ -1588,6 +1721,7 @@ class PatchedSubjectDetailRequest(TypedDict):
     description: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class PatchedSurgeryRequest(TypedDict):
     """PatchedSurgeryRequest"""
 
@@ -1604,6 +1738,7 @@ class PatchedSurgeryRequest(TypedDict):
     users: NotRequired[list[str]]
     procedures: NotRequired[list[str]]
 
+
 class PatchedTagRequest(TypedDict):
     """PatchedTagRequest"""
 
@@ -1613,6 +1748,7 @@ class PatchedTagRequest(TypedDict):
     protected: NotRequired[bool]
     public: NotRequired[bool]
     hash: NotRequired[str | None]
+
 
 class PatchedTaskRequest(TypedDict):
     """PatchedTaskRequest"""
@@ -1636,6 +1772,7 @@ class PatchedTaskRequest(TypedDict):
     version: NotRequired[str | None]
     arguments: NotRequired[JsonValue]
 
+
 class PatchedTrajectoryEstimateRequest(TypedDict):
     """PatchedTrajectoryEstimateRequest"""
 
@@ -1652,6 +1789,7 @@ class PatchedTrajectoryEstimateRequest(TypedDict):
     json: NotRequired[JsonValue]
     chronic_insertion: NotRequired[str | None]
 
+
 class PatchedUserRequest(TypedDict):
     """PatchedUserRequest"""
 
@@ -1660,6 +1798,7 @@ class PatchedUserRequest(TypedDict):
     subjects_responsible: NotRequired[list[str]]
     allowed_users: NotRequired[list[str]]
     is_stock_manager: NotRequired[bool]
+
 
 class PatchedWaterAdministrationDetailRequest(TypedDict):
     """PatchedWaterAdministrationDetailRequest"""
@@ -1672,6 +1811,7 @@ class PatchedWaterAdministrationDetailRequest(TypedDict):
     session: NotRequired[str]
     adlib: NotRequired[bool]
 
+
 class ProbeInsertionDetailRequest(TypedDict):
     """ProbeInsertionDetailRequest"""
 
@@ -1681,6 +1821,7 @@ class ProbeInsertionDetailRequest(TypedDict):
     json: NotRequired[JsonValue]
     serial: NotRequired[str]
     chronic_insertion: NotRequired[str | None]
+
 
 class ProbeInsertionListRequest(TypedDict):
     """ProbeInsertionListRequest"""
@@ -1693,12 +1834,14 @@ class ProbeInsertionListRequest(TypedDict):
     chronic_insertion: NotRequired[str | None]
     datasets: NotRequired[list[str]]
 
+
 class ProcedureTypeRequest(TypedDict):
     """ProcedureTypeRequest"""
 
     name: Required[str]
     json: NotRequired[JsonValue]
     description: NotRequired[str]
+
 
 class ProjectRequest(TypedDict):
     """ProjectRequest"""
@@ -1707,6 +1850,7 @@ class ProjectRequest(TypedDict):
     description: NotRequired[str]
     users: NotRequired[list[str]]
 
+
 class RevisionRequest(TypedDict):
     """RevisionRequest"""
 
@@ -1714,6 +1858,7 @@ class RevisionRequest(TypedDict):
     name: NotRequired[str]
     description: NotRequired[str]
     created_datetime: NotRequired[str | None]
+
 
 class SessionDetailRequest(TypedDict):
     """SessionDetailRequest"""
@@ -1737,6 +1882,7 @@ class SessionDetailRequest(TypedDict):
     qc: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class SubjectDetailRequest(TypedDict):
     """SubjectDetailRequest"""
 
@@ -1754,6 +1900,7 @@ class SubjectDetailRequest(TypedDict):
     lab: Required[str]
     description: NotRequired[str]
     json: NotRequired[JsonValue]
+
 
 class SubjectListRequest(TypedDict):
     """SubjectListRequest"""
@@ -1774,6 +1921,7 @@ class SubjectListRequest(TypedDict):
     description: NotRequired[str]
     json: NotRequired[JsonValue]
 
+
 class SurgeryRequest(TypedDict):
     """SurgeryRequest"""
 
@@ -1790,6 +1938,7 @@ class SurgeryRequest(TypedDict):
     users: NotRequired[list[str]]
     procedures: NotRequired[list[str]]
 
+
 class TagRequest(TypedDict):
     """TagRequest"""
 
@@ -1799,6 +1948,7 @@ class TagRequest(TypedDict):
     protected: NotRequired[bool]
     public: NotRequired[bool]
     hash: NotRequired[str | None]
+
 
 class TaskRequest(TypedDict):
     """TaskRequest"""
@@ -1822,6 +1972,7 @@ class TaskRequest(TypedDict):
     version: NotRequired[str | None]
     arguments: NotRequired[JsonValue]
 
+
 class TrajectoryEstimateRequest(TypedDict):
     """TrajectoryEstimateRequest"""
 
@@ -1838,6 +1989,7 @@ class TrajectoryEstimateRequest(TypedDict):
     json: NotRequired[JsonValue]
     chronic_insertion: NotRequired[str | None]
 
+
 class UserRequest(TypedDict):
     """UserRequest"""
 
@@ -1846,6 +1998,7 @@ class UserRequest(TypedDict):
     subjects_responsible: Required[list[str]]
     allowed_users: Required[list[str]]
     is_stock_manager: NotRequired[bool]
+
 
 class WaterAdministrationDetailRequest(TypedDict):
     """WaterAdministrationDetailRequest"""
@@ -1858,11 +2011,13 @@ class WaterAdministrationDetailRequest(TypedDict):
     session: NotRequired[str]
     adlib: NotRequired[bool]
 
+
 class WaterTypeDetailRequest(TypedDict):
     """WaterTypeDetailRequest"""
 
     json: NotRequired[JsonValue]
     name: Required[str]
+
 
 class WeighingDetailRequest(TypedDict):
     """WeighingDetailRequest"""
@@ -1871,6 +2026,7 @@ class WeighingDetailRequest(TypedDict):
     date_time: NotRequired[str | None]
     weight: Required[float]
     user: NotRequired[str]
+
 
 # Query filters of GET /sessions.
 SessionsFilters = TypedDict(
@@ -1916,6 +2072,7 @@ SessionsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /datasets.
 DatasetsFilters = TypedDict(
     "DatasetsFilters",
@@ -1940,6 +2097,7 @@ DatasetsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /revisions.
 RevisionsFilters = TypedDict(
     "RevisionsFilters",
@@ -1951,6 +2109,7 @@ RevisionsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /tags.
 TagsFilters = TypedDict(
     "TagsFilters",
@@ -1961,6 +2120,7 @@ TagsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /insertions.
 InsertionsFilters = TypedDict(
@@ -1992,6 +2152,7 @@ InsertionsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /subjects.
 SubjectsFilters = TypedDict(
     "SubjectsFilters",
@@ -2006,6 +2167,7 @@ SubjectsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /labs.
 LabsFilters = TypedDict(
     "LabsFilters",
@@ -2018,6 +2180,7 @@ LabsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /projects.
 ProjectsFilters = TypedDict(
     "ProjectsFilters",
@@ -2027,6 +2190,7 @@ ProjectsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /dataset-types.
 DatasetTypesFilters = TypedDict(
@@ -2038,6 +2202,7 @@ DatasetTypesFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /data-formats.
 DataFormatsFilters = TypedDict(
     "DataFormatsFilters",
@@ -2047,6 +2212,7 @@ DataFormatsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /data-repository.
 DataRepositoryFilters = TypedDict(
@@ -2060,6 +2226,7 @@ DataRepositoryFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /data-repository-type.
 DataRepositoryTypeFilters = TypedDict(
     "DataRepositoryTypeFilters",
@@ -2070,11 +2237,14 @@ DataRepositoryTypeFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /cache/info/.
 CacheFilters = TypedDict("CacheFilters", {}, total=False)
 
+
 # Query filters of GET /cache.zip.
 CacheZipFilters = TypedDict("CacheZipFilters", {}, total=False)
+
 
 # Query filters of GET /brain-regions.
 BrainRegionsFilters = TypedDict(
@@ -2092,6 +2262,7 @@ BrainRegionsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /channels.
 ChannelsFilters = TypedDict(
@@ -2116,6 +2287,7 @@ ChannelsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /check-protected.
 CheckProtectedFilters = TypedDict(
     "CheckProtectedFilters",
@@ -2128,6 +2300,7 @@ CheckProtectedFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /chronic-insertions.
 ChronicInsertionsFilters = TypedDict(
@@ -2156,6 +2329,7 @@ ChronicInsertionsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /data-notices.
 DataNoticesFilters = TypedDict(
     "DataNoticesFilters",
@@ -2175,8 +2349,10 @@ DataNoticesFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /docs/.
 DocsFilters = TypedDict("DocsFilters", {}, total=False)
+
 
 # Query filters of GET /downloads.
 DownloadsFilters = TypedDict(
@@ -2193,6 +2369,7 @@ DownloadsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /fields-of-view.
 FieldsOfViewFilters = TypedDict(
@@ -2219,6 +2396,7 @@ FieldsOfViewFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /files.
 FilesFilters = TypedDict(
     "FilesFilters",
@@ -2236,6 +2414,7 @@ FilesFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /fov-location.
 FovLocationFilters = TypedDict(
@@ -2259,6 +2438,7 @@ FovLocationFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /imaging-stack.
 ImagingStackFilters = TypedDict(
     "ImagingStackFilters",
@@ -2274,6 +2454,7 @@ ImagingStackFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /locations.
 LocationsFilters = TypedDict(
     "LocationsFilters",
@@ -2283,6 +2464,7 @@ LocationsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /notes.
 NotesFilters = TypedDict(
@@ -2295,6 +2477,7 @@ NotesFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /procedures.
 ProceduresFilters = TypedDict(
     "ProceduresFilters",
@@ -2304,6 +2487,7 @@ ProceduresFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /surgeries.
 SurgeriesFilters = TypedDict(
@@ -2331,8 +2515,10 @@ SurgeriesFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /sync-file-status.
 SyncFileStatusFilters = TypedDict("SyncFileStatusFilters", {}, total=False)
+
 
 # Query filters of GET /tasks.
 TasksFilters = TypedDict(
@@ -2365,6 +2551,7 @@ TasksFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /trajectories.
 TrajectoriesFilters = TypedDict(
     "TrajectoriesFilters",
@@ -2394,6 +2581,7 @@ TrajectoriesFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /users.
 UsersFilters = TypedDict(
     "UsersFilters",
@@ -2420,6 +2608,7 @@ UsersFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /water-administrations.
 WaterAdministrationsFilters = TypedDict(
     "WaterAdministrationsFilters",
@@ -2445,6 +2634,7 @@ WaterAdministrationsFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /water-restricted-subjects.
 WaterRestrictedSubjectsFilters = TypedDict(
     "WaterRestrictedSubjectsFilters",
@@ -2454,6 +2644,7 @@ WaterRestrictedSubjectsFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /water-restriction.
 WaterRestrictionFilters = TypedDict(
@@ -2480,6 +2671,7 @@ WaterRestrictionFilters = TypedDict(
     total=False,
 )
 
+
 # Query filters of GET /water-type.
 WaterTypeFilters = TypedDict(
     "WaterTypeFilters",
@@ -2489,6 +2681,7 @@ WaterTypeFilters = TypedDict(
     },
     total=False,
 )
+
 
 # Query filters of GET /weighings.
 WeighingsFilters = TypedDict(

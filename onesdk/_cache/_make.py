@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,37 +18,32 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from onesdk_gen.alf import SESSION_FOLDERS_RE, SessionParts
 
 from onesdk._cache._io import CacheTables, sort_datasets, write_tables
 from onesdk._validate import instance, path_like
+from onesdk.alf import is_valid
+from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError, CacheError
 
 __all__ = ["iter_session_dirs", "make_cache"]
 
 _log = logging.getLogger("onesdk.cache")
 
-_SESSION = re.compile(
-    r"^(?:(?P<lab>\w+)/Subjects/)?(?P<subject>[\w.-]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<number>\d{1,3})$"
-)
-_FILENAME = re.compile(
-    r"^_?(?:(?<=_)[a-zA-Z0-9]+_)?\w+\.(?:_[a-z]+_)?[a-zA-Z0-9]+"
-    r"(?:_times(?=[_.])|_intervals(?=[_.]))?(?:_\w+)?(?:\.[.\w-]+)*\.\w+$"
-)
-_REVISION = re.compile(r"#([\w.-]+)#/")
 #: namespace of the ids of sessions and datasets found on disk
 _NAMESPACE = uuid.UUID("5f4bd5a6-0c4c-4f69-8a47-2c1a0ea6f1c3")
 _TABLE_FILES = {"sessions.pqt", "datasets.pqt", "cache_info.json"}
 
 
-def iter_session_dirs(root: Path) -> Iterator[tuple[Path, re.Match[str]]]:
-    """Yield (session folder, parsed relative path) for every session below ``root``, sorted."""
+def iter_session_dirs(root: Path) -> Iterator[tuple[Path, SessionParts]]:
+    """Yield (session folder, its parts) for every session below ``root``, sorted."""
     for dirpath, dirnames, _ in os.walk(root):
         dirnames.sort()
         rel = Path(dirpath).relative_to(root).as_posix()
-        match = _SESSION.match(rel)
+        match = SESSION_FOLDERS_RE.fullmatch(rel)
         if match is not None:
             dirnames.clear()  # no sessions inside sessions
-            yield Path(dirpath), match
+            yield Path(dirpath), SessionParts(**match.groupdict())
         elif rel.count("/") >= 5:
             dirnames.clear()  # deeper than any session folder can be
 
@@ -59,7 +53,7 @@ def _session_files(session: Path) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(session):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.startswith(".") or not _FILENAME.match(name):
+            if name.startswith(".") or not is_valid(name):
                 continue
             found.append((Path(dirpath) / name).relative_to(session).as_posix())
     return found
@@ -74,9 +68,8 @@ def _default_flags(rel_paths: list[str]) -> list[bool]:
     """True for the lexicographically last revision of each dataset (unrevisioned sorts first)."""
     best: dict[str, tuple[str, int]] = {}
     for i, rel in enumerate(rel_paths):
-        match = _REVISION.search(rel)
-        revision = match.group(1) if match else ""
-        key = _REVISION.sub("", rel)
+        found, key = split_revision(rel)
+        revision = found or ""
         if key not in best or revision > best[key][0]:
             best[key] = (revision, i)
     chosen = {i for _, i in best.values()}
@@ -119,17 +112,17 @@ def make_cache(
     }
     rel_paths_all: list[str] = []
     to_hash: list[Path] = []
-    for session, match in iter_session_dirs(root):
+    for session, parts in iter_session_dirs(root):
         rel_session = session.relative_to(root).as_posix()
         eid = str(uuid.uuid5(_NAMESPACE, rel_session))
-        session_lab = match.group("lab") or lab or ""
-        if lab and match.group("lab") and match.group("lab") != lab:
-            raise CacheError(f"{session}: lab {match.group('lab')!r} conflicts with lab={lab!r}")
+        session_lab = parts.lab or lab or ""
+        if lab and parts.lab and parts.lab != lab:
+            raise CacheError(f"{session}: lab {parts.lab!r} conflicts with lab={lab!r}")
         ses_cols["id"].append(eid)
         ses_cols["lab"].append(session_lab)
-        ses_cols["subject"].append(match.group("subject"))
-        ses_cols["date"].append(dt.date.fromisoformat(match.group("date")))
-        ses_cols["number"].append(int(match.group("number")))
+        ses_cols["subject"].append(parts.subject)
+        ses_cols["date"].append(dt.date.fromisoformat(parts.date))
+        ses_cols["number"].append(int(parts.number))
         ses_cols["task_protocol"].append("")
         ses_cols["projects"].append("")
         files = _session_files(session)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from onesdk_gen.alf import QC
+
 SESSIONS_FILE: Final = "sessions.pqt"
 DATASETS_FILE: Final = "datasets.pqt"
 CACHE_INFO_FILE: Final = "cache_info.json"
@@ -21,9 +23,10 @@ SESSION_COLUMNS: Final = ("lab", "subject", "date", "number", "task_protocol", "
 #: the datasets columns in the order one-api 3.6.1 writes them
 DATASET_COLUMNS: Final = ("file_size", "hash", "default_revision", "qc", "exists", "rel_path")
 
-#: QC level names ordered by value; a dataset's ``qc`` is stored as its position in this tuple
-QC_NAMES: Final = ("NOT_SET", "PASS", "WARNING", "FAIL", "CRITICAL")
-QC_VALUES: Final = (0, 10, 30, 40, 50)
+#: QC level names ordered by value (from the one QC enum of the ALF spec); a dataset's ``qc``
+#: is stored as its position in this tuple
+QC_NAMES: Final = tuple(level.name for level in sorted(QC))
+QC_VALUES: Final = tuple(int(level) for level in sorted(QC))
 
 
 def qc_code(value: object, *, argument: str = "qc") -> int:

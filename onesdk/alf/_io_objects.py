@@ -19,6 +19,7 @@ import pandas as pd
 from onesdk._hashing import path_argument as _path_argument
 from onesdk._validate import instance
 from onesdk.alf import filename_parts
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._io_bunch import (
     _SPLIT_COLUMN,
     AlfBunch,
@@ -138,7 +139,7 @@ def filter_by(
     timescale: PartFilter = UNSET,
     extra: PartFilter = UNSET,
     extension: PartFilter = UNSET,
-) -> tuple[list[Path], list[tuple[str | None, ...]]]:
+) -> tuple[list[ALFPath], list[tuple[str | None, ...]]]:
     """The ALF files directly in ``alf_path`` whose parts match every given filter.
 
     A filter is a shell pattern (``wildcards=True``) or regular expression, or a list of them
@@ -156,7 +157,7 @@ def filter_by(
         "extension": extension,
     }
     items = _filter(_list_datasets(folder), wildcards, filters) if folder.is_dir() else []
-    return [Path(f.name) for f, _ in items], [tuple(p) for _, p in items]
+    return [ALFPath(f.name) for f, _ in items], [tuple(p) for _, p in items]
 
 
 def _find_object_files(
@@ -409,3 +410,36 @@ def read_ts(filename: StrPath) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
         )
     values = load_npy(file)
     return ts2vec(load_npy(candidates[0][0]), values.shape[0]), values
+
+
+def find_variants(
+    file_list: Iterable[StrPath],
+    namespace: bool = True,
+    timescale: bool = True,
+    extra: bool = True,
+    extension: bool = True,
+) -> dict[ALFPath, list[ALFPath]]:
+    """The other files on disk that are variants of each dataset in ``file_list``.
+
+    A variant has the same session, collection, object and attribute, in any revision folder
+    (the one without a revision included). Each flag set to False also lets that part differ.
+    Returns ``{file: [variants, sorted]}``; raises ``ALFInvalid`` for a path that is not an ALF
+    dataset inside a session.
+    """
+    flags = {"namespace": namespace, "timescale": timescale, "extra": extra, "extension": extension}
+    keys = ["lab", "subject", "date", "number", "collection", "object", "attribute"]
+    keys += [name for name, on in flags.items() if on]
+    found: dict[ALFPath, list[ALFPath]] = {}
+    for file in map(ALFPath, file_list):
+        parts = file.parse_alf_path()
+        if parts["object"] is None or parts["subject"] is None:
+            raise ALFInvalid(str(file), "dataset path: expected a dataset inside a session")
+        pattern = f"*{parts['object']}.{parts['attribute']}*"
+        folder = file.without_revision().parent
+        candidates = sorted({*folder.glob(pattern), *folder.glob(f"#*#/{pattern}")})
+        found[file] = [
+            other
+            for other in candidates
+            if other != file and all(other.parse_alf_path()[k] == parts[k] for k in keys)  # type: ignore[literal-required]
+        ]
+    return found

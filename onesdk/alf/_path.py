@@ -9,15 +9,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 from uuid import UUID
 
 from onesdk_gen import alf as _gen
 
 from onesdk.alf._parts import StrPath, folder_parts, posix_text
-from onesdk.alf._spec import is_uuid, is_uuid_string
+from onesdk.alf._spec import is_uuid, is_uuid_string, is_uuid_text
 from onesdk.alf._value import AlfPath
 from onesdk.errors import ALFInvalid, ArgumentError
+
+if TYPE_CHECKING:
+    from onesdk.alf._alfpath import ALFPath
 
 _log = logging.getLogger("onesdk.alf")
 _P = TypeVar("_P", bound=PurePath)
@@ -122,12 +125,20 @@ def add_uuid_string(file_path: StrPath, uuid: str | UUID, strict: bool = False) 
 
 
 @overload
-def padded_sequence(file_path: str) -> Path: ...
+def padded_sequence(file_path: str) -> ALFPath: ...
 @overload
 def padded_sequence(file_path: _P) -> _P: ...
 def padded_sequence(file_path: StrPath) -> PurePath:
-    """The path with its session number folder zero-padded to three digits (``1`` -> ``001``)."""
+    """The path with its session number folder zero-padded to three digits (``1`` -> ``001``).
+
+    Text and ``pathlib.Path`` give an :class:`~onesdk.alf.ALFPath` (as in one-api); other
+    pure paths keep their class.
+    """
     path = _as_path(file_path, "file_path")
+    if type(path) is type(Path()):
+        from onesdk.alf._alfpath import ALFPath
+
+        path = ALFPath(path)
     session = get_session_path(path)
     if session is None:
         raise ALFInvalid(str(file_path), "path: expected a session path subject/yyyy-mm-dd/N")
@@ -148,3 +159,50 @@ def without_revision(file_path: StrPath) -> PurePath:
     if session is None:
         raise ALFInvalid(str(file_path), "path: expected a dataset path inside a session")
     return session.joinpath(*filter(None, (collection, path.name)))
+
+
+# --- text helpers for paths served by a file server or listed in cache tables -----------------
+
+
+def split_session_path(path: StrPath) -> tuple[str, str] | None:
+    """``(session path, path inside the session)`` of the first session that starts a folder.
+
+    ``root/lab/Subjects/subj/2020-01-01/001/alf/x.y.npy`` gives
+    ``('lab/Subjects/subj/2020-01-01/001', 'alf/x.y.npy')``; None when there is no session.
+    """
+    text = posix_text(path, "path").strip("/")
+    found = _gen.SESSION_FOLDERS_RE.search(text)
+    if found is None:
+        return None
+    return text[found.start() : found.end()], text[found.end() :].strip("/")
+
+
+def split_revision(rel_path: str) -> tuple[str | None, str]:
+    """``(revision, rel_path without its #revision# folder)``; the revision is None without one."""
+    folders = rel_path.split("/")
+    for i, folder in enumerate(folders[:-1]):
+        revision = folder[1:-1] if len(folder) > 2 and folder[0] == folder[-1] == "#" else ""
+        if revision and _gen.PART_RE["revision"].fullmatch(revision):
+            return revision, "/".join(folders[:i] + folders[i + 1 :])
+    return None, rel_path
+
+
+def uuid_in_name(path: StrPath) -> str | None:
+    """The UUID a file name carries just before its extension (``x.y.<uuid>.npy``), or None.
+
+    File servers name files this way; any UUID version and either case are recognised.
+    """
+    name = posix_text(path, "path").rsplit("/", 1)[-1]
+    pieces = name.split(".")
+    if len(pieces) < 3:
+        return None
+    return pieces[-2] if is_uuid_text(pieces[-2]) else None
+
+
+def without_uuid_in_name(path: str) -> str:
+    """``path`` (text) without the UUID just before the extension of its file name."""
+    found = uuid_in_name(path)
+    if found is None:
+        return path
+    head, _, ext = path.rpartition(".")
+    return f"{head[: -len(found) - 1]}.{ext}"

@@ -62,6 +62,16 @@ def is_session_path(path_object: StrPath) -> bool:
     return _SESSION_AT_END.search(posix_text(path_object, "path_object").strip("/")) is not None
 
 
+def is_uuid_text(value: object) -> bool:
+    """True for a hyphenated 36-character UUID string of any version, in either case."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        return str(UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
 def is_uuid_string(string: object) -> bool:
     """True for a canonical hyphenated lower-case UUID string of version 3, 4 or 5."""
     return isinstance(string, str) and is_uuid(string, (3, 4, 5)) and str(UUID(string)) == string

@@ -28,7 +28,14 @@ from onesdk.alf._io_files import (
     load_table,
     load_yaml,
 )
-from onesdk.alf._io_objects import exists, filter_by, load_object, read_ts, ts2vec
+from onesdk.alf._io_objects import (
+    exists,
+    filter_by,
+    find_variants,
+    load_object,
+    read_ts,
+    ts2vec,
+)
 from onesdk.alf._io_types import UNSET, Document, FileContent, SparseArray
 from onesdk.alf._io_write import (
     iter_datasets,
@@ -49,6 +56,7 @@ __all__ = [
     "dataframe",
     "exists",
     "filter_by",
+    "find_variants",
     "iter_datasets",
     "iter_sessions",
     "load_file_content",

@@ -32,7 +32,8 @@ def _eid(sample: Sample, *filters: str) -> str:
     [
         (["ls", "{eid}", "--qc", "BAD"], "--qc", "qc="),
         (["search", "--dataset-qc-lte", "nope"], "--dataset-qc-lte", "dataset_qc_lte="),
-        (["search", "--date", "2024-13-01"], "--date", "date_range="),
+        (["search", "--date", "2024-13-01"], "invalid --date '", "date_range="),
+        (["search", "--date-range", "2024-01-01", "x"], "invalid --date-range ", "date_range="),
         (["ls", "not-a-session"], "SESSION", "eid="),
     ],
 )

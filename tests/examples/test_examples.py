@@ -7,14 +7,18 @@ never from the library code the examples exercise.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pytest
 
 from examples import (
+    data_lock,
     offline_tag_cache,
     revision_pinning,
     search_sessions,
@@ -107,6 +111,34 @@ def test_revision_pinning_loads_the_pinned_files(sample: Sample) -> None:
     assert f"alf/#{REVISIONS[1]}#/_ibl_trials.stimOn_times.npy" not in result.manifest
     for rel_path, size in result.manifest.items():
         assert (sample.session_path(session) / rel_path).stat().st_size == size
+
+
+def test_data_lock_reads_the_pinned_files_and_reports_a_moved_default(tmp_path: Path) -> None:
+    sample = make_sample(tmp_path / "sample", seed=7, n_trials=30)
+    lock_file = tmp_path / "analysis.lock"
+    first = data_lock.main(sample.root, lock_file)
+    session = min((s for s in sample.sessions if s.subject == "KS051"), key=ref)
+    stim = f"alf/#{REVISIONS[0]}#/_ibl_trials.stimOn_times.npy"
+    assert first.created
+    assert sorted(first.pinned) == sorted([stim, "alf/_ibl_trials.choice.npy"])
+    assert (
+        first.pinned[stim]
+        == hashlib.md5((sample.session_path(session) / stim).read_bytes()).hexdigest()
+    )
+    assert first.drift == []
+    assert np.array_equal(first.stim_on, npy(sample, session, stim))
+
+    tables = sample.root / "datasets.pqt"
+    frame = pd.read_parquet(tables)
+    stim_rows = frame["rel_path"].str.endswith("_ibl_trials.stimOn_times.npy")
+    newest = frame["rel_path"].str.contains(REVISIONS[1], regex=False)
+    frame.loc[stim_rows, "default_revision"] = newest[stim_rows]
+    frame.to_parquet(tables)
+    again = data_lock.main(sample.root, lock_file)
+    assert not again.created
+    assert again.drift
+    assert all(REVISIONS[1] in line for line in again.drift)
+    assert np.array_equal(again.stim_on, first.stim_on)
 
 
 def test_offline_tag_cache_sees_only_the_release(sample: Sample) -> None:

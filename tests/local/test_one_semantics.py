@@ -311,3 +311,39 @@ def test_path2ref_of_a_two_digit_zero_padded_number_is_none(one: One) -> None:
     assert one.path2ref("/mnt/Subjects/ZM_1085/2018-07-13/1", as_dict=False) == (
         "2018-07-13_1_ZM_1085"
     )
+
+
+def test_path2record_reads_the_dataset_uuid_of_a_served_file_name(one: One) -> None:
+    from onesdk.alf import add_uuid_string
+
+    (eid,) = one.search(subject="OTHER")
+    frame = one.list_datasets(eid, details=True)
+    first = frame.index[0]
+    did = str(first[-1] if isinstance(first, tuple) else first)
+    rel = str(frame["rel_path"].iloc[0])
+    session = one.eid2path(eid)
+    assert session is not None
+    served = add_uuid_string(f"{session.relative_to(one.cache_dir).as_posix()}/{rel}", did)
+    record = one.path2record(f"https://files.example.org/{served.as_posix()}")
+    assert record is not None
+    assert str(record.id) == did
+    assert one.path2record(f"https://files.example.org/x/y.z.{uuid.uuid4()}.npy") is None
+
+
+def test_load_dataset_from_id_reads_a_legacy_int64_pair(one: One) -> None:
+    (eid,) = one.search(subject="OTHER")
+    frame = one.list_datasets(eid, details=True)
+    first = frame.index[0]
+    did = uuid.UUID(str(first[-1] if isinstance(first, tuple) else first))
+    pair = np.frombuffer(did.bytes, dtype="<i8").reshape(1, 2)  # the old cache-table layout
+    by_pair = one.load_dataset_from_id(pair, download_only=True)  # type: ignore[call-overload]
+    assert by_pair == one.load_dataset_from_id(did, download_only=True)
+    assert one.load_dataset_from_id(pair[0], download_only=True) == by_pair
+
+
+def test_a_wildcard_in_a_relative_dataset_path_warns(one: One) -> None:
+    from onesdk.errors import ALFWarning
+
+    (eid,) = one.search(subject="SUB1", number=1)
+    with pytest.warns(ALFWarning, match="relative dataset path"):
+        one.load_dataset(eid, "alf/_ibl_trials.table.*", download_only=True)

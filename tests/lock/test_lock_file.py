@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import uuid
 from pathlib import Path
 
@@ -219,3 +220,17 @@ def test_sessions_and_datasets_are_kept_sorted() -> None:
     )
     assert lock.eids == [other, EID]
     assert [d.rel_path for d in lock.datasets] == ["a/x.y.npy", "b/x.y.npy"]
+
+
+def test_repr_is_short_whatever_the_size_of_the_lock() -> None:
+    assert repr(_lock()) == "Lock(1 session(s), 1 dataset(s), 1 name(s), server='http://alyx.test')"
+
+
+def test_save_into_a_missing_folder_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(ArgumentError, match="path"):
+        _lock().save(tmp_path / "missing" / "analysis.lock")
+
+
+@given(locks(max_sessions=2, max_datasets=2))
+def test_locks_pickle_for_worker_processes(lock: Lock) -> None:
+    assert pickle.loads(pickle.dumps(lock)) == lock

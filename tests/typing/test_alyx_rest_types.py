@@ -70,11 +70,14 @@ def test_rest_with_validation_checks_every_record(one: onesdk.OneAlyx) -> None:
 
 
 def test_unknown_endpoint_action_and_filter_are_clear_errors(one: onesdk.OneAlyx) -> None:
-    with pytest.raises(UnknownTermError, match=r"'subjets'; did you mean 'subjects'"):
+    endpoint = r'REST endpoint "subjets" does not exist\. Did you mean "subjects"\?'
+    with pytest.raises(UnknownTermError, match=endpoint):
         one.alyx.rest("subjets", "list")  # type: ignore[call-overload]
-    with pytest.raises(UnknownTermError, match="'lst'"):
+    action = r'Action "lst" of REST endpoint "subjects" does not exist'
+    with pytest.raises(UnknownTermError, match=action):
         one.alyx.rest("subjects", "lst")  # type: ignore[call-overload]
-    with pytest.raises(UnknownTermError, match="'nicknam'; did you mean 'nickname'"):
+    term = r'Filter "nicknam" of REST endpoint "subjects" does not exist\. Did you mean "nickname"'
+    with pytest.raises(UnknownTermError, match=term):
         one.alyx.rest("subjects", "list", nicknam="KS051")  # type: ignore[call-overload]
 
 

@@ -324,6 +324,9 @@ def render(spec: Spec, spec_name: str = SPEC_FILE) -> str:
         ("EXP_REF_RE", "exp_ref"),
     ):
         w(f"{const}: Final = re.compile({_lit(to_regex(spec, expand(spec, key)) + end)})")
+    w("# A session path that starts and ends a folder, anywhere in a path (use .search).")
+    bounded = r"(?<![^/])" + to_regex(spec, expand(spec, "session")) + r"(?![^/])"
+    w(f"SESSION_FOLDERS_RE: Final = re.compile({_lit(bounded)})")
     w("# A folder path: any root ending at a separator, then session, collection and revision.")
     rooted = r"(?P<root>.*?)(?<![^/])" + to_regex(spec, expand(spec, "folder")) + r"\Z"
     w(f"ROOTED_FOLDER_RE: Final = re.compile({_lit(rooted)}, re.DOTALL)")

@@ -23,8 +23,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +81,6 @@ class Op:
     filters_name: str | None = None
     summary: str = ""
     path_param: str | None = None
-    extra: Json = field(default_factory=dict)
 
 
 def _action(method: str, path: str) -> str:
@@ -355,7 +353,7 @@ def render_types(doc: Json, ops: list[Op]) -> str:
         "#: Any JSON value, as the server sends it.\n"
         "JsonValue: TypeAlias = (\n"
         '    dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None\n'
-        ")\n\n" + "\n".join(writer.classes) + "\n" + "\n".join(filters)
+        ")\n\n\n" + "\n\n".join(writer.classes) + "\n\n" + "\n\n".join(filters)
     )
 
 
@@ -512,11 +510,3 @@ def generate(schema_dir: Path, out_dir: Path) -> None:
     (package / "alyx_types.py").write_text(render_types(doc, ops), encoding="utf-8")
     (package / "alyx_rest.py").write_text(render_rest(doc, ops), encoding="utf-8")
     (package / "alyx_contract.json").write_text(render_table(doc, ops), encoding="utf-8")
-
-
-def endpoint_actions(doc: Mapping[str, Any]) -> dict[str, list[str]]:
-    """The actions of every endpoint, as the generated table has them."""
-    result: dict[str, list[str]] = {}
-    for op in operations(dict(doc)):
-        result.setdefault(op.endpoint, []).append(op.action)
-    return result

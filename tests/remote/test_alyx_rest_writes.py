@@ -1,0 +1,91 @@
+"""rest() writes: the method, path and body each action sends, and what it returns.
+
+The server end is an httpx ``MockTransport`` (the network edge): it records each request and
+answers as Alyx does (201 with the record, 200 for updates, 204 without a body for deletes).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import pytest
+
+from onesdk._rest import AlyxHttp, RestRepository
+from onesdk.errors import ArgumentError, ContractError
+
+BASE = "http://alyx.test"
+
+
+def _alyx(seen: list[httpx.Request]) -> RestRepository:
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        status = 201 if request.method == "POST" else 200
+        if request.headers["content-type"].startswith("application/json"):
+            record = {"id": "0c3a6d88-7c3a-4b1a-8d4e-000000000001", **json.loads(request.content)}
+        else:
+            record = {"id": "0c3a6d88-7c3a-4b1a-8d4e-000000000002", "text": "with image"}
+        return httpx.Response(status, json=record)
+
+    return RestRepository(AlyxHttp(BASE, transport=httpx.MockTransport(answer), attempts=1))
+
+
+def test_create_update_partial_update_and_delete_send_what_the_reference_sends() -> None:
+    seen: list[httpx.Request] = []
+    alyx = _alyx(seen)
+    created = alyx.rest("tags", "create", data={"name": "t1", "protected": False})
+    assert created == {
+        "id": "0c3a6d88-7c3a-4b1a-8d4e-000000000001",
+        "name": "t1",
+        "protected": False,
+    }
+    alyx.rest("tags", "update", "t1", {"name": "t1", "description": "kept"})
+    alyx.rest("tags", "partial-update", id="t1", data={"description": "changed"})  # type: ignore[call-overload]
+    assert alyx.rest("tags", "delete", id=f"{BASE}/tags/t1") is None
+    sent = [(r.method, r.url.path, json.loads(r.content) if r.content else None) for r in seen]
+    assert sent == [
+        ("POST", "/tags", {"name": "t1", "protected": False}),
+        ("PUT", "/tags/t1", {"name": "t1", "description": "kept"}),
+        ("PATCH", "/tags/t1", {"description": "changed"}),
+        ("DELETE", "/tags/t1", None),
+    ]
+
+
+def test_files_are_uploaded_as_multipart_beside_the_fields() -> None:
+    seen: list[httpx.Request] = []
+    alyx = _alyx(seen)
+    image = io.BytesIO(b"\x89PNG fake image")
+    note = alyx.rest(
+        "notes",
+        "create",
+        data={"user": "root", "content_type": "session", "object_id": "x", "text": "with image"},
+        files={"image": image},
+    )
+    assert note["text"] == "with image"
+    request = seen[0]
+    assert request.headers["content-type"].startswith("multipart/form-data")
+    body = request.read()
+    assert b"\x89PNG fake image" in body
+    assert b'name="text"' in body
+    assert b'name="image"' in body
+
+
+def test_a_write_without_data_or_id_is_refused_before_sending() -> None:
+    seen: list[httpx.Request] = []
+    alyx = _alyx(seen)
+    with pytest.raises(ArgumentError, match="data"):
+        alyx.rest("tags", "create", data={})
+    with pytest.raises(ArgumentError, match="id"):
+        alyx.rest("tags", "delete", id=None)  # type: ignore[call-overload]
+    assert seen == []
+
+
+def test_validation_checks_a_body_before_sending_it() -> None:
+    seen: list[httpx.Request] = []
+    alyx = _alyx(seen)
+    with pytest.raises(ContractError, match="name: expected string"):
+        alyx.rest("tags", "create", data={"name": 3}, validate=True)  # type: ignore[call-overload]
+    assert seen == []
