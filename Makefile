@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 REF_VENV ?= .venvs/one-api-3.6.1
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick reference clean \
+.PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick bench-cluster reference clean \
 	fuzz-nightly reliability-report
 
 $(BIN)/.installed: pyproject.toml
@@ -20,9 +20,14 @@ $(REF_VENV)/.installed:
 	$(REF_VENV)/bin/python -m pip install --quiet one-api==3.6.1
 	touch $@
 
+# joblib: the one-api side of the cluster bench (python -m bench.cluster) runs in a joblib loop
+$(REF_VENV)/.joblib: $(REF_VENV)/.installed
+	$(REF_VENV)/bin/python -m pip install --quiet joblib==1.6.0
+	touch $@
+
 dev: $(BIN)/.installed
 
-reference: $(REF_VENV)/.installed
+reference: $(REF_VENV)/.installed $(REF_VENV)/.joblib
 
 lint: dev
 	$(BIN)/ruff check .
@@ -48,6 +53,10 @@ bench: dev reference
 
 bench-quick: dev reference
 	$(BIN)/python -m bench --quick --reference-python $(REF_VENV)/bin/python
+
+# map_sessions on 1, 2 and 4 Dask workers against a distant file server (about 3 minutes)
+bench-cluster: dev reference
+	$(BIN)/python -m bench.cluster --reference-python $(REF_VENV)/bin/python
 
 # Long fuzzing run (the nightly Hypothesis profile) of the reliability suite.
 fuzz-nightly: dev

@@ -306,7 +306,8 @@ class AlyxRestSurface:
         cache: CacheControl,
         expiry: dt.timedelta | None,
     ) -> JsonValue:
-        from onesdk._rest import Paginated, _raw_page
+        from onesdk._alyx_http import Paginated
+        from onesdk._alyx_http import raw_page as _raw_page
 
         terms = dict(filters)
         allowed = set(op.filters)
@@ -334,7 +335,7 @@ class AlyxRestSurface:
         if detail:
             _log.warning("Alyx server returned a detail message: %s", detail)
         count, records = _raw_page(first, shown)
-        if len(records) >= count:
+        if len(records) == count:  # more records than the count: Paginated refuses them
             return cast("JsonValue", records)
         return cast("JsonValue", Paginated(fetch, path, params, (count, records)).raw())
 
@@ -526,7 +527,7 @@ def _json(response: httpx.Response, shown: str) -> JsonValue:
         return None
     try:
         value: JsonValue = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         kind = response.headers.get("content-type", "no content type")
         raise ContractError(f"{shown}: expected JSON, got {kind}") from None
     return value

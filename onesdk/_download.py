@@ -18,23 +18,33 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import email.utils
 import hashlib
 import os
-import random
 import re
+import ssl
+import stat
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import BinaryIO, Final
 from uuid import UUID
 
 import filelock
 import httpx
 
+from onesdk._http import (
+    Retry,
+    RetryPolicy,
+    public_url,
+    retry_after,
+    slow_message,
+    too_slow,
+    transport_error,
+    with_retries,
+)
 from onesdk._log import get_logger
 from onesdk._progress import progress_bar
 from onesdk.alf._path import uuid_in_name, without_uuid_in_name
@@ -147,46 +157,8 @@ class DownloadOutcome:
     error: DownloadError | None
 
 
-@dataclasses.dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how patiently transient failures are retried."""
-
-    attempts: int = 4
-    backoff: float = 0.5
-    max_backoff: float = 10.0
-    max_retry_after: float = 30.0
-    timeout: float = 30.0
-    lock_timeout: float = 600.0
-
-    def delay(self, attempt: int) -> float:
-        """Exponential backoff with full jitter for retry number ``attempt`` (0-based)."""
-        ceiling = min(self.max_backoff, self.backoff * (2**attempt))
-        return float(random.uniform(ceiling / 2, ceiling))  # jitter, not cryptography
-
-
-class _Retry(Exception):
-    """A transient failure; ``wait`` is the server's Retry-After when it gave one."""
-
-    def __init__(self, reason: str, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.wait = wait
-
-
 class _Mismatch(Exception):
     pass
-
-
-def _retry_after(value: str | None, cap: float) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), cap)
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
-    if parsed is None:
-        return None
-    return max(0.0, min(parsed.timestamp() - time.time(), cap))
 
 
 def _file_md5(path: Path, limit: int | None = None) -> tuple[hashlib._Hash, int]:
@@ -226,6 +198,19 @@ class _Progress:
         self._bar.close()
 
 
+_SSL: list[ssl.SSLContext] = []
+_SSL_LOCK = threading.Lock()
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default verifying context, made once per process: making one reads the CA
+    bundle (about 0.1 s of CPU), which a Downloader per load would pay on every load."""
+    with _SSL_LOCK:
+        if not _SSL:
+            _SSL.append(httpx.create_ssl_context())
+        return _SSL[0]
+
+
 # ---------------------------------------------------------------------------------------------
 class Downloader:
     """Fetches files into the cache dir with a bounded thread pool.
@@ -256,7 +241,13 @@ class Downloader:
     def _make_client(self, auth: httpx.Auth | None) -> httpx.Client:
         timeout = httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout))
         limits = httpx.Limits(max_connections=max(self.n_threads, 1) * 2)
-        return httpx.Client(timeout=timeout, limits=limits, auth=auth, follow_redirects=True)
+        return httpx.Client(
+            timeout=timeout,
+            limits=limits,
+            auth=auth,
+            follow_redirects=True,
+            verify=_ssl_context(),
+        )
 
     def close(self) -> None:
         if self._own_client:
@@ -305,7 +296,11 @@ class Downloader:
     def _fetch_locked(self, task: DownloadTask, progress: _Progress) -> Path:
         target = task.target
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(target.with_name(f".{target.name}{LOCK_SUFFIX}")))
+        lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+        if lock_path.is_symlink():  # filelock opens with O_TRUNC: never through a planted link
+            _log.warning("%s is a symbolic link (planted?); removing it", lock_path)
+            _unlink(lock_path)
+        lock = filelock.FileLock(str(lock_path))
         try:
             with lock.acquire(timeout=self.policy.lock_timeout):
                 if _verified(target, task):
@@ -345,54 +340,112 @@ class Downloader:
             raise _Mismatch(f"md5 {digest.hexdigest()} differs from the record's {task.md5}")
 
     def _fetch_part(self, task: DownloadTask, part: Path, progress: _Progress) -> None:
-        policy = self.policy
-        for attempt in range(policy.attempts):
-            try:
-                self._stream(task, part, progress)
-                return
-            except _Retry as exc:
-                if attempt == policy.attempts - 1:
-                    raise DownloadError(
-                        f"{task.url}: gave up after {policy.attempts} attempts ({exc.reason})"
-                    ) from None
-                wait = exc.wait if exc.wait is not None else policy.delay(attempt)
-                _log.info("%s: %s; retrying in %.2f s", task.url, exc.reason, wait)
-                self._sleep(wait)
+        with_retries(
+            lambda attempt: self._stream(task, part, progress),
+            self.policy,
+            what=public_url(task.url),
+            sleep=self._sleep,
+        )
+
+    def _give_up(self, task: DownloadTask, reason: str) -> DownloadError:
+        return DownloadError(
+            f"{public_url(task.url)}: gave up after {self.policy.attempts} attempts ({reason})"
+        )
 
     def _stream(self, task: DownloadTask, part: Path, progress: _Progress) -> None:
-        """One attempt: append to ``part`` from where it stops (Range), or start it afresh."""
-        have = part.stat().st_size if part.exists() else 0
+        """One attempt: append to ``part`` from where it stops (Range), or start it afresh.
+
+        Never writes more than the record's size, nor for longer than the policy's timeout.
+        """
+        have = _part_size(part)
         if task.size is not None and have > task.size:
-            part.unlink()
+            _unlink(part)
             have = 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
         if have and task.size is not None and have == task.size:
             return  # complete already; verification decides
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        shown = public_url(task.url)
+        started = time.monotonic()
         try:
             with self._client.stream("GET", task.url, headers=headers) as response:
                 status = response.status_code
                 if status in _RETRY_STATUS:
-                    wait = _retry_after(
+                    wait = retry_after(
                         response.headers.get("retry-after"), self.policy.max_retry_after
                     )
-                    raise _Retry(f"HTTP {status}", wait if status in (429, 503) else None)
+                    reason = f"HTTP {status}"
+                    raise Retry(
+                        reason, self._give_up(task, reason), wait if status in (429, 503) else None
+                    )
                 if status == 416 and have:
-                    part.unlink()
-                    raise _Retry("HTTP 416 for the partial file; starting over", 0.0)
+                    _unlink(part)
+                    reason = "HTTP 416 for the partial file; starting over"
+                    raise Retry(reason, self._give_up(task, reason), 0.0)
                 if status not in (200, 206):
-                    raise DownloadError(f"GET {task.url} returned HTTP {status}")
+                    raise DownloadError(f"GET {shown} returned HTTP {status}")
                 append = status == 206 and have > 0 and _range_ok(response, have)
                 if have and not append:
-                    _log.debug("%s: no usable Range answer; restarting", task.url)
-                mode = "ab" if append else "wb"
-                with part.open(mode) as handle:
+                    _log.debug("%s: no usable Range answer; restarting", shown)
+                written = have if append else 0
+                received = 0
+                with _open_part(part, append) as handle:
                     for chunk in response.iter_bytes():  # as received: a drop keeps what came
+                        written += len(chunk)
+                        received += len(chunk)
+                        if task.size is not None and written > task.size:
+                            raise DownloadError(
+                                f"GET {shown}: the server sent more than the record's "
+                                f"{task.size} bytes"
+                            )
+                        if too_slow(started, received, self.policy.timeout):
+                            reason = slow_message("the answer", self.policy.timeout)
+                            raise Retry(reason, self._give_up(task, reason))
                         handle.write(chunk)
                         progress.add(len(chunk))
                     handle.flush()
                     os.fsync(handle.fileno())
         except httpx.TransportError as exc:
-            raise _Retry(type(exc).__name__) from None
+            reason = type(exc).__name__
+            raise Retry(reason, self._give_up(task, reason)) from None
+        except httpx.HTTPError as exc:
+            raise DownloadError(str(transport_error(exc, "GET", task.url))) from None
+        except OSError as exc:
+            raise DownloadError(
+                f"{task.target}: cannot write the download ({exc.strerror})"
+            ) from None
+
+
+def _part_size(part: Path) -> int:
+    """The size of our partial file; a link or anything but a regular file is removed."""
+    try:
+        info = os.lstat(part)
+    except FileNotFoundError:
+        return 0
+    if not stat.S_ISREG(info.st_mode):
+        _log.warning("%s is not a regular file (planted?); removing it", part)
+        _unlink(part)
+        return 0
+    return info.st_size
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _open_part(part: Path, append: bool) -> BinaryIO:
+    """Open ``part`` for writing without following a symlink planted at its name."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    flags |= os.O_APPEND if append else os.O_TRUNC
+    try:
+        fd = os.open(part, flags, 0o644)
+    except OSError as exc:
+        if os.path.islink(part):
+            raise UnsafePathError(
+                f"{part} is a symbolic link; refusing to write through it"
+            ) from None
+        raise DownloadError(f"{part}: cannot open for writing ({exc.strerror})") from None
+    return os.fdopen(fd, "ab" if append else "wb")
 
 
 def _range_ok(response: httpx.Response, start: int) -> bool:

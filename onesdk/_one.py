@@ -45,6 +45,7 @@ from onesdk._validate import (
     path_like,
     text_or_path,
 )
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._path import split_session_path
 from onesdk.errors import (
     AlfError,
@@ -198,6 +199,7 @@ class One(NarrowLoaders, ExpRefConversions):
             online=lambda: not self.offline,
             silent=options.silent,
             n_threads=options.n_threads,
+            timeout=options.timeout,
         )
 
     @classmethod
@@ -919,7 +921,7 @@ class One(NarrowLoaders, ExpRefConversions):
 
     # ------------------------------------------------------------------ load
 
-    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
+    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[ALFPath | None]:
         """Local paths of ``rows`` from the store (None where a file is missing and cannot be
         downloaded); records loaded ids when ``record_loaded`` is set."""
         from onesdk._tables import session_rel_path, table_records
@@ -1042,7 +1044,7 @@ class One(NarrowLoaders, ExpRefConversions):
         *,
         download_only: Literal[True],
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
     def load_dataset(
         self,
         eid: EidLike,
@@ -1241,7 +1243,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
     def load_object(
         self,
         eid: EidLike,
@@ -1252,7 +1254,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> AlfBunch | list[Path]:
+    ) -> AlfBunch | list[ALFPath]:
         """Load every attribute of an ALF object (``filters``: namespace, attribute,
         timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
         key = self._eid(eid)
@@ -1275,7 +1277,7 @@ class One(NarrowLoaders, ExpRefConversions):
         filters: Mapping[str, PartValue],
         *,
         query_type: str | None = None,
-    ) -> list[Path]:
+    ) -> list[ALFPath]:
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
         from onesdk.errors import ALFMultipleCollectionsFound, ALFMultipleObjectsFound
@@ -1336,7 +1338,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
     def load_collection(
         self,
         eid: EidLike,
@@ -1347,7 +1349,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> dict[str, AlfBunch] | list[Path]:
+    ) -> dict[str, AlfBunch] | list[ALFPath]:
         """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
         from onesdk._query import split_rel_path
 
@@ -1394,7 +1396,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         details: Literal[False] = False,
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
     @overload
     def load_dataset_from_id(
         self,
@@ -1411,7 +1413,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         details: Literal[True],
         check_hash: bool = True,
-    ) -> tuple[Path, Dataset]: ...
+    ) -> tuple[ALFPath, Dataset]: ...
     def load_dataset_from_id(
         self,
         dset_id: str | uuid.UUID,

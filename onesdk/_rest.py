@@ -1,17 +1,10 @@
-"""The Alyx REST backend: the generated client with auth, REST cache and retries; pagination;
-query translation.
+"""The Alyx REST backend: query translation and the REST repository.
 
 Three layers, each usable alone:
 
-* :class:`AlyxHttp` calls the operations of the generated client (``onesdk_gen.alyx_client``)
-  on one Alyx server. Its httpx client carries the token auth (one re-login on 401/403), the
-  REST GET cache transport and the timeouts; :meth:`AlyxHttp.call` retries 429/502/503/504 and
-  connection errors a bounded number of times and turns answers into the generated wire models,
-  or into errors from :mod:`onesdk.errors` that name the URL (a body the contract does not
-  describe is a :class:`ContractError`).
-* :class:`Paginated` is a lazy, typed sequence over a paginated list endpoint
-  (``count``/``results``): pages are fetched when an item in them is first needed, with
-  ``limit``/``offset`` as Alyx expects, and each record is parsed once.
+* :class:`~onesdk._alyx_http.AlyxHttp` (re-exported here) calls the operations of the generated
+  client on the one HTTP runtime (:mod:`onesdk._http`: retries, Retry-After, bounded answers,
+  one error mapping); :class:`~onesdk._alyx_http.Paginated` is the lazy, count-checked list.
 * :func:`session_query` / :func:`insertion_query` translate the search keywords of
   ``OneAlyx.search`` / ``search_insertions`` into Alyx filter parameters exactly as one-api 3.6.1
   sends them (term completion, lists joined by commas, date ranges as two ISO dates); the list
@@ -25,19 +18,12 @@ filter as one-api's ``alyx.rest`` does, sends untyped requests.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import json
-import random
-import threading
-import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Generic, Protocol, TypeAlias, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
-import httpx
-from onesdk_gen.alyx_client import Client
 from onesdk_gen.alyx_client.api.cache import cache_info_retrieve, cache_info_tag_retrieve
 from onesdk_gen.alyx_client.api.dataset_types import dataset_types_retrieve
 from onesdk_gen.alyx_client.api.datasets import datasets_list, datasets_retrieve
@@ -58,24 +44,23 @@ from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
 from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.types import Response
 
-from onesdk._alyx_rest import AlyxRestSurface
-from onesdk._auth import TokenAuth, same_origin_only
-from onesdk._log import get_logger
-from onesdk._rest_cache import (
-    EXPIRY_EXTENSION,
-    EXTENSION,
-    CacheControl,
-    CachingTransport,
-    RestCache,
+from onesdk._alyx_http import (
+    AlyxHttp,
+    JsonObject,
+    JsonValue,
+    Paginated,
+    QueryParams,
+    Send,
 )
+from onesdk._alyx_http import Wire as _Wire
+from onesdk._alyx_http import WirePage as _WirePage
+from onesdk._alyx_http import as_json as _as_json
+from onesdk._alyx_rest import AlyxRestSurface
+from onesdk._log import get_logger
 from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
-    ContractError,
     HTTPError,
-    OfflineError,
-    OneSdkError,
-    RemoteError,
     UnknownTermError,
 )
 
@@ -84,6 +69,7 @@ __all__ = [
     "SESSION_FILTERS",
     "AlyxHttp",
     "JsonObject",
+    "JsonValue",
     "Paginated",
     "QueryParams",
     "RestRepository",
@@ -102,10 +88,6 @@ if TYPE_CHECKING:
 
 _log = get_logger("onesdk.rest")
 
-JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
-JsonObject: TypeAlias = dict[str, JsonValue]
-QueryParams: TypeAlias = list[tuple[str, str]]
-T = TypeVar("T")
 
 #: the filters of Alyx 3.6.1's ``GET /sessions`` (from its OpenAPI schema)
 SESSION_FILTERS: Final = (
@@ -367,372 +349,6 @@ def _typed(path: str, params: QueryParams, kinds: Mapping[str, _Kind]) -> dict[s
 
 
 # ---------------------------------------------------------------------------------------------
-# HTTP
-class _Wire(Protocol):
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-class _WirePage(Protocol):
-    @property
-    def count(self) -> int: ...
-
-    @property
-    def results(self) -> Sequence[_Wire]: ...
-
-
-#: one call of a generated operation on the given client
-Send: TypeAlias = Callable[[Client], Response[Any]]
-W = TypeVar("W")
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200].strip()
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])
-    return json.dumps(body)[:200]
-
-
-def _as_json(record: _Wire) -> JsonObject:
-    return cast(JsonObject, record.to_dict())
-
-
-class AlyxHttp:
-    """Requests to one Alyx server through the generated client (``onesdk_gen.alyx_client``).
-
-    Its httpx client carries the token authentication (with one re-login), the REST GET cache
-    transport and the timeouts; :meth:`call` adds bounded retries on 429/502/503/504 and
-    connection errors, and turns answers into the generated wire models or into errors from
-    :mod:`onesdk.errors` that name the request.
-    """
-
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        auth: TokenAuth | None = None,
-        rest_cache: RestCache | None = None,
-        timeout: float = 30.0,
-        attempts: int = 3,
-        max_retry_after: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.auth = auth
-        self.attempts = attempts
-        self.max_retry_after = max_retry_after
-        inner = transport if transport is not None else httpx.HTTPTransport()
-        wrapped = CachingTransport(rest_cache, inner) if rest_cache is not None else inner
-        # per thread: how the next request uses the REST cache, and the last answer received
-        # (the generated operations take no request extensions and keep no raw response)
-        self._local = threading.local()
-        hooks = {
-            "request": [same_origin_only(self.base_url), self._mark_request],
-            "response": [self._keep_response],
-        }
-        self.api = Client(
-            base_url=self.base_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            follow_redirects=True,
-            headers={"Accept": "application/json"},
-            httpx_args={"auth": auth, "transport": wrapped, "event_hooks": hooks},
-        )
-        self.client = self.api.get_httpx_client()
-        self.rest_cache = rest_cache
-        #: the reference's ``cache_mode``: 'GET' caches GET answers, None turns the cache off
-        self.cache_mode: str | None = "GET" if rest_cache is not None else None
-        self._sleep = sleep
-
-    def __repr__(self) -> str:
-        return f"AlyxHttp({self.base_url!r})"
-
-    def generated_client(self) -> Client:
-        """The generated Alyx client (``onesdk_gen.alyx_client``) on this connection.
-
-        Its operations share the token authentication (with its re-login), REST cache and
-        timeouts, e.g. ``revisions_retrieve.sync(name, client=http.generated_client())``.
-        """
-        return self.api
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> AlyxHttp:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _mark_request(self, request: httpx.Request) -> None:
-        control = getattr(self._local, "cache", "use") if self.cache_mode else "skip"
-        request.extensions[EXTENSION] = control
-        request.extensions[EXPIRY_EXTENSION] = getattr(self._local, "expiry", None)
-
-    def _keep_response(self, response: httpx.Response) -> None:
-        self._local.response = response
-
-    def url(self, path: str, params: QueryParams | None = None) -> str:
-        query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        return f"{self.base_url}/{path.lstrip('/')}{query}"
-
-    def call(self, shown: str, send: Send, kind: type[W], *, cache: CacheControl = "use") -> W:
-        """``GET`` through one generated operation: its parsed answer when that is a ``kind``.
-
-        Retried on 429/502/503/504 and connection errors; an error status is an
-        :class:`HTTPError`, a body that does not fit the contract a :class:`ContractError`,
-        both naming the URL (``shown`` until a request is sent).
-        """
-        for attempt in range(self.attempts):
-            self._local.cache = cache
-            self._local.response = None
-            answer: Response[Any] | None = None
-            misfit: Exception | None = None
-            try:
-                answer = send(self.api)
-            except httpx.InvalidURL as exc:  # e.g. a query too long for a URL: no retry helps
-                raise RemoteError(f"cannot send GET {shown[:200]}: {exc}") from None
-            except httpx.TransportError as exc:
-                if attempt == self.attempts - 1:
-                    raise OfflineError(
-                        f"cannot reach {self.base_url} ({type(exc).__name__}) for GET {shown}"
-                    ) from None
-                self._sleep(self._backoff(attempt, None))
-                continue
-            except OneSdkError:  # e.g. AuthenticationError from the re-login
-                raise
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                misfit = exc  # the generated parser refused the body; the status decides below
-            response: httpx.Response | None = self._local.response
-            if response is None:
-                raise ContractError(f"GET {shown}: no answer was received")
-            url = str(response.request.url)
-            status = response.status_code
-            if status in _RETRY_STATUS and attempt < self.attempts - 1:
-                self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
-                continue
-            if status >= 400:
-                raise HTTPError("GET", url, status, _detail(response))
-            if isinstance(misfit, json.JSONDecodeError):
-                raise ContractError(
-                    f"GET {url}: expected JSON, got "
-                    f"{response.headers.get('content-type', 'no content type')}"
-                ) from None
-            if misfit is not None:
-                raise ContractError(
-                    f"GET {url}: the answer does not fit the contract: {misfit!r}"
-                ) from None
-            parsed = answer.parsed if answer is not None else None
-            if not isinstance(parsed, kind):
-                raise ContractError(
-                    f"GET {url}: HTTP {status} without a {kind.__name__} body "
-                    f"(got {type(parsed).__name__})"
-                )
-            return parsed
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def page(
-        self, path: str, send: Callable[..., Response[Any]], model: type[_WirePage],
-        kinds: Mapping[str, _Kind], params: QueryParams,
-    ) -> tuple[int, list[JsonObject]]:  # fmt: skip
-        """One page of a list endpoint: the server's ``count`` and the records as JSON."""
-        arguments = _typed(path, params, kinds)
-        found = self.call(self.url(path, params), lambda api: send(client=api, **arguments), model)
-        return found.count, [_as_json(record) for record in found.results]
-
-    # the untyped layer, for RestRepository.rest only ----------------------------------------
-    def request(
-        self, method: str, path: str, params: QueryParams | None = None, *, body: object = None,
-        cache: CacheControl = "use", expiry: dt.timedelta | None = None,
-        files: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:  # fmt: skip
-        """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
-
-        ``body`` is sent as JSON (as form fields beside ``files``, a multipart upload);
-        ``cache`` and ``expiry`` say how a GET uses the REST cache.
-        """
-        shown = self.url(path, params)
-        for attempt in range(self.attempts):
-            self._local.cache = cache
-            self._local.expiry = expiry
-            try:
-                query = httpx.QueryParams(tuple(params or ()))
-                if files is None:
-                    response = self.client.request(
-                        method, "/" + path.lstrip("/"), params=query, json=body
-                    )
-                else:  # a multipart upload: the body's fields beside the files
-                    fields = cast(Mapping[str, Any], body or {})
-                    response = self.client.request(
-                        method, "/" + path.lstrip("/"), params=query, data=fields, files=files
-                    )
-            except httpx.InvalidURL as exc:
-                raise RemoteError(f"cannot send {method} {shown[:200]}: {exc}") from None
-            except httpx.TransportError as exc:
-                if attempt == self.attempts - 1:
-                    raise OfflineError(
-                        f"cannot reach {self.base_url} ({type(exc).__name__}) for {method} {shown}"
-                    ) from None
-                self._sleep(self._backoff(attempt, None))
-                continue
-            finally:
-                self._local.expiry = None
-            if response.status_code in _RETRY_STATUS and attempt < self.attempts - 1:
-                self._sleep(self._backoff(attempt, response.headers.get("retry-after")))
-                continue
-            if response.status_code >= 400:
-                raise HTTPError(method, shown, response.status_code, _detail(response))
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _backoff(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after:
-            if retry_after.strip().isdigit():
-                return min(float(retry_after), self.max_retry_after)
-            when = email.utils.parsedate_to_datetime(retry_after)
-            return max(0.0, min(when.timestamp() - time.time(), self.max_retry_after))
-        ceiling = min(8.0, 0.25 * 2**attempt)
-        return float(random.uniform(ceiling / 2, ceiling))  # jitter, not cryptography
-
-    def get_json(self, path: str, params: QueryParams | None = None) -> JsonValue:
-        """GET ``path`` and decode JSON; a non-JSON success is a :class:`ContractError`."""
-        response = self.request("GET", path, params)
-        try:
-            value: JsonValue = response.json()
-        except ValueError:
-            raise ContractError(
-                f"GET {self.url(path, params)}: expected JSON, got "
-                f"{response.headers.get('content-type', 'no content type')}"
-            ) from None
-        return value
-
-
-def _identity(record: JsonObject) -> JsonObject:
-    return record
-
-
-#: one page of a list endpoint for the given filters (with ``limit``/``offset``)
-PageFetch: TypeAlias = Callable[[QueryParams], tuple[int, list[JsonObject]]]
-
-
-class Paginated(Sequence[T], Generic[T]):
-    """A lazily fetched list of Alyx records, typed by its ``parse`` function.
-
-    ``len()`` (and :attr:`total`) is the server's ``count``; indexing or iterating fetches the
-    missing pages with the first page's size as ``limit``. A ``count`` that changes between
-    pages is a :class:`ContractError`: the result would mix two database states.
-    """
-
-    def __init__(
-        self,
-        fetch: PageFetch | None,
-        path: str,
-        params: QueryParams,
-        first: tuple[int, list[JsonObject]],
-        parse: Callable[[JsonObject], T] | None = None,
-    ) -> None:
-        self._fetch = fetch
-        self._path = path
-        self._params = [(k, v) for k, v in params if k not in ("limit", "offset")]
-        self._parse: Callable[[JsonObject], T] = parse or _identity  # type: ignore[assignment]
-        count, records = first
-        if count < len(records):
-            raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
-        if not records and count:
-            raise ContractError(f"GET {path}: empty first page but count={count}")
-        self.total = count
-        self.page_size = max(len(records), 1)
-        empty: list[JsonObject | None] = [None]
-        self._raw = empty * self.total
-        self._items: dict[int, T] = {}
-        self._raw[: len(records)] = records
-
-    @classmethod
-    def of(cls, records: Iterable[JsonObject], parse: Callable[[JsonObject], T]) -> Paginated[T]:
-        """A fully known list (no server behind it)."""
-        known = list(records)
-        return cls(None, "", [], (len(known), known), parse)
-
-    def __len__(self) -> int:
-        return self.total
-
-    def __repr__(self) -> str:
-        fetched = sum(r is not None for r in self._raw)
-        return f"<Paginated {self._path or 'list'}: {self.total} records, {fetched} fetched>"
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.total))]
-        if not isinstance(index, int):
-            raise TypeError(f"indices must be int or slice, not {type(index).__name__}")
-        if index < 0:
-            index += self.total
-        if not 0 <= index < self.total:
-            raise IndexError(f"index {index} out of range for {self.total} records")
-        if index not in self._items:
-            raw = self._raw[index]
-            if raw is None:
-                self._fetch_page(index // self.page_size)
-                raw = self._raw[index]
-                if raw is None:
-                    raise ContractError(f"GET {self._path}: record {index} missing from its page")
-            self._items[index] = self._parse(raw)
-        return self._items[index]
-
-    def __iter__(self) -> Iterator[T]:
-        for i in range(self.total):
-            yield self[i]
-
-    def raw(self) -> list[JsonObject]:
-        """Every raw record (fetching the missing pages)."""
-        for page in range((self.total + self.page_size - 1) // self.page_size):
-            if any(
-                r is None for r in self._raw[page * self.page_size : (page + 1) * self.page_size]
-            ):
-                self._fetch_page(page)
-        return [r for r in self._raw if r is not None]
-
-    def _fetch_page(self, page: int) -> None:
-        if self._fetch is None:
-            raise ContractError("a static record list has no further pages")
-        offset = page * self.page_size
-        params = [*self._params, ("limit", str(self.page_size)), ("offset", str(offset))]
-        count, records = self._fetch(params)
-        if count != self.total:  # the server's count, not Sequence.count
-            raise ContractError(
-                f"GET {self._path}: the record count changed between pages "
-                f"({self.total} -> {count}); run the query again"
-            )
-        self._raw[offset : offset + len(records)] = records
-
-
-def _raw_page(answer: JsonValue, path: str) -> tuple[int, list[JsonObject]]:
-    """The count and records of an untyped list answer (paginated or a plain list)."""
-    if isinstance(answer, list):
-        records = answer
-        count = len(records)
-    elif isinstance(answer, dict) and isinstance(answer.get("results"), list):
-        found = answer.get("count")
-        if not isinstance(found, int):
-            raise ContractError(f"GET {path}: paginated answer with a bad count {found!r}")
-        records = cast(list[JsonValue], answer["results"])
-        count = found
-    else:
-        raise ContractError(f"GET {path}: expected a list or a paginated object")
-    if not all(isinstance(r, dict) for r in records):
-        raise ContractError(f"GET {path}: a result is not a JSON object")
-    return count, cast(list[JsonObject], records)
-
-
-# ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Listing:
     """A list endpoint and its generated operation."""
@@ -785,9 +401,8 @@ class RestRepository(AlyxRestSurface):
         self, listing: _Listing, params: QueryParams, *, limit: int | None = None
     ) -> Paginated[JsonObject]:
         def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
-            return self.http.page(
-                listing.path, listing.send, listing.model, listing.kinds, page_params
-            )
+            arguments = _typed(listing.path, page_params, listing.kinds)
+            return self.http.page(listing.path, listing.send, listing.model, page_params, arguments)
 
         first = fetch([*params, *([("limit", str(limit))] if limit else [])])
         return Paginated(fetch, listing.path, params, first)

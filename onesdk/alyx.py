@@ -15,9 +15,10 @@ domain models of :mod:`onesdk._models`.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypedDict, TypeVar, Unpack, overload
+from typing import Final, TypedDict, TypeVar, Unpack, overload
 
 import httpx
 from onesdk_gen.alyx_client import AuthenticatedClient, Client
@@ -45,6 +46,21 @@ from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.models import Tag as TagRecord
 from onesdk_gen.alyx_client.types import Response
 
+from onesdk._alyx_http import MAX_PAGES
+from onesdk._auth import same_origin_only
+from onesdk._http import (
+    REST_RETRY_STATUS,
+    BoundedTransport,
+    Retry,
+    RetryPolicy,
+    detail_of,
+    public_url,
+    retry_after,
+    status_error,
+    transport_error,
+    with_retries,
+)
+from onesdk._log import redact
 from onesdk._models import (
     Dataset,
     Insertion,
@@ -59,7 +75,7 @@ from onesdk._models import (
     session_from_rest,
     tag_from_rest,
 )
-from onesdk.errors import ArgumentError, AuthenticationError, ContractError, HTTPError, RemoteError
+from onesdk.errors import ArgumentError, AuthenticationError, ContractError, OfflineError
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -202,11 +218,17 @@ def client(
     url = _check_base_url(base_url)
     limit = _check_timeout(timeout)
     headers = {"Accept": "application/json"}
-    if token is None:
-        return Client(base_url=url, timeout=limit, headers=headers)
-    if not isinstance(token, str) or not token.strip():
+    if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ArgumentError("token", token, "a non-empty API token from POST /auth-token")
-    return AuthenticatedClient(base_url=url, token=token, timeout=limit, headers=headers)
+    runtime = {
+        "transport": BoundedTransport(httpx.HTTPTransport(), timeout=float(timeout)),
+        "event_hooks": {"request": [same_origin_only(url)], "response": [_remember]},
+    }
+    if token is None:
+        return Client(base_url=url, timeout=limit, headers=headers, httpx_args=runtime)
+    return AuthenticatedClient(
+        base_url=url, token=token, timeout=limit, headers=headers, httpx_args=runtime
+    )
 
 
 def _detail(parsed: object, content: bytes) -> str:
@@ -215,20 +237,54 @@ def _detail(parsed: object, content: bytes) -> str:
     if isinstance(parsed, ValidationErrorBody):
         messages = {key: value for key, value in parsed.to_dict().items() if key != "status_code"}
         return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in sorted(messages.items()))
-    return content.decode("utf-8", errors="replace")[:200].strip()
+    return redact(content[:200].decode("utf-8", errors="replace").strip())
+
+
+_last = threading.local()  # the answer a generated parser last refused, per thread
+
+
+def _remember(response: httpx.Response) -> None:
+    _last.response = response
+
+
+def _url(api: AlyxClient, path: str) -> str:
+    return f"{str(api.get_httpx_client().base_url).rstrip('/')}/{path.lstrip('/')}"
+
+
+_POLICY: Final = RetryPolicy(attempts=3, backoff=0.25, max_backoff=8.0)
 
 
 def _call(
     api: AlyxClient, method: str, path: str, send: Callable[[], Response[_T]]
 ) -> Response[_T]:
-    try:
-        return send()
-    except httpx.HTTPError as exc:
-        raise RemoteError(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ContractError(
-            f"{method} {path}: response does not match the contract: {exc!r}"
-        ) from exc
+    """``send()`` through the runtime's retries (429/502/503/504, unreachable server)."""
+    url = _url(api, path)
+
+    def attempt(number: int) -> Response[_T]:
+        _last.response = None
+        try:
+            response = send()
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            error = transport_error(exc, method, url)
+            if isinstance(exc, httpx.TransportError) and isinstance(error, OfflineError):
+                raise Retry(type(exc).__name__, error) from None
+            raise error from None
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError):
+            refused: httpx.Response | None = getattr(_last, "response", None)
+            if refused is not None and refused.status_code >= 400:
+                status = refused.status_code
+                raise status_error(method, url, status, detail_of(refused)) from None
+            raise ContractError(
+                f"{method} {public_url(url)}: response does not match the contract"
+            ) from None
+        status = int(response.status_code)
+        if status in REST_RETRY_STATUS:
+            wait = retry_after(response.headers.get("retry-after"), _POLICY.max_retry_after)
+            detail = _detail(response.parsed, response.content)
+            raise Retry(f"HTTP {status}", status_error(method, url, status, detail), wait)
+        return response
+
+    return with_retries(attempt, _POLICY, what=f"{method} {path}")
 
 
 def _expect(api: AlyxClient, method: str, path: str, response: Response[_R], kind: type[_T]) -> _T:
@@ -237,13 +293,10 @@ def _expect(api: AlyxClient, method: str, path: str, response: Response[_R], kin
     status = int(response.status_code)
     if status == 200 and isinstance(parsed, kind):
         return parsed
-    url = f"{api.get_httpx_client().base_url}{path.lstrip('/')}"
-    detail = _detail(parsed, response.content)
-    if status in (401, 403):
-        raise AuthenticationError(f"{method} {url} returned HTTP {status}: {detail}")
+    url = _url(api, path)
     if status == 200:
         raise ContractError(f"{method} {url}: unexpected body {type(parsed).__name__}")
-    raise HTTPError(method, url, status, detail)
+    raise status_error(method, url, status, _detail(parsed, response.content))
 
 
 def get_token(
@@ -267,15 +320,39 @@ def get_token(
         return _expect(anonymous, "POST", "/auth-token", response, AuthTokenResponse).token
 
 
-def _pages(fetch: Callable[[int], tuple[int, Sequence[_T]]]) -> Iterator[_T]:
-    """Every record of a paginated list; ``fetch(offset)`` gives (count, page)."""
+def _pages(fetch: Callable[[int], tuple[int, Sequence[_T]]], path: str) -> Iterator[_T]:
+    """Every record of a paginated list; ``fetch(offset)`` gives (count, page).
+
+    The first page's ``count`` is a promise: a later count that differs, a page that is empty
+    or runs past the count before it is reached, or more than ``MAX_PAGES`` pages, is a
+    :class:`ContractError` rather than a silently short or long list.
+    """
     offset = 0
-    while True:
+    total: int | None = None
+    for _ in range(MAX_PAGES):
         count, page = fetch(offset)
+        if total is None:
+            total = count
+            if page and -(-total // len(page)) > MAX_PAGES:
+                raise ContractError(
+                    f"GET {path}: {total} records in pages of {len(page)} need more than "
+                    f"{MAX_PAGES} pages; narrow the filters"
+                )
+        elif count != total:
+            raise ContractError(
+                f"GET {path}: the record count changed between pages ({total} -> {count})"
+            )
+        if offset + len(page) > total:
+            raise ContractError(
+                f"GET {path}: {offset + len(page)} records arrived but count={total}"
+            )
+        if not page and offset < total:
+            raise ContractError(f"GET {path}: an empty page at offset {offset} of {total}")
         yield from page
         offset += len(page)
-        if not page or offset >= count:
+        if offset >= total:
             return
+    raise ContractError(f"GET {path}: more than {MAX_PAGES} pages; narrow the filters")
 
 
 def _check_page_size(page_size: int) -> int:
@@ -303,7 +380,7 @@ def sessions(
         page = _expect(api, "GET", "/sessions", response, PaginatedSessionList)
         return page.count, [session_from_rest(item.to_dict()) for item in page.results]
 
-    return _pages(fetch)
+    return _pages(fetch, "/sessions")
 
 
 def session_details(api: AlyxClient, eid: uuid.UUID | str) -> SessionDetails:
@@ -331,7 +408,7 @@ def datasets(
         page = _expect(api, "GET", "/datasets", response, PaginatedDatasetList)
         return page.count, [dataset_from_rest(item.to_dict()) for item in page.results]
 
-    return _pages(fetch)
+    return _pages(fetch, "/datasets")
 
 
 def insertions(
@@ -350,7 +427,7 @@ def insertions(
         page = _expect(api, "GET", "/insertions", response, PaginatedInsertionList)
         return page.count, [insertion_from_rest(item.to_dict()) for item in page.results]
 
-    return _pages(fetch)
+    return _pages(fetch, "/insertions")
 
 
 def insertion(api: AlyxClient, pid: uuid.UUID | str) -> Insertion:

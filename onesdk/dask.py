@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast, overload
 try:
     import dask.dataframe as dd
     import distributed
+    from distributed.client import Client
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(f"onesdk.dask needs Dask: pip install 'onesdk[dask]' ({exc})") from exc
 
@@ -59,6 +60,23 @@ _KEPT: Final = 4
 # the worker side
 
 
+class _Sealed:
+    """A pickled instance on its way to the workers. Its repr shows only the digest: Dask
+    prints task arguments in its logs, and the pickle of a server instance holds its token."""
+
+    __slots__ = ("data", "digest")
+
+    def __init__(self, digest: str, data: bytes) -> None:
+        self.digest = digest
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<onesdk instance {self.digest}, {len(self.data)} bytes>"
+
+    def __reduce__(self) -> tuple[type[_Sealed], tuple[str, bytes]]:
+        return (_Sealed, (self.digest, self.data))
+
+
 class _Instances:
     """The instances a worker process opened, by the digest of their pickle."""
 
@@ -70,11 +88,12 @@ class _Instances:
         #: how many instances this process has opened (tests read it)
         self.opened = 0
 
-    def get(self, digest: str, data: bytes) -> tuple[One, threading.Lock]:
+    def get(self, sealed: _Sealed) -> tuple[One, threading.Lock]:
+        digest = sealed.digest
         with self._lock:
             found = self._open.get(digest)
             if found is None:
-                one = pickle.loads(data)
+                one = pickle.loads(sealed.data)
                 one.silent = True  # progress is Dask's, never a bar in a worker's log
                 found = (one, threading.Lock())
                 self._open[digest] = found
@@ -101,11 +120,11 @@ def _record(eid: str, exc: BaseException, text: str | None = None) -> SessionErr
     return SessionError(eid, name, str(exc), text)
 
 
-def _run_session(eid: str, fn: Callable[[Any, str], object], digest: str, data: bytes) -> object:
+def _run_session(eid: str, fn: Callable[[Any, str], object], sealed: _Sealed) -> object:
     """One session on a worker: its instance (opened once), then ``fn``; a failure of ``fn``
     comes back as the session's record, so the other sessions run on."""
     try:
-        one, lock = _INSTANCES.get(digest, data)
+        one, lock = _INSTANCES.get(sealed)
         with lock:
             return fn(one, eid)
     except Exception as exc:  # any failure of user code is the session's record
@@ -128,7 +147,7 @@ def _eid_list(eids: Iterable[EidArg]) -> list[str]:
     return out
 
 
-def _pickled(one: One) -> tuple[str, bytes]:
+def _pickled(one: One) -> _Sealed:
     from onesdk._one import One
 
     if not isinstance(one, One):
@@ -137,7 +156,7 @@ def _pickled(one: One) -> tuple[str, bytes]:
         data = pickle.dumps(one)
     except Exception as exc:
         raise ArgumentError("one", one, f"an instance that pickles ({exc})") from exc
-    return hashlib.sha256(data).hexdigest()[:16], data
+    return _Sealed(hashlib.sha256(data).hexdigest()[:16], data)
 
 
 def _check_fn(fn: object) -> None:
@@ -154,9 +173,9 @@ def _check_fn(fn: object) -> None:
         ) from exc
 
 
-def _client(client: distributed.Client | None) -> distributed.Client:
+def _client(client: Client | None) -> Client:
     if client is not None:
-        if not isinstance(client, distributed.Client):
+        if not isinstance(client, Client):
             raise ArgumentError("client", client, "a distributed.Client or None")
         if client.status not in ("running", "connecting"):
             raise ClusterError(f"the Dask client is {client.status}: start a new one")
@@ -180,7 +199,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["raise"] = "raise",
 ) -> list[T]: ...
 @overload
@@ -189,7 +208,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["record"],
 ) -> list[T | SessionError]: ...
 def map_sessions(
@@ -197,7 +216,7 @@ def map_sessions(
     eids: Iterable[EidArg],
     fn: Callable[[O, str], T],
     *,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     errors: Literal["raise", "record"] = "raise",
 ) -> list[T] | list[T | SessionError]:
     """Run ``fn(one_on_worker, eid)`` for each session on a Dask cluster; the results in the
@@ -215,15 +234,13 @@ def map_sessions(
     if errors not in ("raise", "record"):
         raise ArgumentError("errors", errors, "'raise' or 'record'")
     eid_list = _eid_list(eids)
-    digest, data = _pickled(one)
+    sealed = _pickled(one)
     _check_fn(fn)
     dask_client = _client(client)
     if not eid_list:
         return []
     try:
-        futures = dask_client.map(
-            _run_session, eid_list, fn=fn, digest=digest, data=data, pure=False
-        )
+        futures = dask_client.map(_run_session, eid_list, fn=fn, sealed=sealed, pure=False)
     except Exception as exc:
         raise ClusterError(f"could not submit the sessions to the Dask cluster: {exc}") from exc
     try:
@@ -268,7 +285,7 @@ def _lost(futures: Sequence[distributed.Future[Any]], exc: BaseException | None)
     )
 
 
-def _release(client: distributed.Client, futures: Sequence[distributed.Future[Any]]) -> None:
+def _release(client: Client, futures: Sequence[distributed.Future[Any]]) -> None:
     try:
         client.cancel(list(futures))
     except Exception:  # the cluster is gone: nothing to release
@@ -283,13 +300,12 @@ def _session_table(
     eid: str,
     *,
     obj: str,
-    digest: str,
-    data: bytes,
+    sealed: _Sealed,
     options: dict[str, Any],
     columns: list[str] | None,
 ) -> pd.DataFrame:
     """One session's object as a frame with an ``eid`` column first (on a worker)."""
-    one, lock = _INSTANCES.get(digest, data)
+    one, lock = _INSTANCES.get(sealed)
     with lock:
         bunch = cast("AlfBunch", one.load_object(eid, obj, **options))
     frame = bunch.to_df()
@@ -314,7 +330,7 @@ def load_tables(
     revision: str | None = None,
     query_type: str | None = None,
     columns: Sequence[str] | None = None,
-    client: distributed.Client | None = None,
+    client: Client | None = None,
     **filters: str | None,
 ) -> dd.DataFrame:
     """The ALF object ``obj`` (e.g. ``'trials'``) of each session as one Dask DataFrame:
@@ -333,14 +349,14 @@ def load_tables(
         raise ArgumentError("eids", eid_list, "at least one session id")
     if not isinstance(obj, str) or not obj:
         raise ArgumentError("obj", obj, "an ALF object name such as 'trials'")
-    digest, data = _pickled(one)
+    sealed = _pickled(one)
     options: dict[str, Any] = {
         "collection": collection,
         "revision": revision,
         "query_type": query_type,
         **filters,
     }
-    kwargs: dict[str, Any] = {"obj": obj, "digest": digest, "data": data, "options": options}
+    kwargs: dict[str, Any] = {"obj": obj, "sealed": sealed, "options": options}
     if columns is None:
         dask_client = _client(client)
         future = dask_client.submit(_session_table, eid_list[0], columns=None, pure=False, **kwargs)

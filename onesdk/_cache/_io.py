@@ -38,6 +38,7 @@ from onesdk._cache._schema import (
     METADATA_KEY,
     MIN_API_VERSION,
     QC_NAMES,
+    QC_VALUES,
     SESSION_COLUMNS,
     SESSIONS_FILE,
 )
@@ -587,7 +588,7 @@ def _qc_codes(column: pa.ChunkedArray[Any], path: Path) -> Column:
                 raise CacheError(f"{path}: unknown QC value(s) in column 'qc'")
             chunks.append(pc.cast(codes, pa.int8()))
         elif pa.types.is_integer(chunk.type):
-            codes = pc.index_in(chunk.cast(pa.int64()), value_set=pa.array([0, 10, 30, 40, 50]))
+            codes = pc.index_in(chunk.cast(pa.int64()), value_set=pa.array(QC_VALUES))
             chunks.append(pc.cast(codes, pa.int8()))
         else:
             raise CacheError(f"{path}: column 'qc' has type {chunk.type}")

@@ -139,7 +139,7 @@ def filter_by(
     timescale: PartFilter = UNSET,
     extra: PartFilter = UNSET,
     extension: PartFilter = UNSET,
-) -> tuple[list[Path], list[tuple[str | None, ...]]]:
+) -> tuple[list[ALFPath], list[tuple[str | None, ...]]]:
     """The ALF files directly in ``alf_path`` whose parts match every given filter.
 
     A filter is a shell pattern (``wildcards=True``) or regular expression, or a list of them
@@ -157,7 +157,7 @@ def filter_by(
         "extension": extension,
     }
     items = _filter(_list_datasets(folder), wildcards, filters) if folder.is_dir() else []
-    return [Path(f.name) for f, _ in items], [tuple(p) for _, p in items]
+    return [ALFPath(f.name) for f, _ in items], [tuple(p) for _, p in items]
 
 
 def _find_object_files(

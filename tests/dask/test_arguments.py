@@ -107,3 +107,15 @@ def test_import_onesdk_does_not_import_dask() -> None:
         "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))"
     )
     assert _run(code).strip() == "[]"
+
+
+def test_the_instance_sent_to_workers_never_shows_its_pickle(one: One) -> None:
+    """Dask prints task arguments in its logs; a server instance's pickle holds its token."""
+    import pickle
+
+    from onesdk.dask import _pickled
+
+    sealed = _pickled(one)
+    assert repr(sealed) == f"<onesdk instance {sealed.digest}, {len(sealed.data)} bytes>"
+    assert str(sealed.data) not in repr(sealed)
+    assert pickle.loads(pickle.dumps(sealed)).data == sealed.data

@@ -69,7 +69,8 @@ def test_a_cluster_that_goes_away_mid_run_is_a_cluster_error_and_the_cache_stays
     cache = tmp_path / "cache"
     one = corpus_instance(replay, cache, shared_alyx)
     eids = [str(e) for e in one.search(query_type="local")][:10]
-    replay.faults.add(lambda p: True, f.Delay(0.3), times=10_000, host="files")
+    # ten sessions of several 1 s file requests on two workers: still running when it closes
+    replay.faults.add(lambda p: True, f.Delay(1.0), times=10_000, host="files")
     cluster = start_cluster(tmp_path / "home")
     client = distributed.Client(cluster)
     try:
