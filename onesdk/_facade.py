@@ -33,6 +33,7 @@ from onesdk._validate import (
     path_like,
     text_or_path,
 )
+from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
@@ -533,7 +534,7 @@ class Facade:
         repo = self.repository
         return repo.datasets(query)
 
-    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
+    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[ALFPath | None]:
         """Local paths of ``rows`` from the store (None where a file is missing and cannot be
         downloaded); records loaded ids when ``record_loaded`` is set."""
         from onesdk._tables import session_rel_path, table_records

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 
 from onesdk._facade import EidLike, Facade
+from onesdk.alf._alfpath import ALFPath
 
 __all__ = ["LoadMethods"]
 
@@ -50,10 +51,9 @@ def _per_dataset(name: str, value: str | Sequence[str | None] | None, n: int) ->
 
 def _object_of(filename: str) -> str:
     """The object part of an ALF file name (namespace stripped)."""
-    stem = filename.split(".", 1)[0]
-    if stem.startswith("_") and "_" in stem[1:]:
-        return stem[1:].split("_", 1)[1]
-    return stem
+    from onesdk.alf import filename_parts
+
+    return filename_parts(filename, assert_valid=False).object or filename.split(".", 1)[0]
 
 
 class LoadMethods(Facade):
@@ -151,7 +151,7 @@ class LoadMethods(Facade):
         *,
         download_only: Literal[True],
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
 
     def load_dataset(
         self,
@@ -352,7 +352,7 @@ class LoadMethods(Facade):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
 
     def load_object(
         self,
@@ -364,7 +364,7 @@ class LoadMethods(Facade):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> AlfBunch | list[Path]:
+    ) -> AlfBunch | list[ALFPath]:
         """Load every attribute of an ALF object (``filters``: namespace, attribute,
         timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
         key = self._eid(eid)
@@ -387,7 +387,7 @@ class LoadMethods(Facade):
         filters: Mapping[str, PartValue],
         *,
         query_type: str | None = None,
-    ) -> list[Path]:
+    ) -> list[ALFPath]:
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
         from onesdk.errors import ALFMultipleCollectionsFound, ALFMultipleObjectsFound
@@ -449,7 +449,7 @@ class LoadMethods(Facade):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
 
     def load_collection(
         self,
@@ -461,7 +461,7 @@ class LoadMethods(Facade):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> dict[str, AlfBunch] | list[Path]:
+    ) -> dict[str, AlfBunch] | list[ALFPath]:
         """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
         from onesdk._query import split_rel_path
 
@@ -509,7 +509,7 @@ class LoadMethods(Facade):
         download_only: Literal[True],
         details: Literal[False] = False,
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
 
     @overload
     def load_dataset_from_id(
@@ -528,7 +528,7 @@ class LoadMethods(Facade):
         download_only: Literal[True],
         details: Literal[True],
         check_hash: bool = True,
-    ) -> tuple[Path, Dataset]: ...
+    ) -> tuple[ALFPath, Dataset]: ...
 
     def load_dataset_from_id(
         self,

@@ -67,3 +67,24 @@ def test_a_path_part_that_is_not_one_folder_name_is_unsafe(value: str) -> None:
 def test_an_ordinary_folder_name_is_a_path_part() -> None:
     assert path_part("KS051", "subject") == "KS051"
     assert path_part(None, "lab", optional=True) == ""
+
+
+def test_a_catastrophic_regex_filter_returns_at_once(tmp_path: Path) -> None:
+    from tests.reliability._harness import time_bound
+
+    cache = build_cache(tmp_path / "cache")
+    _rewrite_sessions(cache.root, "task_protocol", "a" * 64)
+    one = One(cache.root, mode="local")  # wildcards on: search filters are regexes
+    raw = One(cache.root, mode="local", wildcards=False)  # dataset names are regexes
+    with time_bound(10.0):
+        assert one.search(task_protocol=r"(\w|\w)*!") == []
+        assert len(one.search(task_protocol=r"(a|a)*")) == len(cache.eids)
+        assert len(raw.list_datasets(cache.eids[0], filename=r"(\w|\w)*!")) == 0
+
+
+def test_a_regex_the_linear_engine_cannot_run_names_the_argument(tmp_path: Path) -> None:
+    from onesdk.errors import ArgumentError
+
+    one = One(build_cache(tmp_path / "cache").root, mode="local")
+    with pytest.raises(ArgumentError, match="task_protocol"):
+        one.search(task_protocol=r"(a)\1")
