@@ -1699,10 +1699,9 @@ def remote_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _object_of(filename: str) -> str:
     """The object part of an ALF file name (namespace stripped)."""
-    stem = filename.split(".", 1)[0]
-    if stem.startswith("_") and "_" in stem[1:]:
-        return stem[1:].split("_", 1)[1]
-    return stem
+    from onesdk.alf import filename_parts
+
+    return filename_parts(filename, assert_valid=False).object or filename.split(".", 1)[0]
 
 
 def _relative_to_session(path: str) -> str:
