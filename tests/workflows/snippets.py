@@ -1029,6 +1029,95 @@ LOCAL += [
     ),
 ]
 
+TESTS = "one-api's own tests of the public API"
+LOCAL += [
+    _s(
+        "load_dataset_from_id",
+        TESTS,
+        "result = one.load_dataset_from_id('8ae14960-eed3-46d6-b6cd-e67f08470f2e')",
+    ),
+    _s(
+        "load_dataset_ambiguous_collection",
+        TESTS,
+        "result = one.load_dataset(eC, 'spikes.times.npy')",
+    ),
+    _s(
+        "load_dataset_empty_revision",
+        TESTS,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='', download_only=True)",
+        verdict=Documented(
+            "`load_*(..., revision='')`",
+            "result.endswith('alf/_ibl_trials.table.pqt') and '#2024-01-01#' in theirs",
+        ),
+    ),
+    _s(
+        "load_object_missing",
+        TESTS,
+        "result = one.load_object(eB, 'spikes')",
+    ),
+    _s(
+        "load_object_wildcard_attribute",
+        TESTS,
+        "result = one.load_object(eA, 'trials', attribute='goCue*', collection='alf')",
+    ),
+    _s(
+        "load_object_unknown_session",
+        TESTS,
+        "result = one.load_object(unknown, 'trials')",
+    ),
+    _s(
+        "get_details_list",
+        TESTS,
+        "result = one.get_details([eA, eC])",
+        verdict=Documented(
+            "`get_details([eid, eid])`",
+            "theirs == {'error': 'ALFObjectNotFound'} and len(result) == 2 "
+            "and result[0]['subject'] == 'ZM_3003'",
+        ),
+    ),
+    _s("get_details_unknown", TESTS, "result = one.get_details(unknown)"),
+    _s(
+        "list_datasets_unknown",
+        TESTS,
+        "result = one.list_datasets(unknown)",
+        verdict=Documented(
+            "`list_datasets(eid)` for a session not in the cache",
+            "result == [] and theirs['index'] == []",
+        ),
+    ),
+    _s(
+        "list_datasets_empty_revision",
+        TESTS,
+        "result = one.list_datasets(eA, revision='', collection='alf')",
+    ),
+    _s(
+        "list_datasets_collection_list",
+        TESTS,
+        "result = one.list_datasets(eC, collection=['alf/probe00', 'raw_ephys_data/probe00'])",
+    ),
+    _s(
+        "search_details_keys",
+        TESTS,
+        "eids, details = one.search(lab='hoferlab', number=1, details=True)\n"
+        "result = [len(eids) == len(details), sorted(details[0].keys())]",
+        verdict=Documented(
+            "`search(details=True)` records",
+            "result[0] is True and set(theirs[1]) <= set(result[1])",
+        ),
+    ),
+    _s(
+        "path2record_session",
+        TESTS,
+        "rec = one.path2record(root / sessC)\nresult = [rec['subject'], rec['number'], rec['lab']]",
+    ),
+    _s(
+        "record2path",
+        TESTS,
+        "rec = one.path2record(root / sessA / 'alf' / '_ibl_trials.choice.npy')\n"
+        "result = one.record2path(rec)",
+    ),
+]
+
 TAG: list[Snippet] = [
     _s(
         "tag_load_cache",
