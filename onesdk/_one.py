@@ -45,6 +45,7 @@ from onesdk._validate import (
     path_like,
     text_or_path,
 )
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._path import split_session_path
 from onesdk.errors import (
     AlfError,
@@ -920,7 +921,7 @@ class One(NarrowLoaders, ExpRefConversions):
 
     # ------------------------------------------------------------------ load
 
-    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[Path | None]:
+    def _check_files(self, rows: pa.Table, check_hash: bool) -> list[ALFPath | None]:
         """Local paths of ``rows`` from the store (None where a file is missing and cannot be
         downloaded); records loaded ids when ``record_loaded`` is set."""
         from onesdk._tables import session_rel_path, table_records
@@ -1043,7 +1044,7 @@ class One(NarrowLoaders, ExpRefConversions):
         *,
         download_only: Literal[True],
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
     def load_dataset(
         self,
         eid: EidLike,
@@ -1242,7 +1243,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
     def load_object(
         self,
         eid: EidLike,
@@ -1253,7 +1254,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> AlfBunch | list[Path]:
+    ) -> AlfBunch | list[ALFPath]:
         """Load every attribute of an ALF object (``filters``: namespace, attribute,
         timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
         key = self._eid(eid)
@@ -1276,7 +1277,7 @@ class One(NarrowLoaders, ExpRefConversions):
         filters: Mapping[str, PartValue],
         *,
         query_type: str | None = None,
-    ) -> list[Path]:
+    ) -> list[ALFPath]:
         from onesdk._query import split_rel_path
         from onesdk._tables import rel_paths
         from onesdk.errors import ALFMultipleCollectionsFound, ALFMultipleObjectsFound
@@ -1337,7 +1338,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> list[Path]: ...
+    ) -> list[ALFPath]: ...
     def load_collection(
         self,
         eid: EidLike,
@@ -1348,7 +1349,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: bool = False,
         check_hash: bool = True,
         **filters: PartValue,
-    ) -> dict[str, AlfBunch] | list[Path]:
+    ) -> dict[str, AlfBunch] | list[ALFPath]:
         """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
         from onesdk._query import split_rel_path
 
@@ -1395,7 +1396,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         details: Literal[False] = False,
         check_hash: bool = True,
-    ) -> Path: ...
+    ) -> ALFPath: ...
     @overload
     def load_dataset_from_id(
         self,
@@ -1412,7 +1413,7 @@ class One(NarrowLoaders, ExpRefConversions):
         download_only: Literal[True],
         details: Literal[True],
         check_hash: bool = True,
-    ) -> tuple[Path, Dataset]: ...
+    ) -> tuple[ALFPath, Dataset]: ...
     def load_dataset_from_id(
         self,
         dset_id: str | uuid.UUID,
@@ -1698,10 +1699,9 @@ def remote_order(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _object_of(filename: str) -> str:
     """The object part of an ALF file name (namespace stripped)."""
-    stem = filename.split(".", 1)[0]
-    if stem.startswith("_") and "_" in stem[1:]:
-        return stem[1:].split("_", 1)[1]
-    return stem
+    from onesdk.alf import filename_parts
+
+    return filename_parts(filename, assert_valid=False).object or filename.split(".", 1)[0]
 
 
 def _relative_to_session(path: str) -> str:

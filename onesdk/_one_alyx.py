@@ -501,7 +501,7 @@ class OneAlyx(One):
         revision: str | None = None,
         *,
         download_only: Literal[True],
-    ) -> Path: ...
+    ) -> ALFPath: ...
     def load_aggregate(
         self,
         relation: str,

@@ -19,7 +19,6 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from onesdk._cache._schema import QC_NAMES, qc_code
 from onesdk._validate import date_value
@@ -170,16 +169,11 @@ class SessionQuery:
         return [_compile(v, "datasets") for v in self.datasets or ()]
 
 
-@lru_cache(maxsize=256)
-def _compile_cached(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
 def _compile(pattern: str, argument: str) -> re.Pattern[str]:
-    try:
-        return _compile_cached(pattern)
-    except re.error as exc:
-        raise ArgumentError(argument, pattern, f"a valid regular expression ({exc})") from None
+    """A user pattern on the linear-time engine (see :mod:`onesdk._regex`)."""
+    from onesdk._regex import compile_user_pattern
+
+    return compile_user_pattern(pattern, argument)
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,12 +251,10 @@ def compile_rel_path_pattern(
     filled = {key: _named(key, parts.get(key, default)) for key, default in _DEFAULT_PART.items()}
     # each part appears at most once in the spec; str.format ignores unused keys
     pattern = "^" + _format(spec, filled)
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ArgumentError(
-            "filename/collection/revision", pattern, f"valid patterns ({exc})"
-        ) from None
+    from onesdk._regex import compile_user_pattern
+
+    # globs are translated by fnmatch (safe on Python's engine); raw patterns are the user's
+    return compile_user_pattern(pattern, "filename/collection/revision", trusted=wildcards)
 
 
 def _format(spec: str, parts: Mapping[str, str]) -> str:

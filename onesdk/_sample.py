@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError
 
 __all__ = [
@@ -524,7 +525,7 @@ def _annotate_tables(sample: Sample) -> None:
 
 
 def _without_revision(rel_path: str) -> str:
-    return "/".join(p for p in rel_path.split("/") if not (p.startswith("#") and p.endswith("#")))
+    return split_revision(rel_path)[1]
 
 
 def _revision_of(rel_path: str) -> str | None:
@@ -533,7 +534,4 @@ def _revision_of(rel_path: str) -> str | None:
     (An unrevisioned dataset that also exists in a revision is the original extraction,
     superseded by the default revision, so it is not the default.)
     """
-    for part in rel_path.split("/")[:-1]:
-        if part.startswith("#") and part.endswith("#"):
-            return part[1:-1]
-    return None
+    return split_revision(rel_path)[0]

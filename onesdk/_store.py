@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePath
 
+from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import OfflineError, OfflineWarning, UnsafePathError
 
 __all__ = ["FileRecord", "Store", "local_path"]
@@ -33,7 +34,7 @@ class FileRecord:
     md5: str | None
 
 
-def local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
+def local_path(session_dir: Path, record: Mapping[str, object]) -> ALFPath:
     """Where a dataset record's file is, refusing a rel_path that could leave its session."""
     rel = str(record["rel_path"])
     parts = rel.split("/")
@@ -50,8 +51,6 @@ def local_path(session_dir: Path, record: Mapping[str, object]) -> Path:
             f"dataset {record.get('id')}: rel_path {rel!r} is not a relative path inside its "
             "session folder; the cache table is corrupt or hostile"
         )
-    from onesdk.alf import ALFPath
-
     return ALFPath(session_dir, rel)  # download_only loads return ALFPath, as one-api 3.x
 
 
@@ -78,18 +77,18 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({str(self.cache_dir)!r}, data_server={self.data_server!r})"
 
-    def files(self, records: Sequence[FileRecord], check_hash: bool) -> list[Path | None]:
+    def files(self, records: Sequence[FileRecord], check_hash: bool) -> list[ALFPath | None]:
         """The local file of each record (None where missing and not downloadable)."""
         if not self._online():
             return [self._checked(r, check_hash) for r in records]
         return self._fetched(records, check_hash)
 
-    def _path(self, record: FileRecord) -> Path:
+    def _path(self, record: FileRecord) -> ALFPath:
         return local_path(
             self.cache_dir / record.session, {"id": record.id, "rel_path": record.rel_path}
         )
 
-    def _checked(self, record: FileRecord, check_hash: bool) -> Path | None:
+    def _checked(self, record: FileRecord, check_hash: bool) -> ALFPath | None:
         from onesdk._hashing import file_md5
 
         path = self._path(record)
@@ -101,12 +100,11 @@ class Store:
             _log.warning("local md5 mismatch on dataset: %s", path)
         return path
 
-    def _fetched(self, records: Sequence[FileRecord], check_hash: bool) -> list[Path | None]:
+    def _fetched(self, records: Sequence[FileRecord], check_hash: bool) -> list[ALFPath | None]:
         """Download what is missing or damaged: a size that differs from the record, or with
         ``check_hash`` an md5 (the downloader checks both in one read and fetches only what
         is wrong)."""
         from onesdk._download import Downloader, DownloadTask, RetryPolicy, safe_target, url_for
-        from onesdk.alf import ALFPath
 
         files = [self._checked(r, check_hash=False) for r in records]
         tasks: list[tuple[int, DownloadTask]] = []

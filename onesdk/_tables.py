@@ -210,12 +210,16 @@ def sessions_frame(table: pa.Table) -> pd.DataFrame:
 
 def session_rel_path(record: dict[str, object]) -> PurePosixPath:
     """``lab/Subjects/subject/yyyy-mm-dd/NNN`` (``subject/yyyy-mm-dd/NNN`` without a lab)."""
-    lab = record.get("lab") or ""
+    from onesdk._validate import path_part
+
+    lab = path_part(record.get("lab"), "lab", optional=True)  # never a path out of the cache
     date = record["date"]
-    date_text = date.isoformat() if isinstance(date, dt.date) else str(date)
+    date_text = date.isoformat() if isinstance(date, dt.date) else path_part(date, "date")
     number = int(str(record["number"]))
-    parts = [str(lab), "Subjects"] if lab else []
-    return PurePosixPath(*parts, str(record["subject"]), date_text, f"{number:03d}")
+    parts = [lab, "Subjects"] if lab else []
+    return PurePosixPath(
+        *parts, path_part(record["subject"], "subject"), date_text, f"{number:03d}"
+    )
 
 
 def session_model(record: dict[str, object]) -> Session:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 
-from onesdk.errors import ArgumentError, UnknownTermError
+from onesdk.errors import ArgumentError, UnknownTermError, UnsafePathError
 
 __all__ = [
     "date_value",
@@ -23,6 +23,7 @@ __all__ = [
     "instance",
     "part_value",
     "path_like",
+    "path_part",
     "text_items",
     "text_or_path",
 ]
@@ -131,3 +132,29 @@ def date_value(value: object, argument: str) -> dt.date:
         except ValueError:
             pass
     raise ArgumentError(argument, value, "a date, datetime or ISO date string (YYYY-MM-DD)")
+
+
+def path_part(value: object, field: str, *, optional: bool = False) -> str:
+    """``value`` if it is one safe folder name (a session's ``lab`` or ``subject``).
+
+    Values come from cache tables and servers, which are not trusted: an absolute path, ``..``,
+    a separator, a NUL byte or a drive letter would make a session path leave the cache dir,
+    so they raise :class:`UnsafePathError` naming the field.
+    """
+    text = "" if value is None else str(value)
+    if optional and not text:
+        return ""
+    unsafe = (
+        not text
+        or text in (".", "..")
+        or any(c in text for c in "/\\\0")
+        or (len(text) >= 2 and text[1] == ":")
+        or len(text.encode("utf-8", "surrogatepass")) > 255
+    )
+    if unsafe:
+        shown = repr(text[:80])
+        raise UnsafePathError(
+            f"session {field} {shown} is not a single folder name; the cache table or the "
+            "server's record is corrupt or hostile"
+        )
+    return text

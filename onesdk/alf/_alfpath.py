@@ -84,21 +84,27 @@ class ALFPath(_PathOfThisSystem):
         return not self.is_dir() and is_valid(self.name)
 
     def is_session_path(self) -> bool:
-        """True when the path ends with a session folder and is not a file on disk."""
-        return not self.is_file() and is_session_path(self)
+        """True when the path ends with a session folder and is not a file on disk.
+
+        Like the reference, it also works called on the class: ``ALFPath.is_session_path(text)``.
+        """
+        path = self if isinstance(self, ALFPath) else ALFPath(self)
+        return not path.is_file() and is_session_path(path)
 
     def is_valid_alf(self) -> bool:
         """True when the path is a session, collection, revision or dataset path.
 
         A path that parses as a dataset but is a folder on disk (or the reverse) is not valid.
+        Like the reference, it also works called on the class: ``ALFPath.is_valid_alf(text)``.
         """
+        path = self if isinstance(self, ALFPath) else ALFPath(self)
         try:
-            parsed = full_path_parts(self)
+            parsed = full_path_parts(path)
         except ALFInvalid:
             return False
-        if self.is_file():
+        if path.is_file():
             return parsed.object is not None
-        if self.is_dir():
+        if path.is_dir():
             return parsed.object is None
         return True
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from onesdk._hashing import path_argument as _path_argument
 from onesdk.alf import LOADER_FORMATS
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._io_types import (
     Document,
     FileContent,
@@ -195,7 +196,7 @@ def load_sparse(path: StrPath) -> SparseArray:
 
 def _load_unknown(file: Path) -> Path:
     _logger.info("no loader for %r files: returning the path of %s", file.suffix, file)
-    return file
+    return ALFPath(file)
 
 
 _DOCUMENT_LOADERS: dict[str, Callable[[Path], FileContent]] = {

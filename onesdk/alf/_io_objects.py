@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +18,7 @@ import pandas as pd
 
 from onesdk._hashing import path_argument as _path_argument
 from onesdk._validate import instance
-from onesdk.alf import filename_parts
+from onesdk.alf import FilenameParts, filename_parts
 from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._io_bunch import (
     _SPLIT_COLUMN,
@@ -46,24 +46,11 @@ from onesdk.errors import (
 # --------------------------------------------------------------------------------------------
 
 
-class _Parts(NamedTuple):
-    namespace: str | None
-    object: str
-    attribute: str
-    timescale: str | None
-    extra: str | None
-    extension: str
-
-
-def _parse_name(name: str) -> _Parts | None:
+def _parse_name(name: str) -> FilenameParts | None:
     try:
-        parts = filename_parts(name)
-    except ValueError:  # ALFInvalid
+        return filename_parts(name)
+    except ValueError:  # ALFInvalid: not an ALF dataset name
         return None
-    namespace, obj, attribute, timescale, extra, extension = parts
-    if not obj or not attribute or not extension:
-        return None
-    return _Parts(namespace, obj, attribute, timescale, extra, extension)
 
 
 def _pattern_list(argument: str, pattern: object) -> list[str]:
@@ -102,7 +89,7 @@ def _part_test(argument: str, pattern: PartFilter, wildcards: bool) -> Callable[
     return lambda part: part is not None and match(part)
 
 
-def _list_datasets(folder: Path) -> list[tuple[Path, _Parts]]:
+def _list_datasets(folder: Path) -> list[tuple[Path, FilenameParts]]:
     """Valid ALF dataset files directly in ``folder``, sorted by name."""
     found = []
     with os.scandir(folder) as entries:
@@ -117,12 +104,12 @@ def _list_datasets(folder: Path) -> list[tuple[Path, _Parts]]:
 
 
 def _filter(
-    items: Iterable[tuple[Path, _Parts]],
+    items: Iterable[tuple[Path, FilenameParts]],
     wildcards: bool,
     filters: Mapping[str, PartFilter],
-) -> list[tuple[Path, _Parts]]:
+) -> list[tuple[Path, FilenameParts]]:
     tests = [
-        (_Parts._fields.index(name), _part_test(name, pattern, wildcards))
+        (FilenameParts._fields.index(name), _part_test(name, pattern, wildcards))
         for name, pattern in filters.items()
         if pattern is not UNSET
     ]
@@ -139,7 +126,7 @@ def filter_by(
     timescale: PartFilter = UNSET,
     extra: PartFilter = UNSET,
     extension: PartFilter = UNSET,
-) -> tuple[list[Path], list[tuple[str | None, ...]]]:
+) -> tuple[list[ALFPath], list[tuple[str | None, ...]]]:
     """The ALF files directly in ``alf_path`` whose parts match every given filter.
 
     A filter is a shell pattern (``wildcards=True``) or regular expression, or a list of them
@@ -157,7 +144,7 @@ def filter_by(
         "extension": extension,
     }
     items = _filter(_list_datasets(folder), wildcards, filters) if folder.is_dir() else []
-    return [Path(f.name) for f, _ in items], [tuple(p) for _, p in items]
+    return [ALFPath(f.name) for f, _ in items], [tuple(p) for _, p in items]
 
 
 def _find_object_files(
@@ -165,7 +152,7 @@ def _find_object_files(
     object: Pattern | None,
     wildcards: bool,
     filters: Mapping[str, PartFilter],
-) -> tuple[Path, list[tuple[Path, _Parts]]]:
+) -> tuple[Path, list[tuple[Path, FilenameParts]]]:
     """(folder, matching files): ``alfpath`` is a folder, or any file of the wanted object."""
     if alfpath.is_file():
         parts = _parse_name(alfpath.name)
@@ -219,7 +206,7 @@ def exists(
 _TABLE_KEY = re.compile(r"^table([_.]|$)")
 
 
-def _attribute_key(parts: _Parts, short_keys: bool) -> str:
+def _attribute_key(parts: FilenameParts, short_keys: bool) -> str:
     key = parts.attribute if not parts.timescale else f"{parts.attribute}_{parts.timescale}"
     if not short_keys and parts.extra:
         key = f"{key}.{parts.extra}"

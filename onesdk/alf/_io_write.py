@@ -16,6 +16,7 @@ import numpy.typing as npt
 from onesdk._hashing import path_argument as _path_argument
 from onesdk._validate import instance
 from onesdk.alf import is_session_path, to_alf
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._io_bunch import _describe_sizes, _dimension_report
 from onesdk.alf._io_objects import _parse_name, _pattern_list
 from onesdk.alf._io_types import (
@@ -83,13 +84,13 @@ def save_object_npy(
     parts: str | Sequence[str] | None = None,
     namespace: str | None = None,
     timescale: str | None = None,
-) -> list[Path]:
+) -> list[ALFPath]:
     """Save each array of ``dico`` as ``[_namespace_]object.key[_timescale][.parts].npy``.
 
     The arrays must have consistent lengths. Each file is written atomically; object-dtype
     arrays are refused (they would need pickling).
     """
-    folder = _path_argument(alfpath, "alfpath")
+    folder = ALFPath(_path_argument(alfpath, "alfpath"))
     if not isinstance(dico, Mapping) or not all(isinstance(k, str) for k in dico):
         raise ArgumentError("dico", dico, "a mapping of attribute name -> array")
     arrays = {k: np.asarray(v) for k, v in dico.items()}
@@ -109,9 +110,9 @@ def save_object_npy(
     return written
 
 
-def save_metadata(file_alf: StrPath, dico: Mapping[str, object]) -> Path:
+def save_metadata(file_alf: StrPath, dico: Mapping[str, object]) -> ALFPath:
     """Write ``dico`` as JSON beside an ALF file: ``obj.attr.npy`` -> ``obj.attr.metadata.json``."""
-    file = _path_argument(file_alf, "file_alf")
+    file = ALFPath(_path_argument(file_alf, "file_alf"))
     if _parse_name(file.name) is None:
         raise ALFInvalid(file.name, "dataset file name")
     target = file.parent / f"{file.stem}.metadata.json"
@@ -128,12 +129,12 @@ def save_metadata(file_alf: StrPath, dico: Mapping[str, object]) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
+def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[ALFPath]:
     """Session folders below ``root_dir`` (itself included), in lexicographic order.
 
     A narrower glob ``pattern`` is faster, e.g. ``'*/Subjects/*/????-??-??/*'``.
     """
-    root = _path_argument(root_dir, "root_dir")
+    root = ALFPath(_path_argument(root_dir, "root_dir"))
     instance(pattern, str, "pattern", "a glob pattern (str)")
     if not pattern or pattern.startswith(("/", "\\")) or "\0" in pattern:
         raise ArgumentError("pattern", pattern, "a non-empty glob pattern relative to root_dir")
@@ -144,9 +145,9 @@ def iter_sessions(root_dir: StrPath, pattern: str = "*") -> Iterator[Path]:
             yield path
 
 
-def iter_datasets(session_path: StrPath) -> Iterator[Path]:
+def iter_datasets(session_path: StrPath) -> Iterator[ALFPath]:
     """The ALF datasets below ``session_path``, relative to it, in lexicographic order."""
-    root = _path_argument(session_path, "session_path")
+    root = ALFPath(_path_argument(session_path, "session_path"))
     for path in sorted(root.rglob("*.*.*")):
         if _parse_name(path.name) is not None and not path.is_dir():
             yield path.relative_to(root)

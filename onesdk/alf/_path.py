@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TypeVar, overload
+from typing import TYPE_CHECKING, TypeVar, overload
 from uuid import UUID
 
 from onesdk_gen import alf as _gen
@@ -18,6 +18,9 @@ from onesdk.alf._parts import StrPath, folder_parts, posix_text
 from onesdk.alf._spec import is_uuid, is_uuid_string, is_uuid_text
 from onesdk.alf._value import AlfPath
 from onesdk.errors import ALFInvalid, ArgumentError
+
+if TYPE_CHECKING:
+    from onesdk.alf._alfpath import ALFPath
 
 _log = logging.getLogger("onesdk.alf")
 _P = TypeVar("_P", bound=PurePath)
@@ -122,12 +125,20 @@ def add_uuid_string(file_path: StrPath, uuid: str | UUID, strict: bool = False) 
 
 
 @overload
-def padded_sequence(file_path: str) -> Path: ...
+def padded_sequence(file_path: str) -> ALFPath: ...
 @overload
 def padded_sequence(file_path: _P) -> _P: ...
 def padded_sequence(file_path: StrPath) -> PurePath:
-    """The path with its session number folder zero-padded to three digits (``1`` -> ``001``)."""
+    """The path with its session number folder zero-padded to three digits (``1`` -> ``001``).
+
+    Text and ``pathlib.Path`` give an :class:`~onesdk.alf.ALFPath` (as in one-api); other
+    pure paths keep their class.
+    """
     path = _as_path(file_path, "file_path")
+    if type(path) is type(Path()):
+        from onesdk.alf._alfpath import ALFPath
+
+        path = ALFPath(path)
     session = get_session_path(path)
     if session is None:
         raise ALFInvalid(str(file_path), "path: expected a session path subject/yyyy-mm-dd/N")

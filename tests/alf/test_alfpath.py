@@ -185,3 +185,12 @@ def test_ensure_alf_path() -> None:
     assert type(ensure_alf_path("a/b")) is ALFPath
     assert ensure_alf_path(Path("a/b")) == ALFPath("a/b")
     assert ensure_alf_path(["a", Path("b")]) == [ALFPath("a"), ALFPath("b")]
+
+
+def test_is_valid_alf_and_is_session_path_work_called_on_the_class() -> None:
+    check: Callable[[object], bool] = ALFPath.is_valid_alf  # type: ignore[assignment]
+    assert check("_ibl_wheel.timestamps.npy")
+    assert not check("foo.bar")
+    session_check: Callable[[object], bool] = ALFPath.is_session_path  # type: ignore[assignment]
+    assert session_check("lab/Subjects/foo/2020-01-01/001")
+    assert not session_check("foo/bar")

@@ -39,3 +39,16 @@ def test_parse_rejects_other_values(value: object) -> None:
         QC.parse(value)  # type: ignore[arg-type]
     assert isinstance(info.value, ValueError)
     assert info.value.value == value
+
+
+def test_every_qc_table_derives_from_the_one_qc_enum() -> None:
+    """QC levels are defined once (the ALF spec); the contract's wire enums must agree."""
+    from onesdk_gen.alyx_client.models.qc_name import QCName
+    from onesdk_gen.alyx_client.models.qc_value import QCValue
+
+    from onesdk._cache._schema import QC_NAMES, QC_VALUES
+
+    assert tuple(q.name for q in sorted(QC)) == QC_NAMES
+    assert tuple(int(q) for q in sorted(QC)) == QC_VALUES
+    assert {str(name) for name in QCName} == set(QC_NAMES)
+    assert {int(value) for value in QCValue} == set(QC_VALUES)

@@ -99,7 +99,7 @@ def test_path_helpers_keep_the_path_class() -> None:
         alf.add_uuid_string(PurePosixPath("a.b.npy"), "a976e418-c8b8-4d24-be47-d05120b18341"),
         PurePosixPath,
     )
-    assert_type(alf.padded_sequence("subj/2020-01-01/1"), Path)
+    assert_type(alf.padded_sequence("subj/2020-01-01/1"), alf.ALFPath)
     assert_type(alf.without_revision(PurePosixPath(FULL)), PurePosixPath)
     assert isinstance(session, Path)
     assert type(pure) is PurePosixPath

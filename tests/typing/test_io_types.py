@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from onesdk import _hashing
+from onesdk.alf import ALFPath
 from onesdk.alf import io as alfio
 
 
@@ -63,14 +64,14 @@ def test_object_types(tmp_path: Path) -> None:
     assert_type(spikes.inconsistent_attributes(), dict[str, int])
     assert_type(alfio.load_object([tmp_path / "spikes.times.npy"]), alfio.AlfBunch)
     assert_type(alfio.exists(tmp_path, "spikes", "times"), bool)
-    assert_type(alfio.filter_by(tmp_path), tuple[list[Path], list[tuple[str | None, ...]]])
+    assert_type(alfio.filter_by(tmp_path), tuple[list[ALFPath], list[tuple[str | None, ...]]])
     assert_type(
         alfio.read_ts(tmp_path / "spikes.amps.npy"), tuple[npt.NDArray[Any], npt.NDArray[Any]]
     )
-    assert_type(alfio.save_object_npy(tmp_path, {"depths": [1, 2]}, "clusters"), list[Path])
-    assert_type(alfio.save_metadata(tmp_path / "spikes.amps.npy", {"unit": "uV"}), Path)
-    assert_type(list(alfio.iter_sessions(tmp_path)), list[Path])
-    assert_type(list(alfio.iter_datasets(tmp_path)), list[Path])
+    assert_type(alfio.save_object_npy(tmp_path, {"depths": [1, 2]}, "clusters"), list[ALFPath])
+    assert_type(alfio.save_metadata(tmp_path / "spikes.amps.npy", {"unit": "uV"}), ALFPath)
+    assert_type(list(alfio.iter_sessions(tmp_path)), list[ALFPath])
+    assert_type(list(alfio.iter_datasets(tmp_path)), list[ALFPath])
     assert_type(alfio.next_num_folder(tmp_path), str)
     assert_type(alfio.check_dimensions(spikes), int)
     assert_type(alfio.ts2vec(np.arange(3.0), 3), npt.NDArray[Any])

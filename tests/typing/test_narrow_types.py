@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from onesdk import One
+from onesdk.alf import ALFPath
 from onesdk.alf.io import AlfBunch
 from onesdk.errors import ArgumentError
 
@@ -57,5 +58,5 @@ def test_load_collection_takes_a_list_of_objects(tmp_path: Path) -> None:
     assert_type(objects, dict[str, AlfBunch])
     assert sorted(objects) == ["trials", "wheel"]
     paths = one.load_collection(eid, "alf", object=("wheel",), download_only=True)
-    assert_type(paths, list[Path])
+    assert_type(paths, list[ALFPath])
     assert [p.name for p in paths] == ["_ibl_wheel.position.npy"]

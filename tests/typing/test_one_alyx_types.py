@@ -17,6 +17,7 @@ import pytest
 
 import onesdk
 from onesdk._rest import JsonObject, RestRepository
+from onesdk.alf import ALFPath
 from onesdk.alf.io import FileContent
 from tests.replay.fixtures import replay
 from tests.replay.server import ReplayServer
@@ -96,7 +97,7 @@ def test_load_types(one: onesdk.OneAlyx) -> None:
     assert_type(data, FileContent)
     assert isinstance(data, np.ndarray)
     path = one.load_dataset(EID, "_ibl_trials.choice.npy", download_only=True)
-    assert_type(path, Path)
+    assert_type(path, ALFPath)
     assert path.is_file()
 
 

@@ -20,6 +20,7 @@ import onesdk
 from onesdk import ONE, One
 from onesdk._convert import ExpRefDict, RawExpRefDict
 from onesdk._models import Dataset, Session
+from onesdk.alf import ALFPath
 from onesdk.alf.io import AlfBunch, FileContent
 
 
@@ -53,18 +54,18 @@ def test_public_method_types(tmp_path: Path) -> None:
     assert_type(one.get_details([eid, eid]), list[Session])
     assert_type(one.get_details([eid], full=True), list[pd.DataFrame])
     assert_type(one.load_dataset(eid, "_ibl_trials.choice.npy"), FileContent)
-    assert_type(one.load_dataset(eid, "_ibl_trials.choice.npy", download_only=True), Path)
+    assert_type(one.load_dataset(eid, "_ibl_trials.choice.npy", download_only=True), ALFPath)
     data, records = one.load_datasets(eid, ["_ibl_trials.choice.npy"])
     assert_type(data, list[FileContent | Path | None])
     assert_type(records, list[Dataset | None])
     assert_type(one.load_object(eid, "trials"), AlfBunch)
-    assert_type(one.load_object(eid, "trials", download_only=True), list[Path])
+    assert_type(one.load_object(eid, "trials", download_only=True), list[ALFPath])
     assert_type(one.load_collection(eid, "alf"), dict[str, AlfBunch])
-    assert_type(one.load_collection(eid, "alf", download_only=True), list[Path])
+    assert_type(one.load_collection(eid, "alf", download_only=True), list[ALFPath])
     record = records[0]
     assert record is not None
     assert_type(one.load_dataset_from_id(record.id), FileContent)
-    assert_type(one.load_dataset_from_id(record.id, download_only=True), Path)
+    assert_type(one.load_dataset_from_id(record.id, download_only=True), ALFPath)
     assert_type(one.load_dataset_from_id(record.id, details=True), tuple[FileContent, Dataset])
     assert_type(one.to_eid(eid), uuid.UUID | None)
     assert_type(one.eid2path(eid), Path | None)

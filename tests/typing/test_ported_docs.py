@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from pathlib import Path
 from typing import assert_type
 
 import numpy as np
@@ -17,6 +16,7 @@ import pytest
 
 from onesdk import ONE, Dataset, One, Session
 from onesdk._sample import Sample, make_sample
+from onesdk.alf import ALFPath
 
 
 @pytest.fixture(scope="module")
@@ -68,4 +68,4 @@ def test_ported_documentation_workflow_type_checks(sample: Sample) -> None:
     assert_type(sessions, list[Session])
     assert {s["lab"] for s in sessions} == {details["lab"]}
     files = one.load_object(eid, "trials", download_only=True)
-    assert_type(files, list[Path])
+    assert_type(files, list[ALFPath])

@@ -1,0 +1,864 @@
+"""Workflow snippets from the reference's documentation, adapted to the recorded corpus.
+
+Each snippet is user code as the documentation pages write it: it uses ``one`` and a few names
+bound by the harness (the corpus identities below, ``root`` the cache dir, ``tmp`` a scratch dir,
+and the ALF helpers the pages import), and leaves its answer in ``result``. The same text runs
+under one-api 3.6.1 and under onesdk; only the import lines differ (see ``PRELUDES``).
+
+A snippet's ``verdict`` says what the harness asserts: ``SAME`` (equal after normalising), a
+``Documented`` row of docs/differences.md (with a check of onesdk's documented behaviour), or an
+``Open`` difference that is expected to fail until fixed (run as a strict xfail).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+#: names every snippet may use, bound to the corpus sessions (expected/identities.json)
+IDENTITIES = {
+    "eA": "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80",  # trials.table in 4 revisions, two probes
+    "eB": "0aae33b1-cc2e-40b4-bd34-413f917e4539",  # wheel revisions, no probes
+    "eC": "40ed367e-8564-41dc-a324-17c42f62323b",  # two probes
+    "eD": "0e1908e5-32ae-4f10-af5e-ad0be38a95e0",  # a dataset only in a revision
+    "refA": "2024-09-17_1_ZM_3003",
+    "sessA": "mainenlab/Subjects/ZM_3003/2024-09-17/001",
+    "sessC": "cortexlab/Subjects/KS051/2023-01-10/001",
+    "pidC": "87721646-72da-494b-a664-29044f1a03a2",
+    "unknown": "00000000-0000-4000-8000-000000000000",
+}
+
+_ALF_NAMES = (
+    "filename_parts, get_session_path, remove_uuid_string, add_uuid_string, "
+    "session_path_parts, full_path_parts"
+)
+_SPEC_NAMES = "is_session_path, is_uuid_string, is_uuid, to_alf, is_valid, path_pattern"
+
+#: the import lines of each side; everything after them is the same text
+PRELUDES = {
+    "one-api": (
+        "from one.api import ONE, One\n"
+        "from one.alf.path import ALFPath, " + _ALF_NAMES + "\n"
+        "from one.alf.spec import " + _SPEC_NAMES + "\n"
+    ),
+    "onesdk": (
+        "from onesdk import ONE, One\n"
+        "from onesdk.alf import ALFPath, " + _ALF_NAMES + ", " + _SPEC_NAMES + "\n"
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Documented:
+    """A difference listed in docs/differences.md; ``check`` (an expression over ``result``,
+    the onesdk result, and ``theirs``, the reference's, both normalised) must hold."""
+
+    row: str
+    check: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Open:
+    """A difference not fixed yet, with the reason; the test is a strict xfail."""
+
+    reason: str
+
+
+SAME = "same"
+Verdict = str | Documented | Open
+
+
+@dataclasses.dataclass(frozen=True)
+class Snippet:
+    name: str
+    page: str
+    code: str
+    mode: str = "local"  # 'local': a local cache dir; 'remote': the replay server
+    verdict: Verdict = SAME
+
+
+def _s(name: str, page: str, code: str, mode: str = "local", verdict: Verdict = SAME) -> Snippet:
+    return Snippet(name, page, code.strip() + "\n", mode, verdict)
+
+
+QUICKSTART = "quickstart"
+SEARCH = "searching"
+LIST = "listing"
+LOAD = "loading"
+IDS = "experiment ids"
+ALF = "ALF paths"
+TYPES = "datasets and types"
+SHARE = "data sharing"
+RECORD = "recording data access"
+MODES = "modes"
+ADVANCED = "REST queries"
+QUERIES = "useful alyx queries"
+FAQ = "FAQ"
+
+_NO_MATCH = Documented("`search(details=True)` with no match", "result == [[], []]")
+_DATASET_ALIAS = Documented(
+    "`search(dataset=...)`", "theirs == {'error': 'ValueError'} and isinstance(result, list)"
+)
+
+LOCAL: list[Snippet] = [
+    # --- quickstart / searching -------------------------------------------------------
+    _s("search_terms", SEARCH, "result = sorted(one.search_terms())"),
+    _s(
+        "search_date_range",
+        SEARCH,
+        "result = one.search(date_range=['2023-01-01', '2023-06-30'])",
+    ),
+    _s(
+        "search_date_range_details",
+        SEARCH,
+        "eids, details = one.search(date_range=['2024-01-01', '2024-12-31'], details=True)\n"
+        "result = [eids, [(d['subject'], d['lab'], d['number'], str(d['date'])) for d in details]]",
+    ),
+    _s(
+        "search_dataset_alias",
+        QUICKSTART,
+        "result = one.search(date_range=['2023-01-01', '2024-12-31'], dataset='spikes.times')",
+        verdict=_DATASET_ALIAS,
+    ),
+    _s(
+        "search_subject_datasets",
+        SEARCH,
+        "result = one.search(subject='KS051', datasets=['spikes.times', 'spikes.clusters'])",
+    ),
+    _s("search_subject_exact", FAQ, "result = one.search(subject='^KS051$')"),
+    _s("search_subject_regex", SHARE, "result = one.search(subject='ZM_.*')"),
+    _s("search_subject_partial", FAQ, "result = one.search(subject='SWC_06')"),
+    _s("search_lab", MODES, "result = one.search(lab='cortexlab')"),
+    _s("search_lab_list", SEARCH, "result = one.search(lab=['cortexlab', 'mainenlab'])"),
+    _s("search_laboratory", SEARCH, "result = one.search(laboratory='hoferlab')"),
+    _s("search_number", SEARCH, "result = one.search(number=2)"),
+    _s("search_project", SEARCH, "result = one.search(project='ibl_neuropixel')"),
+    _s("search_projects", SEARCH, "result = one.search(projects='hofer_visual_cortex')"),
+    _s("search_task_protocol", SEARCH, "result = one.search(task_protocol='ephys')"),
+    _s("search_date_single", IDS, "result = one.search(date='2024-09-17')"),
+    _s("search_date_open_end", SEARCH, "result = one.search(date_range=['2024-06-01', None])"),
+    _s(
+        "search_date_object",
+        SEARCH,
+        "import datetime\nresult = one.search(date_range=datetime.date(2023, 1, 10))",
+    ),
+    _s(
+        "search_datasets_qc",
+        FAQ,
+        "result = one.search(datasets=['_ibl_trials.table.pqt'], dataset_qc_lte='WARNING')",
+    ),
+    _s(
+        "search_dataset_qc_list",
+        FAQ,
+        "result = one.search(dataset=['trials', 'spikes'], dataset_qc_lte='WARNING')",
+        verdict=_DATASET_ALIAS,
+    ),
+    _s("search_no_match", SEARCH, "result = one.search(subject='nobody')"),
+    _s(
+        "search_no_match_details",
+        SEARCH,
+        "result = one.search(subject='nobody', details=True)",
+        verdict=_NO_MATCH,
+    ),
+    _s(
+        "search_data_prefix",
+        IDS,
+        "result = one.search(data='channels.localCoordinates', date=['2023-01-01', '2023-12-31'])",
+    ),
+    # --- listing ----------------------------------------------------------------------
+    _s("list_datasets_all", LIST, "result = sorted(one.list_datasets())"),
+    _s("list_datasets_eid", LIST, "result = one.list_datasets(eC)"),
+    _s(
+        "list_datasets_collection_wild",
+        QUICKSTART,
+        "result = one.list_datasets(eC, collection='alf*')",
+    ),
+    _s(
+        "list_datasets_collection", LIST, "result = one.list_datasets(eC, collection='alf/probe01')"
+    ),
+    _s("list_datasets_any_probe", LIST, "result = one.list_datasets(eC, collection='*probe*')"),
+    _s("list_datasets_filename_positional", LIST, "result = one.list_datasets(eC, '*raw*')"),
+    _s(
+        "list_datasets_filename_list",
+        LIST,
+        "result = one.list_datasets(eC, ['*spikes*', '*clusters*'])",
+    ),
+    _s(
+        "list_datasets_filename_dict",
+        LIST,
+        "result = one.list_datasets(eC, filename={'attribute': ['timestamps', 'intervals'], "
+        "'extension': 'npy'})",
+    ),
+    _s("list_datasets_qc", LIST, "result = one.list_datasets(eA, qc='WARNING')"),
+    _s(
+        "list_datasets_qc_set",
+        LIST,
+        "result = one.list_datasets(eA, qc='WARNING', ignore_qc_not_set=True)",
+    ),
+    _s(
+        "list_datasets_details",
+        LIST,
+        "frame = one.list_datasets(eA, details=True)\n"
+        "result = sorted(zip(frame['rel_path'], frame['qc'].astype(str), "
+        "frame['default_revision']))",
+    ),
+    _s(
+        "list_datasets_keep_eid_index",
+        LIST,
+        "frame = one.list_datasets(eB, details=True, keep_eid_index=True)\n"
+        "result = [list(frame.index.names), sorted(map(str, frame.index.get_level_values(0)))]",
+    ),
+    _s("list_datasets_revision", LIST, "result = one.list_datasets(eA, revision='2023-04-01')"),
+    _s(
+        "list_datasets_revision_before",
+        LIST,
+        "result = one.list_datasets(eA, revision='2024-03-01', filename='_ibl_trials.table.pqt')",
+    ),
+    _s(
+        "list_datasets_default_only",
+        LIST,
+        "result = one.list_datasets(eA, default_revisions_only=True)",
+    ),
+    _s("list_datasets_root_collection", LIST, "result = one.list_datasets(eB, collection='')"),
+    _s("list_datasets_short_path", LIST, "result = one.list_datasets('ZM_3003/2024-09-17/001')"),
+    _s(
+        "list_datasets_object_dict",
+        LIST,
+        "result = one.list_datasets(eB, {'object': ['wheel', 'trial?']})",
+    ),
+    _s("list_collections_all", LIST, "result = sorted(one.list_collections())"),
+    _s("list_collections_eid", LIST, "result = sorted(one.list_collections(eC))"),
+    _s(
+        "list_collections_filename",
+        LIST,
+        "result = sorted(one.list_collections(eC, filename='*spikes*'))",
+    ),
+    _s(
+        "list_collections_revision",
+        LIST,
+        "result = sorted(one.list_collections(eA, collection='alf*', revision='2024-01-01'))",
+    ),
+    _s(
+        "list_collections_details",
+        LIST,
+        "details = one.list_collections(eC, details=True)\n"
+        "result = {k: sorted(v['rel_path']) for k, v in details.items()}",
+    ),
+    _s("list_revisions_all", LIST, "result = sorted(one.list_revisions())"),
+    _s("list_revisions_eid", LIST, "result = sorted(one.list_revisions(eA))"),
+    _s(
+        "list_revisions_wildcard", LIST, "result = sorted(one.list_revisions(eA, revision='2024*'))"
+    ),
+    _s(
+        "list_revisions_details",
+        LIST,
+        "details = one.list_revisions(eB, details=True)\n"
+        "result = {k: sorted(v['rel_path']) for k, v in details.items()}",
+    ),
+    _s("list_subjects", LIST, "result = sorted(one.list_subjects())"),
+    _s(
+        "list_then_load_datasets",
+        LIST,
+        "datasets = one.list_datasets(eC, ['*spikes*', '*clusters*'], qc='PASS', "
+        "ignore_qc_not_set=False)\n"
+        "data, records = one.load_datasets(eC, datasets)\n"
+        "result = [datasets, data, [r['rel_path'] for r in records]]",
+    ),
+    _s(
+        "list_then_load_collections",
+        LIST,
+        "collections = one.list_collections(eC, collection='alf/probe*')\n"
+        "data = {key: one.load_collection(eC, key) for key in collections}\n"
+        "result = {k: sorted(v.keys()) for k, v in data.items()}",
+    ),
+    _s(
+        "list_collections_then_load_object",
+        LIST,
+        "collections = sorted(one.list_collections(eC, filename='clusters*'))\n"
+        "result = one.load_object(eC, 'spikes', collection=collections[0])",
+    ),
+    # --- loading ----------------------------------------------------------------------
+    _s(
+        "load_object",
+        LOAD,
+        "trials = one.load_object(eA, 'trials')\nresult = sorted(trials.keys())",
+    ),
+    _s(
+        "load_object_attributes",
+        LOAD,
+        "result = one.load_object(eA, 'trials', attribute=['choice', 'feedbackType'])",
+    ),
+    _s(
+        "load_object_collection",
+        LOAD,
+        "result = one.load_object(eC, 'clusters', collection='alf/probe01')",
+    ),
+    _s(
+        "load_object_download_only",
+        LOAD,
+        "result = sorted(one.load_object(eC, 'clusters', collection='alf/probe01', "
+        "download_only=True))",
+    ),
+    _s("load_object_revision_default", LOAD, "result = one.load_object(eB, 'wheel')"),
+    _s(
+        "load_object_revision",
+        LOAD,
+        "result = one.load_object(eB, 'wheel', revision='2024-06-01')",
+    ),
+    _s(
+        "load_object_probe_revisions",
+        LOAD,
+        "result = one.load_object(eC, 'spikes', collection='alf/probe00')",
+    ),
+    _s("load_dataset", LOAD, "result = one.load_dataset(eA, '_ibl_trials.choice.npy')"),
+    _s(
+        "load_dataset_collection",
+        LOAD,
+        "result = one.load_dataset(eC, 'spikes.times.npy', collection='alf/probe01')",
+    ),
+    _s(
+        "load_dataset_table",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt')",
+    ),
+    _s(
+        "load_dataset_revision",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='2023-04-01')",
+    ),
+    _s(
+        "load_dataset_revision_before",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='2024-03-01')",
+    ),
+    _s(
+        "load_dataset_wildcard",
+        LOAD,
+        "result = one.load_dataset(eA, '*trials.intervals*', collection='alf')",
+    ),
+    _s(
+        "load_dataset_no_extension",
+        LOAD,
+        "result = one.load_dataset(eA, 'trials.choice')",
+        verdict=Documented(
+            "`load_dataset(eid, 'trials.choice')`",
+            "theirs == {'error': 'ALFObjectNotFound'} and result['ndarray'] is not None",
+        ),
+    ),
+    _s(
+        "load_dataset_dict",
+        LOAD,
+        "result = one.load_dataset(eB, {'object': 'wheel', 'attribute': 'position'})",
+    ),
+    _s(
+        "load_dataset_download_only",
+        ALF,
+        "path = one.load_dataset(eA, '_ibl_trials.choice.npy', download_only=True)\n"
+        "result = [path, isinstance(path, ALFPath), path.session_path(), path.dataset_name_parts]",
+    ),
+    _s(
+        "load_dataset_revision_only",
+        LOAD,
+        "result = one.load_dataset(eD, '_ibl_trials.intervals_bpod.npy')",
+    ),
+    _s(
+        "load_dataset_yaml",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_experiment.description.yaml')",
+    ),
+    _s("load_dataset_missing", LOAD, "result = one.load_dataset(eA, 'foo.bar.npy')"),
+    _s(
+        "load_datasets",
+        LOAD,
+        "data, info = one.load_datasets(eA, datasets=['_ibl_trials.choice.npy', "
+        "'_ibl_trials.feedbackType.npy'])\n"
+        "result = [data, [i['rel_path'] for i in info]]",
+    ),
+    _s(
+        "load_datasets_collections",
+        LOAD,
+        "data, info = one.load_datasets(eC, datasets=['_ibl_trials.choice.npy', "
+        "'clusters.metrics.pqt'], collections=['alf', 'alf/probe01'])\n"
+        "result = [data, [i['rel_path'] for i in info]]",
+    ),
+    _s(
+        "load_datasets_download_only",
+        LOAD,
+        "paths, info = one.load_datasets(eA, ['_ibl_trials.table.pqt', '_ibl_trials.choice.npy'], "
+        "revisions=['2023-04-01', None], download_only=True)\n"
+        "result = paths",
+    ),
+    _s(
+        "load_datasets_frame",
+        LOAD,
+        "dsets = one.list_datasets(eA, qc='WARNING', ignore_qc_not_set=True, details=True)\n"
+        "data, info = one.load_datasets(eA, dsets)\n"
+        "result = sorted(i['rel_path'] for i in info)",
+    ),
+    _s(
+        "load_collection",
+        LOAD,
+        "result = {k: sorted(v.keys()) for k, v in one.load_collection(eC, 'alf/probe00').items()}",
+    ),
+    _s(
+        "load_collection_object",
+        LOAD,
+        "result = one.load_collection(eC, 'alf/probe00', object='spikes')",
+    ),
+    _s(
+        "load_collection_download_only",
+        LOAD,
+        "result = sorted(one.load_collection(eC, 'alf/probe01', download_only=True))",
+    ),
+    # --- experiment ids ---------------------------------------------------------------
+    _s(
+        "eid2path",
+        IDS,
+        "session_path = one.eid2path(eA)\n"
+        "result = [session_path, is_session_path(session_path), session_path.exists()]",
+    ),
+    _s("eid2path_list", IDS, "result = one.eid2path([eA, eC])"),
+    _s("eid2ref", IDS, "result = one.eid2ref(eA)"),
+    _s("eid2ref_list", IDS, "ref_dict = one.eid2ref([eA, eC])\nresult = [len(ref_dict), ref_dict]"),
+    _s("eid2ref_str", IDS, "result = one.eid2ref(eA, as_dict=False)"),
+    _s("eid2ref_unparsed", IDS, "result = one.eid2ref(eC, parse=False)"),
+    _s("dict2ref_sorted", IDS, "result = sorted(one.dict2ref(one.eid2ref([eA, eC])))"),
+    _s(
+        "ids_round_trip",
+        IDS,
+        "eid = one.path2eid(one.ref2path(one.dict2ref(one.eid2ref(eA))))\nresult = eid == eA",
+    ),
+    _s(
+        "to_eid_mixed",
+        IDS,
+        "result = one.to_eid([refA, eC, 'KS051/2023-01-10/001', one.eid2path(eB)])",
+    ),
+    _s(
+        "to_eid_records",
+        ADVANCED,
+        "eids, info = one.search(subject='KS051', details=True)\nresult = one.to_eid(info) == eids",
+        verdict=Open(
+            "to_eid refuses the Session records of search(details=True) (ArgumentError); the "
+            "id check lives in onesdk/_validate.py and One._to_eid, which the One split is moving"
+        ),
+    ),
+    _s("to_eid_uuid", IDS, "from uuid import UUID\nresult = one.to_eid(UUID(eC))"),
+    _s("ref2eid", IDS, "result = one.ref2eid(refA)"),
+    _s("ref2eid_list", IDS, "result = one.ref2eid([refA, '2023-01-10_1_KS051'])"),
+    _s(
+        "ref2eid_dict",
+        IDS,
+        "result = one.ref2eid({'subject': 'ZM_3003', 'date': '2024-09-17', 'sequence': 1})",
+    ),
+    _s("ref2path", IDS, "result = one.ref2path(refA)"),
+    _s("ref2path_list", IDS, "result = one.ref2path([refA, '2023-01-10_1_KS051'])"),
+    _s("path2ref", IDS, "result = one.path2ref(root / sessA)"),
+    _s("path2ref_list", IDS, "result = one.path2ref([root / sessA, root / sessC])"),
+    _s("path2eid_subfolder", IDS, "result = one.path2eid(root / sessC / 'alf' / 'probe00')"),
+    _s("path2eid_list", IDS, "result = one.path2eid([root / sessA, root / sessC])"),
+    _s("is_exp_ref", IDS, "result = [one.is_exp_ref(refA), one.is_exp_ref('KS051/2023-01-10/1')]"),
+    _s(
+        "ids_checks",
+        IDS,
+        "from uuid import UUID\n"
+        "result = [is_uuid_string(eA), is_uuid(UUID(eA)), is_uuid_string(refA)]",
+    ),
+    _s(
+        "load_by_session_path",
+        IDS,
+        "result = one.load_dataset(one.eid2path(eA), '_ibl_trials.choice.npy')",
+    ),
+    _s(
+        "load_by_file_path",
+        IDS,
+        "filepath = one.load_dataset(eA, '_ibl_trials.choice.npy', download_only=True)\n"
+        "result = one.load_dataset(filepath, '_ibl_trials.choice.npy')",
+    ),
+    _s(
+        "load_by_short_path",
+        IDS,
+        "result = one.load_dataset('ZM_3003/2024-09-17/001', '_ibl_trials.choice.npy')",
+    ),
+    _s("load_by_ref", IDS, "result = one.load_dataset(refA, '_ibl_trials.choice.npy')"),
+    _s(
+        "load_by_ref_dict",
+        IDS,
+        "result = one.load_dataset(one.eid2ref(eA), '_ibl_trials.choice.npy')",
+    ),
+    _s(
+        "load_object_short_path",
+        IDS,
+        "result = one.load_object('KS051/2023-01-10/001', 'clusters', collection='alf/probe00', "
+        "attribute='metrics')",
+    ),
+    _s(
+        "get_details",
+        IDS,
+        "info = one.get_details(eA)\n"
+        "result = {k: info[k] for k in ('subject', 'lab', 'number', 'date', 'task_protocol')}",
+    ),
+    _s(
+        "get_details_full",
+        IDS,
+        "info = one.get_details(eA, full=True)\nresult = sorted(info['rel_path'])",
+    ),
+    _s(
+        "path2record",
+        IDS,
+        "result = one.path2record(root / sessA / 'alf' / '_ibl_trials.choice.npy')['rel_path']",
+    ),
+    # --- recording data access --------------------------------------------------------
+    _s(
+        "record_loaded",
+        RECORD,
+        "one.record_loaded = True\n"
+        "one.load_object(eA, 'trials', attribute='choice')\n"
+        "one.load_dataset(eC, 'clusters.metrics.pqt', collection='alf/probe00')\n"
+        "ids, filename = one.save_loaded_ids(clear_list=False)\n"
+        "eids, filename2 = one.save_loaded_ids(sessions_only=True)\n"
+        "empty = one.save_loaded_ids()\n"
+        "one.record_loaded = False\n"
+        "result = [sorted(map(str, ids)), filename.name.split('_', 1)[1], sorted(map(str, eids)),\n"
+        "          filename2.name.split('_', 1)[1], empty]",
+    ),
+    # --- data sharing -----------------------------------------------------------------
+    _s(
+        "setup_local_cache",
+        SHARE,
+        "files = ['subject/2021-06-01/001/probes.description.json',\n"
+        "         'subject/2021-06-01/001/alf/probe00/spikes.times.npy',\n"
+        "         'subject/2021-06-01/001/alf/probe01/spikes.times.npy',\n"
+        "         'subject/2021-06-01/001/alf/probe01/#2021-07-05#/spikes.times.npy']\n"
+        "for file in files:\n"
+        "    path = tmp / 'share' / file\n"
+        "    path.parent.mkdir(parents=True, exist_ok=True)\n"
+        "    path.touch()\n"
+        "shared = One.setup(tmp / 'share', hash_files=False, silent=True)\n"
+        "result = [shared.search(subject='subject'),\n"
+        "          sorted(shared.list_datasets('subject/2021-06-01/001')),\n"
+        "          sorted(shared.list_revisions('subject/2021-06-01/001')),\n"
+        "          sorted(shared.list_collections('subject/2021-06-01/001'))]\n"
+        "result[0] = len(result[0])",
+    ),
+    # --- ALF paths ----------------------------------------------------------------------
+    _s(
+        "alfpath_session_parts",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [path.lab, path.subject, path.date, path.sequence, path.collection, "
+        "path.revision]",
+    ),
+    _s(
+        "alfpath_filename_parts",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/#2020-01-01#/"
+        "_ibl_trials.table.pqt')\n"
+        "result = [path.name, path.object, path.attribute, path.suffix, path.namespace, "
+        "path.extra, path.timescale, path.stem]",
+    ),
+    _s(
+        "alfpath_part_tuples",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [path.alf_parts, path.session_parts, path.dataset_name_parts]",
+    ),
+    _s(
+        "alfpath_parse",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [dict(path.parse_alf_path()), dict(path.parse_alf_name()), "
+        "list(path.parse_alf_name(as_dict=False))]",
+    ),
+    _s(
+        "alfpath_with_parts",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [path.with_subject('new_subject'), path.with_sequence(5), "
+        "path.with_revision('2025-03-03'), path.with_object('new_object'), "
+        "path.with_lab('mainenlab'), path.with_attribute('intervals'), "
+        "path.with_namespace('misc'), path.with_extension('npy')]",
+    ),
+    _s(
+        "alfpath_lab",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/"
+        "_ibl_trials.table.pqt')\n"
+        "without_lab = path.without_lab()\n"
+        "result = [without_lab, without_lab.with_lab('mainenlab')]",
+    ),
+    _s(
+        "alfpath_padded_sequence",
+        ALF,
+        "unpadded = ALFPath('NYU-001/2019-10-01/1')\n"
+        "result = [unpadded.with_padded_sequence(), unpadded.sequence]",
+    ),
+    _s(
+        "alfpath_uuid",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "uid_path = path.with_uuid('87f60a7c-581c-4fc6-b304-183ac423312c')\n"
+        "result = [uid_path.name, uid_path.without_lab(), uid_path.without_revision(), "
+        "uid_path.without_uuid()]",
+    ),
+    _s(
+        "alfpath_relative",
+        ALF,
+        "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+        "#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [path.session_path(), path.session_path_short(), path.relative_to_lab(), "
+        "path.relative_to_session()]",
+    ),
+    _s(
+        "alfpath_validation",
+        ALF,
+        "path = ALFPath('NYU-001/2019-10-01/001/alf/task_00/#2020-01-01#/_ibl_trials.table.pqt')\n"
+        "result = [path.is_session_path(), path.session_path().is_session_path(), "
+        "path.is_valid_alf(), path.is_dataset()]",
+    ),
+    _s(
+        "alfpath_iter_datasets",
+        ALF,
+        "session = ALFPath(root / sessA)\n"
+        "result = sorted(p.relative_to_session() for p in session.iter_datasets(recursive=True))",
+    ),
+    _s(
+        "alfpath_from_load",
+        ALF,
+        "path = one.eid2path(eC)\n"
+        "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
+        "path.sequence, path.lab]",
+        verdict=Open(
+            "eid2path returns a pathlib.Path, not an ALFPath as the ALF paths page says; the "
+            "method is being moved to onesdk/_one_paths.py by the One split"
+        ),
+    ),
+    # --- datasets and types -------------------------------------------------------------
+    _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
+    _s(
+        "to_alf",
+        TYPES,
+        "result = to_alf('spikes', 'times', 'npy', namespace='ibl', timescale='ephys clock', "
+        "extra='raw')",
+    ),
+    _s(
+        "filename_parts",
+        TYPES,
+        "result = dict(filename_parts('_ibl_spikes.times_ephysClock.raw.npy', as_dict=True, "
+        "assert_valid=True))",
+    ),
+    _s("path_pattern", TYPES, "result = path_pattern()"),
+    _s(
+        "session_path_helpers",
+        TYPES,
+        "p = 'mainenlab/Subjects/ZM_3003/2024-09-17/001/alf/_ibl_trials.choice.' "
+        "'8ae14960-eed3-46d6-b6cd-e67f08470f2e.npy'\n"
+        "result = [get_session_path(p), remove_uuid_string(p), "
+        "add_uuid_string('a/b.c.npy', '8ae14960-eed3-46d6-b6cd-e67f08470f2e'), "
+        "list(session_path_parts(p)), list(full_path_parts(p))]",
+    ),
+]
+
+REMOTE: list[Snippet] = [
+    _s("remote_search_terms", SEARCH, "result = sorted(one.search_terms('remote'))", "remote"),
+    _s(
+        "remote_search_terms_insertions",
+        SEARCH,
+        "result = sorted(one.search_terms('remote', 'insertions'))",
+        "remote",
+    ),
+    _s(
+        "remote_search_lab",
+        MODES,
+        "result = one.search(lab='hoferlab', query_type='remote')",
+        "remote",
+    ),
+    _s("remote_search_laboratory", SEARCH, "result = one.search(laboratory='cortexlab')", "remote"),
+    _s("remote_search_subject", SEARCH, "result = one.search(subject='KS051')", "remote"),
+    _s(
+        "remote_search_details",
+        SEARCH,
+        "eids, info = one.search(subject='ZM_3003', details=True)\n"
+        "result = [eids, [(i['subject'], i['lab'], i['number']) for i in info]]",
+        "remote",
+    ),
+    _s(
+        "remote_search_date_range",
+        SEARCH,
+        "result = one.search(date_range=['2023-01-01', '2023-06-30'])",
+        "remote",
+    ),
+    _s("remote_search_number", SEARCH, "result = one.search(number=2)", "remote"),
+    _s(
+        "remote_search_projects",
+        SEARCH,
+        "result = one.search(projects='ibl_neuropixel_brainwide_01')",
+        "remote",
+    ),
+    _s(
+        "remote_search_task_protocol",
+        ADVANCED,
+        "result = one.search(task_protocol='ephysChoiceWorld')",
+        "remote",
+    ),
+    _s(
+        "remote_search_dataset", QUICKSTART, "result = one.search(dataset='spikes.times')", "remote"
+    ),
+    _s(
+        "remote_search_datasets",
+        FAQ,
+        "result = one.search(datasets=['_ibl_trials.table.pqt', '_ibl_wheel.position.npy'])",
+        "remote",
+    ),
+    _s(
+        "remote_search_datasets_qc",
+        FAQ,
+        "result = one.search(datasets='_ibl_trials.table.pqt', dataset_qc_lte='FAIL')",
+        "remote",
+    ),
+    _s(
+        "remote_search_dataset_types",
+        SEARCH,
+        "result = one.search(dataset_types=['spikes.times', 'clusters.metrics'])",
+        "remote",
+    ),
+    _s("remote_search_tag", SEARCH, "result = one.search(tag='2024_Q1_release')", "remote"),
+    _s("remote_search_insertions", SEARCH, "result = one.search_insertions()", "remote"),
+    _s(
+        "remote_search_insertions_lab",
+        SEARCH,
+        "result = one.search_insertions(lab='cortexlab')",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_details",
+        SEARCH,
+        "pids, info = one.search_insertions(subject='KS051', details=True)\n"
+        "result = [pids, [(i['name'], i['session']) for i in info]]",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_dataset",
+        SEARCH,
+        "result = one.search_insertions(dataset='spikes.times')",
+        "remote",
+    ),
+    _s("remote_pid2eid", LOAD, "result = one.pid2eid(pidC)", "remote"),
+    _s("remote_eid2pid", LOAD, "result = one.eid2pid(eC)", "remote"),
+    _s("remote_eid2pid_none", LOAD, "result = one.eid2pid(eB)", "remote"),
+    _s(
+        "remote_rest_list_to_eid",
+        ADVANCED,
+        "sess_info = one.alyx.rest('sessions', 'list', subject='KS052')\n"
+        "result = [sorted(s['id'] for s in sess_info), sorted(s['number'] for s in sess_info)]",
+        "remote",
+    ),
+    _s(
+        "remote_rest_read",
+        QUERIES,
+        "ses = one.alyx.rest('sessions', 'read', id=eA)\n"
+        "result = [ses['extended_qc'], ses['subject'], ses['qc'], sorted(ses)]",
+        "remote",
+    ),
+    _s(
+        "remote_rest_datasets",
+        QUERIES,
+        "dsets = one.alyx.rest('datasets', 'list', session=eD,\n"
+        "                      name='_ibl_trials.intervals_bpod.npy')\n"
+        "result = [(d['name'], d['collection'], d['revision'], d['default_dataset'])\n"
+        "          for d in dsets]",
+        "remote",
+    ),
+    _s(
+        "remote_rest_no_cache",
+        MODES,
+        "result = len(one.alyx.rest('sessions', 'list', subject='KS052', no_cache=True))",
+        "remote",
+    ),
+    _s(
+        "remote_describe_dataset",
+        TYPES,
+        "info = one.describe_dataset('spikes.times')\n"
+        "result = [info['name'], info['description'], info['filename_pattern']]",
+        "remote",
+    ),
+    _s(
+        "remote_describe_dataset_file",
+        LIST,
+        "info = one.describe_dataset('_ibl_trials.table.pqt')\nresult = info['name']",
+        "remote",
+    ),
+    _s(
+        "remote_dataset2type", TYPES, "result = one.dataset2type('_ibl_trials.table.pqt')", "remote"
+    ),
+    _s(
+        "remote_type2datasets",
+        TYPES,
+        "result = sorted(one.type2datasets(eC, ['spikes.times', 'clusters.metrics']))",
+        "remote",
+    ),
+    _s(
+        "remote_list_aggregates",
+        LIST,
+        "aggs = one.list_aggregates('subjects', 'KS051')\nresult = sorted(aggs['rel_path'])",
+        "remote",
+    ),
+    _s(
+        "remote_list_aggregates_all",
+        LIST,
+        "result = sorted(one.list_aggregates('subjects')['rel_path'])",
+        "remote",
+    ),
+    _s(
+        "remote_get_details_full",
+        IDS,
+        "info = one.get_details(eA, full=True)\n"
+        "result = [info['subject'], info['number'], sorted(info)]",
+        "remote",
+    ),
+    _s("remote_list_datasets", LIST, "result = one.list_datasets(eC)", "remote"),
+    _s(
+        "remote_list_datasets_collection",
+        LIST,
+        "result = one.list_datasets(eC, collection='alf/probe00')",
+        "remote",
+    ),
+    _s("remote_list_collections", LIST, "result = sorted(one.list_collections(eC))", "remote"),
+    _s("remote_list_revisions", LIST, "result = sorted(one.list_revisions(eA))", "remote"),
+    _s(
+        "remote_load_dataset",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.choice.npy')",
+        "remote",
+    ),
+    _s(
+        "remote_load_object",
+        QUICKSTART,
+        "spikes = one.load_object(eC, 'spikes', collection='alf/probe01')\nresult = spikes",
+        "remote",
+    ),
+    _s("remote_eid2path", IDS, "result = one.eid2path(eA)", "remote"),
+    _s("remote_ref2eid", IDS, "result = one.ref2eid(refA)", "remote"),
+    _s("remote_path2eid", IDS, "result = one.path2eid(root / sessA)", "remote"),
+    _s(
+        "remote_user",
+        FAQ,
+        "result = [one.alyx.user, one.alyx.base_url, one.offline]",
+        "remote",
+    ),
+    _s(
+        "remote_record_loaded",
+        RECORD,
+        "one.record_loaded = True\n"
+        "one.load_dataset(eA, '_ibl_trials.choice.npy')\n"
+        "ids, _ = one.save_loaded_ids(clear_list=True)\n"
+        "one.record_loaded = False\n"
+        "result = sorted(map(str, ids))",
+        "remote",
+    ),
+]
+
+SNIPPETS: list[Snippet] = LOCAL + REMOTE
