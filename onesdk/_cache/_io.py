@@ -21,6 +21,7 @@ import logging
 import os
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
@@ -52,6 +53,8 @@ _log = logging.getLogger("onesdk.cache")
 TABLES_LOCK = ".cache_tables.lock"
 #: seconds a writer waits for another before giving up
 LOCK_TIMEOUT = 60.0
+#: the metadata key both tables of one save share (a reader compares them)
+PAIR_KEY = "pair"
 
 JsonDict = dict[str, object]
 if TYPE_CHECKING:
@@ -287,8 +290,28 @@ def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
     A missing file gives an empty table (the caller decides whether to warn); a file that is
     not a readable ONE cache table raises :class:`CacheError` naming the file.
     ``datasets=False`` reads the sessions table only (the datasets table is read elsewhere).
+
+    The two files of a save carry the same ``pair`` stamp; a reader that caught a save between
+    its two renames (stamps differ) reads again under the tables lock, which the writer holds
+    while renaming, so it sees either the old pair or the new pair.
     """
-    tables_dir = Path(tables_dir)
+    tables = _read_tables(Path(tables_dir), datasets=datasets)
+    if not _torn(tables.metadata):
+        return tables
+    from onesdk._cache._pair import read_whole_pair
+
+    return read_whole_pair(
+        Path(tables_dir), lambda: _read_tables(Path(tables_dir), datasets=datasets)
+    )
+
+
+def _torn(metadata: Mapping[str, JsonDict]) -> bool:
+    """Whether the two tables come from different saves (both stamped, stamps differ)."""
+    stamps = [metadata.get(name, {}).get(PAIR_KEY) for name in ("sessions", "datasets")]
+    return None not in stamps and stamps[0] != stamps[1]
+
+
+def _read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
     empty = empty_tables()
     metadata: dict[str, JsonDict] = {}
     sessions, dataset_rows = empty.sessions, empty.datasets
@@ -312,8 +335,8 @@ def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
     if info_file.is_file():
         try:
             loaded = json.loads(info_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CacheError(f"{info_file}: not valid JSON ({exc})") from exc
+        except (OSError, ValueError, RecursionError) as exc:
+            raise CacheError(f"{info_file}: not valid JSON ({type(exc).__name__})") from None
         if isinstance(loaded, dict):
             info = loaded
     return CacheTables(
@@ -436,8 +459,8 @@ def _read_open(source: Any, path: Path, skip: tuple[str, ...] = ()) -> tuple[pa.
     if raw is not None:
         try:
             loaded = json.loads(raw)
-        except ValueError as exc:
-            raise CacheError(f"{path}: the {METADATA_KEY.decode()} metadata is not JSON") from exc
+        except (ValueError, RecursionError):
+            raise CacheError(f"{path}: the {METADATA_KEY.decode()} metadata is not JSON") from None
         if isinstance(loaded, dict):
             metadata = loaded
     return table.replace_schema_metadata(None), metadata
@@ -842,10 +865,12 @@ def _write_tables(
         "datasets": (datasets_for_file(datasets), ["eid", "id"], len(datasets)),
     }
     pq = _parquet()
+    pair = uuid.uuid4().hex  # both files of this save carry it; readers compare (read_tables)
     with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
         temps = {"sessions": tmp_ses, "datasets": tmp_ds}
         for name, (table, index, _) in list(layouts.items()):
             meta = dict(tables.metadata.get(name, {}))
+            meta[PAIR_KEY] = pair
             meta.setdefault("date_created", now)
             meta.setdefault("min_api_version", MIN_API_VERSION)
             if origin is not None:

@@ -80,3 +80,19 @@ def killed_save(source: str, target: str, where: str) -> None:
 
 if __name__ == "__main__":
     killed_save(sys.argv[1], sys.argv[2], sys.argv[3])
+
+
+def alternate_saves(root: str, first: str, second: str, seconds: float) -> int:
+    """Save the tables of ``first`` then of ``second`` into ``root``, over and over."""
+    import time
+    from pathlib import Path
+
+    from onesdk._cache import read_tables, write_tables
+
+    pairs = [read_tables(Path(first)), read_tables(Path(second))]
+    saves = 0
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        write_tables(pairs[saves % 2], Path(root))
+        saves += 1
+    return saves
