@@ -141,7 +141,7 @@ class DownloadTask:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
-            raise ArgumentError("url", self.url, "an http(s) URL")
+            raise ArgumentError("url", public_url(self.url), "an http(s) URL")
         if self.size is not None and self.size < 0:
             raise ArgumentError("size", self.size, "a non-negative byte count")
         if self.md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", self.md5):
@@ -324,7 +324,9 @@ class Downloader:
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()
                 if checksum_try == 1:
-                    raise ChecksumError(f"{task.url} -> {task.target.name}: {exc}") from None
+                    raise ChecksumError(
+                        f"{public_url(task.url)} -> {task.target.name}: {exc}"
+                    ) from None
                 _log.warning("%s: %s; downloading it again", task.target.name, exc)
                 continue
             os.replace(part, task.target)
