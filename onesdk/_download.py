@@ -294,6 +294,14 @@ class Downloader:
             return DownloadOutcome(task, None, exc)
 
     def _fetch_locked(self, task: DownloadTask, progress: _Progress) -> Path:
+        try:
+            return self._fetch_in(task, progress)
+        except OSError as exc:  # read-only or full cache dir
+            raise DownloadError(
+                f"{task.target}: cannot write into the cache ({exc.strerror})"
+            ) from None
+
+    def _fetch_in(self, task: DownloadTask, progress: _Progress) -> Path:
         target = task.target
         target.parent.mkdir(parents=True, exist_ok=True)
         lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")

@@ -831,11 +831,18 @@ def write_tables(
             f"{out_dir / TABLES_LOCK}: another process held the cache lock for over "
             f"{LOCK_TIMEOUT:.0f}s"
         ) from None
+    except OSError as exc:  # a read-only cache dir: the lock file cannot be made
+        raise CacheError(f"{out_dir}: cannot save the cache tables here ({exc.strerror})") from None
     try:
         _remove_stale_temporaries(out_dir)
         return _write_tables(
             tables, out_dir, origin=origin, write_info=write_info, batches=dataset_batches
         )
+    except OSError as exc:  # a full disk or a file-size limit: the old tables stay
+        raise CacheError(
+            f"{out_dir}: cannot save the cache tables ({exc.strerror}); the previous tables "
+            "are unchanged"
+        ) from None
     finally:
         lock.release()
 
