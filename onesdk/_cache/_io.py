@@ -665,6 +665,11 @@ def _normalise_datasets(table: pa.Table, path: Path, *, sort: bool = True) -> pa
         if name == "qc":
             columns[name] = _qc_codes(column, path)
         elif name == "rel_path":
+            value_type = (
+                column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+            )
+            if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
+                raise CacheError(f"{path}: column 'rel_path' holds {value_type}, not text")
             if column.null_count:  # checked before _dictionary turns nulls into ''
                 raise CacheError(
                     f"{path}: column 'rel_path' has {column.null_count} empty value(s)"
