@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import onesdk.alyx
-from onesdk._alyx_http import MAX_PAGES
+from onesdk._alyx_http import MAX_PAGES, JsonValue
 from onesdk._auth import Credentials, TokenAuth
 from onesdk._download import Downloader, DownloadTask, RetryPolicy
 from onesdk._http import MAX_BODY_BYTES, MAX_REDIRECTS, MIN_RATE, retry_after
@@ -364,3 +364,32 @@ def test_file_server_credentials_never_reach_messages_logs_or_reprs(
         assert server.seen[0].headers.get("authorization", "").startswith("Basic")
     shown = [str(failed.value), repr(store), caplog.text]
     assert all(secret not in text for text in shown)
+
+
+@pytest.mark.parametrize("number", [2**70, -1, True, 1.5])
+def test_an_odd_session_number_from_the_server_is_a_contract_error(number: object) -> None:
+    from onesdk._remote_records import session_row
+
+    record = {**_session(0), "number": number}
+    with pytest.raises(ContractError, match="number"):
+        session_row(record)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [2**70, -1])
+def test_an_odd_file_size_from_the_server_is_a_contract_error(size: int) -> None:
+    from onesdk._remote_records import session_dataset_rows
+
+    item: dict[str, JsonValue] = {
+        "id": str(uuid.UUID(int=3)),
+        "data_url": "http://f/lab/Subjects/s/2020-01-01/001/a.b.npy",
+        "file_size": size,
+    }
+    with pytest.raises(ContractError, match="file_size"):
+        session_dataset_rows({"id": EID, "data_dataset_session_related": [item]})
+
+
+def test_an_empty_data_url_from_the_server_is_skipped_not_raised() -> None:
+    from onesdk._remote_records import session_dataset_rows
+
+    item: dict[str, JsonValue] = {"id": str(uuid.UUID(int=3)), "data_url": "", "file_size": 4}
+    assert session_dataset_rows({"id": EID, "data_dataset_session_related": [item]}) == []
