@@ -7,24 +7,27 @@ normalised ``result`` of the snippet or the name of the exception it raised.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.local._corpus import build_cache_dir
 from tests.reference import run_reference
 from tests.replay.server import ALYX_HOST, FILES_HOST, ReplayServer
 from tests.workflows import _normalise
-from tests.workflows.snippets import IDENTITIES, PRELUDES, Snippet
+from tests.workflows.snippets import IDENTITIES, MODES, PRELUDES, Snippet
 
 Outcome = dict[str, Any]
 
 # Runs in the one-api venv. The normaliser's source arrives in the payload, so both sides
 # normalise with the same code.
 REFERENCE_SCRIPT = r"""
-import contextlib, io, json, logging, sys, tempfile, time, warnings
+import contextlib, io, json, logging, os, sys, tempfile, time, warnings
 from pathlib import Path
 warnings.simplefilter("ignore")
 logging.disable(logging.CRITICAL)
@@ -36,13 +39,13 @@ exec(payload["prelude"], base)
 ONE = base["ONE"]
 instances = {}
 
-def instance(mode):
+def instance(mode, root):
     if mode not in instances:
         if mode == "local":
-            instances[mode] = ONE(mode="local", cache_dir=payload["local"])
+            instances[mode] = ONE(mode="local", cache_dir=root)
         else:
             one = ONE(base_url=payload["alyx_url"], username="root", password=payload["password"],
-                      silent=True, cache_dir=payload["remote"], mode="remote")
+                      silent=True, cache_dir=payload["roots"][mode], mode="remote")
             one.alyx._par = one.alyx._par.set("HTTP_DATA_SERVER", payload["files_url"])
             instances[mode] = one
     return instances[mode]
@@ -50,10 +53,14 @@ def instance(mode):
 out = []
 for snippet in payload["snippets"]:
     mode = snippet["mode"]
-    root = payload["local"] if mode == "local" else payload["remote"]
+    root = payload["roots"][mode]
     start = time.perf_counter()
+    saved = {k: os.environ.get(k) for k, _ in snippet["env"]}
+    os.environ.update(dict(snippet["env"]))
+    if "ONE_REVISION_LAST_BEFORE" in os.environ:  # one-api reads it once, at import
+        sys.modules["one.api"].REVISION_LAST_BEFORE = os.environ["ONE_REVISION_LAST_BEFORE"]
     try:
-        one = instance(mode)
+        one = instance(mode, root)
         with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
             ns = dict(base, **payload["identities"], one=one, root=Path(root), tmp=Path(tmp))
             exec(snippet["code"], ns)
@@ -62,6 +69,12 @@ for snippet in payload["snippets"]:
     except Exception as exc:
         out.append({"error": type(exc).__name__, "message": str(exc)[:300]})
     out[-1]["seconds"] = time.perf_counter() - start
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    sys.modules["one.api"].REVISION_LAST_BEFORE = os.environ.get("ONE_REVISION_LAST_BEFORE")
 print(json.dumps(out))
 """
 
@@ -73,22 +86,39 @@ def _hosts(replay: ReplayServer) -> dict[str, str]:
 def run_one_api(
     python: Path, snippets: list[Snippet], corpus: Path, replay: ReplayServer, work: Path
 ) -> list[Outcome]:
-    """Every snippet under one-api, in one subprocess."""
+    """Every snippet under one-api: local snippets in two subprocesses, remote ones in a third,
+    run side by side (one-api's loads hash every file, which makes a single run slow)."""
     local = build_cache_dir(corpus, "local", work / "one-api" / "local")
-    payload = {
+    base = {
         "normalise": Path(_normalise.__file__).read_text(encoding="utf-8"),
         "prelude": PRELUDES["one-api"],
         "identities": IDENTITIES,
-        "local": local.as_posix(),
-        "remote": (work / "one-api" / "remote").as_posix(),
+        "roots": {m: (local if m == "local" else work / "one-api" / m).as_posix() for m in MODES},
         "alyx_url": replay.alyx_url,
         "files_url": replay.files_url,
         "password": replay.password,
         "hosts": _hosts(replay),
-        "snippets": [{"mode": s.mode, "code": s.code} for s in snippets],
     }
-    result: list[Outcome] = run_reference(python, REFERENCE_SCRIPT, payload, cwd=work, timeout=300)
-    return result
+    positions = list(range(len(snippets)))
+    local_ones = [i for i in positions if snippets[i].mode == "local"]
+    groups = [local_ones[0::2], local_ones[1::2], [i for i in positions if i not in local_ones]]
+
+    def run(group: list[int]) -> list[Outcome]:
+        payload = dict(base, snippets=[_wire(snippets[i]) for i in group])
+        found: list[Outcome] = run_reference(
+            python, REFERENCE_SCRIPT, payload, cwd=work, timeout=300
+        )
+        return found
+
+    outcomes: dict[int, Outcome] = {}
+    with concurrent.futures.ThreadPoolExecutor(len(groups)) as pool:
+        for group, found in zip(groups, pool.map(run, groups), strict=True):
+            outcomes.update(zip(group, found, strict=True))
+    return [outcomes[i] for i in positions]
+
+
+def _wire(snippet: Snippet) -> dict[str, Any]:
+    return {"mode": snippet.mode, "code": snippet.code, "env": snippet.env}
 
 
 class _Onesdk:
@@ -97,7 +127,7 @@ class _Onesdk:
     def __init__(self, corpus: Path, replay: ReplayServer, work: Path) -> None:
         self.corpus = corpus
         self.replay = replay
-        self.roots = {"local": work / "onesdk" / "local", "remote": work / "onesdk" / "remote"}
+        self.roots = {m: work / "onesdk" / m for m in MODES}
         self.instances: dict[str, Any] = {}
         self.base: dict[str, Any] = {"__name__": "workflow"}
         exec(PRELUDES["onesdk"], self.base)
@@ -114,13 +144,19 @@ class _Onesdk:
                     username="root",
                     password=self.replay.password,
                     silent=True,
-                    cache_dir=self.roots["remote"],
+                    cache_dir=self.roots[mode],
                     mode="remote",
                     http_data_server=self.replay.files_url,
                 )
         return self.instances[mode]
 
     def run(self, snippet: Snippet) -> Outcome:
+        with pytest.MonkeyPatch.context() as mp:
+            for key, value in snippet.env:
+                mp.setenv(key, value)
+            return self._run(snippet)
+
+    def _run(self, snippet: Snippet) -> Outcome:
         root = self.roots[snippet.mode]
         before = len(self.replay.unmatched)
         try:

@@ -64,6 +64,7 @@ class Open:
 
 
 SAME = "same"
+MODES = ("local", "remote", "tag")
 Verdict = str | Documented | Open
 
 
@@ -72,12 +73,24 @@ class Snippet:
     name: str
     page: str
     code: str
-    mode: str = "local"  # 'local': a local cache dir; 'remote': the replay server
+    #: 'local': a local cache dir; 'remote': the replay server; 'tag': the replay server, on an
+    #: instance that loads the tag cache tables in its first snippet
+    mode: str = "local"
     verdict: Verdict = SAME
+    #: environment variables set while the snippet runs (one-api reads them at import time,
+    #: so its harness also sets the module constant the variable feeds)
+    env: tuple[tuple[str, str], ...] = ()
 
 
-def _s(name: str, page: str, code: str, mode: str = "local", verdict: Verdict = SAME) -> Snippet:
-    return Snippet(name, page, code.strip() + "\n", mode, verdict)
+def _s(
+    name: str,
+    page: str,
+    code: str,
+    mode: str = "local",
+    verdict: Verdict = SAME,
+    env: tuple[tuple[str, str], ...] = (),
+) -> Snippet:
+    return Snippet(name, page, code.strip() + "\n", mode, verdict, env)
 
 
 QUICKSTART = "quickstart"
@@ -89,7 +102,7 @@ ALF = "ALF paths"
 TYPES = "datasets and types"
 SHARE = "data sharing"
 RECORD = "recording data access"
-MODES = "modes"
+MODES_PAGE = "modes"
 ADVANCED = "REST queries"
 QUERIES = "useful alyx queries"
 FAQ = "FAQ"
@@ -127,7 +140,7 @@ LOCAL: list[Snippet] = [
     _s("search_subject_exact", FAQ, "result = one.search(subject='^KS051$')"),
     _s("search_subject_regex", SHARE, "result = one.search(subject='ZM_.*')"),
     _s("search_subject_partial", FAQ, "result = one.search(subject='SWC_06')"),
-    _s("search_lab", MODES, "result = one.search(lab='cortexlab')"),
+    _s("search_lab", MODES_PAGE, "result = one.search(lab='cortexlab')"),
     _s("search_lab_list", SEARCH, "result = one.search(lab=['cortexlab', 'mainenlab'])"),
     _s("search_laboratory", SEARCH, "result = one.search(laboratory='hoferlab')"),
     _s("search_number", SEARCH, "result = one.search(number=2)"),
@@ -672,7 +685,7 @@ REMOTE: list[Snippet] = [
     ),
     _s(
         "remote_search_lab",
-        MODES,
+        MODES_PAGE,
         "result = one.search(lab='hoferlab', query_type='remote')",
         "remote",
     ),
@@ -774,7 +787,7 @@ REMOTE: list[Snippet] = [
     ),
     _s(
         "remote_rest_no_cache",
-        MODES,
+        MODES_PAGE,
         "result = len(one.alyx.rest('sessions', 'list', subject='KS052', no_cache=True))",
         "remote",
     ),
@@ -861,4 +874,281 @@ REMOTE: list[Snippet] = [
     ),
 ]
 
-SNIPPETS: list[Snippet] = LOCAL + REMOTE
+REMOTE += [
+    _s(
+        "remote_describe_revision",
+        MODES_PAGE,
+        "result = one.describe_revision('1999-01-01')",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_name",
+        SEARCH,
+        "result = one.search_insertions(name='probe01')",
+        "remote",
+    ),
+    _s(
+        "remote_search_qc", FAQ, "result = sorted(set(one.search(dataset_qc_lte='PASS')))", "remote"
+    ),
+    _s("remote_eid2ref", IDS, "result = one.eid2ref(eA, as_dict=False)", "remote"),
+    _s(
+        "remote_eid2ref_list",
+        IDS,
+        "result = one.eid2ref([eA, eC], parse=False)",
+        "remote",
+    ),
+    _s(
+        "remote_path2url",
+        IDS,
+        "result = one.path2url(root / sessA / 'alf' / '_ibl_trials.choice.npy')",
+        "remote",
+    ),
+    _s(
+        "remote_list_aggregates_projects",
+        LIST,
+        "result = len(one.list_aggregates('projects'))",
+        "remote",
+    ),
+    _s("remote_list_endpoints", ADVANCED, "result = sorted(one.alyx.list_endpoints())", "remote"),
+    _s(
+        "remote_rest_schemes",
+        QUERIES,
+        "result = sorted(one.alyx.rest_schemes['sessions'])",
+        "remote",
+    ),
+    _s("remote_cache_mode", FAQ, "result = one.alyx.cache_mode", "remote"),
+    _s(
+        "remote_default_expiry",
+        MODES_PAGE,
+        "from datetime import timedelta\n"
+        "one.alyx.default_expiry = timedelta(days=20)\n"
+        "result = one.alyx.default_expiry.days",
+        "remote",
+    ),
+]
+
+_PIN = (("ONE_REVISION_LAST_BEFORE", "2023-12-01"),)
+LOCAL += [
+    _s(
+        "revision_last_before_dataset",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt')",
+        env=_PIN,
+    ),
+    _s(
+        "revision_last_before_download_only",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', download_only=True)",
+        env=_PIN,
+    ),
+    _s(
+        "revision_last_before_unrevisioned",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.choice.npy', download_only=True)",
+        env=_PIN,
+    ),
+    _s(
+        "revision_last_before_object",
+        LOAD,
+        "result = sorted(one.load_object(eB, 'wheel', download_only=True))",
+        env=_PIN,
+    ),
+    _s(
+        "revision_last_before_explicit_wins",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='2024-06-01', "
+        "download_only=True)",
+        env=_PIN,
+    ),
+    _s(
+        "revision_last_before_datasets",
+        LOAD,
+        "paths, _ = one.load_datasets(eA, ['_ibl_trials.table.pqt', '_ibl_trials.choice.npy'], "
+        "download_only=True)\n"
+        "result = paths",
+        env=_PIN,
+    ),
+]
+
+LOCAL += [
+    _s(
+        "factory_cache_dir_only",
+        MODES_PAGE,
+        "offline = ONE(cache_dir=root)\n"
+        "result = [offline.offline, type(offline).__name__, len(offline.search(lab='cortexlab'))]",
+        verdict=Open(
+            "ONE(cache_dir=X) without mode raises ArgumentError (no base_url) instead of giving a "
+            "local One (issue 15.3); the factory is being rewritten in onesdk/_factory.py"
+        ),
+    ),
+    _s(
+        "factory_local_mode",
+        FAQ,
+        "offline = ONE(cache_dir=root, mode='local')\n"
+        "result = [offline.offline, str(offline).split(' (')[0], offline.search(number=3)]",
+    ),
+    _s(
+        "factory_one_class",
+        SHARE,
+        "offline = One(cache_dir=root)\n"
+        "result = [offline.offline, offline.search(subject='KS054')]",
+    ),
+    _s(
+        "factory_cache_clear",
+        FAQ,
+        "ONE.cache_clear()\nresult = ONE(cache_dir=root, mode='local').search(lab='mainenlab')",
+        verdict=Open(
+            "ONE is a plain function without cache_clear (issue 15.4); the typed factory object "
+            "is being written in onesdk/_factory.py"
+        ),
+    ),
+    _s(
+        "load_cache_tables_dir",
+        FAQ,
+        "one.load_cache(root)\nresult = one.search(date_range=['2024-01-01', '2024-03-01'])",
+    ),
+    _s(
+        "wildcards_off_regex",
+        SEARCH,
+        "one.wildcards = False\n"
+        "try:\n"
+        "    result = [one.list_datasets(eC, collection='alf/probe0[01]', filename='.*spikes.*'),\n"
+        "              one.search(subject='KS05[12]')]\n"
+        "finally:\n"
+        "    one.wildcards = True",
+    ),
+    _s(
+        "wildcards_on_list",
+        SEARCH,
+        "result = [one.wildcards, one.list_datasets(eC, collection='alf/probe0?')]",
+    ),
+    _s(
+        "cache_dir_attribute",
+        FAQ,
+        "result = [str(one.cache_dir) == str(root), one.offline]",
+    ),
+]
+
+TESTS = "one-api's own tests of the public API"
+LOCAL += [
+    _s(
+        "load_dataset_from_id",
+        TESTS,
+        "result = one.load_dataset_from_id('8ae14960-eed3-46d6-b6cd-e67f08470f2e')",
+    ),
+    _s(
+        "load_dataset_ambiguous_collection",
+        TESTS,
+        "result = one.load_dataset(eC, 'spikes.times.npy')",
+    ),
+    _s(
+        "load_dataset_empty_revision",
+        TESTS,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='', download_only=True)",
+        verdict=Documented(
+            "`load_*(..., revision='')`",
+            "result.endswith('alf/_ibl_trials.table.pqt') and '#2024-01-01#' in theirs",
+        ),
+    ),
+    _s(
+        "load_object_missing",
+        TESTS,
+        "result = one.load_object(eB, 'spikes')",
+    ),
+    _s(
+        "load_object_wildcard_attribute",
+        TESTS,
+        "result = one.load_object(eA, 'trials', attribute='goCue*', collection='alf')",
+    ),
+    _s(
+        "load_object_unknown_session",
+        TESTS,
+        "result = one.load_object(unknown, 'trials')",
+    ),
+    _s(
+        "get_details_list",
+        TESTS,
+        "result = one.get_details([eA, eC])",
+        verdict=Documented(
+            "`get_details([eid, eid])`",
+            "theirs == {'error': 'ALFObjectNotFound'} and len(result) == 2 "
+            "and result[0]['subject'] == 'ZM_3003'",
+        ),
+    ),
+    _s("get_details_unknown", TESTS, "result = one.get_details(unknown)"),
+    _s(
+        "list_datasets_unknown",
+        TESTS,
+        "result = one.list_datasets(unknown)",
+        verdict=Documented(
+            "`list_datasets(eid)` for a session not in the cache",
+            "result == [] and theirs['index'] == []",
+        ),
+    ),
+    _s(
+        "list_datasets_empty_revision",
+        TESTS,
+        "result = one.list_datasets(eA, revision='', collection='alf')",
+    ),
+    _s(
+        "list_datasets_collection_list",
+        TESTS,
+        "result = one.list_datasets(eC, collection=['alf/probe00', 'raw_ephys_data/probe00'])",
+    ),
+    _s(
+        "search_details_keys",
+        TESTS,
+        "eids, details = one.search(lab='hoferlab', number=1, details=True)\n"
+        "result = [len(eids) == len(details), sorted(details[0].keys())]",
+        verdict=Documented(
+            "`search(details=True)` records",
+            "result[0] is True and set(theirs[1]) <= set(result[1])",
+        ),
+    ),
+    _s(
+        "path2record_session",
+        TESTS,
+        "rec = one.path2record(root / sessC)\nresult = [rec['subject'], rec['number'], rec['lab']]",
+    ),
+    _s(
+        "record2path",
+        TESTS,
+        "rec = one.path2record(root / sessA / 'alf' / '_ibl_trials.choice.npy')\n"
+        "result = one.record2path(rec)",
+    ),
+]
+
+TAG: list[Snippet] = [
+    _s(
+        "tag_load_cache",
+        FAQ,
+        "one.load_cache(tag='2024_Q1_release')\nresult = len(one.search(query_type='local'))",
+        "tag",
+    ),
+    _s(
+        "tag_search_local",
+        FAQ,
+        "result = one.search(lab='cortexlab', query_type='local')",
+        "tag",
+    ),
+    _s(
+        "tag_list_datasets_local",
+        FAQ,
+        "result = sorted(one.list_datasets(eD, query_type='local'))",
+        "tag",
+    ),
+    _s(
+        "tag_list_subjects",
+        FAQ,
+        "result = sorted(one.list_subjects())",
+        "tag",
+    ),
+    _s(
+        "tag_load_dataset",
+        FAQ,
+        "result = one.load_dataset(eD, '_ibl_trials.intervals_bpod.npy', query_type='local')",
+        "tag",
+    ),
+]
+
+SNIPPETS: list[Snippet] = LOCAL + REMOTE + TAG

@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 from tests.replay.server import ReplayServer
 from tests.workflows import _normalise
 from tests.workflows._harness import Outcome, run_one_api, run_onesdk
-from tests.workflows.snippets import PRELUDES, SAME, SNIPPETS, Documented, Open, Snippet
+from tests.workflows.snippets import MODES, PRELUDES, SAME, SNIPPETS, Documented, Open, Snippet
 
 pytestmark = [pytest.mark.reference, pytest.mark.shared]
 
@@ -110,4 +110,4 @@ def test_the_workflows_cover_the_documented_calls() -> None:
     calls -= {"astype", "exists", "get_level_values", "items", "keys", "mkdir", "split", "touch"}
     assert len(SNIPPETS) >= 150, len(SNIPPETS)
     assert len(calls) >= 80, sorted(calls)
-    assert {s.mode for s in SNIPPETS} == {"local", "remote"}
+    assert {s.mode for s in SNIPPETS} == set(MODES)
