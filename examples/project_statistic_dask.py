@@ -43,7 +43,8 @@ def main(cache_dir: Path, project: str, client: Client | None = None) -> list[Se
     eids = [str(e) for e in one.search(projects=project, datasets="_ibl_trials.feedbackType.npy")]
     if client is not None:
         return map_sessions(one, eids, fraction_correct, client=client)
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1)
+    # ":0": a free port for the dashboard (8787 may be another cluster's)
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
     try:
         with Client(cluster) as local:
             return map_sessions(one, eids, fraction_correct, client=local)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import logging
 import pickle
 import threading
 import traceback
@@ -51,6 +52,8 @@ __all__ = ["datasets_frame", "load_tables", "map_sessions"]
 O = TypeVar("O", bound="One")  # noqa: E741
 T = TypeVar("T")
 EidArg = str | uuid.UUID
+
+_log = logging.getLogger("onesdk.dask")
 
 #: instances kept per worker process (one per distinct pickled instance, most recent last)
 _KEPT: Final = 4
@@ -94,7 +97,11 @@ class _Instances:
             found = self._open.get(digest)
             if found is None:
                 one = pickle.loads(sealed.data)
-                one.silent = True  # progress is Dask's, never a bar in a worker's log
+                # progress is Dask's, never a bar in a worker's log
+                one.silent = True
+                store = getattr(one, "_store", None)
+                if store is not None:
+                    store.silent = True
                 found = (one, threading.Lock())
                 self._open[digest] = found
                 self.opened += 1
@@ -152,11 +159,30 @@ def _pickled(one: One) -> _Sealed:
 
     if not isinstance(one, One):
         raise ArgumentError("one", one, "a One or OneAlyx instance")
+    _log_in_first(one)
     try:
         data = pickle.dumps(one)
     except Exception as exc:
         raise ArgumentError("one", one, f"an instance that pickles ({exc})") from exc
     return _Sealed(hashlib.sha256(data).hexdigest()[:16], data)
+
+
+def _log_in_first(one: One) -> None:
+    """An online instance that has a password but no token yet logs in now: the workers get
+    the token, never the password, and could not log in themselves. When the server cannot be
+    reached the run goes on (sessions that need the server will say so in their records)."""
+    from onesdk.errors import RemoteError
+
+    server = one._server
+    if server is None or one.offline or server.auth.has_token:
+        return
+    credentials = server.auth.credentials
+    if credentials is None or credentials.password is None:
+        return
+    try:
+        server.auth.log_in(timeout=one.options.timeout)
+    except RemoteError as exc:
+        _log.info("could not log in before sending the instance to the workers: %s", exc)
 
 
 def _check_fn(fn: object) -> None:

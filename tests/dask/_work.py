@@ -43,3 +43,13 @@ def slow_download(one: One, eid: str) -> str:
     time.sleep(0.2)
     paths = one.load_object(eid, "trials", query_type="local", download_only=True)
     return hashlib.md5(b"".join(p.read_bytes() for p in sorted(paths))).hexdigest()
+
+
+def search_subject(one: One, eid: str) -> list[str]:
+    """A remote search on the worker: needs the session token."""
+    return [str(e) for e in one.search(subject="KS051")]
+
+
+def is_silent(one: One, eid: str) -> bool:
+    """Whether the worker's instance draws no progress bars."""
+    return one.silent and one._store.silent

@@ -45,7 +45,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[distributed.Cli
         yield dask_client
 
 
-def corpus_instance(replay: ReplayServer, cache: Path, shared_alyx: Path) -> OneAlyx:
+def corpus_instance(
+    replay: ReplayServer, cache: Path, shared_alyx: Path, *, silent: bool = True
+) -> OneAlyx:
     """An online instance whose cache dir holds the corpus tables and no data file yet."""
     cache.mkdir(parents=True, exist_ok=True)
     for name in ("sessions.pqt", "datasets.pqt", "cache_info.json"):
@@ -55,7 +57,7 @@ def corpus_instance(replay: ReplayServer, cache: Path, shared_alyx: Path) -> One
         password=replay.password,
         base_url=replay.alyx_url,
         cache_dir=cache,
-        silent=True,
+        silent=silent,
         http_data_server=replay.files_url,
         mode="auto",
         cache_rest=None,

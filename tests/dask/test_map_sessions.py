@@ -101,6 +101,9 @@ def test_each_worker_opens_the_instance_once(
         instances[pid].add(instance)
     assert len(instances) == 2  # both worker processes took part
     assert all(len(ids) == 1 for ids in instances.values())
+    loud = corpus_instance(replay, tmp_path / "loud", shared_alyx, silent=False)
+    assert not loud.options.silent
+    assert map_sessions(loud, eids[:2], _work.is_silent, client=client) == [True, True]
 
 
 def test_a_failing_fn_gives_a_record_per_session_and_the_others_run(
@@ -163,3 +166,22 @@ def test_a_malformed_eid_is_refused_before_anything_runs(
     with pytest.raises(ArgumentError, match="eids"):
         map_sessions(one, ["not-a-session"], _work.trials_digest, client=client)
     assert file_requests(replay) == []
+
+
+def test_workers_reach_alyx_with_the_token_never_the_password(
+    client: distributed.Client,
+    replay: ReplayServer,
+    config_home: Path,
+    tmp_path: Path,
+    shared_alyx: Path,
+) -> None:
+    one = corpus_instance(replay, tmp_path / "cache", shared_alyx)
+    assert one._server is not None
+    assert not one._server.auth.has_token  # nothing has needed the server yet
+    eids = [str(e) for e in one.search(query_type="local")][:2]
+    found = map_sessions(one, eids, _work.search_subject, client=client)
+    expected = [str(e) for e in one.search(subject="KS051")]
+    one.close()
+    assert found[0] == found[1] == expected
+    assert found[0]
+    assert len(replay.requests_to("/auth-token")) == 1
