@@ -1229,6 +1229,37 @@ REMOTE += [
     ),
 ]
 
+REMOTE += [
+    _s(
+        "remote_cache_mode_off",
+        MODES_PAGE,
+        "mode = one.alyx.cache_mode\n"
+        "one.alyx.cache_mode = None\n"
+        "try:\n"
+        "    result = [mode, one.search(lab='hoferlab')]\n"
+        "finally:\n"
+        "    one.alyx.cache_mode = mode",
+        "remote",
+    ),
+    _s(
+        "remote_rest_expires",
+        MODES_PAGE,
+        "from datetime import timedelta\n"
+        "result = len(one.alyx.rest('sessions', 'list', subject='KS052', "
+        "expires=timedelta(minutes=5)))",
+        "remote",
+    ),
+    # last: the instance is logged out afterwards
+    _s(
+        "remote_logout",
+        FAQ,
+        "before = one.alyx.is_logged_in\n"
+        "one.alyx.logout()\n"
+        "result = [before, one.alyx.is_logged_in]",
+        "remote",
+    ),
+]
+
 TAG: list[Snippet] = [
     _s(
         "tag_load_cache",
