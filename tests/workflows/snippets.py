@@ -1249,6 +1249,27 @@ REMOTE += [
         "expires=timedelta(minutes=5)))",
         "remote",
     ),
+    _s(
+        "remote_eid2pid_details",
+        LOAD,
+        "pids, names, details = one.eid2pid(eC, details=True)\n"
+        "result = [pids, names, [(d['name'], d['session']) for d in details]]",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_to_session",
+        SEARCH,
+        "pids = one.search_insertions(subject='KS051')\n"
+        "result = sorted(str(one.pid2eid(p)[0]) for p in pids if str(p) == pidC)",
+        "remote",
+    ),
+    _s(
+        "remote_list_datasets_details_frame",
+        LIST,
+        "frame = one.list_datasets(eC, details=True, keep_eid_index=True)\n"
+        "result = [list(frame.index.names), len(frame)]",
+        "remote",
+    ),
     # last: the instance is logged out afterwards
     _s(
         "remote_logout",
@@ -1300,6 +1321,25 @@ LOCAL += [
         "found = sorted(session.iter_datasets(recursive=True))\n"
         "result = [len(found), [p.relative_to_session() for p in found][:5], "
         "found[0].parse_alf_path(), session.is_valid_alf(), found[0].is_dataset()]",
+    ),
+]
+
+LOCAL += [
+    _s(
+        "list_datasets_all_details",
+        LIST,
+        "frame = one.list_datasets(details=True)\nresult = [len(frame), sorted(frame.columns)]",
+    ),
+    _s(
+        "load_object_collection_wildcard",
+        LOAD,
+        "result = one.load_object(eA, 'wheel', collection='al*')",
+    ),
+    _s(
+        "search_then_load_loop",
+        QUICKSTART,
+        "eids = one.search(subject='KS051', datasets='_ibl_trials.choice.npy')\n"
+        "result = {str(e): one.load_dataset(e, '_ibl_trials.choice.npy').shape for e in eids}",
     ),
 ]
 
