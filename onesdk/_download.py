@@ -141,7 +141,7 @@ class DownloadTask:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
-            raise ArgumentError("url", self.url, "an http(s) URL")
+            raise ArgumentError("url", public_url(self.url), "an http(s) URL")
         if self.size is not None and self.size < 0:
             raise ArgumentError("size", self.size, "a non-negative byte count")
         if self.md5 is not None and not re.fullmatch(r"[0-9a-fA-F]{32}", self.md5):
@@ -294,6 +294,14 @@ class Downloader:
             return DownloadOutcome(task, None, exc)
 
     def _fetch_locked(self, task: DownloadTask, progress: _Progress) -> Path:
+        try:
+            return self._fetch_in(task, progress)
+        except OSError as exc:  # read-only or full cache dir
+            raise DownloadError(
+                f"{task.target}: cannot write into the cache ({exc.strerror})"
+            ) from None
+
+    def _fetch_in(self, task: DownloadTask, progress: _Progress) -> Path:
         target = task.target
         target.parent.mkdir(parents=True, exist_ok=True)
         lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
@@ -324,7 +332,9 @@ class Downloader:
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()
                 if checksum_try == 1:
-                    raise ChecksumError(f"{task.url} -> {task.target.name}: {exc}") from None
+                    raise ChecksumError(
+                        f"{public_url(task.url)} -> {task.target.name}: {exc}"
+                    ) from None
                 _log.warning("%s: %s; downloading it again", task.target.name, exc)
                 continue
             os.replace(part, task.target)

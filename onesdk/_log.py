@@ -31,6 +31,8 @@ _PATTERNS = (
     ),
     # a bare "Token abc123" scheme value
     re.compile(r"(?P<head>\b(?:Token|Bearer)\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})"),
+    # the password of a URL's user:password@ part (a file server given with credentials)
+    re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<secret>[^@/\s]+)(?=@)", re.IGNORECASE),
     # key=value and "key": "value" forms of secret-named keys
     re.compile(
         r"(?P<head>\b(?:password|passwd|pwd|token|secret|api_key|apikey)['\"]?\s*[:=]\s*['\"]?)"

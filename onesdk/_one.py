@@ -707,8 +707,10 @@ class One(NarrowLoaders, ExpRefConversions):
         )
 
     def _eids_arg(self, eid: EidLike | Sequence[EidLike] | None) -> tuple[str, ...] | None:
-        if eid is None or (isinstance(eid, str) and not eid):
+        if eid is None:
             return None
+        if isinstance(eid, str) and not eid.strip():  # never "every session" by accident
+            raise ArgumentError("eid", eid, "an experiment ID (an empty string names none)")
         if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
             found = self._to_eid(eid, "eid")
             return (str(found),) if found is not None else ()

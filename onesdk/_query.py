@@ -137,13 +137,9 @@ class SessionQuery:
             elif name == "date_range":
                 values[name] = as_date_range(value)
             elif name == "number":
-                items = [value] if isinstance(value, str | int) else value
-                try:
-                    if not isinstance(items, Iterable):
-                        raise TypeError(name)
-                    values[name] = tuple(int(str(v)) for v in items)
-                except (TypeError, ValueError):
-                    raise ArgumentError("number", value, "an int or a list of ints") from None
+                from onesdk._validate import session_numbers
+
+                values[name] = session_numbers(value)
             elif name == "dataset_qc_lte":
                 values[name] = qc_code(value, argument="dataset_qc_lte")
             else:

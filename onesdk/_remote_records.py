@@ -94,6 +94,13 @@ def split_session_path(path: str) -> tuple[str, str]:
     raise ContractError(f"{path!r} holds no session path (lab/Subjects/subject/date/number)")
 
 
+def _file_size(value: object, source: str) -> object:
+    """A record's ``file_size``: a byte count a table can hold, else a ContractError."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 1 << 63:
+        raise ContractError(f"{source}: file_size {value} is not a byte count")
+    return value
+
+
 def _url_path(url: str) -> str:
     # '#' is a literal in revision folders: never split it off as a fragment
     return urllib.parse.unquote(urllib.parse.urlsplit(url, allow_fragments=False).path)
@@ -108,8 +115,8 @@ def session_row(record: Mapping[str, JsonValue]) -> SessionRow:
     if not isinstance(projects, list):
         raise ContractError(f"{source} {eid}: projects should be a list")
     number = record.get("number") or 0
-    if not isinstance(number, int):
-        raise ContractError(f"{source} {eid}: number should be an integer")
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 1 << 16:
+        raise ContractError(f"{source} {eid}: number should be an integer from 0 to 65535")
     try:
         date = dt.datetime.fromisoformat(start).date()
     except ValueError:
@@ -136,9 +143,9 @@ def session_dataset_rows(detail: JsonObject) -> list[DatasetRow]:
         if not isinstance(item, dict):
             raise ContractError(f"session {eid}: a dataset entry is not an object")
         data_url = item.get("data_url")
-        if not isinstance(data_url, str):
+        if not isinstance(data_url, str) or not data_url.strip():
             continue  # no file on a data server: not loadable, as the cache tables omit it
-        size = item.get("file_size")
+        size = _file_size(item.get("file_size"), f"session {eid} dataset")
         digest = item.get("hash")
         rows.append(
             DatasetRow(
@@ -168,7 +175,10 @@ def dataset_rows(records: Iterable[JsonObject]) -> list[DatasetRow]:
             (
                 f
                 for f in files
-                if isinstance(f, dict) and isinstance(f.get("data_url"), str) and f.get("exists")
+                if isinstance(f, dict)
+                and isinstance(f.get("data_url"), str)
+                and str(f.get("data_url")).strip()
+                and f.get("exists")
             ),
             None,
         )
@@ -177,7 +187,7 @@ def dataset_rows(records: Iterable[JsonObject]) -> list[DatasetRow]:
         data_url = usable["data_url"]
         assert isinstance(data_url, str)
         session = record.get("session")
-        size = record.get("file_size")
+        size = _file_size(record.get("file_size"), source)
         digest = record.get("hash")
         path = _url_path(data_url)
         # aggregates have no session: their path is relative to the file server root

@@ -93,7 +93,7 @@ class RestCache:
             )
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError, OSError) as exc:
+        except (ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
             _log.debug("dropping corrupt REST cache entry %s (%s)", path.name, exc)
             with contextlib.suppress(OSError):
                 path.unlink()
@@ -126,6 +126,12 @@ class RestCache:
             "body": text,
         }
         path = self._path(cache_key(method, url))
+        try:
+            self._write(path, entry)
+        except (OSError, filelock.Timeout) as exc:  # best effort: the answer itself is good
+            _log.debug("not caching %s: %s", urllib.parse.urlsplit(url).path, exc)
+
+    def _write(self, path: Path, entry: dict[str, object]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(path.with_suffix(".lock")))
         with lock.acquire(timeout=60):

@@ -75,7 +75,10 @@ class Store:
         self.n_threads = n_threads
 
     def __repr__(self) -> str:
-        return f"Store({str(self.cache_dir)!r}, data_server={self.data_server!r})"
+        from onesdk._http import public_url
+
+        server = public_url(self.data_server) if self.data_server else None
+        return f"Store({str(self.cache_dir)!r}, data_server={server!r})"
 
     def files(self, records: Sequence[FileRecord], check_hash: bool) -> list[ALFPath | None]:
         """The local file of each record (None where missing and not downloadable)."""

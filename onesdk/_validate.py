@@ -24,6 +24,7 @@ __all__ = [
     "part_value",
     "path_like",
     "path_part",
+    "session_numbers",
     "text_items",
     "text_or_path",
 ]
@@ -158,3 +159,27 @@ def path_part(value: object, field: str, *, optional: bool = False) -> str:
             "server's record is corrupt or hostile"
         )
     return text
+
+
+#: a session number is a small positive count (three digits in a session path)
+_MAX_NUMBER = 10**9
+
+
+def session_numbers(value: object, argument: str = "number") -> tuple[int, ...]:
+    """Session numbers from an int, a digit string or a list of them; else ArgumentError.
+
+    ``bytes`` are refused (they iterate as character codes: ``b"1"`` would search 49), as
+    are bools and numbers no session can have (negative, or beyond 64 bits).
+    """
+    items = [value] if isinstance(value, str | int) else value
+    if isinstance(items, bytes | bytearray | Mapping) or not isinstance(items, Iterable):
+        raise ArgumentError(argument, value, "an int or a list of ints")
+    numbers: list[int] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ArgumentError(argument, value, "an int or a list of ints")
+        text = str(item).strip()
+        if not text.isascii() or not text.isdigit() or int(text) > _MAX_NUMBER:
+            raise ArgumentError(argument, value, f"session numbers from 0 to {_MAX_NUMBER}")
+        numbers.append(int(text))
+    return tuple(numbers)

@@ -665,6 +665,11 @@ def _normalise_datasets(table: pa.Table, path: Path, *, sort: bool = True) -> pa
         if name == "qc":
             columns[name] = _qc_codes(column, path)
         elif name == "rel_path":
+            value_type = (
+                column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+            )
+            if not (pa.types.is_string(value_type) or pa.types.is_large_string(value_type)):
+                raise CacheError(f"{path}: column 'rel_path' holds {value_type}, not text")
             if column.null_count:  # checked before _dictionary turns nulls into ''
                 raise CacheError(
                     f"{path}: column 'rel_path' has {column.null_count} empty value(s)"
@@ -831,11 +836,18 @@ def write_tables(
             f"{out_dir / TABLES_LOCK}: another process held the cache lock for over "
             f"{LOCK_TIMEOUT:.0f}s"
         ) from None
+    except OSError as exc:  # a read-only cache dir: the lock file cannot be made
+        raise CacheError(f"{out_dir}: cannot save the cache tables here ({exc.strerror})") from None
     try:
         _remove_stale_temporaries(out_dir)
         return _write_tables(
             tables, out_dir, origin=origin, write_info=write_info, batches=dataset_batches
         )
+    except OSError as exc:  # a full disk or a file-size limit: the old tables stay
+        raise CacheError(
+            f"{out_dir}: cannot save the cache tables ({exc.strerror}); the previous tables "
+            "are unchanged"
+        ) from None
     finally:
         lock.release()
 

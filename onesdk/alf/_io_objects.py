@@ -414,10 +414,15 @@ def find_variants(
     dataset inside a session.
     """
     flags = {"namespace": namespace, "timescale": timescale, "extra": extra, "extension": extension}
+    for flag, value in flags.items():
+        instance(value, bool, flag, "True or False")
+    if isinstance(file_list, str | bytes | os.PathLike) or not isinstance(file_list, Iterable):
+        raise ArgumentError("file_list", file_list, "a list of dataset paths")
+    files = [ALFPath(_path_argument(item, "file_list")) for item in file_list]
     keys = ["lab", "subject", "date", "number", "collection", "object", "attribute"]
     keys += [name for name, on in flags.items() if on]
     found: dict[ALFPath, list[ALFPath]] = {}
-    for file in map(ALFPath, file_list):
+    for file in files:
         parts = file.parse_alf_path()
         if parts["object"] is None or parts["subject"] is None:
             raise ALFInvalid(str(file), "dataset path: expected a dataset inside a session")

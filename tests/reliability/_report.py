@@ -25,6 +25,7 @@ class Record:
     cases: dict[str, Counter[str]] = field(default_factory=dict)
     outcomes: dict[str, Counter[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    bounds: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def case(self, section: str, item: str, outcome: str = "ok", n: int = 1) -> None:
         """Count ``n`` cases of ``item`` (a method, a fault, a scenario) ending in ``outcome``."""
@@ -33,6 +34,10 @@ class Record:
 
     def note(self, key: str, value: str) -> None:
         self.notes[key] = value
+
+    def bound(self, name: str, limit: str, observed: str) -> None:
+        """A stated bound (``limit``) and what a hostile test saw it do in this run."""
+        self.bounds[name] = (limit, observed)
 
     def to_json(self) -> dict[str, object]:
         sections: dict[str, object] = {}
@@ -49,6 +54,9 @@ class Record:
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
             "notes": dict(sorted(self.notes.items())),
+            "bounds": {
+                k: {"limit": v[0], "observed": v[1]} for k, v in sorted(self.bounds.items())
+            },
             "sections": sections,
         }
 

@@ -82,8 +82,9 @@ if __name__ == "__main__":
     killed_save(sys.argv[1], sys.argv[2], sys.argv[3])
 
 
-def alternate_saves(root: str, first: str, second: str, seconds: float) -> int:
-    """Save the tables of ``first`` then of ``second`` into ``root``, over and over."""
+def alternate_saves(root: str, first: str, second: str, seconds: float, stop_file: str) -> int:
+    """Save the tables of ``first`` then of ``second`` into ``root``, over and over, until
+    ``stop_file`` exists or ``seconds`` have passed."""
     import time
     from pathlib import Path
 
@@ -92,7 +93,48 @@ def alternate_saves(root: str, first: str, second: str, seconds: float) -> int:
     pairs = [read_tables(Path(first)), read_tables(Path(second))]
     saves = 0
     stop = time.monotonic() + seconds
-    while time.monotonic() < stop:
+    while time.monotonic() < stop and not Path(stop_file).exists():
         write_tables(pairs[saves % 2], Path(root))
         saves += 1
     return saves
+
+
+def _limit_file_size(limit: int) -> None:
+    """Make every write past ``limit`` bytes fail with EFBIG (a full disk, for this process)."""
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def full_disk(case: str, root: str, url: str, limit: int) -> str:
+    """Run ``case`` with writes limited to ``limit`` bytes; the outcome's name (or 'bug ...')."""
+    from pathlib import Path
+
+    from onesdk import One
+    from onesdk._auth import Credentials, TokenAuth
+    from onesdk._download import Downloader, DownloadTask, RetryPolicy
+    from onesdk._rest import AlyxHttp, RestRepository
+    from onesdk._rest_cache import RestCache
+    from onesdk._settings import FileTokenStore, Secret
+    from onesdk.errors import OneSdkError
+
+    warnings.simplefilter("ignore")
+    one = One(root) if case == "save_cache" else None
+    _limit_file_size(limit)
+    try:
+        if one is not None:
+            one.save_cache(force=True)
+        elif case == "rest_cache":
+            auth = TokenAuth(url, Credentials("me"), token=Secret("t" * 12), store=FileTokenStore())
+            cache = RestCache(Path(root) / ".rest")
+            with RestRepository(AlyxHttp(url, auth=auth, rest_cache=cache)) as repo:
+                return f"answer {len(repo.rest('sessions', 'list'))}"
+        else:
+            with Downloader(policy=RetryPolicy(attempts=1), silent=True) as dl:
+                dl.fetch(DownloadTask(f"{url}/big.bin", Path(root) / "big.bin", size=1 << 20))
+    except OneSdkError as exc:
+        return type(exc).__name__
+    except Exception as exc:
+        return f"bug {exc!r}"
+    return "ok"

@@ -91,9 +91,15 @@ def scratch_cwd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.chdir(old)
 
 
+_HOSTILE = ("test_hostile_", "test_table_pairs")
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if "tests/reliability" not in report.nodeid.replace(os.sep, "/"):
         return
+    if report.when == "call" and any(h in report.nodeid for h in _HOSTILE):
+        scenario = report.nodeid.split("::")[-1].split("[")[0].removeprefix("test_")
+        _report.RECORD.case("hostile", scenario.replace("_", " "), report.outcome)
     if (report.when == "call" or report.outcome == "failed") and report.outcome in _COUNTS:
         _COUNTS[report.outcome] += 1
 

@@ -28,6 +28,7 @@ from onesdk._remote_tables import (
     extract_tables,
 )
 from onesdk.errors import CacheError
+from tests.reliability._report import RECORD
 from tests.reliability.conftest import Cache, build_cache
 
 TABLES = ("sessions.pqt", "datasets.pqt", "cache_info.json")
@@ -134,6 +135,12 @@ def test_a_hostile_cache_archive_keeps_the_old_tables_loadable(
     with pytest.raises(CacheError):
         extract_tables(archive, installed)
     assert _snapshot(installed) == before
+    if kind == "zip_bomb":
+        RECORD.bound(
+            "expanded size of a cache archive",
+            f"{MAX_EXPANSION_RATIO} x the archive + 1 MiB, at most 16 GiB; {MAX_MEMBERS} members",
+            f"a {archive.stat().st_size >> 10} KiB archive of 8 MiB refused; old tables kept",
+        )
     assert One(installed, mode="local").search() == expected
     assert not list(installed.glob(f"{STAGING_PREFIX}*"))
 

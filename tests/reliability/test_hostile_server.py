@@ -20,15 +20,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import onesdk.alyx
-from onesdk._alyx_http import MAX_PAGES
+from onesdk._alyx_http import MAX_PAGES, JsonValue
 from onesdk._auth import Credentials, TokenAuth
 from onesdk._download import Downloader, DownloadTask, RetryPolicy
-from onesdk._http import MAX_BODY_BYTES, retry_after
+from onesdk._http import MAX_BODY_BYTES, MAX_REDIRECTS, MIN_RATE, retry_after
 from onesdk._rest import AlyxHttp, RestRepository
 from onesdk._rest_cache import RestCache
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import ContractError, DownloadError, HTTPError, OneSdkError, RemoteError
 from tests.reliability._hostile import Answer, Seen, hostile_server, json_answer
+from tests.reliability._report import RECORD
 
 TOKEN = "echoed-t0ken-value-123"
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
@@ -95,6 +96,18 @@ def test_a_malformed_retry_after_is_ignored_not_raised(value: str) -> None:
     assert wait is None or 0.0 <= wait <= 30.0
 
 
+def test_a_call_with_its_retries_has_a_time_budget() -> None:
+    with AlyxHttp("http://127.0.0.1:9") as http:
+        policy = http.policy
+    assert policy.budget == policy.attempts * policy.timeout + 2 * policy.max_retry_after
+    RECORD.bound(
+        "time of one Alyx call with its retries",
+        f"attempts x timeout + waits: {policy.attempts} x {policy.timeout:g} s + "
+        f"{policy.attempts - 1} x at most {policy.max_retry_after:g} s (Retry-After capped)",
+        f"budget {policy.budget:g} s at the defaults",
+    )
+
+
 @pytest.mark.parametrize("value", MALFORMED_RETRY_AFTER[:5])
 def test_a_busy_server_with_a_malformed_retry_after_ends_in_an_http_error(
     value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -122,11 +135,17 @@ def test_a_gzip_bomb_stops_at_the_body_bound_and_is_not_cached(tmp_path: Path) -
     assert len(bomb) < MAX_BODY_BYTES // 100
     answer = Answer(200, (("Content-Type", "application/json"), ("Content-Encoding", "gzip")), bomb)
     with hostile_server(lambda seen: answer) as server:
+        started = time.monotonic()
         with (
             _repo(server.url, rest_cache=RestCache(tmp_path / "rest")) as repo,
             pytest.raises(ContractError, match="exceeds"),
         ):
             repo.session(EID)
+        RECORD.bound(
+            "decoded size of one Alyx answer",
+            f"{MAX_BODY_BYTES >> 20} MiB (ContractError past it; nothing cached)",
+            f"a {len(bomb) >> 10} KiB gzip bomb stopped after {time.monotonic() - started:.1f} s",
+        )
         with (
             onesdk.alyx.client(server.url, TOKEN) as api,
             pytest.raises(ContractError, match="exceeds"),
@@ -144,7 +163,13 @@ def test_a_slow_drip_answer_is_cut_at_the_timeout() -> None:
         started = time.monotonic()
         with pytest.raises(RemoteError, match="KiB/s after 1 s"):
             repo.session(EID)
-        assert time.monotonic() - started < 3.0
+        elapsed = time.monotonic() - started
+        assert elapsed < 3.0
+    RECORD.bound(
+        "time of one answer (Alyx or file)",
+        f"the timeout, then an average of {MIN_RATE >> 10} KiB/s (each read within the timeout)",
+        f"a 1-byte-per-0.1 s drip with timeout=1 s cut after {elapsed:.1f} s",
+    )
 
 
 def test_a_download_never_writes_past_the_known_size(tmp_path: Path) -> None:
@@ -194,6 +219,13 @@ def test_a_listing_whose_pages_disagree_with_its_count_is_a_contract_error(lie: 
         with onesdk.alyx.client(server.url, TOKEN) as api, pytest.raises(ContractError):
             list(onesdk.alyx.sessions(api, page_size=3))
         assert len(server.seen) < 3 * (MAX_PAGES // 1000 + 10)
+        if lie == "one_record_pages":
+            RECORD.bound(
+                "pages of one listing",
+                f"{MAX_PAGES:,}; every page must hold what the first count promises",
+                f"2,000,000 one-record pages refused after {len(server.seen)} requests "
+                "(three clients)",
+            )
 
 
 def test_a_listing_that_keeps_its_count_is_read_whole() -> None:
@@ -223,6 +255,11 @@ def test_a_redirect_loop_is_a_remote_error() -> None:
         with pytest.raises(RemoteError, match="redirects"):
             repo.session(EID)
         assert len(server.seen) <= 10
+    RECORD.bound(
+        "redirects",
+        f"{MAX_REDIRECTS} within the server's origin; none to another origin",
+        f"a redirect loop refused after {len(server.seen)} requests",
+    )
 
 
 def test_an_undecodable_body_is_a_contract_error() -> None:
@@ -299,3 +336,60 @@ def test_a_planted_symlink_beside_a_download_is_never_written_through(
     assert path.read_bytes() == data
     assert outside.read_bytes() == b"precious"
     assert not target.is_symlink()
+
+
+def test_file_server_credentials_never_reach_messages_logs_or_reprs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    from pathlib import PurePosixPath
+
+    from onesdk._store import FileRecord, Store
+
+    caplog.set_level(logging.DEBUG)
+    secret = "fi1e-server-pa55word"
+    with hostile_server(lambda seen: Answer(404, (), b"")) as server:
+        url = server.url.replace("http://", f"http://reader:{secret}@")
+        store = Store(tmp_path, data_server=url, online=lambda: True)
+        record = FileRecord(
+            str(uuid.UUID(int=9)),
+            PurePosixPath("lab/Subjects/s/2020-01-01/001"),
+            "a.b.npy",
+            4,
+            None,
+        )
+        with pytest.raises(DownloadError) as failed:
+            store.files([record], check_hash=False)
+        assert server.seen
+        assert server.seen[0].headers.get("authorization", "").startswith("Basic")
+    shown = [str(failed.value), repr(store), caplog.text]
+    assert all(secret not in text for text in shown)
+
+
+@pytest.mark.parametrize("number", [2**70, -1, True, 1.5])
+def test_an_odd_session_number_from_the_server_is_a_contract_error(number: object) -> None:
+    from onesdk._remote_records import session_row
+
+    record = {**_session(0), "number": number}
+    with pytest.raises(ContractError, match="number"):
+        session_row(record)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [2**70, -1])
+def test_an_odd_file_size_from_the_server_is_a_contract_error(size: int) -> None:
+    from onesdk._remote_records import session_dataset_rows
+
+    item: dict[str, JsonValue] = {
+        "id": str(uuid.UUID(int=3)),
+        "data_url": "http://f/lab/Subjects/s/2020-01-01/001/a.b.npy",
+        "file_size": size,
+    }
+    with pytest.raises(ContractError, match="file_size"):
+        session_dataset_rows({"id": EID, "data_dataset_session_related": [item]})
+
+
+def test_an_empty_data_url_from_the_server_is_skipped_not_raised() -> None:
+    from onesdk._remote_records import session_dataset_rows
+
+    item: dict[str, JsonValue] = {"id": str(uuid.UUID(int=3)), "data_url": "", "file_size": 4}
+    assert session_dataset_rows({"id": EID, "data_dataset_session_related": [item]}) == []

@@ -88,3 +88,45 @@ def test_a_regex_the_linear_engine_cannot_run_names_the_argument(tmp_path: Path)
     one = One(build_cache(tmp_path / "cache").root, mode="local")
     with pytest.raises(ArgumentError, match="task_protocol"):
         one.search(task_protocol=r"(a)\1")
+
+
+@pytest.mark.parametrize("number", [b"1", bytearray(b"1"), 2**70, -1, True, {"1": 1}, [1.5]])
+def test_a_session_number_that_is_not_a_count_is_an_argument_error(
+    tmp_path: Path, number: object
+) -> None:
+    from onesdk.errors import ArgumentError
+
+    one = One(build_cache(tmp_path / "cache").root, mode="local")
+    with pytest.raises(ArgumentError, match="number"):
+        one.search(number=number)  # type: ignore[call-overload]
+
+
+def test_an_empty_eid_lists_no_session_instead_of_every_one(tmp_path: Path) -> None:
+    from onesdk.errors import ArgumentError
+
+    one = One(build_cache(tmp_path / "cache").root, mode="local")
+    with pytest.raises(ArgumentError, match="eid"):
+        one.list_datasets(eid="")
+    with pytest.raises(ArgumentError, match="eid"):
+        one.list_datasets(eid="  ")
+
+
+def test_a_dict_subject_is_an_argument_error_not_its_keys(tmp_path: Path) -> None:
+    from onesdk.errors import ArgumentError
+
+    one = One(build_cache(tmp_path / "cache").root, mode="local")
+    with pytest.raises(ArgumentError, match="subject"):
+        one.search(subject={"KS001": 1})  # type: ignore[call-overload]
+
+
+def test_an_integer_rel_path_column_is_a_cache_error(tmp_path: Path) -> None:
+    from onesdk.errors import CacheError
+
+    cache = build_cache(tmp_path / "cache")
+    path = cache.root / "datasets.pqt"
+    table = pq.read_table(path)
+    index = table.column_names.index("rel_path")
+    table = table.set_column(index, "rel_path", pa.array(range(len(table)), pa.int64()))
+    pq.write_table(table, path)
+    with pytest.raises(CacheError, match="rel_path"):
+        One(cache.root, mode="local")

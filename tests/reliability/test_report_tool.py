@@ -40,3 +40,14 @@ def test_a_run_with_failures_is_reported_as_failing(tmp_path: Path) -> None:
     assert "**FAIL**" in out.read_text(encoding="utf-8")
     assert json.loads(source.read_text(encoding="utf-8"))["tests"]["failed"] == 1
     assert "**FAIL**" in render(_data(failed=2), "nightly")
+
+
+def test_the_report_states_each_bound_with_what_the_run_observed() -> None:
+    record = Record()
+    record.case("hostile", "a gzip bomb stops at the body bound", "passed")
+    record.bound("decoded size of one Alyx answer", "64 MiB", "a 65 KiB bomb stopped")
+    data = record.to_json()
+    data["tests"] = {"passed": 1, "failed": 0, "seconds": 0.1}
+    text = render(data, "ci")
+    assert "## Hostile servers and disks" in text
+    assert "| decoded size of one Alyx answer | 64 MiB | a 65 KiB bomb stopped |" in text

@@ -326,6 +326,11 @@ LOCAL: list[Snippet] = [
     _s(
         "load_dataset_collection",
         LOAD,
+        "result = one.load_dataset(eC, 'clusters.metrics.pqt', collection='alf/probe01')",
+    ),
+    _s(
+        "load_dataset_critical_qc_excluded",
+        LOAD,
         "result = one.load_dataset(eC, 'spikes.times.npy', collection='alf/probe01')",
     ),
     _s(
@@ -383,7 +388,7 @@ LOCAL: list[Snippet] = [
         "load_datasets",
         LOAD,
         "data, info = one.load_datasets(eA, datasets=['_ibl_trials.choice.npy', "
-        "'_ibl_trials.feedbackType.npy'])\n"
+        "'_ibl_trials.intervals.npy'])\n"
         "result = [data, [i['rel_path'] for i in info]]",
     ),
     _s(
@@ -1118,6 +1123,186 @@ LOCAL += [
     ),
 ]
 
+REMOTE += [
+    _s(
+        "remote_list_datasets_revision",
+        LIST,
+        "result = one.list_datasets(eA, revision='2023-04-01')",
+        "remote",
+    ),
+    _s(
+        "remote_list_datasets_filename_dict",
+        LIST,
+        "result = one.list_datasets(eA, filename={'object': ['wheel', 'spikes'], "
+        "'extension': 'npy'})",
+        "remote",
+    ),
+    _s("remote_list_datasets_qc", LIST, "result = one.list_datasets(eA, qc='WARNING')", "remote"),
+    _s(
+        "remote_list_datasets_details",
+        LIST,
+        "frame = one.list_datasets(eA, details=True)\n"
+        "result = sorted(zip(frame['rel_path'], frame['qc'].astype(str), frame['exists']))",
+        "remote",
+    ),
+    _s(
+        "remote_list_datasets_revision_before",
+        LIST,
+        "frame = one.list_datasets(eA, revision='2024-03-01', filename='_ibl_trials.table.pqt', "
+        "details=True)\n"
+        "result = list(frame['rel_path'])",
+        "remote",
+    ),
+    _s(
+        "remote_list_collections_details",
+        LIST,
+        "details = one.list_collections(eC, collection='alf/*', details=True)\n"
+        "result = {k: sorted(v['rel_path']) for k, v in details.items()}",
+        "remote",
+    ),
+    _s(
+        "remote_load_dataset_revision",
+        LOAD,
+        "result = one.load_dataset(eA, '_ibl_trials.table.pqt', revision='2024-03-01')",
+        "remote",
+    ),
+    _s(
+        "remote_load_dataset_wildcard",
+        LOAD,
+        "result = one.load_dataset(eA, '*trials.intervals*', collection='alf')",
+        "remote",
+    ),
+    _s(
+        "remote_load_dataset_dict",
+        LOAD,
+        "result = one.load_dataset(eA, {'object': 'wheel', 'attribute': 'position'})",
+        "remote",
+    ),
+    _s(
+        "remote_load_dataset_download_only",
+        LOAD,
+        "result = one.load_dataset(eC, '_spikeglx_ephysData_g0_t0.imec0.ap.meta', "
+        "collection='raw_ephys_data/probe00', download_only=True)",
+        "remote",
+    ),
+    _s(
+        "remote_load_datasets_missing",
+        LOAD,
+        "result = one.load_datasets(eA, ['_ibl_trials.choice.npy', 'foo.bar.npy'])",
+        "remote",
+    ),
+    _s("remote_load_object_revisions", LOAD, "result = one.load_object(eB, 'wheel')", "remote"),
+    _s(
+        "remote_load_object_download_only",
+        LOAD,
+        "result = sorted(one.load_object(eC, 'clusters', collection='alf/probe00', "
+        "download_only=True))",
+        "remote",
+    ),
+    _s(
+        "remote_load_aggregate",
+        LIST,
+        "result = one.load_aggregate('subjects', 'KS051', '_ibl_subjectTrials.table')",
+        "remote",
+    ),
+    _s("remote_get_details_unknown", IDS, "result = one.get_details(unknown)", "remote"),
+    _s(
+        "remote_describe_dataset_unknown",
+        TYPES,
+        "result = one.describe_dataset('nonexistent.type')",
+        "remote",
+    ),
+    _s("remote_dataset2type_unknown", TYPES, "result = one.dataset2type('foo.bar.npy')", "remote"),
+    _s("remote_ref2eid_unknown", IDS, "result = one.ref2eid('2099-01-01_1_nobody')", "remote"),
+    _s(
+        "remote_pid2eid_other",
+        LOAD,
+        "result = one.pid2eid('7100afdd-d014-4a76-8124-69379d5e2e1e')",
+        "remote",
+    ),
+    _s(
+        "remote_record2url",
+        IDS,
+        "rec = one.path2record(root / sessA / 'alf' / '_ibl_trials.choice.npy')\n"
+        "result = one.record2url(rec)",
+        "remote",
+    ),
+]
+
+REMOTE += [
+    _s(
+        "remote_cache_mode_off",
+        MODES_PAGE,
+        "mode = one.alyx.cache_mode\n"
+        "one.alyx.cache_mode = None\n"
+        "try:\n"
+        "    result = [mode, one.search(lab='hoferlab')]\n"
+        "finally:\n"
+        "    one.alyx.cache_mode = mode",
+        "remote",
+    ),
+    _s(
+        "remote_rest_expires",
+        MODES_PAGE,
+        "from datetime import timedelta\n"
+        "result = len(one.alyx.rest('sessions', 'list', subject='KS052', "
+        "expires=timedelta(minutes=5)))",
+        "remote",
+    ),
+    # last: the instance is logged out afterwards
+    _s(
+        "remote_logout",
+        FAQ,
+        "before = one.alyx.is_logged_in\n"
+        "one.alyx.logout()\n"
+        "result = [before, one.alyx.is_logged_in]",
+        "remote",
+    ),
+]
+
+_PATH = (
+    "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+    "#2020-01-01#/_ibl_trials.goCue_times_bpod.raw.npy')\n"
+)
+LOCAL += [
+    _s(
+        "alfpath_timescale_extra",
+        TESTS,
+        _PATH + "result = [path.object, path.attribute, path.timescale, path.extra, "
+        "path.dataset_name_parts, path.parse_alf_name(as_dict=False)]",
+    ),
+    _s(
+        "alfpath_with_more_parts",
+        TESTS,
+        _PATH + "result = [path.with_collection('alf/task_01'), path.with_timescale('ephys'), "
+        "path.with_extra('cam1'), path.with_extra('cam1', append=True), "
+        "path.with_date('2020-02-02')]",
+    ),
+    _s(
+        "alfpath_session_only",
+        TESTS,
+        "path = ALFPath('cortexlab/Subjects/NYU-001/2019-10-01/001')\n"
+        "result = [path.is_session_path(), path.session_path_short(include_lab=True), "
+        "path.session_parts, path.alf_parts, path.relative_to_session(), path.collection, "
+        "path.object, path.is_dataset()]",
+    ),
+    _s(
+        "alfpath_not_alf",
+        TESTS,
+        "path = ALFPath('foo/bar/baz.txt')\n"
+        "result = [path.is_valid_alf(), path.session_path(), path.session_parts, "
+        "path.dataset_name_parts, path.is_session_path()]",
+    ),
+    _s(
+        "alfpath_iter_and_parse_on_disk",
+        TESTS,
+        "session = ALFPath(root / sessC)\n"
+        "found = sorted(session.iter_datasets(recursive=True))\n"
+        "result = [len(found), [p.relative_to_session() for p in found][:5], "
+        "found[0].parse_alf_path(), session.is_valid_alf(), found[0].is_dataset()]",
+    ),
+]
+
 TAG: list[Snippet] = [
     _s(
         "tag_load_cache",
@@ -1146,7 +1331,7 @@ TAG: list[Snippet] = [
     _s(
         "tag_load_dataset",
         FAQ,
-        "result = one.load_dataset(eD, '_ibl_trials.intervals_bpod.npy', query_type='local')",
+        "result = one.load_dataset(eD, '_ibl_trials.goCue_times_bpod.npy', query_type='local')",
         "tag",
     ),
 ]

@@ -34,6 +34,17 @@ _SECTIONS = {
         "good file.",
         "fault",
     ),
+    "hostile": (
+        "Hostile servers and disks",
+        "Loopback servers that redirect logins to another port, drip, bomb, lie about counts, "
+        "send malformed Retry-After and echo request headers; cache archives that are bombs, "
+        "lie about sizes or hold foreign tables; planted symlinks, unsafe session folders, "
+        "catastrophic regexes, a writer saving while a reader reads. Each scenario must end in "
+        "a correct answer or an `onesdk.errors` error within the bounds below, lose no good "
+        "file and write nothing outside the cache dir; the count is the number of parameter "
+        "cases.",
+        "scenario",
+    ),
     "concurrency": (
         "Concurrency and interrupted writes",
         "Processes sharing one cache dir, and processes SIGKILLed at a chosen point of "
@@ -99,6 +110,20 @@ def render(data: Mapping[str, object], profile: str) -> str:
         lines.append(f"{len(items)} {what}s, {_total(items)} cases in all.")
         lines.append("")
         lines += _table(items, what)
+    bounds = _mapping(data, "bounds")
+    if bounds:
+        lines += [
+            "",
+            "## Bounds",
+            "",
+            "What onesdk promises whatever a server or a cache archive sends, and what the "
+            "hostile tests of this run observed.",
+            "",
+            "| bound | limit | observed in this run |",
+            "|---|---|---|",
+        ]
+        for name, entry in bounds.items():
+            lines.append(f"| {name} | {entry.get('limit', '')} | {entry.get('observed', '')} |")
     if notes:
         lines += ["", "## Other figures", ""]
         lines += [f"- {k}: {v}" for k, v in notes.items()]
