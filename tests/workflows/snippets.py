@@ -1260,6 +1260,49 @@ REMOTE += [
     ),
 ]
 
+_PATH = (
+    "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+    "#2020-01-01#/_ibl_trials.goCue_times_bpod.raw.npy')\n"
+)
+LOCAL += [
+    _s(
+        "alfpath_timescale_extra",
+        TESTS,
+        _PATH + "result = [path.object, path.attribute, path.timescale, path.extra, "
+        "path.dataset_name_parts, path.parse_alf_name(as_dict=False)]",
+    ),
+    _s(
+        "alfpath_with_more_parts",
+        TESTS,
+        _PATH + "result = [path.with_collection('alf/task_01'), path.with_timescale('ephys'), "
+        "path.with_extra('cam1'), path.with_extra('cam1', append=True), "
+        "path.with_date('2020-02-02')]",
+    ),
+    _s(
+        "alfpath_session_only",
+        TESTS,
+        "path = ALFPath('cortexlab/Subjects/NYU-001/2019-10-01/001')\n"
+        "result = [path.is_session_path(), path.session_path_short(include_lab=True), "
+        "path.session_parts, path.alf_parts, path.relative_to_session(), path.collection, "
+        "path.object, path.is_dataset()]",
+    ),
+    _s(
+        "alfpath_not_alf",
+        TESTS,
+        "path = ALFPath('foo/bar/baz.txt')\n"
+        "result = [path.is_valid_alf(), path.session_path(), path.session_parts, "
+        "path.dataset_name_parts, path.is_session_path()]",
+    ),
+    _s(
+        "alfpath_iter_and_parse_on_disk",
+        TESTS,
+        "session = ALFPath(root / sessC)\n"
+        "found = sorted(session.iter_datasets(recursive=True))\n"
+        "result = [len(found), [p.relative_to_session() for p in found][:5], "
+        "found[0].parse_alf_path(), session.is_valid_alf(), found[0].is_dataset()]",
+    ),
+]
+
 TAG: list[Snippet] = [
     _s(
         "tag_load_cache",
