@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Final
 
@@ -103,6 +104,11 @@ def _handler(root: Path, served: Served) -> type[BaseHTTPRequestHandler]:
                 self._send(404, b"{}", "application/json")
 
         def do_GET(self) -> None:
+            if self.path == "/_requests":  # what the bench asks the server: its request log
+                with served.lock:
+                    log = json.dumps(dict(served.requests)).encode()
+                self._send(200, log, "application/json")
+                return
             rel = remove_uuid_from_name(self.path.split("?")[0].lstrip("/"))
             target = (root / rel).resolve()
             if root not in target.parents or not target.is_file():
@@ -116,24 +122,46 @@ def _handler(root: Path, served: Served) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def file_server(root: Path, delay: float) -> Iterator[tuple[str, Served]]:
-    """A threaded loopback server of ``root`` (random port, stops after SERVER_LIFETIME)."""
+def _serve(root: str, delay: float, conn: Connection) -> None:
+    """The file server's process: serves until told to stop, or SERVER_LIFETIME at most."""
     served = Served(delay)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(root.resolve(), served))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Path(root).resolve(), served))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    timer = threading.Timer(SERVER_LIFETIME, server.shutdown)
-    timer.daemon = True
-    timer.start()
+    conn.send(server.server_address[1])
+    conn.poll(SERVER_LIFETIME)
+    server.shutdown()
+    server.server_close()
+
+
+@contextmanager
+def file_server(root: Path, delay: float) -> Iterator[str]:
+    """A threaded loopback server of ``root`` on a random port, in a process of its own (as a
+    distant server is: it never competes with the Dask scheduler for this process's GIL)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(str(root), delay, theirs), daemon=True)
+    process.start()
     try:
-        host, port = server.server_address[:2]
-        yield f"http://{host!s}:{port}", served
+        if not ours.poll(60):
+            raise RuntimeError("the file server did not start")
+        yield f"http://127.0.0.1:{ours.recv()}"
     finally:
-        timer.cancel()
-        server.shutdown()
-        server.server_close()
+        ours.send("stop")
+        process.join(10)
+        if process.is_alive():
+            process.kill()
+
+
+def _requests(url: str) -> Counter[str]:
+    """The file server's request count per file so far."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/_requests", timeout=30) as response:
+        return Counter(json.loads(response.read()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,11 +303,6 @@ def _reference_run(python: Path, url: str, eids: list[str], workers: int, cache:
     return run_reference(python, url, cache, eids, workers)
 
 
-def _requests(served: Served) -> Counter[str]:
-    with served.lock:
-        return Counter(served.requests)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     counts = [int(w) for w in args.workers.split(",")]
@@ -294,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[Run] = []
     try:
         tables = make_files(work, args.sessions)
-        with file_server(work / "server", args.delay) as (url, served):
+        with file_server(work / "server", args.delay) as url:
             lister = _instance(url, _fresh_cache(tables, work, "list"))
             eids = [str(e) for e in lister.search(query_type="local")]
             n_files = len(lister.list_datasets(query_type="local", details=True))
@@ -302,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
 
             def record(name: str, workers: int, fn: Callable[[Path], Timed]) -> None:
                 nonlocal serial
-                before = _requests(served)
+                before = _requests(url)
                 try:
                     seconds, startup, results = fn(_fresh_cache(tables, work, name))
                 except Exception as exc:
@@ -310,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                     runs.append(Run(name, workers, 0.0, 0, 0, False, error=error))
                     print(f"{name}: ERROR {error}", file=sys.stderr, flush=True)
                     return
-                mine = _requests(served) - before
+                mine = _requests(url) - before
                 if serial is None:
                     serial = results
                 same = bool(np.allclose(results, serial))

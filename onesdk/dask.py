@@ -270,7 +270,7 @@ def map_sessions(
     except Exception as exc:
         raise ClusterError(f"could not submit the sessions to the Dask cluster: {exc}") from exc
     try:
-        results = _gather(futures, eid_list)
+        results = _gather(dask_client, futures, eid_list)
     finally:
         _release(dask_client, futures)
     failures = [r for r in results if isinstance(r, SessionError)]
@@ -279,26 +279,32 @@ def map_sessions(
     return results
 
 
-def _gather(futures: Sequence[distributed.Future[Any]], eids: list[str]) -> list[Any]:
-    """Each session's result (a record where its task failed), in order; ClusterError when the
-    cluster lost tasks (it went away, or the client was closed)."""
+def _gather(
+    client: Client, futures: Sequence[distributed.Future[Any]], eids: list[str]
+) -> list[Any]:
+    """Each session's result (a record where its task failed), in order, fetched in one
+    gather; ClusterError when the cluster lost tasks (it went away, or the client closed)."""
     try:
         distributed.wait(futures)
     except Exception as exc:
         raise _lost(futures, exc) from exc
-    out: list[Any] = []
-    for eid, future in zip(eids, futures, strict=True):
+    out: list[Any] = [None] * len(futures)
+    finished: list[int] = []
+    for i, (eid, future) in enumerate(zip(eids, futures, strict=True)):
         status = future.status
         if status == "error":
             failure = future.exception()
-            out.append(_record(eid, failure, "".join(traceback.format_tb(future.traceback()))))
-            continue
-        if status != "finished":
+            out[i] = _record(eid, failure, "".join(traceback.format_tb(future.traceback())))
+        elif status == "finished":
+            finished.append(i)
+        else:
             raise _lost(futures, None)
-        try:
-            out.append(future.result())
-        except Exception as exc:
-            raise _lost(futures, exc) from exc
+    try:
+        values = client.gather([futures[i] for i in finished])
+    except Exception as exc:
+        raise _lost(futures, exc) from exc
+    for i, value in zip(finished, values, strict=True):
+        out[i] = value
     return out
 
 

@@ -82,8 +82,9 @@ if __name__ == "__main__":
     killed_save(sys.argv[1], sys.argv[2], sys.argv[3])
 
 
-def alternate_saves(root: str, first: str, second: str, seconds: float) -> int:
-    """Save the tables of ``first`` then of ``second`` into ``root``, over and over."""
+def alternate_saves(root: str, first: str, second: str, seconds: float, stop_file: str) -> int:
+    """Save the tables of ``first`` then of ``second`` into ``root``, over and over, until
+    ``stop_file`` exists or ``seconds`` have passed."""
     import time
     from pathlib import Path
 
@@ -92,7 +93,7 @@ def alternate_saves(root: str, first: str, second: str, seconds: float) -> int:
     pairs = [read_tables(Path(first)), read_tables(Path(second))]
     saves = 0
     stop = time.monotonic() + seconds
-    while time.monotonic() < stop:
+    while time.monotonic() < stop and not Path(stop_file).exists():
         write_tables(pairs[saves % 2], Path(root))
         saves += 1
     return saves
@@ -124,6 +125,10 @@ def full_disk(case: str, root: str, url: str, limit: int) -> str:
     try:
         if one is not None:
             one.save_cache(force=True)
+        elif case == "cache_zip":
+            from onesdk._remote_tables import extract_tables
+
+            extract_tables(Path(url), Path(root))
         elif case == "rest_cache":
             auth = TokenAuth(url, Credentials("me"), token=Secret("t" * 12), store=FileTokenStore())
             cache = RestCache(Path(root) / ".rest")

@@ -1221,6 +1221,120 @@ REMOTE += [
     ),
 ]
 
+REMOTE += [
+    _s(
+        "remote_cache_mode_off",
+        MODES_PAGE,
+        "mode = one.alyx.cache_mode\n"
+        "one.alyx.cache_mode = None\n"
+        "try:\n"
+        "    result = [mode, one.search(lab='hoferlab')]\n"
+        "finally:\n"
+        "    one.alyx.cache_mode = mode",
+        "remote",
+    ),
+    _s(
+        "remote_rest_expires",
+        MODES_PAGE,
+        "from datetime import timedelta\n"
+        "result = len(one.alyx.rest('sessions', 'list', subject='KS052', "
+        "expires=timedelta(minutes=5)))",
+        "remote",
+    ),
+    _s(
+        "remote_eid2pid_details",
+        LOAD,
+        "pids, names, details = one.eid2pid(eC, details=True)\n"
+        "result = [pids, names, [(d['name'], d['session']) for d in details]]",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_to_session",
+        SEARCH,
+        "pids = one.search_insertions(subject='KS051')\n"
+        "result = sorted(str(one.pid2eid(p)[0]) for p in pids if str(p) == pidC)",
+        "remote",
+    ),
+    _s(
+        "remote_list_datasets_details_frame",
+        LIST,
+        "frame = one.list_datasets(eC, details=True, keep_eid_index=True)\n"
+        "result = [list(frame.index.names), len(frame)]",
+        "remote",
+    ),
+    # last: the instance is logged out afterwards
+    _s(
+        "remote_logout",
+        FAQ,
+        "before = one.alyx.is_logged_in\n"
+        "one.alyx.logout()\n"
+        "result = [before, one.alyx.is_logged_in]",
+        "remote",
+    ),
+]
+
+_PATH = (
+    "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+    "#2020-01-01#/_ibl_trials.goCue_times_bpod.raw.npy')\n"
+)
+LOCAL += [
+    _s(
+        "alfpath_timescale_extra",
+        TESTS,
+        _PATH + "result = [path.object, path.attribute, path.timescale, path.extra, "
+        "path.dataset_name_parts, path.parse_alf_name(as_dict=False)]",
+    ),
+    _s(
+        "alfpath_with_more_parts",
+        TESTS,
+        _PATH + "result = [path.with_collection('alf/task_01'), path.with_timescale('ephys'), "
+        "path.with_extra('cam1'), path.with_extra('cam1', append=True), "
+        "path.with_date('2020-02-02')]",
+    ),
+    _s(
+        "alfpath_session_only",
+        TESTS,
+        "path = ALFPath('cortexlab/Subjects/NYU-001/2019-10-01/001')\n"
+        "result = [path.is_session_path(), path.session_path_short(include_lab=True), "
+        "path.session_parts, path.alf_parts, path.relative_to_session(), path.collection, "
+        "path.object, path.is_dataset()]",
+    ),
+    _s(
+        "alfpath_not_alf",
+        TESTS,
+        "path = ALFPath('foo/bar/baz.txt')\n"
+        "result = [path.is_valid_alf(), path.session_path(), path.session_parts, "
+        "path.dataset_name_parts, path.is_session_path()]",
+    ),
+    _s(
+        "alfpath_iter_and_parse_on_disk",
+        TESTS,
+        "session = ALFPath(root / sessC)\n"
+        "found = sorted(session.iter_datasets(recursive=True))\n"
+        "result = [len(found), [p.relative_to_session() for p in found][:5], "
+        "found[0].parse_alf_path(), session.is_valid_alf(), found[0].is_dataset()]",
+    ),
+]
+
+LOCAL += [
+    _s(
+        "list_datasets_all_details",
+        LIST,
+        "frame = one.list_datasets(details=True)\nresult = [len(frame), sorted(frame.columns)]",
+    ),
+    _s(
+        "load_object_collection_wildcard",
+        LOAD,
+        "result = one.load_object(eA, 'wheel', collection='al*')",
+    ),
+    _s(
+        "search_then_load_loop",
+        QUICKSTART,
+        "eids = one.search(subject='KS051', datasets='_ibl_trials.choice.npy')\n"
+        "result = {str(e): one.load_dataset(e, '_ibl_trials.choice.npy').shape for e in eids}",
+    ),
+]
+
 TAG: list[Snippet] = [
     _s(
         "tag_load_cache",
