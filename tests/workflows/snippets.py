@@ -982,10 +982,6 @@ LOCAL += [
         MODES_PAGE,
         "offline = ONE(cache_dir=root)\n"
         "result = [offline.offline, type(offline).__name__, len(offline.search(lab='cortexlab'))]",
-        verdict=Open(
-            "ONE(cache_dir=X) without mode raises ArgumentError (no base_url) instead of giving a "
-            "local One (issue 15.3); the factory is being rewritten in onesdk/_factory.py"
-        ),
     ),
     _s(
         "factory_local_mode",
@@ -1003,10 +999,6 @@ LOCAL += [
         "factory_cache_clear",
         FAQ,
         "ONE.cache_clear()\nresult = ONE(cache_dir=root, mode='local').search(lab='mainenlab')",
-        verdict=Open(
-            "ONE is a plain function without cache_clear (issue 15.4); the typed factory object "
-            "is being written in onesdk/_factory.py"
-        ),
     ),
     _s(
         "load_cache_tables_dir",
