@@ -174,7 +174,7 @@ def _file_md5(path: Path, limit: int | None = None) -> tuple[hashlib._Hash, int]
 
 
 def _verified(path: Path, task: DownloadTask) -> bool:
-    if not path.is_file():
+    if path.is_symlink() or not path.is_file():  # a planted link is never our file
         return False
     if task.size is not None and path.stat().st_size != task.size:
         return False

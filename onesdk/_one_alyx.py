@@ -131,7 +131,8 @@ class OneAlyx(One):
             n_threads=n_threads,
             timeout=timeout,
         )
-        save_settings(Settings(base_url, options.username, server, root))
+        if saved is None:  # the first use of this server; later ones never rewrite them
+            save_settings(Settings(base_url, options.username, server, root))
         self._open(options, connect(options, credentials, None, self._layers))
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
@@ -164,9 +165,14 @@ class OneAlyx(One):
         """Forget the stored token of this server."""
         self._connection.auth.logout()
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (``ONE(...)`` then builds a new instance)."""
+        return self._connection.closed
+
     def close(self) -> None:
         """Close the connection to the server (the instance can still be used offline)."""
-        self._connection.rest.close()
+        self._connection.close()
 
     # ------------------------------------------------------------------ cache tables
 

@@ -42,6 +42,7 @@ class RemoteSession:
         self.insertions: dict[str, JsonObject] = {}
         self._layers = layers
         self._warned = False
+        self.closed = False
 
     def __repr__(self) -> str:
         return f"RemoteSession({self.rest.base_url!r}, mode={self.mode!r})"
@@ -103,6 +104,7 @@ class RemoteSession:
         self.add_sessions(rows)
 
     def close(self) -> None:
+        self.closed = True
         self.rest.close()
 
 

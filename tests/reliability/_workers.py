@@ -125,6 +125,10 @@ def full_disk(case: str, root: str, url: str, limit: int) -> str:
     try:
         if one is not None:
             one.save_cache(force=True)
+        elif case == "cache_zip":
+            from onesdk._remote_tables import extract_tables
+
+            extract_tables(Path(url), Path(root))
         elif case == "rest_cache":
             auth = TokenAuth(url, Credentials("me"), token=Secret("t" * 12), store=FileTokenStore())
             cache = RestCache(Path(root) / ".rest")

@@ -20,10 +20,10 @@ from tests.reliability.conftest import ROOT_DIR, build_cache
 LIMIT = 4096
 
 
-def _run(case: str, root: Path, url: str = "") -> str:
+def _run(case: str, root: Path, url: str = "", limit: int = LIMIT) -> str:
     code = (
         "from tests.reliability._workers import full_disk;"
-        f"print(full_disk({case!r}, {str(root)!r}, {url!r}, {LIMIT}))"
+        f"print(full_disk({case!r}, {str(root)!r}, {url!r}, {limit}))"
     )
     child = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT_DIR, capture_output=True, text=True, timeout=120
@@ -55,3 +55,21 @@ def test_a_download_on_a_full_disk_is_a_download_error_and_leaves_no_file(
     with hostile_server(lambda seen: Answer(200, (), b"\0" * length)) as server:
         assert _run("download", tmp_path, server.url) == "DownloadError"
     assert not (tmp_path / "big.bin").exists()
+
+
+def test_a_cache_archive_on_a_full_disk_is_a_cache_error_and_keeps_the_tables(
+    tmp_path: Path,
+) -> None:
+    import zipfile
+
+    server = build_cache(tmp_path / "server").root
+    archive = tmp_path / "cache.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for name in ("sessions.pqt", "datasets.pqt"):
+            out.write(server / name, name)
+    root = build_cache(tmp_path / "local").root
+    before = {n: (root / n).read_bytes() for n in ("sessions.pqt", "datasets.pqt")}
+    largest = max(len(b) for b in before.values())
+    assert _run("cache_zip", root, str(archive), limit=largest // 2) == "CacheError"
+    assert {n: (root / n).read_bytes() for n in before} == before
+    assert not list(root.glob(".cache-zip-*"))

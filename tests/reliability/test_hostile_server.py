@@ -317,15 +317,20 @@ def test_downloads_through_the_store_honour_the_instance_timeout(tmp_path: Path)
 
 
 # --- planted links -----------------------------------------------------------------------------
-@pytest.mark.parametrize("planted", [".part", ".lock"])
+@pytest.mark.parametrize("planted", [".part", ".lock", ""])
 def test_a_planted_symlink_beside_a_download_is_never_written_through(
     tmp_path: Path, planted: str
 ) -> None:
     outside = tmp_path / "precious.txt"
-    outside.write_bytes(b"precious")
+    outside.write_bytes(b"precious" if planted else b"0123456789" * 10)  # a look-alike
+    kept = outside.read_bytes()
     target = tmp_path / "cache" / "f.npy"
     target.parent.mkdir()
-    link = target.with_name("f.npy.part") if planted == ".part" else target.with_name(".f.npy.lock")
+    link = {
+        ".part": target.with_name("f.npy.part"),
+        ".lock": target.with_name(".f.npy.lock"),
+        "": target,  # a look-alike at the final name must not count as the verified file
+    }[planted]
     link.symlink_to(outside)
     data = b"0123456789" * 10
     with (
@@ -334,7 +339,7 @@ def test_a_planted_symlink_beside_a_download_is_never_written_through(
     ):
         path = dl.fetch(DownloadTask(f"{server.url}/f.npy", target, size=len(data)))
     assert path.read_bytes() == data
-    assert outside.read_bytes() == b"precious"
+    assert outside.read_bytes() == kept
     assert not target.is_symlink()
 
 
