@@ -872,9 +872,10 @@ REMOTE: list[Snippet] = [
         RECORD,
         "one.record_loaded = True\n"
         "one.load_dataset(eA, '_ibl_trials.choice.npy')\n"
+        "fresh = one.load_dataset(eC, '_ibl_trials.intervals.npy', download_only=True)\n"
         "ids, _ = one.save_loaded_ids(clear_list=True)\n"
         "one.record_loaded = False\n"
-        "result = sorted(map(str, ids))",
+        "result = [sorted(map(str, ids)), fresh]",
         "remote",
     ),
 ]
