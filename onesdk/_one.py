@@ -76,6 +76,24 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     (``datasets.parts/`` beside ``datasets.pqt``, built on first open and rebuilt when the
     table changes), so a table larger than memory works; every method gives the same answers.
     ``None`` (default): lazy when ``datasets.pqt`` is larger than 1/8 of physical memory.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike, optional
+        The folder of the sessions and cache tables (default: the one saved for the default
+        server, else the user cache dir).
+    mode : {'local', 'auto'}
+        A :class:`One` always reads its tables; use ``ONE(base_url=...)`` for a server.
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root that ``path2url``/``record2url`` build URLs from.
+    lazy : bool, optional
+        How the datasets table is held (above).
     """
 
     def __init__(

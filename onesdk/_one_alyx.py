@@ -80,7 +80,38 @@ _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision"
 
 
 class OneAlyx(One):
-    """Search, list and load ALF data through an Alyx server (and the local cache)."""
+    """Search, list and load ALF data through an Alyx server (and the local cache).
+
+    Parameters
+    ----------
+    username, password : str, optional
+        Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+        user name, a stored token). In 'remote' and 'refresh' modes the instance logs in
+        here; the password is never stored.
+    base_url : str, optional
+        The Alyx server (default: the saved default server).
+    cache_dir : str or os.PathLike, optional
+        The download folder (default: the saved one, else the user cache dir per server).
+    mode : {'remote', 'local', 'auto', 'refresh'}
+        Where answers come from (see ``ONE``).
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root downloads are built from (default: the saved setting; for the
+        public database its public server).
+    cache_rest : {'GET', None}
+        Cache the server's GET answers on disk (None: never).
+    n_threads : int
+        Parallel downloads.
+    timeout : float
+        Seconds to wait for the server.
+    lazy : bool, optional
+        How the loaded datasets table is held (see :class:`One`).
+    """
 
     def __init__(
         self,

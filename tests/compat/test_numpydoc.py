@@ -23,6 +23,8 @@ def _public_methods() -> list[tuple[str, Callable[..., object]]]:
             member = getattr(cls, name)
             if callable(member) and _parameters(member):
                 found[f"{cls.__name__}.{name}"] = member
+    found["One"] = One
+    found["OneAlyx"] = OneAlyx
     found["ONE"] = ONE.__call__
     found["ONE.setup"] = ONE.setup
     return sorted(found.items())
