@@ -438,15 +438,26 @@ class Facade:
         self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
     ) -> list[uuid.UUID | None]: ...
 
+    @overload
+    def to_eid(self, id: Session, cache_dir: str | os.PathLike[str] | None = None) -> uuid.UUID: ...
+
+    @overload
     def to_eid(
-        self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
+        self, id: list[Session], cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+
+    def to_eid(
+        self,
+        id: EidLike | EidList | Session | list[Session] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given in any form.
 
         Parameters
         ----------
-        id : str, uuid.UUID, pathlib.Path, dict, or a list of them
-            A UUID (or its string), an Alyx URL, a session path, an exp ref or a record.
+        id : str, uuid.UUID, pathlib.Path, dict, onesdk.Session, or a list of them
+            A UUID (or its string), an Alyx URL, a session path, an exp ref, or a record
+            (a dict, or the ``Session`` models of ``search(details=True)``).
         cache_dir : str or os.PathLike, optional
             Accepted for one-api compatibility.
 
@@ -465,9 +476,14 @@ class Facade:
             return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 
-    def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
+    def _to_eid(self, id: EidLike | Session | None, argument: str) -> uuid.UUID | None:
         if id is None:
             return None
+        if not isinstance(id, str | uuid.UUID | PurePath | Mapping):
+            from onesdk._models import Session
+
+            if isinstance(id, Session):  # a record from search(details=True), get_details...
+                return id.id
         eid_like(id, argument)
         if isinstance(id, uuid.UUID):
             return id

@@ -454,10 +454,6 @@ LOCAL: list[Snippet] = [
         "to_eid_records",
         ADVANCED,
         "eids, info = one.search(subject='KS051', details=True)\nresult = one.to_eid(info) == eids",
-        verdict=Open(
-            "to_eid refuses the Session records of search(details=True) (ArgumentError); the "
-            "id check lives in onesdk/_validate.py and One._to_eid, which the One split is moving"
-        ),
     ),
     _s("to_eid_uuid", IDS, "from uuid import UUID\nresult = one.to_eid(UUID(eC))"),
     _s("ref2eid", IDS, "result = one.ref2eid(refA)"),
