@@ -82,7 +82,10 @@ class PathMethods(Facade):
         key = str(found or self._to_eid(eid, "eid"))
         if not self.repository.has_session(key):
             return None
-        return self.cache_dir / session_rel_path(self._session_record(key))
+        from onesdk.alf import ALFPath
+
+        # an ALFPath, as the reference's ALF paths page shows (session parts as properties)
+        return ALFPath(self.cache_dir / session_rel_path(self._session_record(key)))
 
     def path2record(self, path: str | PurePath) -> Session | Dataset | None:
         """The record of a session folder or of a dataset file.
