@@ -645,10 +645,6 @@ LOCAL: list[Snippet] = [
         "path = one.eid2path(eC)\n"
         "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
         "path.sequence, path.lab]",
-        verdict=Open(
-            "eid2path returns a pathlib.Path, not an ALFPath as the ALF paths page says; the "
-            "method is being moved to onesdk/_one_paths.py by the One split"
-        ),
     ),
     # --- datasets and types -------------------------------------------------------------
     _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
