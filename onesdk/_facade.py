@@ -22,6 +22,7 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._layered import LayeredRepository
+from onesdk._models import Session
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._store import FileRecord, Store
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from onesdk._cache import CacheTables
     from onesdk._lazy_repository import LazyRepository
     from onesdk._lock_view import PinView
-    from onesdk._models import Session
     from onesdk._parquet import ParquetRepository
     from onesdk._remote_session import RemoteSession
     from onesdk._settings import Secret
@@ -75,11 +75,12 @@ SEARCH_TERMS = (
 _SEARCH_ALIASES = {"dataset": "datasets", "lab": "laboratory", "date": "date_range"}
 
 
-EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
+# a session record (search(details=True), get_details) names its session too
+EidLike = str | uuid.UUID | PurePath | Mapping[str, object] | Session
 
 
 # Several eids at once: a list or tuple (never a bare string, which is one eid).
-EidList = list[str] | list[uuid.UUID] | list[EidLike] | tuple[EidLike, ...]
+EidList = list[str] | list[uuid.UUID] | list[Session] | list[EidLike] | tuple[EidLike, ...]
 
 
 QcLike = int | str
@@ -388,6 +389,8 @@ class Facade:
     def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
         if id is None:
             return None
+        if isinstance(id, Session):
+            return id.id
         eid_like(id, argument)
         if isinstance(id, uuid.UUID):
             return id
@@ -493,7 +496,7 @@ class Facade:
             return None
         if isinstance(eid, str) and not eid.strip():  # never "every session" by accident
             raise ArgumentError("eid", eid, "an experiment ID (an empty string names none)")
-        if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
+        if isinstance(eid, str | uuid.UUID | PurePath | Mapping | Session):
             found = self._to_eid(eid, "eid")
             return (str(found),) if found is not None else ()
         instance(eid, Sequence, "eid", "an experiment ID or a list of them")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 from onesdk._convert import dataset_uuid_in_name
 from onesdk._facade import EidLike, EidList, Facade
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._path import split_session_path
 
 __all__ = ["PathMethods"]
@@ -70,7 +71,7 @@ class PathMethods(Facade):
         key = str(found or self._to_eid(eid, "eid"))
         if not self.repository.has_session(key):
             return None
-        return self.cache_dir / session_rel_path(self._session_record(key))
+        return ALFPath(self.cache_dir / session_rel_path(self._session_record(key)))
 
     def path2record(self, path: str | PurePath) -> Session | Dataset | None:
         """The session record of a session folder, or the dataset record of a file."""

@@ -454,10 +454,6 @@ LOCAL: list[Snippet] = [
         "to_eid_records",
         ADVANCED,
         "eids, info = one.search(subject='KS051', details=True)\nresult = one.to_eid(info) == eids",
-        verdict=Open(
-            "to_eid refuses the Session records of search(details=True) (ArgumentError); the "
-            "id check lives in onesdk/_validate.py and One._to_eid, which the One split is moving"
-        ),
     ),
     _s("to_eid_uuid", IDS, "from uuid import UUID\nresult = one.to_eid(UUID(eC))"),
     _s("ref2eid", IDS, "result = one.ref2eid(refA)"),
@@ -649,10 +645,6 @@ LOCAL: list[Snippet] = [
         "path = one.eid2path(eC)\n"
         "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
         "path.sequence, path.lab]",
-        verdict=Open(
-            "eid2path returns a pathlib.Path, not an ALFPath as the ALF paths page says; the "
-            "method is being moved to onesdk/_one_paths.py by the One split"
-        ),
     ),
     # --- datasets and types -------------------------------------------------------------
     _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
