@@ -189,7 +189,19 @@ class Facade:
         return self._server is None or self._server.mode == "local"
 
     def search_terms(self, query_type: str | None = None) -> tuple[str, ...]:
-        """The keyword arguments :meth:`search` accepts (prefixes and aliases also work)."""
+        """The keyword arguments :meth:`search` accepts (prefixes and aliases also work).
+
+        Parameters
+        ----------
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        tuple of str
+            The filter names.
+        """
         return self._search_terms
 
     def _loaded(
@@ -263,7 +275,20 @@ class Facade:
     def load_cache(
         self, tables_dir: str | os.PathLike[str] | None = None, clobber: bool = True
     ) -> dt.datetime | None:
-        """(Re)load the cache tables; returns when they were loaded (None if none found)."""
+        """(Re)load the cache tables.
+
+        Parameters
+        ----------
+        tables_dir : str or os.PathLike, optional
+            Where the tables are (default: the tables dir this instance was opened with).
+        clobber : bool
+            Accepted for one-api compatibility: the tables are always replaced, never merged.
+
+        Returns
+        -------
+        datetime.datetime or None
+            When the tables were loaded; None when none were found (with a ``CacheWarning``).
+        """
         import warnings
 
         from onesdk._cache import read_tables
@@ -332,13 +357,54 @@ class Facade:
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
         """Sessions matching every filter, newest first.
 
-        Filters: ``subject``, ``lab``/``laboratory``, ``date_range`` (one date, or [start, end]
-        with None for an open end; alias ``date``), ``number``, ``task_protocol`` (alias
-        ``task``), ``projects``, ``datasets`` (alias ``dataset``: every name must exist in the
-        session), ``dataset_qc_lte`` (sessions with an existing dataset at or below this QC;
-        with ``datasets``, the named ones must be). Text filters match partially (regular
-        expressions when ``wildcards`` is on); a list means any of its values. Unknown
-        keywords raise :class:`onesdk.errors.UnknownTermError`.
+        Parameters
+        ----------
+        details : bool
+            Also return each session's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        subject : str or list of str, optional
+            Subject nickname(s); partial match (a regular expression when ``wildcards`` is on).
+        lab, laboratory : str or list of str, optional
+            Lab name(s); partial match.
+        date_range, date : str, datetime.date or [start, end], optional
+            One day, or an inclusive range with None for an open end
+            (``['2024-01-01', None]``).
+        number : int, str or list, optional
+            Session number(s) of the day (``1``, ``'001'``).
+        task_protocol, task : str or list of str, optional
+            Task protocol(s); partial match.
+        projects : str or list of str, optional
+            Project name(s); partial match.
+        datasets, dataset : str or list of str, optional
+            Dataset names (patterns) that must all exist in the session.
+        dataset_qc_lte : str, int or onesdk.QC, optional
+            Sessions with an existing dataset at or below this QC (with ``datasets``: the named
+            datasets must be).
+        **filters
+            The filters above are keyword arguments; each may also be given by an unambiguous
+            prefix (``subj``, ``proj``).
+
+        Returns
+        -------
+        list of uuid.UUID
+            The matching eids (``str(eid)`` gives one-api's string form).
+        list of onesdk.Session
+            With ``details=True``, the records of those sessions, in the same order.
+
+        Raises
+        ------
+        onesdk.errors.UnknownTermError
+            An unknown filter keyword (the message lists the valid ones and the closest match).
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind (a bad date, QC name, regular expression...).
+
+        Examples
+        --------
+        >>> eids = one.search(subject='KS051', date_range=['2024-01-01', '2024-03-31'])
+        >>> eids, records = one.search(lab='cortexlab', details=True)
+        >>> eids = one.search(datasets=['spikes.times.npy', '_ibl_trials.table.pqt'])
         """
         query = self._session_query(filters)
         table = self.repository.sessions(query)
@@ -376,11 +442,25 @@ class Facade:
     def to_eid(
         self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
-        """The eid of a session given as UUID, UUID string, URL, path, exp ref or dict.
+        """The eid of a session given in any form.
 
-        Returns None when a path or ref names no session in the cache; raises
-        :class:`ArgumentError` (a ValueError) when ``id`` is no kind of session identifier.
-        A list gives a list, in order.
+        Parameters
+        ----------
+        id : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            A UUID (or its string), an Alyx URL, a session path, an exp ref or a record.
+        cache_dir : str or os.PathLike, optional
+            Accepted for one-api compatibility.
+
+        Returns
+        -------
+        uuid.UUID or None
+            The eid; None when a path or exp ref names no session in the cache. A list gives a
+            list, in order.
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            ``id`` is no kind of session identifier.
         """
         if isinstance(id, list | tuple):
             return [self._to_eid(one, "id") for one in id]
@@ -580,8 +660,18 @@ class Facade:
     def path2eid(
         self, path_obj: str | PurePath | Sequence[str | PurePath]
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
-        """The eid of the session folder in ``path_obj`` (None when not in the cache); a list
-        of paths gives a list, in order."""
+        """The eid of the session folder a path is in.
+
+        Parameters
+        ----------
+        path_obj : str, pathlib.PurePath, or a list of them
+            A session folder or any path inside one (absolute, or starting at the subject).
+
+        Returns
+        -------
+        uuid.UUID or None
+            The eid; None when the session is not in the cache. A list gives a list, in order.
+        """
         if isinstance(path_obj, list | tuple):
             return [self.path2eid(one) for one in path_obj]
         if not isinstance(path_obj, str | PurePath):

@@ -205,8 +205,50 @@ class OneFactory:
         """Return a :class:`One` or an ``OneAlyx`` (see the module docstring); the same
         instance as the previous call when the arguments are the same.
 
-        ``lazy`` (see :class:`One`) chooses how the loaded datasets table is held, for both
-        classes: an ``OneAlyx`` keeps the server's answers in an overlay above it.
+        Parameters
+        ----------
+        base_url : str, optional
+            The Alyx server; default: the saved settings (or a local :class:`One` when a
+            ``cache_dir`` without saved server settings is given).
+        username, password : str, optional
+            Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+            user name, a stored token). A remote instance logs in here, so a wrong password
+            fails at this call; the password is never stored.
+        cache_dir : str or os.PathLike, optional
+            Where the data files (and, by default, the cache tables) are.
+        mode : {'remote', 'local', 'auto', 'refresh'}
+            ``'local'``: the cache tables only; ``'remote'``: ask the server; ``'auto'``: the
+            tables, falling back offline; ``'refresh'``: download newer tables first.
+        silent : bool
+            Hide progress bars (and never prompt).
+        http_data_server : str, optional
+            The file server root downloads are built from (default: the saved setting; the
+            public database's public server for OpenAlyx).
+        wildcards : bool
+            Dataset filters are shell patterns and session filters regular expressions.
+        tables_dir : str or os.PathLike, optional
+            Where the cache tables are, when not in ``cache_dir``.
+        cache_rest : {'GET', None}
+            Cache the server's GET answers on disk (None: never).
+        n_threads : int
+            Parallel downloads.
+        timeout : float
+            Seconds to wait for the server.
+        lazy : bool, optional
+            How the datasets table is held (see :class:`One`); an ``OneAlyx`` keeps the
+            server's answers in an overlay above it.
+
+        Returns
+        -------
+        One or OneAlyx
+            A local :class:`One`, or an ``OneAlyx`` for a server.
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            A bad argument (named in the message).
+        onesdk.errors.AuthenticationError
+            The server refused the login.
         """
         arguments: dict[str, object] = {
             "base_url": base_url,
@@ -264,8 +306,28 @@ class OneFactory:
         http_data_server: str | None = None,
         silent: bool = False,
     ) -> OneAlyx:
-        """Save the settings of a server (URL, user name, file server, cache dir) and return
-        an instance on it; never prompts. The kept instance is forgotten first."""
+        """Save the settings of a server and return an instance on it; never prompts.
+
+        The kept instance is forgotten first.
+
+        Parameters
+        ----------
+        base_url : str
+            The Alyx server.
+        username : str, optional
+            The user name to save.
+        cache_dir : str or os.PathLike, optional
+            The download folder to save.
+        http_data_server : str, optional
+            The file server root to save.
+        silent : bool
+            Hide progress bars.
+
+        Returns
+        -------
+        OneAlyx
+            An instance on the server.
+        """
         self.cache_clear()
         return _one_alyx().setup(
             base_url,

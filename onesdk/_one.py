@@ -76,6 +76,24 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     (``datasets.parts/`` beside ``datasets.pqt``, built on first open and rebuilt when the
     table changes), so a table larger than memory works; every method gives the same answers.
     ``None`` (default): lazy when ``datasets.pqt`` is larger than 1/8 of physical memory.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike, optional
+        The folder of the sessions and cache tables (default: the one saved for the default
+        server, else the user cache dir).
+    mode : {'local', 'auto'}
+        A :class:`One` always reads its tables; use ``ONE(base_url=...)`` for a server.
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root that ``path2url``/``record2url`` build URLs from.
+    lazy : bool, optional
+        How the datasets table is held (above).
     """
 
     def __init__(
@@ -125,7 +143,18 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     # ------------------------------------------------------------------ cache
 
     def refresh_cache(self, mode: str = "auto") -> dt.datetime | None:
-        """Reload the tables from disk (a local cache has nothing newer to fetch)."""
+        """Reload the tables from disk (a local cache has nothing newer to fetch).
+
+        Parameters
+        ----------
+        mode : str
+            Accepted for one-api compatibility (``'auto'``, ``'refresh'``, ``'remote'``...).
+
+        Returns
+        -------
+        datetime.datetime or None
+            When the tables were loaded.
+        """
         return self.load_cache()
 
     def save_cache(
@@ -135,9 +164,16 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         *,
         force: bool = False,
     ) -> None:
-        """Write the tables to ``save_dir`` (default: the tables dir) if they changed.
+        """Write the tables, atomically, if they changed since they were loaded or saved.
 
-        ``clobber=True`` or ``force=True`` writes even when nothing changed; writes are atomic.
+        Parameters
+        ----------
+        save_dir : str or os.PathLike, optional
+            Where to write them (default: the tables dir).
+        clobber : bool
+            Write even when nothing changed.
+        force : bool
+            The same as ``clobber`` (the spelling of one-api's documentation).
         """
         from onesdk._cache import write_tables
         from onesdk._parquet import ParquetRepository
@@ -170,10 +206,25 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     def save_loaded_ids(
         self, sessions_only: bool = False, clear_list: bool = True
     ) -> tuple[list[uuid.UUID], Path | None]:
-        """Write the ids of loaded datasets (or their sessions) to a CSV in the tables dir.
+        """Write the ids of the loaded datasets (or of their sessions) to a CSV file.
 
         Datasets are recorded while ``record_loaded`` is True, whether they were on disk or
-        downloaded. Returns the ids (``uuid.UUID``, as one-api) and the CSV path.
+        downloaded.
+
+        Parameters
+        ----------
+        sessions_only : bool
+            Save the sessions' eids instead of the dataset ids.
+        clear_list : bool
+            Forget the recorded ids afterwards.
+
+        Returns
+        -------
+        list of uuid.UUID
+            The ids written (as one-api returns them).
+        pathlib.Path or None
+            The CSV file (in the tables dir), or None when nothing was recorded (with a
+            ``CacheWarning``).
         """
         import warnings
 
@@ -206,25 +257,66 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         collection: str | None = None,
         revision: str | None = None,
     ) -> Lock:
-        """Pin what loading ``datasets`` (names as ``load_dataset`` takes them; None: every
-        dataset) of these sessions would read now: for each dataset its id, revision path,
-        size, md5 and QC. Save it with ``lock.save(path)``; see docs/locks.md."""
+        """Pin what loading datasets of these sessions would read now.
+
+        Parameters
+        ----------
+        eid_or_eids : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s).
+        datasets : str or list of str, optional
+            Dataset names as :meth:`load_dataset` takes them (default: every dataset).
+        collection : str, optional
+            Only datasets of this collection.
+        revision : str, optional
+            The revision to pin (or the last one before it).
+
+        Returns
+        -------
+        onesdk.Lock
+            For each dataset its id, revision path, size, md5 and QC; ``lock.save(path)`` writes
+            it (see docs/locks.md).
+        """
         from onesdk._lock_make import make_lock
 
         return make_lock(self, eid_or_eids, datasets, collection=collection, revision=revision)
 
     @contextlib.contextmanager
     def locked(self, lock: Lock) -> Iterator[Lock]:
-        """Inside the block every ``list_*``/``load_*`` reads the datasets pinned by ``lock``;
-        asking for a session or dataset it does not pin raises ``NotLockedError``."""
+        """A block in which every ``list_*``/``load_*`` reads the datasets a lock pins.
+
+        Parameters
+        ----------
+        lock : onesdk.Lock
+            The lock to read through.
+
+        Yields
+        ------
+        onesdk.Lock
+            The same lock.
+
+        Raises
+        ------
+        onesdk.errors.NotLockedError
+            A session or dataset the lock does not pin is asked for inside the block.
+        """
         from onesdk._lock_view import pinned
 
         with pinned(self, lock):
             yield lock
 
     def sync(self, lock: Lock) -> list[Path]:
-        """Download (when missing or different) and md5-verify exactly the files ``lock``
-        pins, into this cache dir; returns their paths, in the lock's order."""
+        """Download (when missing or different) and md5-verify the files a lock pins.
+
+        Parameters
+        ----------
+        lock : onesdk.Lock
+            The lock whose datasets to fetch into this cache dir.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The local files, in the lock's order.
+        """
         from onesdk._lock_sync import sync
 
         return sync(self, lock)
@@ -232,7 +324,13 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     # ------------------------------------------------------------------ search
 
     def list_subjects(self) -> list[str]:
-        """Every subject in the cache, sorted."""
+        """Every subject in the cache.
+
+        Returns
+        -------
+        list of str
+            The subject nicknames, sorted.
+        """
         import pyarrow.compute as pc
 
         subjects = pc.unique(self.repository.sessions_table.column("subject")).to_pylist()
@@ -253,8 +351,29 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
     def get_details(
         self, eid: EidLike | EidList, full: bool = False
     ) -> Session | pd.DataFrame | list[Session] | list[pd.DataFrame]:
-        """The session record (a :class:`Session`), or with ``full=True`` a frame of its
-        datasets with the session columns joined; a list of eids gives a list, in order."""
+        """The record of a session.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        full : bool
+            Return the session's datasets frame with the session columns joined, instead of the
+            record.
+
+        Returns
+        -------
+        onesdk.Session
+            The session record (also readable as ``record['subject']``).
+        pandas.DataFrame
+            With ``full=True``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            A session is not in the cache.
+        """
         if isinstance(eid, list | tuple):
             if full:
                 return [self.get_details(one, full=True) for one in eid]
@@ -318,14 +437,52 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         default_revisions_only: bool = False,
         keep_eid_index: bool = False,
     ) -> list[str] | pd.DataFrame:
-        """The datasets of a session (or of every session when ``eid`` is None).
+        """The datasets of a session (or of every session).
 
-        ``filename`` is a pattern, a list of patterns, or a dict of ALF parts; ``collection``
-        and ``revision`` are patterns (shell wildcards, or regular expressions when
-        ``wildcards`` is off). Only datasets with QC at or below ``qc`` are listed. Returns the
-        sorted relative paths (unique paths in table order without ``eid``), or with
-        ``details=True`` the datasets frame (indexed by id, or by (eid, id) when
-        ``keep_eid_index`` or no eid).
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, a list of them, or None
+            The session(s) to list; None lists every session in the cache.
+        filename : str, list of str or dict, optional
+            Dataset file names to match: a pattern (shell wildcards, or a regular expression when
+            ``wildcards`` is off), a list of patterns (any of them), or a dict of ALF parts
+            (``{'object': 'trials', 'attribute': ['choice', 'intervals']}``).
+        collection : str or list of str, optional
+            Collection pattern(s), e.g. ``'alf/probe*'``; ``''`` matches the session root.
+        revision : str or list of str, optional
+            Revision pattern(s), e.g. ``'2024-*'``; ``''`` matches datasets without a revision.
+        qc : str, int or onesdk.QC
+            List only datasets whose QC is at or below this level (default ``'FAIL'``).
+        ignore_qc_not_set : bool
+            Leave out datasets whose QC is ``NOT_SET``.
+        details : bool
+            Return the datasets frame instead of the relative paths.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        default_revisions_only : bool
+            Only each dataset's default revision.
+        keep_eid_index : bool
+            With ``details``, index the frame by (eid, id) also for a single session.
+
+        Returns
+        -------
+        list of str
+            The relative paths ``collection/#revision#/name``, sorted (in table order, each once,
+            without ``eid``).
+        pandas.DataFrame
+            With ``details=True``: the datasets frame (columns rel_path, file_size, hash, exists,
+            qc, default_revision...), indexed by id, or by (eid, id).
+
+        Examples
+        --------
+        >>> one.list_datasets(eid, collection='alf/probe00')
+        >>> one.list_datasets(eid, filename={'object': 'spikes'}, details=True)
+
+        Notes
+        -----
+        Remotely the session's datasets are asked of the server and merged into the cache tables;
+        as in one-api, ``default_revisions_only`` has no effect there.
         """
         remote = (
             eid is not None
@@ -383,7 +540,33 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         details: bool = False,
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
-        """The collections holding matching datasets (in table order), or a frame for each."""
+        """The collections holding matching datasets.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, a list of them, or None
+            The session(s) to list; None lists every session in the cache.
+        filename : str, list of str or dict, optional
+            Dataset file names to match: a pattern (shell wildcards, or a regular expression when
+            ``wildcards`` is off), a list of patterns (any of them), or a dict of ALF parts
+            (``{'object': 'trials', 'attribute': ['choice', 'intervals']}``).
+        collection : str or list of str, optional
+            Collection pattern(s), e.g. ``'alf/probe*'``; ``''`` matches the session root.
+        revision : str or list of str, optional
+            Revision pattern(s), e.g. ``'2024-*'``; ``''`` matches datasets without a revision.
+        details : bool
+            Return a datasets frame per collection instead of the names.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        list of str
+            The collection names in table order (``''`` for the session root).
+        dict of str to pandas.DataFrame
+            With ``details=True``: each collection's datasets frame.
+        """
         table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
         found = self._group_by_part(table, 0, details, eid_index=eid is None)
         if self._asks_server(query_type) and isinstance(found, dict):
@@ -420,7 +603,33 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         details: bool = False,
         query_type: str | None = None,
     ) -> list[str] | dict[str, pd.DataFrame]:
-        """The revisions of matching datasets ('' for none; in table order), or a frame each."""
+        """The revisions of matching datasets.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, a list of them, or None
+            The session(s) to list; None lists every session in the cache.
+        filename : str, list of str or dict, optional
+            Dataset file names to match: a pattern (shell wildcards, or a regular expression when
+            ``wildcards`` is off), a list of patterns (any of them), or a dict of ALF parts
+            (``{'object': 'trials', 'attribute': ['choice', 'intervals']}``).
+        collection : str or list of str, optional
+            Collection pattern(s), e.g. ``'alf/probe*'``; ``''`` matches the session root.
+        revision : str or list of str, optional
+            Revision pattern(s), e.g. ``'2024-*'``; ``''`` matches datasets without a revision.
+        details : bool
+            Return a datasets frame per revision instead of the names.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        list of str
+            The revision names in table order (``''`` for datasets without a revision).
+        dict of str to pandas.DataFrame
+            With ``details=True``: each revision's datasets frame.
+        """
         table = self._matching_table(eid, filename, collection, revision, query_type=query_type)
         return self._group_by_part(table, 1, details, eid_index=eid is None)
 
@@ -456,10 +665,30 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         lab: str | None = None,
         overwrite: bool | None = None,
     ) -> One:
-        """Build the cache tables of the ALF tree in ``cache_dir`` and return a One on it.
+        """Index a folder of ALF sessions into cache tables and open it.
 
-        Existing tables are kept unless ``overwrite=True`` (never asked interactively: a
-        library does not prompt).
+        Parameters
+        ----------
+        cache_dir : str or os.PathLike, optional
+            The root folder of the sessions (default: the working directory).
+        silent : bool
+            Hide progress bars.
+        hash_files : bool
+            Store each file's md5 (slower).
+        lab : str, optional
+            The lab of sessions whose path has no lab part.
+        overwrite : bool, optional
+            Rebuild existing tables (they are kept otherwise; nothing is ever asked interactively).
+
+        Returns
+        -------
+        onesdk.One
+            A local instance on the folder.
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            ``cache_dir`` is not an existing folder.
         """
         from onesdk._cache import make_cache
 

@@ -73,7 +73,38 @@ _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision"
 
 
 class OneAlyx(One):
-    """Search, list and load ALF data through an Alyx server (and the local cache)."""
+    """Search, list and load ALF data through an Alyx server (and the local cache).
+
+    Parameters
+    ----------
+    username, password : str, optional
+        Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+        user name, a stored token). In 'remote' and 'refresh' modes the instance logs in
+        here; the password is never stored.
+    base_url : str, optional
+        The Alyx server (default: the saved default server).
+    cache_dir : str or os.PathLike, optional
+        The download folder (default: the saved one, else the user cache dir per server).
+    mode : {'remote', 'local', 'auto', 'refresh'}
+        Where answers come from (see ``ONE``).
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root downloads are built from (default: the saved setting; for the
+        public database its public server).
+    cache_rest : {'GET', None}
+        Cache the server's GET answers on disk (None: never).
+    n_threads : int
+        Parallel downloads.
+    timeout : float
+        Seconds to wait for the server.
+    lazy : bool, optional
+        How the loaded datasets table is held (see :class:`One`).
+    """
 
     def __init__(
         self,
@@ -184,8 +215,19 @@ class OneAlyx(One):
     ) -> dt.datetime | None:
         """Load the cache tables; in remote modes first fetch the server's if newer.
 
-        ``tag`` loads the tables of a dataset tag (into ``<cache_dir>/<tag>`` unless
-        ``tables_dir`` is given). Called by the constructor: a 'remote' instance starts empty.
+        Parameters
+        ----------
+        tables_dir : str or os.PathLike, optional
+            Where the tables are (default: the tables dir, or ``<cache_dir>/<tag>``).
+        clobber : bool
+            Download the server's tables even when the local ones are as new.
+        tag : str, optional
+            Load the tables of a release tag (installed into ``<cache_dir>/<tag>``).
+
+        Returns
+        -------
+        datetime.datetime or None
+            When the tables were loaded; None for a 'remote' instance's empty start.
         """
         target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)
         target = target or self._tables_dir
@@ -208,7 +250,21 @@ class OneAlyx(One):
     def search_terms(
         self, query_type: str | None = None, endpoint: str | None = None
     ) -> tuple[str, ...]:
-        """The keywords of :meth:`search` (remote: the server's session filters, sorted)."""
+        """The keywords :meth:`search` accepts.
+
+        Parameters
+        ----------
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        endpoint : str, optional
+            ``'sessions'`` (default) or ``'insertions'``: whose filters to list.
+
+        Returns
+        -------
+        tuple of str
+            The filter names (remote: the server's, sorted).
+        """
         if not self._connection.asks_server(query_type):
             return super().search_terms(query_type)
         return search_terms(endpoint or "sessions")
@@ -224,7 +280,40 @@ class OneAlyx(One):
     def search(
         self, details: bool = False, *, query_type: str | None = None, **filters: object
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
-        """Sessions matching the filters: remote by default (see :func:`search_terms`)."""
+        """Sessions matching the filters: asked of the server by default.
+
+        Parameters
+        ----------
+        details : bool
+            Also return each session's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        **filters
+            The server's session filters (see :meth:`search_terms`): the local ones
+            (``subject``, ``lab``, ``date_range``, ``number``, ``task_protocol``, ``projects``,
+            ``datasets``, ``dataset_qc_lte``) and remote-only ones such as ``performance_gte``,
+            ``atlas_acronym`` or ``django``.
+
+        Returns
+        -------
+        list of uuid.UUID
+            The matching eids, every page fetched.
+        list of onesdk.Session
+            With ``details=True``, their records, in the same order.
+
+        Raises
+        ------
+        onesdk.errors.UnknownTermError
+            A filter the server does not know.
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind (nothing is sent).
+
+        Examples
+        --------
+        >>> eids = one.search(subject='KS051', performance_gte=70)
+        >>> eids = one.search(subject='KS051', query_type='local')
+        """
         if not self._connection.asks_server(query_type):
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
         try:
@@ -253,7 +342,31 @@ class OneAlyx(One):
     def search_insertions(
         self, details: bool = False, *, query_type: str | None = None, **filters: object
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Insertion]]:
-        """Probe insertions matching the filters (``session``, ``name``, ``lab``, ...)."""
+        """Probe insertions matching the filters (asked of the server).
+
+        Parameters
+        ----------
+        details : bool
+            Also return each insertion's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        **filters
+            The server's insertion filters: ``session``, ``name``, ``lab``, ``subject``,
+            ``dataset_types``, ``atlas_acronym``...
+
+        Returns
+        -------
+        list of uuid.UUID
+            The probe insertion ids (pids).
+        list of onesdk.Insertion
+            With ``details=True``, their records.
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind.
+        """
         from onesdk._models import insertion_from_rest
 
         if not self._connection.asks_server(query_type):
@@ -272,7 +385,21 @@ class OneAlyx(One):
     def pid2eid(
         self, pid: uuid.UUID | str, query_type: str | None = None
     ) -> tuple[uuid.UUID, str] | tuple[None, None]:
-        """The session and probe name of an insertion; (None, None) when unknown."""
+        """The session and probe name of a probe insertion.
+
+        Parameters
+        ----------
+        pid : str or uuid.UUID
+            The probe insertion id.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        tuple of (uuid.UUID, str)
+            The eid and the probe name; ``(None, None)`` when the insertion is unknown.
+        """
         key = str(_as_uuid(pid, "pid"))
         if self._connection.asks_server(query_type):
             try:
@@ -294,7 +421,25 @@ class OneAlyx(One):
         | tuple[None, None]
         | tuple[None, None, None]
     ):
-        """The insertions of a session: (pids, names[, records]); Nones when there are none."""
+        """The probe insertions of a session.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        details : bool
+            Also return the insertion records.
+
+        Returns
+        -------
+        tuple
+            ``(pids, names)``, or ``(pids, names, records)`` with ``details``; Nones when the
+            session has no insertion.
+        """
         key = self._eid(eid)
         if self._connection.asks_server(query_type):
             pids, records = self.search_insertions(True, query_type="remote", session=key)
@@ -318,7 +463,25 @@ class OneAlyx(One):
     def type2datasets(
         self, eid: EidLike, dataset_type: str | Sequence[str], details: bool = False
     ) -> list[str] | pd.DataFrame:
-        """The datasets of given dataset type(s) in a session (remote only)."""
+        """The datasets of given dataset type(s) in a session (asked of the server).
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        dataset_type : str or list of str
+            Dataset type name(s), e.g. ``'trials.intervals'``.
+        details : bool
+            Return the datasets frame instead of the relative paths.
+
+        Returns
+        -------
+        list of str
+            The relative paths, sorted.
+        pandas.DataFrame
+            With ``details=True``.
+        """
         from onesdk._remote_records import datasets_frame
 
         key = self._remote_eid(eid)
@@ -339,7 +502,23 @@ class OneAlyx(One):
         raise ArgumentError(argument, name, "a dataset name in the cache (not found)")
 
     def dataset2type(self, dset: str | uuid.UUID) -> str:
-        """The dataset type name of a dataset (by UUID, or by a file name in the cache)."""
+        """The dataset type of a dataset.
+
+        Parameters
+        ----------
+        dset : str or uuid.UUID
+            The dataset id, or a dataset file name found in the cache.
+
+        Returns
+        -------
+        str
+            The dataset type name, e.g. ``'trials.intervals'``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such dataset.
+        """
         instance(dset, (str, uuid.UUID), "dset", "a dataset UUID or file name")
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
         if not _is_uuid(key):
@@ -348,7 +527,18 @@ class OneAlyx(One):
         return str(value)
 
     def describe_dataset(self, dataset_type: str | None = None) -> JsonObject:
-        """The dataset type record (by type name, or by a dataset file name in the cache)."""
+        """The record of a dataset type (its description is logged at INFO).
+
+        Parameters
+        ----------
+        dataset_type : str, optional
+            A dataset type name, or a dataset file name found in the cache.
+
+        Returns
+        -------
+        dict
+            The dataset type record (name, description, filename pattern...).
+        """
         if not dataset_type:
             raise ArgumentError("dataset_type", dataset_type, "a dataset type or file name")
         try:
@@ -361,7 +551,20 @@ class OneAlyx(One):
         return record
 
     def describe_revision(self, revision: str, full: bool = False) -> JsonObject | None:
-        """The revision record (``full=True``); None when the revision does not exist."""
+        """The record of a revision (its description is logged at INFO).
+
+        Parameters
+        ----------
+        revision : str
+            The revision name, e.g. ``'2024-01-01'``.
+        full : bool
+            Return the record (else None).
+
+        Returns
+        -------
+        dict or None
+            The revision record with ``full=True``; None when the revision does not exist.
+        """
         try:
             record = self._connection.rest.revision(revision)
         except HTTPError as exc:
@@ -393,11 +596,31 @@ class OneAlyx(One):
     def get_details(
         self, eid: EidLike | EidList, full: bool = False, query_type: str | None = None
     ) -> Session | JsonObject | pd.DataFrame | list[Session] | list[JsonObject | pd.DataFrame]:
-        """The session record: remote by default.
+        """The record of a session: asked of the server by default.
 
-        A :class:`Session`; with ``full=True`` the whole detail record as the server sends it
-        (its datasets merged into the cache), or locally the frame of its datasets. A list of
-        eids gives a list, in order.
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        full : bool
+            Remote: the whole detail record as the server sends it (its datasets are merged into
+            the cache); local: the session's datasets frame.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        onesdk.Session
+            The session record.
+        dict or pandas.DataFrame
+            With ``full=True``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            The session does not exist.
         """
         if isinstance(eid, list | tuple):
             if full:
@@ -446,7 +669,26 @@ class OneAlyx(One):
         revision: str | None = None,
         assert_unique: bool = False,
     ) -> pd.DataFrame:
-        """Aggregate datasets (no session) of a relation such as 'subjects', from the server."""
+        """Aggregate datasets (not tied to a session) of a relation, from the server.
+
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str, optional
+            Only the aggregates of this subject (or other identifier).
+        dataset : str, optional
+            Only datasets whose name matches this pattern.
+        revision : str, optional
+            This revision, or the last one before it.
+        assert_unique : bool
+            Raise when several datasets match.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The matching aggregate datasets.
+        """
         import fnmatch
 
         from onesdk._remote_records import datasets_frame
@@ -516,7 +758,32 @@ class OneAlyx(One):
         revision: str | None = None,
         download_only: bool = False,
     ) -> FileContent | Path:
-        """Load (or with ``download_only`` fetch) one aggregate dataset."""
+        """Load (or fetch) one aggregate dataset.
+
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str
+            The subject (or other identifier).
+        dataset : str, optional
+            The dataset name (pattern).
+        revision : str, optional
+            This revision, or the last one before it.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+
+        Returns
+        -------
+        numpy.ndarray, pandas.DataFrame, ... or pathlib.Path
+            The data, or its path with ``download_only``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such aggregate dataset.
+        """
         if self.wildcards and isinstance(dataset, str) and len(dataset.split(".")) == 2:
             dataset += ".*"
         frame = self.list_aggregates(relation, identifier, dataset, revision, assert_unique=True)
@@ -549,8 +816,22 @@ class OneAlyx(One):
     def eid2path(
         self, eid: EidLike | EidList, query_type: str | None = None
     ) -> Path | list[Path | None] | None:
-        """The local session folder of ``eid`` (asking the server when not in the cache); a
-        list of eids gives a list, in order."""
+        """The local folder of a session (asking the server when it is not in the cache).
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        pathlib.Path or None
+            The folder; None when the session does not exist. A list gives a list, in order.
+        """
         if isinstance(eid, list | tuple):
             return [self._eid2path_one(one, query_type) for one in eid]
         return self._eid2path_one(eid, query_type)
@@ -582,8 +863,21 @@ class OneAlyx(One):
         path_obj: str | PurePath | Sequence[str | PurePath],
         query_type: str | None = None,
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
-        """The eid of a session folder (asking the server when not in the cache); a list of
-        paths gives a list, in order."""
+        """The eid of the session folder a path is in (asking the server when needed).
+
+        Parameters
+        ----------
+        path_obj : str, pathlib.PurePath, or a list of them
+            A session folder or a path inside one.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        uuid.UUID or None
+            The eid; None when the session does not exist. A list gives a list, in order.
+        """
         if isinstance(path_obj, list | tuple):
             return [self.path2eid(one, query_type) for one in path_obj]
         if not isinstance(path_obj, str | PurePath):
@@ -621,7 +915,28 @@ class OneAlyx(One):
         silent: bool = False,
         **kwargs: object,
     ) -> OneAlyx:
-        """Save the settings of a server (URL, user, file server, cache dir) and connect."""
+        """Save the settings of a server and connect to it (never prompts).
+
+        Parameters
+        ----------
+        base_url : str
+            The Alyx URL.
+        username : str, optional
+            The Alyx user name to save.
+        cache_dir : str or os.PathLike, optional
+            The download folder to save.
+        http_data_server : str, optional
+            The file server root to save (default for the public database: its public server).
+        silent : bool
+            Hide progress bars.
+        **kwargs
+            Refused: every other keyword is an error.
+
+        Returns
+        -------
+        onesdk.OneAlyx
+            An instance on the server.
+        """
         if base_url is None:
             raise ArgumentError("base_url", None, "the Alyx URL to set up")
         if kwargs:

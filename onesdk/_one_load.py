@@ -163,11 +163,53 @@ class LoadMethods(Facade):
         download_only: bool = False,
         check_hash: bool = True,
     ) -> FileContent | Path:
-        """Load one dataset of a session (``download_only``: return its local path).
+        """Load one dataset of a session.
 
-        ``dataset`` is a file name (shell wildcards allowed), ``'object.attribute'``, a dict
-        of ALF parts, or a relative path ``collection/#revision#/name``. Without ``revision``
-        the default revision is loaded; with one, that revision or the last one before it.
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        dataset : str or dict
+            A file name (shell wildcards allowed), ``'object.attribute'`` (any namespace and
+            extension), a dict of ALF parts, or a relative path ``collection/#revision#/name``.
+        collection : str, optional
+            The collection, e.g. ``'alf/probe00'``; needed when the name exists in several.
+        revision : str, optional
+            Load this revision, or the last one before it (lexicographic: ISO dates order well).
+            Default: the default revision, or the last one before the revision pinned by the
+            ``ONE_REVISION_LAST_BEFORE`` environment variable.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+        check_hash : bool
+            Compare the local file's md5 with the record (a remote instance downloads the file
+            again when it differs; a local one logs the mismatch).
+
+        Returns
+        -------
+        numpy.ndarray, pandas.DataFrame, dict, ... or pathlib.Path
+            The file's content as its format gives it (see :meth:`load_array` and
+            :meth:`load_table` for one precise type), or its path with ``download_only``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such dataset in the session, or its file is not available.
+        onesdk.errors.ALFMultipleCollectionsFound
+            The name exists in several collections and none was given.
+        onesdk.errors.ALFMultipleObjectsFound
+            The pattern matches several datasets.
+
+        Examples
+        --------
+        >>> intervals = one.load_dataset(eid, '_ibl_trials.intervals.npy')
+        >>> intervals = one.load_dataset(eid, 'trials.intervals')
+        >>> path = one.load_dataset(eid, 'spikes.times.npy', collection='alf/probe00',
+        ...                         download_only=True)
         """
         key = self._eid(eid)
         instance(dataset, (str, Mapping), "dataset", "a dataset name, relative path or dict")
@@ -223,11 +265,49 @@ class LoadMethods(Facade):
         download_only: bool = False,
         check_hash: bool = True,
     ) -> tuple[list[FileContent | Path | None], list[Dataset | None]]:
-        """Load several datasets of one session; returns (data or paths, records).
+        """Load several datasets of one session.
 
-        Relative paths (``collection/#revision#/name``, or a frame from ``list_datasets``) name
-        exact datasets; plain names use ``collections``/``revisions`` (one, or one per dataset).
-        Missing datasets raise unless ``assert_present=False`` (then their entries are None).
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        datasets : list of str, list of dict, or pandas.DataFrame
+            Dataset names (as for :meth:`load_dataset`), dicts of ALF parts, relative paths
+            ``collection/#revision#/name``, or a frame from ``list_datasets(..., details=True)``.
+        collections : str or list of str, optional
+            One collection for all names, or one per name (not with relative paths).
+        revisions : str or list of str, optional
+            One revision for all names, or one per name (the last revision before it is taken
+            when there is no exact match; not with relative paths).
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        assert_present : bool
+            Raise when a dataset is missing; with False its entries are None.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+        check_hash : bool
+            Compare the local file's md5 with the record (a remote instance downloads the file
+            again when it differs; a local one logs the mismatch).
+
+        Returns
+        -------
+        list
+            The data (or paths), one entry per dataset, None where missing.
+        list of onesdk.Dataset or None
+            The dataset records, in the same order.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            A dataset is missing and ``assert_present`` is True.
+
+        Examples
+        --------
+        >>> data, records = one.load_datasets(eid, ['_ibl_trials.choice.npy', 'spikes.times.npy'],
+        ...                                   collections=['alf', 'alf/probe00'])
         """
         import warnings
 
@@ -365,8 +445,55 @@ class LoadMethods(Facade):
         check_hash: bool = True,
         **filters: PartValue,
     ) -> AlfBunch | list[ALFPath]:
-        """Load every attribute of an ALF object (``filters``: namespace, attribute,
-        timescale, extra, extension) into an :class:`AlfBunch`, or return the paths."""
+        """Load every attribute of an ALF object.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        obj : str
+            The object name, e.g. ``'trials'``, ``'spikes'``.
+        collection : str, optional
+            The collection; needed when the object exists in several.
+        revision : str, optional
+            Load this revision, or the last one before it (lexicographic: ISO dates order well).
+            Default: the default revision, or the last one before the revision pinned by the
+            ``ONE_REVISION_LAST_BEFORE`` environment variable.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+        check_hash : bool
+            Compare the local file's md5 with the record (a remote instance downloads the file
+            again when it differs; a local one logs the mismatch).
+        **filters
+            ALF parts that select files: ``namespace``, ``attribute``, ``timescale``, ``extra``,
+            ``extension`` (a value or a list, shell wildcards allowed).
+
+        Returns
+        -------
+        onesdk.alf.io.AlfBunch
+            Attribute name -> array or table (``bunch.array('times')`` gives an ndarray type).
+        list of pathlib.Path
+            With ``download_only``, the object's files.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such object in the session (or its files are not available).
+        onesdk.errors.ALFMultipleCollectionsFound
+            The object is in several collections and none was given.
+        onesdk.errors.UnknownTermError
+            An unknown filter keyword.
+
+        Examples
+        --------
+        >>> trials = one.load_object(eid, 'trials', attribute=['intervals', 'choice'])
+        >>> spikes = one.load_object(eid, 'spikes', collection='alf/probe00')
+        """
         key = self._eid(eid)
         files = self._object_files(
             key, obj, collection, revision, check_hash, filters, query_type=query_type
@@ -462,7 +589,48 @@ class LoadMethods(Facade):
         check_hash: bool = True,
         **filters: PartValue,
     ) -> dict[str, AlfBunch] | list[ALFPath]:
-        """Load every object of a collection: ``{object: AlfBunch}`` (or the paths)."""
+        """Load every object of a collection.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        collection : str
+            The collection, e.g. ``'alf/probe00'``.
+        object : str or list of str, optional
+            Only these objects (patterns allowed).
+        revision : str, optional
+            Load this revision, or the last one before it (lexicographic: ISO dates order well).
+            Default: the default revision, or the last one before the revision pinned by the
+            ``ONE_REVISION_LAST_BEFORE`` environment variable.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+        check_hash : bool
+            Compare the local file's md5 with the record (a remote instance downloads the file
+            again when it differs; a local one logs the mismatch).
+        **filters
+            ALF parts that select files: ``namespace``, ``attribute``, ``timescale``, ``extra``,
+            ``extension``.
+
+        Returns
+        -------
+        dict of str to onesdk.alf.io.AlfBunch
+            Object name -> its attributes.
+        list of pathlib.Path
+            With ``download_only``, the files.
+
+        Raises
+        ------
+        onesdk.errors.AlfError
+            The collection does not exist in the session.
+        onesdk.errors.ALFObjectNotFound
+            No matching object in it (or its files are not available).
+        """
         from onesdk._query import split_rel_path
 
         key = self._eid(eid)
@@ -537,7 +705,33 @@ class LoadMethods(Facade):
         details: bool = False,
         check_hash: bool = True,
     ) -> FileContent | Path | tuple[FileContent | Path, Dataset]:
-        """Load a dataset given its UUID (with ``details``, also return its record)."""
+        """Load a dataset given its UUID.
+
+        Parameters
+        ----------
+        dset_id : str or uuid.UUID
+            The dataset id.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+        details : bool
+            Also return the dataset record.
+        check_hash : bool
+            Compare the local file's md5 with the record (a remote instance downloads the file
+            again when it differs; a local one logs the mismatch).
+
+        Returns
+        -------
+        numpy.ndarray, pandas.DataFrame, ... or pathlib.Path
+            The data (or its path with ``download_only``).
+        onesdk.Dataset
+            With ``details=True``, the record (the result is then a pair).
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No dataset with this id, or its file is not available.
+        """
         from onesdk._tables import dataset_model, table_records
         from onesdk.errors import ALFMultipleObjectsFound
 

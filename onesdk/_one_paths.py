@@ -61,8 +61,20 @@ class PathMethods(Facade):
     def eid2path(self, eid: EidList) -> list[Path | None]: ...
 
     def eid2path(self, eid: EidLike | EidList) -> Path | list[Path | None] | None:
-        """The local session folder of ``eid`` (None when not in the cache); a list of eids
-        gives a list, in order."""
+        """The local folder of a session.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+
+        Returns
+        -------
+        pathlib.Path or None
+            ``<cache_dir>/lab/Subjects/subject/date/number``; None when the session is not in the
+            cache. A list gives a list, in order.
+        """
         if isinstance(eid, list | tuple):
             return [self.eid2path(one) for one in eid]
         from onesdk._tables import session_rel_path
@@ -74,7 +86,19 @@ class PathMethods(Facade):
         return ALFPath(self.cache_dir / session_rel_path(self._session_record(key)))
 
     def path2record(self, path: str | PurePath) -> Session | Dataset | None:
-        """The session record of a session folder, or the dataset record of a file."""
+        """The record of a session folder or of a dataset file.
+
+        Parameters
+        ----------
+        path : str or pathlib.PurePath
+            A session folder, or a dataset file inside one.
+
+        Returns
+        -------
+        onesdk.Session, onesdk.Dataset or None
+            The session record for a folder, the dataset record for a file (also readable as
+            ``record['rel_path']``); None when not in the cache.
+        """
         from onesdk._tables import dataset_model, session_model, table_records
 
         text = text_or_path(path, "path")
@@ -95,7 +119,18 @@ class PathMethods(Facade):
         return None
 
     def record2path(self, dataset: Dataset) -> Path | None:
-        """The local path of a dataset record."""
+        """The local path of a dataset record.
+
+        Parameters
+        ----------
+        dataset : onesdk.Dataset
+            A dataset record (from ``load_datasets``, ``path2record``...).
+
+        Returns
+        -------
+        pathlib.Path or None
+            Where the file is (or would be) in the cache dir; None when its session is unknown.
+        """
         from onesdk._models import Dataset
 
         instance(dataset, Dataset, "dataset", "a Dataset record")
@@ -105,7 +140,24 @@ class PathMethods(Facade):
         return None if session is None else session / dataset.rel_path
 
     def path2url(self, filepath: str | PurePath) -> str | None:
-        """The file-server URL of a local dataset file (needs ``http_data_server``)."""
+        """The file-server URL of a local dataset file.
+
+        Parameters
+        ----------
+        filepath : str or pathlib.PurePath
+            A dataset file in the cache dir.
+
+        Returns
+        -------
+        str or None
+            The URL (``http_data_server`` + the file's path, the dataset id before the extension);
+            None when the file is not a dataset in the cache.
+
+        Raises
+        ------
+        onesdk.errors.AlfError
+            No file server is configured (pass ``http_data_server=``).
+        """
         record = self.path2record(text_or_path(filepath, "filepath"))
         if record is None:
             return None
@@ -116,7 +168,23 @@ class PathMethods(Facade):
         return self.record2url(record)
 
     def record2url(self, record: Dataset | Session) -> str:
-        """The file-server URL of a dataset (the dataset id goes before the extension)."""
+        """The file-server URL of a dataset (or the folder URL of a session).
+
+        Parameters
+        ----------
+        record : onesdk.Dataset or onesdk.Session
+            A dataset or session record.
+
+        Returns
+        -------
+        str
+            The URL, with the dataset id inserted before the file extension.
+
+        Raises
+        ------
+        onesdk.errors.AlfError
+            No file server is configured (pass ``http_data_server=``).
+        """
         from onesdk._models import Dataset, Session
 
         instance(record, (Dataset, Session), "record", "a Dataset or Session record")
@@ -174,8 +242,28 @@ class PathMethods(Facade):
         | list[str]
         | list[ExpRefDict | RawExpRefDict | str]
     ):
-        """The experiment reference of a session: a dict, or ``'yyyy-mm-dd_N_subject'``; a list
-        of eids gives a list, in order."""
+        """The experiment reference of a session.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        as_dict : bool
+            Return ``{'subject', 'date', 'sequence'}`` instead of ``'yyyy-mm-dd_N_subject'``.
+        parse : bool
+            With ``as_dict``, give the date as ``datetime.date`` and the sequence as ``int``.
+
+        Returns
+        -------
+        dict or str
+            The reference; a list of eids gives a list, in order.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            A session is not in the cache.
+        """
         if isinstance(eid, list | tuple):
             return [self._eid2ref_one(one, as_dict, parse) for one in eid]
         return self._eid2ref_one(eid, as_dict, parse)
@@ -204,8 +292,23 @@ class PathMethods(Facade):
     def ref2eid(self, ref: RefList) -> list[uuid.UUID]: ...
 
     def ref2eid(self, ref: str | Mapping[str, object] | RefList) -> uuid.UUID | list[uuid.UUID]:
-        """The eid of an experiment reference; raises ALFObjectNotFound if not exactly one.
-        A list of references gives a list of eids, in order."""
+        """The eid of an experiment reference.
+
+        Parameters
+        ----------
+        ref : str, dict, or a list of them
+            ``'yyyy-mm-dd_N_subject'`` or ``{'subject', 'date', 'sequence'}``.
+
+        Returns
+        -------
+        uuid.UUID
+            The eid; a list gives a list, in order.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No session, or several, match the reference.
+        """
         if isinstance(ref, list | tuple):
             return [self.ref2eid(one) for one in ref]
         if not isinstance(ref, str | Mapping):
@@ -222,7 +325,23 @@ class PathMethods(Facade):
     def ref2path(self, ref: RefList) -> list[Path]: ...
 
     def ref2path(self, ref: str | Mapping[str, object] | RefList) -> Path | list[Path]:
-        """The local session folder of an experiment reference (a list gives a list)."""
+        """The local session folder of an experiment reference.
+
+        Parameters
+        ----------
+        ref : str, dict, or a list of them
+            ``'yyyy-mm-dd_N_subject'`` or ``{'subject', 'date', 'sequence'}``.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder; a list gives a list, in order.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No session, or several, match the reference.
+        """
         if isinstance(ref, list | tuple):
             return [self.ref2path(one) for one in ref]
         if not isinstance(ref, str | Mapping):
