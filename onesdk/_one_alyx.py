@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, overload
 
 import platformdirs
 
 from onesdk._auth import resolve_credentials
-from onesdk._download import Downloader, DownloadTask, safe_target, url_for
+from onesdk._download import Downloader
 from onesdk._log import get_logger
 from onesdk._one import EidLike, EidList, One
 from onesdk._options import Options, check_connection, check_mode
@@ -34,7 +34,14 @@ from onesdk._remote_records import (
     dataset_rows,
     session_row,
 )
-from onesdk._remote_session import RemoteSession, connect
+from onesdk._remote_session import (
+    RemoteSession,
+    as_uuid,
+    connect,
+    insertion_matches,
+    is_uuid,
+    unique_records,
+)
 from onesdk._remote_tables import (
     install_cache_zip,
     local_cache_info,
@@ -323,7 +330,7 @@ class OneAlyx(One):
             if not self._connection.fall_back(exc):
                 raise
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
-        self._connection.add_sessions(session_row(r) for r in _unique(records))
+        self._connection.add_sessions(session_row(r) for r in unique_records(records))
         eids = [uuid.UUID(str(r["id"])) for r in records]
         if not details:
             return eids
@@ -371,7 +378,7 @@ class OneAlyx(One):
 
         if not self._connection.asks_server(query_type):
             known = self._connection.insertions.values()
-            records = [r for r in known if _insertion_matches(r, filters)]
+            records = [r for r in known if insertion_matches(r, filters)]
         else:
             records = self._connection.rest.search_insertions(filters).raw()
             self._connection.remember_insertions(records)
@@ -400,7 +407,7 @@ class OneAlyx(One):
         tuple of (uuid.UUID, str)
             The eid and the probe name; ``(None, None)`` when the insertion is unknown.
         """
-        key = str(_as_uuid(pid, "pid"))
+        key = str(as_uuid(pid, "pid"))
         if self._connection.asks_server(query_type):
             try:
                 self._connection.remember_insertions([self._connection.rest.insertion(key)])
@@ -521,7 +528,7 @@ class OneAlyx(One):
         """
         instance(dset, (str, uuid.UUID), "dset", "a dataset UUID or file name")
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
-        if not _is_uuid(key):
+        if not is_uuid(key):
             key = self._dataset_name2id(key, "dset")
         value = self._connection.rest.dataset(key).get("dataset_type")
         return str(value)
@@ -689,9 +696,7 @@ class OneAlyx(One):
         pandas.DataFrame
             The matching aggregate datasets.
         """
-        import fnmatch
-
-        from onesdk._remote_records import datasets_frame
+        from onesdk._aggregates import aggregates_frame
 
         if not isinstance(relation, str) or not relation:
             raise ArgumentError("relation", relation, "a relation name such as 'subjects'")
@@ -702,27 +707,7 @@ class OneAlyx(One):
         ):
             instance(value, (str, type(None)), name, "a str or None")
         records = self._connection.rest.dataset_records([("django", "session__isnull,True")]).raw()
-        frame = datasets_frame(dataset_rows(records), keep_eid_index=False)
-        frame["rel_path"] = frame["rel_path"].str.replace(
-            r"^[\w/]+(?=aggregates/)", "", n=1, regex=True
-        )
-        frame["relation"] = [
-            p.split("aggregates")[-1].split("/")[1].casefold() for p in frame["rel_path"]
-        ]
-        frame = frame[frame["relation"] == relation.casefold()].copy()
-        frame["identifier"] = [_aggregate_identifier(p, relation) for p in frame["rel_path"]]
-        frame["revision"] = [_revision_of(p) for p in frame["rel_path"]]
-        if identifier is not None:
-            found = [isinstance(v, str) and identifier in v for v in frame["identifier"]]
-            frame = frame[found]
-        if dataset is not None:
-            names = [p.rsplit("/", 1)[-1] for p in frame["rel_path"]]
-            frame = frame[[fnmatch.fnmatchcase(n, dataset) for n in names]]
-        frame = _pick_revisions(frame, revision)
-        if dataset is not None:
-            frame = frame.sort_index()  # the reference's order when a name filter is given
-        if frame.empty:
-            frame = frame.drop(columns=["revision"], errors="ignore")
+        frame = aggregates_frame(dataset_rows(records), relation, identifier, dataset, revision)
         if assert_unique and len(frame) > 1:
             from onesdk.errors import ALFMultipleObjectsFound
 
@@ -789,16 +774,9 @@ class OneAlyx(One):
         frame = self.list_aggregates(relation, identifier, dataset, revision, assert_unique=True)
         if frame.empty:
             raise ALFObjectNotFound(f"{dataset or 'dataset'} not found for {relation}/{identifier}")
-        row = frame.iloc[0]
-        rel = str(row["rel_path"])
-        target = safe_target(self.cache_dir, "aggregates", rel.removeprefix("aggregates/"))
-        size = row["file_size"]
-        task = DownloadTask(
-            url_for(self._data_server(), rel, str(frame.index[0])),
-            target,
-            int(size) if not pd_isna(size) else None,
-            str(row["hash"]) if isinstance(row["hash"], str) and row["hash"] else None,
-        )
+        from onesdk._aggregates import aggregate_task
+
+        task = aggregate_task(frame, self.cache_dir, self._data_server())
         with Downloader(silent=self.silent, n_threads=1) as dl:
             path = dl.fetch(task)
         if download_only:
@@ -950,95 +928,3 @@ class OneAlyx(One):
             http_data_server=http_data_server,
             silent=silent,
         )
-
-
-def _unique(records: Iterable[JsonObject]) -> list[JsonObject]:
-    seen: dict[str, JsonObject] = {}
-    for record in records:
-        seen.setdefault(str(record.get("id")), record)
-    return list(seen.values())
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip()[-36:])
-    except ValueError:
-        raise ArgumentError(name, value, "a UUID") from None
-
-
-def _insertion_matches(record: JsonObject, filters: Mapping[str, object]) -> bool:
-    for key, value in filters.items():
-        if key == "session":
-            if str(record.get("session")) != str(value):
-                return False
-        elif key == "name":
-            if record.get("name") != value:
-                return False
-        else:
-            raise OfflineError(
-                f"search_insertions({key}=...) needs the server (query_type='remote')"
-            )
-    return True
-
-
-def pd_isna(value: object) -> bool:
-    return value is None or value is _pd_na() or (isinstance(value, float) and value != value)
-
-
-def _pd_na() -> object:
-    import pandas as pd
-
-    return pd.NA
-
-
-def _revision_of(rel_path: str) -> str:
-    for part in rel_path.split("/")[:-1]:
-        if len(part) > 2 and part.startswith("#") and part.endswith("#"):
-            return part[1:-1]
-    return ""
-
-
-def _aggregate_identifier(rel_path: str, relation: str) -> str:
-    parts = [p for p in rel_path.split("/")[:-1] if not (p.startswith("#") and p.endswith("#"))]
-    lowered = [p.casefold() for p in parts]
-    start = lowered.index(relation.casefold()) + 1
-    return "/".join(parts[start:])
-
-
-def _pick_revisions(frame: pd.DataFrame, revision: str | None) -> pd.DataFrame:
-    """One row per (identifier, file name): the default revision, or the last at or before
-    ``revision``."""
-    if frame.empty:
-        return frame
-    keep: list[int] = []
-    names = [p.rsplit("/", 1)[-1] for p in frame["rel_path"]]
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, (ident, name) in enumerate(zip(frame["identifier"], names, strict=True)):
-        groups.setdefault((str(ident), name), []).append(i)
-    for rows in groups.values():
-        revisions = [str(frame["revision"].iloc[i]) for i in rows]
-        if revision is None:
-            default = [i for i in rows if bool(frame["default_revision"].iloc[i])]
-            keep.append(default[0] if default else rows[revisions.index(max(revisions))])
-        else:
-            before = [(r, i) for r, i in zip(revisions, rows, strict=True) if r <= revision]
-            if before:
-                keep.append(max(before)[1])
-    picked = frame.iloc[sorted(keep)]
-    # the reference lists them by path without the revision folder
-    order = sorted(range(len(picked)), key=lambda i: _without_revision(picked["rel_path"].iloc[i]))
-    return picked.iloc[order]
-
-
-def _without_revision(rel_path: str) -> str:
-    return "/".join(p for p in rel_path.split("/") if not (p.startswith("#") and p.endswith("#")))
