@@ -22,7 +22,6 @@ from onesdk._convert import (
     session_parts,
 )
 from onesdk._layered import LayeredRepository
-from onesdk._models import Session
 from onesdk._options import Options
 from onesdk._query import FILENAME_PARTS, DatasetQuery, FilenameFilter, PartValue, SessionQuery
 from onesdk._store import FileRecord, Store
@@ -49,6 +48,7 @@ if TYPE_CHECKING:
     from onesdk._cache import CacheTables
     from onesdk._lazy_repository import LazyRepository
     from onesdk._lock_view import PinView
+    from onesdk._models import Session
     from onesdk._parquet import ParquetRepository
     from onesdk._remote_session import RemoteSession
     from onesdk._settings import Secret
@@ -75,12 +75,11 @@ SEARCH_TERMS = (
 _SEARCH_ALIASES = {"dataset": "datasets", "lab": "laboratory", "date": "date_range"}
 
 
-# a session record (search(details=True), get_details) names its session too
-EidLike = str | uuid.UUID | PurePath | Mapping[str, object] | Session
+EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
 
 
 # Several eids at once: a list or tuple (never a bare string, which is one eid).
-EidList = list[str] | list[uuid.UUID] | list[Session] | list[EidLike] | tuple[EidLike, ...]
+EidList = list[str] | list[uuid.UUID] | list[EidLike] | tuple[EidLike, ...]
 
 
 QcLike = int | str
@@ -439,15 +438,26 @@ class Facade:
         self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
     ) -> list[uuid.UUID | None]: ...
 
+    @overload
+    def to_eid(self, id: Session, cache_dir: str | os.PathLike[str] | None = None) -> uuid.UUID: ...
+
+    @overload
     def to_eid(
-        self, id: EidLike | EidList | None = None, cache_dir: str | os.PathLike[str] | None = None
+        self, id: list[Session], cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+
+    def to_eid(
+        self,
+        id: EidLike | EidList | Session | list[Session] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given in any form.
 
         Parameters
         ----------
-        id : str, uuid.UUID, pathlib.Path, dict, or a list of them
-            A UUID (or its string), an Alyx URL, a session path, an exp ref or a record.
+        id : str, uuid.UUID, pathlib.Path, dict, onesdk.Session, or a list of them
+            A UUID (or its string), an Alyx URL, a session path, an exp ref, or a record
+            (a dict, or the ``Session`` models of ``search(details=True)``).
         cache_dir : str or os.PathLike, optional
             Accepted for one-api compatibility.
 
@@ -466,11 +476,14 @@ class Facade:
             return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 
-    def _to_eid(self, id: EidLike | None, argument: str) -> uuid.UUID | None:
+    def _to_eid(self, id: EidLike | Session | None, argument: str) -> uuid.UUID | None:
         if id is None:
             return None
-        if isinstance(id, Session):
-            return id.id
+        if not isinstance(id, str | uuid.UUID | PurePath | Mapping):
+            from onesdk._models import Session
+
+            if isinstance(id, Session):  # a record from search(details=True), get_details...
+                return id.id
         eid_like(id, argument)
         if isinstance(id, uuid.UUID):
             return id
@@ -576,7 +589,7 @@ class Facade:
             return None
         if isinstance(eid, str) and not eid.strip():  # never "every session" by accident
             raise ArgumentError("eid", eid, "an experiment ID (an empty string names none)")
-        if isinstance(eid, str | uuid.UUID | PurePath | Mapping | Session):
+        if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
             found = self._to_eid(eid, "eid")
             return (str(found),) if found is not None else ()
         instance(eid, Sequence, "eid", "an experiment ID or a list of them")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from onesdk._cache._schema import QC_NAMES, qc_code
 from onesdk._validate import date_value
+from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError
 
 __all__ = [
@@ -62,16 +63,9 @@ def _values(value: PartValue) -> tuple[str, ...] | None:
 
 def split_rel_path(rel_path: str) -> tuple[str, str, str]:
     """``collection/#revision#/name`` -> (collection, revision, name); absent parts are ''."""
-    head, _, name = rel_path.rpartition("/")
-    revision = ""
-    if head.endswith("#"):
-        coll, _, rev = head.rpartition("/")
-        if rev.startswith("#") and len(rev) > 1:
-            revision = rev.strip("#")
-            head = coll
-        elif head.startswith("#"):
-            revision, head = head.strip("#"), ""
-    return head, revision, name
+    revision, rest = split_revision(rel_path)  # the ALF grammar's revision folder
+    collection, _, name = rest.rpartition("/")
+    return collection, revision or "", name
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ def test_to_eid_reads_the_session_records_of_a_search(shared_alyx: Path) -> None
     assert eids
     assert one.to_eid(records) == eids
     assert one.to_eid(records[0]) == eids[0]
-    assert one.list_datasets(records[0]) == one.list_datasets(eids[0])
 
 
 def test_eid2path_and_ref2path_give_alfpaths(shared_alyx: Path) -> None:
