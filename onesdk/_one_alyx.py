@@ -788,12 +788,12 @@ class OneAlyx(One):
     # ------------------------------------------------------------------ conversions
 
     @overload
-    def eid2path(self, eid: EidLike, query_type: str | None = None) -> Path | None: ...
+    def eid2path(self, eid: EidLike, query_type: str | None = None) -> ALFPath | None: ...
     @overload
-    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[Path | None]: ...
+    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[ALFPath | None]: ...
     def eid2path(
         self, eid: EidLike | EidList, query_type: str | None = None
-    ) -> Path | list[Path | None] | None:
+    ) -> ALFPath | list[ALFPath | None] | None:
         """The local folder of a session (asking the server when it is not in the cache).
 
         Parameters
@@ -807,14 +807,14 @@ class OneAlyx(One):
 
         Returns
         -------
-        pathlib.Path or None
+        onesdk.alf.ALFPath or None
             The folder; None when the session does not exist. A list gives a list, in order.
         """
         if isinstance(eid, list | tuple):
             return [self._eid2path_one(one, query_type) for one in eid]
         return self._eid2path_one(eid, query_type)
 
-    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> Path | None:
+    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> ALFPath | None:
         local = super().eid2path(eid)
         if local is not None or not self._connection.asks_server(query_type):
             return local

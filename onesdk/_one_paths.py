@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 from onesdk._convert import dataset_uuid_in_name
 from onesdk._facade import EidLike, EidList, Facade
+from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._path import split_session_path
 
 __all__ = ["PathMethods"]
@@ -54,12 +55,12 @@ class PathMethods(Facade):
     """``eid2path``, ``path2eid``, ``path2record``, ``record2url``, ``eid2ref``, ...."""
 
     @overload
-    def eid2path(self, eid: EidLike) -> Path | None: ...
+    def eid2path(self, eid: EidLike) -> ALFPath | None: ...
 
     @overload
-    def eid2path(self, eid: EidList) -> list[Path | None]: ...
+    def eid2path(self, eid: EidList) -> list[ALFPath | None]: ...
 
-    def eid2path(self, eid: EidLike | EidList) -> Path | list[Path | None] | None:
+    def eid2path(self, eid: EidLike | EidList) -> ALFPath | list[ALFPath | None] | None:
         """The local folder of a session.
 
         Parameters
@@ -70,9 +71,10 @@ class PathMethods(Facade):
 
         Returns
         -------
-        pathlib.Path or None
-            ``<cache_dir>/lab/Subjects/subject/date/number``; None when the session is not in the
-            cache. A list gives a list, in order.
+        onesdk.alf.ALFPath or None
+            ``<cache_dir>/lab/Subjects/subject/date/number`` (a ``pathlib.Path`` with the ALF
+            properties: ``.subject``, ``.date``...); None when the session is not in the cache.
+            A list gives a list, in order.
         """
         if isinstance(eid, list | tuple):
             return [self.eid2path(one) for one in eid]
@@ -82,9 +84,6 @@ class PathMethods(Facade):
         key = str(found or self._to_eid(eid, "eid"))
         if not self.repository.has_session(key):
             return None
-        from onesdk.alf import ALFPath
-
-        # an ALFPath, as the reference's ALF paths page shows (session parts as properties)
         return ALFPath(self.cache_dir / session_rel_path(self._session_record(key)))
 
     def path2record(self, path: str | PurePath) -> Session | Dataset | None:
@@ -321,12 +320,12 @@ class PathMethods(Facade):
         return eid
 
     @overload
-    def ref2path(self, ref: str | Mapping[str, object]) -> Path: ...  # type: ignore[overload-overlap]
+    def ref2path(self, ref: str | Mapping[str, object]) -> ALFPath: ...  # type: ignore[overload-overlap]
 
     @overload
-    def ref2path(self, ref: RefList) -> list[Path]: ...
+    def ref2path(self, ref: RefList) -> list[ALFPath]: ...
 
-    def ref2path(self, ref: str | Mapping[str, object] | RefList) -> Path | list[Path]:
+    def ref2path(self, ref: str | Mapping[str, object] | RefList) -> ALFPath | list[ALFPath]:
         """The local session folder of an experiment reference.
 
         Parameters
@@ -336,7 +335,7 @@ class PathMethods(Facade):
 
         Returns
         -------
-        pathlib.Path
+        onesdk.alf.ALFPath
             The folder; a list gives a list, in order.
 
         Raises
