@@ -10,10 +10,11 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import report, synth
+from bench import remote, report, synth
 from bench.harness import OPERATIONS, UNSORTED_OP, Harness, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-check", action="store_true", help="always exit 0")
     p.add_argument(
         "--report-only", action="store_true", help="only re-render --merge results (no runs)"
+    )
+    p.add_argument(
+        "--no-remote",
+        action="store_true",
+        help="skip the remote rows (replay of the recorded Alyx exchanges)",
     )
     return p.parse_args(argv)
 
@@ -98,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.merge:
         document["sizes"].update(json.loads(path.read_text())["sizes"])
     failures: list[str] = []
+    largest: synth.Cache | None = None
     for size in [] if args.report_only else sizes:
         progress(f"cache {size}")
         if size in synth.SCALED:
@@ -107,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             cache = synth.ensure_cache(synth.spec_for(size, args.seed), cache_root)
             result = harness.run(cache, ops)
+            if largest is None or cache.n_datasets_total > largest.n_datasets_total:
+                largest = cache
         print(table_header(size) + report.table(result), flush=True)
         entry = report.size_to_json(result)
         document["sizes"][size] = entry
@@ -114,11 +123,14 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps({**document, "sizes": {size: entry}}, indent=1)
         )
         failures += [f"{size}: {f}" for f in entry["failures"]]
+    if not (args.report_only or args.no_remote):
+        failures += run_remote_rows(harness, largest, document, progress)
     document["scaling"] = report.scaling(document["sizes"])
     document["failures"] = failures or [
         f"{size}: {f}" for size, data in document["sizes"].items() for f in data["failures"]
     ]
     failures = document["failures"]
+    failures += [f for f in document.get("remote", {}).get("failures", []) if f not in failures]
     (out / "results.json").write_text(json.dumps(document, indent=1))
     (out / "results.md").write_text(report.markdown(document))
     report.plot(document["sizes"], out / "bench.png")
@@ -131,6 +143,31 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if args.no_check else 1
     print("OK: every onesdk operation is at least as fast as one-api 3.6.1")
     return 0
+
+
+def run_remote_rows(
+    harness: Harness,
+    largest: synth.Cache | None,
+    document: dict[str, Any],
+    progress: Callable[[str], None],
+) -> list[str]:
+    """Measure the remote rows (skipped, with a note, when the recorded corpus is absent)."""
+    corpus = remote.corpus_dir()
+    if corpus is None:
+        progress("remote rows skipped: the recorded Alyx corpus (../shared/alyx) is absent")
+        return []
+    result = remote.run_remote(
+        harness.pythons,
+        harness.settings,
+        corpus,
+        largest.path if largest else None,
+        largest.n_datasets_total if largest else 0,
+        sys_path=harness.sys_path,
+        progress=progress,
+    )
+    print("\n=== remote (replay of the recorded Alyx exchanges) ===\n" + remote.table(result))
+    document["remote"] = result.to_json()
+    return [f"remote: {f}" for f in result.failures()]
 
 
 def scaled_harness(harness: Harness) -> Harness:

@@ -148,8 +148,10 @@ class SizeResult:
 Runner = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def run_child(python: str, spec: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-    """Run the child script in a fresh ``python`` process; return its JSON result."""
+def run_child(
+    python: str, spec: dict[str, Any], timeout_s: float, script: Path = CHILD
+) -> dict[str, Any]:
+    """Run the child ``script`` in a fresh ``python`` process; return its JSON result."""
     with tempfile.TemporaryDirectory(prefix="onesdk-bench-") as tmp:
         spec = {**spec, "result": str(Path(tmp, "result.json")), "scratch": str(Path(tmp, "s"))}
         Path(spec["scratch"]).mkdir()
@@ -157,7 +159,7 @@ def run_child(python: str, spec: dict[str, Any], timeout_s: float) -> dict[str, 
         spec_path.write_text(json.dumps(spec))
         try:
             proc = subprocess.run(
-                [python, "-I", str(CHILD), str(spec_path)],
+                [python, "-I", str(script), str(spec_path)],
                 capture_output=True,
                 text=True,
                 timeout=timeout_s,

@@ -145,9 +145,18 @@ class ExpRefConversions:
     def is_exp_ref(ref: object) -> bool: ...
     @staticmethod
     def is_exp_ref(ref: object) -> bool | list[bool]:
-        """Whether ``ref`` is an exp ref string or a dict with subject, date and sequence.
+        """Whether a value is an experiment reference.
 
-        A list (or tuple) gives a list of answers, one per item.
+        Parameters
+        ----------
+        ref : object
+            Text ``'yyyy-mm-dd_N_subject'``, a dict with subject, date and sequence, or a list of
+            such values.
+
+        Returns
+        -------
+        bool or list of bool
+            One answer, or one per item of a list.
         """
         if isinstance(ref, list | tuple):
             return [_is_exp_ref_one(item) for item in ref]
@@ -169,9 +178,19 @@ class ExpRefConversions:
     def ref2dict(
         ref: RefLike | RefList, parse: bool = True
     ) -> ExpRefDict | RawExpRefDict | list[ExpRefDict] | list[RawExpRefDict]:
-        """``'2020-01-01_1_subj'`` -> ``{'date', 'sequence', 'subject'}`` (parsed unless told not).
+        """Split an experiment reference into its parts.
 
-        A list of references gives a list of dicts.
+        Parameters
+        ----------
+        ref : str or list of str
+            ``'yyyy-mm-dd_N_subject'``.
+        parse : bool
+            Give the date as ``datetime.date`` and the sequence as ``int`` (else strings).
+
+        Returns
+        -------
+        dict
+            ``{'date', 'sequence', 'subject'}``; a list gives a list.
         """
         if isinstance(ref, list | tuple):
             if parse:
@@ -210,9 +229,17 @@ class ExpRefConversions:
     def dict2ref(
         ref: Mapping[str, object] | Sequence[Mapping[str, object]],
     ) -> str | list[str | None] | None:
-        """``{'subject', 'date', 'sequence'|'number'}`` -> ``'yyyy-mm-dd_N_subject'``.
+        """Join reference parts into ``'yyyy-mm-dd_N_subject'``.
 
-        An empty dict gives None; a list of dicts gives a list of references.
+        Parameters
+        ----------
+        ref : dict or list of dict
+            ``{'subject', 'date', 'sequence'}`` (``number`` is accepted for ``sequence``).
+
+        Returns
+        -------
+        str or None
+            The reference (None for an empty dict); a list gives a list.
         """
         if isinstance(ref, list | tuple):
             return [dict2ref(item) for item in ref]
@@ -278,10 +305,22 @@ class ExpRefConversions:
         | list[str | None]
         | None
     ):
-        """The experiment reference of the session folder in ``path`` (None if there is none).
+        """The experiment reference of the session folder in a path.
 
-        A two-digit zero-padded number folder (``2018-07-13/01``) is not an ALF session number
-        (ALF pads to three digits), so such a path gives None. A list of paths gives a list.
+        Parameters
+        ----------
+        path : str, pathlib.PurePath, or a list of them
+            A session folder or a path inside one.
+        as_dict : bool
+            Return a dict instead of ``'yyyy-mm-dd_N_subject'``.
+        parse : bool
+            With ``as_dict``, give the date as ``datetime.date`` and the sequence as ``int``.
+
+        Returns
+        -------
+        dict, str or None
+            The reference; None when the path holds no ALF session (a number folder must have
+            three digits). A list gives a list.
         """
         if isinstance(path, list | tuple):
             found = [_path2ref_one(item, as_dict, parse) for item in path]

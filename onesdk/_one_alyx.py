@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Literal, overload
 
 import platformdirs
 
 from onesdk._auth import resolve_credentials
-from onesdk._download import Downloader, DownloadTask, safe_target, url_for
+from onesdk._download import Downloader
 from onesdk._log import get_logger
 from onesdk._one import EidLike, EidList, One
 from onesdk._options import Options, check_connection, check_mode
@@ -34,7 +34,14 @@ from onesdk._remote_records import (
     dataset_rows,
     session_row,
 )
-from onesdk._remote_session import RemoteSession, connect
+from onesdk._remote_session import (
+    RemoteSession,
+    as_uuid,
+    connect,
+    insertion_matches,
+    is_uuid,
+    unique_records,
+)
 from onesdk._remote_tables import (
     install_cache_zip,
     local_cache_info,
@@ -73,7 +80,38 @@ _REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision"
 
 
 class OneAlyx(One):
-    """Search, list and load ALF data through an Alyx server (and the local cache)."""
+    """Search, list and load ALF data through an Alyx server (and the local cache).
+
+    Parameters
+    ----------
+    username, password : str, optional
+        Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+        user name, a stored token). In 'remote' and 'refresh' modes the instance logs in
+        here; the password is never stored.
+    base_url : str, optional
+        The Alyx server (default: the saved default server).
+    cache_dir : str or os.PathLike, optional
+        The download folder (default: the saved one, else the user cache dir per server).
+    mode : {'remote', 'local', 'auto', 'refresh'}
+        Where answers come from (see ``ONE``).
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root downloads are built from (default: the saved setting; for the
+        public database its public server).
+    cache_rest : {'GET', None}
+        Cache the server's GET answers on disk (None: never).
+    n_threads : int
+        Parallel downloads.
+    timeout : float
+        Seconds to wait for the server.
+    lazy : bool, optional
+        How the loaded datasets table is held (see :class:`One`).
+    """
 
     def __init__(
         self,
@@ -131,7 +169,8 @@ class OneAlyx(One):
             n_threads=n_threads,
             timeout=timeout,
         )
-        save_settings(Settings(base_url, options.username, server, root))
+        if saved is None:  # the first use of this server; later ones never rewrite them
+            save_settings(Settings(base_url, options.username, server, root))
         self._open(options, connect(options, credentials, None, self._layers))
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
@@ -164,9 +203,14 @@ class OneAlyx(One):
         """Forget the stored token of this server."""
         self._connection.auth.logout()
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (``ONE(...)`` then builds a new instance)."""
+        return self._connection.closed
+
     def close(self) -> None:
         """Close the connection to the server (the instance can still be used offline)."""
-        self._connection.rest.close()
+        self._connection.close()
 
     # ------------------------------------------------------------------ cache tables
 
@@ -178,8 +222,19 @@ class OneAlyx(One):
     ) -> dt.datetime | None:
         """Load the cache tables; in remote modes first fetch the server's if newer.
 
-        ``tag`` loads the tables of a dataset tag (into ``<cache_dir>/<tag>`` unless
-        ``tables_dir`` is given). Called by the constructor: a 'remote' instance starts empty.
+        Parameters
+        ----------
+        tables_dir : str or os.PathLike, optional
+            Where the tables are (default: the tables dir, or ``<cache_dir>/<tag>``).
+        clobber : bool
+            Download the server's tables even when the local ones are as new.
+        tag : str, optional
+            Load the tables of a release tag (installed into ``<cache_dir>/<tag>``).
+
+        Returns
+        -------
+        datetime.datetime or None
+            When the tables were loaded; None for a 'remote' instance's empty start.
         """
         target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)
         target = target or self._tables_dir
@@ -202,7 +257,21 @@ class OneAlyx(One):
     def search_terms(
         self, query_type: str | None = None, endpoint: str | None = None
     ) -> tuple[str, ...]:
-        """The keywords of :meth:`search` (remote: the server's session filters, sorted)."""
+        """The keywords :meth:`search` accepts.
+
+        Parameters
+        ----------
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        endpoint : str, optional
+            ``'sessions'`` (default) or ``'insertions'``: whose filters to list.
+
+        Returns
+        -------
+        tuple of str
+            The filter names (remote: the server's, sorted).
+        """
         if not self._connection.asks_server(query_type):
             return super().search_terms(query_type)
         return search_terms(endpoint or "sessions")
@@ -218,7 +287,40 @@ class OneAlyx(One):
     def search(
         self, details: bool = False, *, query_type: str | None = None, **filters: object
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
-        """Sessions matching the filters: remote by default (see :func:`search_terms`)."""
+        """Sessions matching the filters: asked of the server by default.
+
+        Parameters
+        ----------
+        details : bool
+            Also return each session's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        **filters
+            The server's session filters (see :meth:`search_terms`): the local ones
+            (``subject``, ``lab``, ``date_range``, ``number``, ``task_protocol``, ``projects``,
+            ``datasets``, ``dataset_qc_lte``) and remote-only ones such as ``performance_gte``,
+            ``atlas_acronym`` or ``django``.
+
+        Returns
+        -------
+        list of uuid.UUID
+            The matching eids, every page fetched.
+        list of onesdk.Session
+            With ``details=True``, their records, in the same order.
+
+        Raises
+        ------
+        onesdk.errors.UnknownTermError
+            A filter the server does not know.
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind (nothing is sent).
+
+        Examples
+        --------
+        >>> eids = one.search(subject='KS051', performance_gte=70)
+        >>> eids = one.search(subject='KS051', query_type='local')
+        """
         if not self._connection.asks_server(query_type):
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
         try:
@@ -228,7 +330,7 @@ class OneAlyx(One):
             if not self._connection.fall_back(exc):
                 raise
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
-        self._connection.add_sessions(session_row(r) for r in _unique(records))
+        self._connection.add_sessions(session_row(r) for r in unique_records(records))
         eids = [uuid.UUID(str(r["id"])) for r in records]
         if not details:
             return eids
@@ -247,12 +349,36 @@ class OneAlyx(One):
     def search_insertions(
         self, details: bool = False, *, query_type: str | None = None, **filters: object
     ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Insertion]]:
-        """Probe insertions matching the filters (``session``, ``name``, ``lab``, ...)."""
+        """Probe insertions matching the filters (asked of the server).
+
+        Parameters
+        ----------
+        details : bool
+            Also return each insertion's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        **filters
+            The server's insertion filters: ``session``, ``name``, ``lab``, ``subject``,
+            ``dataset_types``, ``atlas_acronym``...
+
+        Returns
+        -------
+        list of uuid.UUID
+            The probe insertion ids (pids).
+        list of onesdk.Insertion
+            With ``details=True``, their records.
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind.
+        """
         from onesdk._models import insertion_from_rest
 
         if not self._connection.asks_server(query_type):
             known = self._connection.insertions.values()
-            records = [r for r in known if _insertion_matches(r, filters)]
+            records = [r for r in known if insertion_matches(r, filters)]
         else:
             records = self._connection.rest.search_insertions(filters).raw()
             self._connection.remember_insertions(records)
@@ -266,8 +392,22 @@ class OneAlyx(One):
     def pid2eid(
         self, pid: uuid.UUID | str, query_type: str | None = None
     ) -> tuple[uuid.UUID, str] | tuple[None, None]:
-        """The session and probe name of an insertion; (None, None) when unknown."""
-        key = str(_as_uuid(pid, "pid"))
+        """The session and probe name of a probe insertion.
+
+        Parameters
+        ----------
+        pid : str or uuid.UUID
+            The probe insertion id.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        tuple of (uuid.UUID, str)
+            The eid and the probe name; ``(None, None)`` when the insertion is unknown.
+        """
+        key = str(as_uuid(pid, "pid"))
         if self._connection.asks_server(query_type):
             try:
                 self._connection.remember_insertions([self._connection.rest.insertion(key)])
@@ -288,7 +428,25 @@ class OneAlyx(One):
         | tuple[None, None]
         | tuple[None, None, None]
     ):
-        """The insertions of a session: (pids, names[, records]); Nones when there are none."""
+        """The probe insertions of a session.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        details : bool
+            Also return the insertion records.
+
+        Returns
+        -------
+        tuple
+            ``(pids, names)``, or ``(pids, names, records)`` with ``details``; Nones when the
+            session has no insertion.
+        """
         key = self._eid(eid)
         if self._connection.asks_server(query_type):
             pids, records = self.search_insertions(True, query_type="remote", session=key)
@@ -312,7 +470,25 @@ class OneAlyx(One):
     def type2datasets(
         self, eid: EidLike, dataset_type: str | Sequence[str], details: bool = False
     ) -> list[str] | pd.DataFrame:
-        """The datasets of given dataset type(s) in a session (remote only)."""
+        """The datasets of given dataset type(s) in a session (asked of the server).
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path or dict
+            The session: a UUID (or its string), a session path, an exp ref
+            ``'yyyy-mm-dd_N_subject'`` or a session record.
+        dataset_type : str or list of str
+            Dataset type name(s), e.g. ``'trials.intervals'``.
+        details : bool
+            Return the datasets frame instead of the relative paths.
+
+        Returns
+        -------
+        list of str
+            The relative paths, sorted.
+        pandas.DataFrame
+            With ``details=True``.
+        """
         from onesdk._remote_records import datasets_frame
 
         key = self._remote_eid(eid)
@@ -333,16 +509,43 @@ class OneAlyx(One):
         raise ArgumentError(argument, name, "a dataset name in the cache (not found)")
 
     def dataset2type(self, dset: str | uuid.UUID) -> str:
-        """The dataset type name of a dataset (by UUID, or by a file name in the cache)."""
+        """The dataset type of a dataset.
+
+        Parameters
+        ----------
+        dset : str or uuid.UUID
+            The dataset id, or a dataset file name found in the cache.
+
+        Returns
+        -------
+        str
+            The dataset type name, e.g. ``'trials.intervals'``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such dataset.
+        """
         instance(dset, (str, uuid.UUID), "dset", "a dataset UUID or file name")
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
-        if not _is_uuid(key):
+        if not is_uuid(key):
             key = self._dataset_name2id(key, "dset")
         value = self._connection.rest.dataset(key).get("dataset_type")
         return str(value)
 
     def describe_dataset(self, dataset_type: str | None = None) -> JsonObject:
-        """The dataset type record (by type name, or by a dataset file name in the cache)."""
+        """The record of a dataset type (its description is logged at INFO).
+
+        Parameters
+        ----------
+        dataset_type : str, optional
+            A dataset type name, or a dataset file name found in the cache.
+
+        Returns
+        -------
+        dict
+            The dataset type record (name, description, filename pattern...).
+        """
         if not dataset_type:
             raise ArgumentError("dataset_type", dataset_type, "a dataset type or file name")
         try:
@@ -355,7 +558,20 @@ class OneAlyx(One):
         return record
 
     def describe_revision(self, revision: str, full: bool = False) -> JsonObject | None:
-        """The revision record (``full=True``); None when the revision does not exist."""
+        """The record of a revision (its description is logged at INFO).
+
+        Parameters
+        ----------
+        revision : str
+            The revision name, e.g. ``'2024-01-01'``.
+        full : bool
+            Return the record (else None).
+
+        Returns
+        -------
+        dict or None
+            The revision record with ``full=True``; None when the revision does not exist.
+        """
         try:
             record = self._connection.rest.revision(revision)
         except HTTPError as exc:
@@ -387,11 +603,31 @@ class OneAlyx(One):
     def get_details(
         self, eid: EidLike | EidList, full: bool = False, query_type: str | None = None
     ) -> Session | JsonObject | pd.DataFrame | list[Session] | list[JsonObject | pd.DataFrame]:
-        """The session record: remote by default.
+        """The record of a session: asked of the server by default.
 
-        A :class:`Session`; with ``full=True`` the whole detail record as the server sends it
-        (its datasets merged into the cache), or locally the frame of its datasets. A list of
-        eids gives a list, in order.
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        full : bool
+            Remote: the whole detail record as the server sends it (its datasets are merged into
+            the cache); local: the session's datasets frame.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        onesdk.Session
+            The session record.
+        dict or pandas.DataFrame
+            With ``full=True``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            The session does not exist.
         """
         if isinstance(eid, list | tuple):
             if full:
@@ -440,10 +676,27 @@ class OneAlyx(One):
         revision: str | None = None,
         assert_unique: bool = False,
     ) -> pd.DataFrame:
-        """Aggregate datasets (no session) of a relation such as 'subjects', from the server."""
-        import fnmatch
+        """Aggregate datasets (not tied to a session) of a relation, from the server.
 
-        from onesdk._remote_records import datasets_frame
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str, optional
+            Only the aggregates of this subject (or other identifier).
+        dataset : str, optional
+            Only datasets whose name matches this pattern.
+        revision : str, optional
+            This revision, or the last one before it.
+        assert_unique : bool
+            Raise when several datasets match.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The matching aggregate datasets.
+        """
+        from onesdk._aggregates import aggregates_frame
 
         if not isinstance(relation, str) or not relation:
             raise ArgumentError("relation", relation, "a relation name such as 'subjects'")
@@ -454,27 +707,7 @@ class OneAlyx(One):
         ):
             instance(value, (str, type(None)), name, "a str or None")
         records = self._connection.rest.dataset_records([("django", "session__isnull,True")]).raw()
-        frame = datasets_frame(dataset_rows(records), keep_eid_index=False)
-        frame["rel_path"] = frame["rel_path"].str.replace(
-            r"^[\w/]+(?=aggregates/)", "", n=1, regex=True
-        )
-        frame["relation"] = [
-            p.split("aggregates")[-1].split("/")[1].casefold() for p in frame["rel_path"]
-        ]
-        frame = frame[frame["relation"] == relation.casefold()].copy()
-        frame["identifier"] = [_aggregate_identifier(p, relation) for p in frame["rel_path"]]
-        frame["revision"] = [_revision_of(p) for p in frame["rel_path"]]
-        if identifier is not None:
-            found = [isinstance(v, str) and identifier in v for v in frame["identifier"]]
-            frame = frame[found]
-        if dataset is not None:
-            names = [p.rsplit("/", 1)[-1] for p in frame["rel_path"]]
-            frame = frame[[fnmatch.fnmatchcase(n, dataset) for n in names]]
-        frame = _pick_revisions(frame, revision)
-        if dataset is not None:
-            frame = frame.sort_index()  # the reference's order when a name filter is given
-        if frame.empty:
-            frame = frame.drop(columns=["revision"], errors="ignore")
+        frame = aggregates_frame(dataset_rows(records), relation, identifier, dataset, revision)
         if assert_unique and len(frame) > 1:
             from onesdk.errors import ALFMultipleObjectsFound
 
@@ -510,22 +743,40 @@ class OneAlyx(One):
         revision: str | None = None,
         download_only: bool = False,
     ) -> FileContent | Path:
-        """Load (or with ``download_only`` fetch) one aggregate dataset."""
+        """Load (or fetch) one aggregate dataset.
+
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str
+            The subject (or other identifier).
+        dataset : str, optional
+            The dataset name (pattern).
+        revision : str, optional
+            This revision, or the last one before it.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+
+        Returns
+        -------
+        numpy.ndarray, pandas.DataFrame, ... or pathlib.Path
+            The data, or its path with ``download_only``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such aggregate dataset.
+        """
         if self.wildcards and isinstance(dataset, str) and len(dataset.split(".")) == 2:
             dataset += ".*"
         frame = self.list_aggregates(relation, identifier, dataset, revision, assert_unique=True)
         if frame.empty:
             raise ALFObjectNotFound(f"{dataset or 'dataset'} not found for {relation}/{identifier}")
-        row = frame.iloc[0]
-        rel = str(row["rel_path"])
-        target = safe_target(self.cache_dir, "aggregates", rel.removeprefix("aggregates/"))
-        size = row["file_size"]
-        task = DownloadTask(
-            url_for(self._data_server(), rel, str(frame.index[0])),
-            target,
-            int(size) if not pd_isna(size) else None,
-            str(row["hash"]) if isinstance(row["hash"], str) and row["hash"] else None,
-        )
+        from onesdk._aggregates import aggregate_task
+
+        task = aggregate_task(frame, self.cache_dir, self._data_server())
         with Downloader(silent=self.silent, n_threads=1) as dl:
             path = dl.fetch(task)
         if download_only:
@@ -537,19 +788,33 @@ class OneAlyx(One):
     # ------------------------------------------------------------------ conversions
 
     @overload
-    def eid2path(self, eid: EidLike, query_type: str | None = None) -> Path | None: ...
+    def eid2path(self, eid: EidLike, query_type: str | None = None) -> ALFPath | None: ...
     @overload
-    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[Path | None]: ...
+    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[ALFPath | None]: ...
     def eid2path(
         self, eid: EidLike | EidList, query_type: str | None = None
-    ) -> Path | list[Path | None] | None:
-        """The local session folder of ``eid`` (asking the server when not in the cache); a
-        list of eids gives a list, in order."""
+    ) -> ALFPath | list[ALFPath | None] | None:
+        """The local folder of a session (asking the server when it is not in the cache).
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        onesdk.alf.ALFPath or None
+            The folder; None when the session does not exist. A list gives a list, in order.
+        """
         if isinstance(eid, list | tuple):
             return [self._eid2path_one(one, query_type) for one in eid]
         return self._eid2path_one(eid, query_type)
 
-    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> Path | None:
+    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> ALFPath | None:
         local = super().eid2path(eid)
         if local is not None or not self._connection.asks_server(query_type):
             return local
@@ -576,8 +841,21 @@ class OneAlyx(One):
         path_obj: str | PurePath | Sequence[str | PurePath],
         query_type: str | None = None,
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
-        """The eid of a session folder (asking the server when not in the cache); a list of
-        paths gives a list, in order."""
+        """The eid of the session folder a path is in (asking the server when needed).
+
+        Parameters
+        ----------
+        path_obj : str, pathlib.PurePath, or a list of them
+            A session folder or a path inside one.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        uuid.UUID or None
+            The eid; None when the session does not exist. A list gives a list, in order.
+        """
         if isinstance(path_obj, list | tuple):
             return [self.path2eid(one, query_type) for one in path_obj]
         if not isinstance(path_obj, str | PurePath):
@@ -615,7 +893,28 @@ class OneAlyx(One):
         silent: bool = False,
         **kwargs: object,
     ) -> OneAlyx:
-        """Save the settings of a server (URL, user, file server, cache dir) and connect."""
+        """Save the settings of a server and connect to it (never prompts).
+
+        Parameters
+        ----------
+        base_url : str
+            The Alyx URL.
+        username : str, optional
+            The Alyx user name to save.
+        cache_dir : str or os.PathLike, optional
+            The download folder to save.
+        http_data_server : str, optional
+            The file server root to save (default for the public database: its public server).
+        silent : bool
+            Hide progress bars.
+        **kwargs
+            Refused: every other keyword is an error.
+
+        Returns
+        -------
+        onesdk.OneAlyx
+            An instance on the server.
+        """
         if base_url is None:
             raise ArgumentError("base_url", None, "the Alyx URL to set up")
         if kwargs:
@@ -629,95 +928,3 @@ class OneAlyx(One):
             http_data_server=http_data_server,
             silent=silent,
         )
-
-
-def _unique(records: Iterable[JsonObject]) -> list[JsonObject]:
-    seen: dict[str, JsonObject] = {}
-    for record in records:
-        seen.setdefault(str(record.get("id")), record)
-    return list(seen.values())
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip()[-36:])
-    except ValueError:
-        raise ArgumentError(name, value, "a UUID") from None
-
-
-def _insertion_matches(record: JsonObject, filters: Mapping[str, object]) -> bool:
-    for key, value in filters.items():
-        if key == "session":
-            if str(record.get("session")) != str(value):
-                return False
-        elif key == "name":
-            if record.get("name") != value:
-                return False
-        else:
-            raise OfflineError(
-                f"search_insertions({key}=...) needs the server (query_type='remote')"
-            )
-    return True
-
-
-def pd_isna(value: object) -> bool:
-    return value is None or value is _pd_na() or (isinstance(value, float) and value != value)
-
-
-def _pd_na() -> object:
-    import pandas as pd
-
-    return pd.NA
-
-
-def _revision_of(rel_path: str) -> str:
-    for part in rel_path.split("/")[:-1]:
-        if len(part) > 2 and part.startswith("#") and part.endswith("#"):
-            return part[1:-1]
-    return ""
-
-
-def _aggregate_identifier(rel_path: str, relation: str) -> str:
-    parts = [p for p in rel_path.split("/")[:-1] if not (p.startswith("#") and p.endswith("#"))]
-    lowered = [p.casefold() for p in parts]
-    start = lowered.index(relation.casefold()) + 1
-    return "/".join(parts[start:])
-
-
-def _pick_revisions(frame: pd.DataFrame, revision: str | None) -> pd.DataFrame:
-    """One row per (identifier, file name): the default revision, or the last at or before
-    ``revision``."""
-    if frame.empty:
-        return frame
-    keep: list[int] = []
-    names = [p.rsplit("/", 1)[-1] for p in frame["rel_path"]]
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, (ident, name) in enumerate(zip(frame["identifier"], names, strict=True)):
-        groups.setdefault((str(ident), name), []).append(i)
-    for rows in groups.values():
-        revisions = [str(frame["revision"].iloc[i]) for i in rows]
-        if revision is None:
-            default = [i for i in rows if bool(frame["default_revision"].iloc[i])]
-            keep.append(default[0] if default else rows[revisions.index(max(revisions))])
-        else:
-            before = [(r, i) for r, i in zip(revisions, rows, strict=True) if r <= revision]
-            if before:
-                keep.append(max(before)[1])
-    picked = frame.iloc[sorted(keep)]
-    # the reference lists them by path without the revision folder
-    order = sorted(range(len(picked)), key=lambda i: _without_revision(picked["rel_path"].iloc[i]))
-    return picked.iloc[order]
-
-
-def _without_revision(rel_path: str) -> str:
-    return "/".join(p for p in rel_path.split("/") if not (p.startswith("#") and p.endswith("#")))

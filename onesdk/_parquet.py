@@ -23,11 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from onesdk._cache import CacheTables
-from onesdk._query import DatasetQuery, SessionQuery, split_rel_path
+from onesdk._query import DatasetQuery, SessionQuery, choose_revisions, split_rel_path
 from onesdk.errors import (
     ALFMultipleCollectionsFound,
     ALFMultipleObjectsFound,
-    ALFMultipleRevisionsFound,
     ALFObjectNotFound,
 )
 
@@ -379,12 +378,8 @@ def _is_free(query: DatasetQuery) -> bool:
 def resolve_revisions(
     rows: pa.Table, revision: str | None, *, assert_unique: bool
 ) -> tuple[pa.Table, list[str]]:
-    """Keep one revision per dataset: ``revision`` exactly, else the last one before it.
-
-    With ``revision=None`` the row flagged ``default_revision`` wins, else the only row, else
-    the last revision (lexicographic). Returns the kept rows and a list of warnings. ``rows``
-    is a small table (one session's matches), so this works row by row.
-    """
+    """Keep one revision per dataset of ``rows`` (one session's matches), chosen by the query
+    model's rule (:func:`onesdk._query.choose_revisions`); returns the rows and the notes."""
     rel_paths = [str(v) for v in rows.column("rel_path").to_pylist()]
     has_default = "default_revision" in rows.column_names
     defaults: list[bool | None] = (
@@ -396,30 +391,14 @@ def resolve_revisions(
         collection, rev, name = split_rel_path(rel)
         revisions.append(rev)
         groups.setdefault(f"{collection}/{name}", []).append(i)
-    keep: list[int] = []
-    notes: list[str] = []
-    for members in groups.values():
-        chosen: int | None
-        if revision is None:
-            flagged = [i for i in members if defaults[i]]
-            if has_default and len(flagged) > 1 and assert_unique:
-                names = ", ".join(f'"{revisions[i]}"' for i in flagged)
-                raise ALFMultipleRevisionsFound(
-                    f"{rel_paths[members[0]]}: several default revisions ({names})"
-                )
-            if has_default and len(flagged) == 1:
-                chosen = flagged[0]
-            elif len(members) == 1:
-                chosen = members[0]
-            else:
-                notes.append(f"no default revision for {rel_paths[members[0]]}; using the last")
-                chosen = max(members, key=lambda i: revisions[i])
-        else:
-            before = [i for i in members if revisions[i] <= revision]
-            chosen = max(before, key=lambda i: revisions[i]) if before else None
-        if chosen is not None:
-            keep.append(chosen)
-    keep.sort()
+    keep, notes = choose_revisions(
+        list(groups.values()),
+        revisions,
+        defaults,
+        revision,
+        assert_unique=assert_unique,
+        labels=rel_paths,
+    )
     return rows.take(pa.array(keep, pa.int64())), notes
 
 

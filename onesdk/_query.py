@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from onesdk._cache._schema import QC_NAMES, qc_code
 from onesdk._validate import date_value
+from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError
 
 __all__ = [
@@ -62,16 +63,59 @@ def _values(value: PartValue) -> tuple[str, ...] | None:
 
 def split_rel_path(rel_path: str) -> tuple[str, str, str]:
     """``collection/#revision#/name`` -> (collection, revision, name); absent parts are ''."""
-    head, _, name = rel_path.rpartition("/")
-    revision = ""
-    if head.endswith("#"):
-        coll, _, rev = head.rpartition("/")
-        if rev.startswith("#") and len(rev) > 1:
-            revision = rev.strip("#")
-            head = coll
-        elif head.startswith("#"):
-            revision, head = head.strip("#"), ""
-    return head, revision, name
+    revision, rest = split_revision(rel_path)  # the ALF grammar's revision folder
+    collection, _, name = rest.rpartition("/")
+    return collection, revision or "", name
+
+
+# --------------------------------------------------------------------------------------------
+# revisions
+
+
+def choose_revisions(
+    groups: Sequence[Sequence[int]],
+    revisions: Sequence[str],
+    defaults: Sequence[bool | None],
+    revision: str | None,
+    *,
+    assert_unique: bool = False,
+    labels: Sequence[str] | None = None,
+) -> tuple[list[int], list[str]]:
+    """The one member of each group to read (positions), and notes for the log.
+
+    Each group holds the revisions of one dataset (``revisions[i]``, '' for none). With
+    ``revision`` given: the last revision at or before it (none when all are later). Without:
+    the member flagged default, else the only member, else the last revision (with a note);
+    several flagged members raise :class:`ALFMultipleRevisionsFound` when ``assert_unique``.
+    This is the one rule for loads, listings of aggregates and ``ONE_REVISION_LAST_BEFORE``.
+    """
+    from onesdk.errors import ALFMultipleRevisionsFound
+
+    has_default = any(d is not None for d in defaults)
+    keep: list[int] = []
+    notes: list[str] = []
+    for members in groups:
+        label = labels[members[0]] if labels is not None else str(members[0])
+        chosen: int | None
+        if revision is None:
+            flagged = [i for i in members if defaults[i]]
+            if has_default and len(flagged) > 1 and assert_unique:
+                names = ", ".join(f'"{revisions[i]}"' for i in flagged)
+                raise ALFMultipleRevisionsFound(f"{label}: several default revisions ({names})")
+            if has_default and len(flagged) == 1:
+                chosen = flagged[0]
+            elif len(members) == 1:
+                chosen = members[0]
+            else:
+                notes.append(f"no default revision for {label}; using the last")
+                chosen = max(members, key=lambda i: revisions[i])
+        else:
+            before = [i for i in members if revisions[i] <= revision]
+            chosen = max(before, key=lambda i: revisions[i]) if before else None
+        if chosen is not None:
+            keep.append(chosen)
+    keep.sort()
+    return keep, notes
 
 
 # --------------------------------------------------------------------------------------------

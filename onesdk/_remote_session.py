@@ -8,8 +8,9 @@ and lays what the server answers over the loaded tables (:class:`LayeredReposito
 
 from __future__ import annotations
 
+import uuid
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from onesdk._auth import Credentials, TokenAuth
 from onesdk._layered import LayeredRepository
@@ -20,7 +21,14 @@ from onesdk._rest_cache import RestCache
 from onesdk._settings import Secret, default_token_store
 from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
 
-__all__ = ["RemoteSession", "connect"]
+__all__ = [
+    "RemoteSession",
+    "as_uuid",
+    "connect",
+    "insertion_matches",
+    "is_uuid",
+    "unique_records",
+]
 
 _QUERY_TYPES = ("local", "remote", "auto", "refresh")
 
@@ -42,6 +50,7 @@ class RemoteSession:
         self.insertions: dict[str, JsonObject] = {}
         self._layers = layers
         self._warned = False
+        self.closed = False
 
     def __repr__(self) -> str:
         return f"RemoteSession({self.rest.base_url!r}, mode={self.mode!r})"
@@ -103,6 +112,7 @@ class RemoteSession:
         self.add_sessions(rows)
 
     def close(self) -> None:
+        self.closed = True
         self.rest.close()
 
 
@@ -123,3 +133,45 @@ def connect(
     rest.cache_dir, rest.silent = options.cache_dir, options.silent
     rest.http_data_server = options.http_data_server
     return RemoteSession(rest, auth, options.mode, layers)
+
+
+def unique_records(records: Iterable[JsonObject]) -> list[JsonObject]:
+    """``records`` without repeats of an id (the first one kept)."""
+    seen: dict[str, JsonObject] = {}
+    for record in records:
+        seen.setdefault(str(record.get("id")), record)
+    return list(seen.values())
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
+    """``value`` (a UUID, or a text ending in one) as a UUID; else raise naming ``name``."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip()[-36:])
+    except ValueError:
+        raise ArgumentError(name, value, "a UUID") from None
+
+
+def insertion_matches(record: JsonObject, filters: Mapping[str, object]) -> bool:
+    """Whether a remembered insertion passes the filters a local search can apply."""
+    for key, value in filters.items():
+        if key == "session":
+            if str(record.get("session")) != str(value):
+                return False
+        elif key == "name":
+            if record.get("name") != value:
+                return False
+        else:
+            raise OfflineError(
+                f"search_insertions({key}=...) needs the server (query_type='remote')"
+            )
+    return True

@@ -43,6 +43,7 @@ __all__ = [
     "normalise_base_url",
     "save_settings",
     "server_key",
+    "settings_for_cache_dir",
 ]
 
 _log = get_logger("onesdk.settings")
@@ -187,6 +188,22 @@ def load_settings(base_url: str | None = None) -> Settings | None:
     except ValueError as exc:
         raise CacheError(f"{path}: settings file is not JSON ({exc})") from exc
     return Settings.from_json(data, source=path)
+
+
+def settings_for_cache_dir(cache_dir: Path) -> Settings | None:
+    """The saved settings of the server whose cache dir is ``cache_dir`` (None if none is)."""
+    folder = config_dir() / "alyx"
+    if not folder.is_dir():
+        return None
+    wanted = Path(cache_dir).expanduser().resolve()
+    for path in sorted(folder.glob("*.json")):
+        try:
+            saved = Settings.from_json(json.loads(path.read_text(encoding="utf-8")), source=path)
+        except (ValueError, CacheError):
+            continue  # an unreadable file names no cache dir
+        if saved.cache_dir is not None and saved.cache_dir.expanduser().resolve() == wanted:
+            return saved
+    return None
 
 
 def save_settings(settings: Settings, *, make_default: bool = True) -> Path:

@@ -88,3 +88,10 @@ def test_records_stay_frozen_models(one: One, tmp_path: Path) -> None:
     assert isinstance(record, Session)
     with pytest.raises(TypeError):
         record["subject"] = "other"  # type: ignore[index]
+
+
+def test_to_eid_takes_the_records_of_a_detailed_search(one: One) -> None:
+    eids, records = one.search(details=True)
+    assert_type(one.to_eid(records), list[uuid.UUID | None])
+    assert one.to_eid(records) == eids
+    assert one.to_eid(records[0]) == eids[0]

@@ -344,6 +344,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # as production servers do: without TCP_NODELAY the body written after the headers waits
+    # for the client's delayed ACK (about 40 ms per response on loopback)
+    disable_nagle_algorithm = True
     server: _Server
 
     _pending: Seen | None = None

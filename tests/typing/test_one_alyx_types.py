@@ -82,7 +82,7 @@ def test_listing_and_details_types(one: onesdk.OneAlyx) -> None:
     assert_type(full, JsonObject | pd.DataFrame)
     assert_type(one.alyx, RestRepository)
     assert_type(one.describe_revision("1999-01-01"), JsonObject | None)
-    assert_type(one.eid2path(EID), Path | None)
+    assert_type(one.eid2path(EID), ALFPath | None)
     assert_type(one.path2eid("mainenlab/Subjects/ZM_3003/2024-09-17/001"), uuid.UUID | None)
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 warnings.simplefilter("ignore")
 logging.disable(logging.CRITICAL)
 payload = json.load(sys.stdin)
+os.environ["HOME"] = payload["home"]  # one-api keeps ~/.one/.caches: one home per process
 helpers = {"__name__": "workflow_normalise"}
 exec(payload["normalise"], helpers)
 base = {"__name__": "workflow"}
@@ -108,7 +109,9 @@ def run_one_api(
     groups = [local_ones[0::2], local_ones[1::2], [i for i in positions if i not in local_ones]]
 
     def run(group: list[int]) -> list[Outcome]:
-        payload = dict(base, snippets=[_wire(snippets[i]) for i in group])
+        home = work / "one-api" / f"home-{group[0] if group else 0}"
+        home.mkdir(parents=True, exist_ok=True)
+        payload = dict(base, home=home.as_posix(), snippets=[_wire(snippets[i]) for i in group])
         found: list[Outcome] = run_reference(
             python, REFERENCE_SCRIPT, payload, cwd=work, timeout=300
         )

@@ -454,10 +454,6 @@ LOCAL: list[Snippet] = [
         "to_eid_records",
         ADVANCED,
         "eids, info = one.search(subject='KS051', details=True)\nresult = one.to_eid(info) == eids",
-        verdict=Open(
-            "to_eid refuses the Session records of search(details=True) (ArgumentError); the "
-            "id check lives in onesdk/_validate.py and One._to_eid, which the One split is moving"
-        ),
     ),
     _s("to_eid_uuid", IDS, "from uuid import UUID\nresult = one.to_eid(UUID(eC))"),
     _s("ref2eid", IDS, "result = one.ref2eid(refA)"),
@@ -649,10 +645,6 @@ LOCAL: list[Snippet] = [
         "path = one.eid2path(eC)\n"
         "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
         "path.sequence, path.lab]",
-        verdict=Open(
-            "eid2path returns a pathlib.Path, not an ALFPath as the ALF paths page says; the "
-            "method is being moved to onesdk/_one_paths.py by the One split"
-        ),
     ),
     # --- datasets and types -------------------------------------------------------------
     _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
@@ -872,9 +864,10 @@ REMOTE: list[Snippet] = [
         RECORD,
         "one.record_loaded = True\n"
         "one.load_dataset(eA, '_ibl_trials.choice.npy')\n"
+        "fresh = one.load_dataset(eC, '_ibl_trials.intervals.npy', download_only=True)\n"
         "ids, _ = one.save_loaded_ids(clear_list=True)\n"
         "one.record_loaded = False\n"
-        "result = sorted(map(str, ids))",
+        "result = [sorted(map(str, ids)), fresh]",
         "remote",
     ),
 ]
@@ -981,10 +974,6 @@ LOCAL += [
         MODES_PAGE,
         "offline = ONE(cache_dir=root)\n"
         "result = [offline.offline, type(offline).__name__, len(offline.search(lab='cortexlab'))]",
-        verdict=Open(
-            "ONE(cache_dir=X) without mode raises ArgumentError (no base_url) instead of giving a "
-            "local One (issue 15.3); the factory is being rewritten in onesdk/_factory.py"
-        ),
     ),
     _s(
         "factory_local_mode",
@@ -1002,10 +991,6 @@ LOCAL += [
         "factory_cache_clear",
         FAQ,
         "ONE.cache_clear()\nresult = ONE(cache_dir=root, mode='local').search(lab='mainenlab')",
-        verdict=Open(
-            "ONE is a plain function without cache_clear (issue 15.4); the typed factory object "
-            "is being written in onesdk/_factory.py"
-        ),
     ),
     _s(
         "load_cache_tables_dir",
@@ -1249,6 +1234,27 @@ REMOTE += [
         "expires=timedelta(minutes=5)))",
         "remote",
     ),
+    _s(
+        "remote_eid2pid_details",
+        LOAD,
+        "pids, names, details = one.eid2pid(eC, details=True)\n"
+        "result = [pids, names, [(d['name'], d['session']) for d in details]]",
+        "remote",
+    ),
+    _s(
+        "remote_search_insertions_to_session",
+        SEARCH,
+        "pids = one.search_insertions(subject='KS051')\n"
+        "result = sorted(str(one.pid2eid(p)[0]) for p in pids if str(p) == pidC)",
+        "remote",
+    ),
+    _s(
+        "remote_list_datasets_details_frame",
+        LIST,
+        "frame = one.list_datasets(eC, details=True, keep_eid_index=True)\n"
+        "result = [list(frame.index.names), len(frame)]",
+        "remote",
+    ),
     # last: the instance is logged out afterwards
     _s(
         "remote_logout",
@@ -1300,6 +1306,25 @@ LOCAL += [
         "found = sorted(session.iter_datasets(recursive=True))\n"
         "result = [len(found), [p.relative_to_session() for p in found][:5], "
         "found[0].parse_alf_path(), session.is_valid_alf(), found[0].is_dataset()]",
+    ),
+]
+
+LOCAL += [
+    _s(
+        "list_datasets_all_details",
+        LIST,
+        "frame = one.list_datasets(details=True)\nresult = [len(frame), sorted(frame.columns)]",
+    ),
+    _s(
+        "load_object_collection_wildcard",
+        LOAD,
+        "result = one.load_object(eA, 'wheel', collection='al*')",
+    ),
+    _s(
+        "search_then_load_loop",
+        QUICKSTART,
+        "eids = one.search(subject='KS051', datasets='_ibl_trials.choice.npy')\n"
+        "result = {str(e): one.load_dataset(e, '_ibl_trials.choice.npy').shape for e in eids}",
     ),
 ]
 

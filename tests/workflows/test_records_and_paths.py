@@ -1,0 +1,25 @@
+"""Regression tests for two documented workflows that failed only on onesdk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from onesdk import ONE
+from onesdk.alf import ALFPath
+
+
+def test_to_eid_reads_the_session_records_of_a_search(shared_alyx: Path) -> None:
+    one = ONE(mode="local", cache_dir=shared_alyx / "cache")
+    eids, records = one.search(subject="KS051", details=True)
+    assert eids
+    assert one.to_eid(records) == eids
+    assert one.to_eid(records[0]) == eids[0]
+
+
+def test_eid2path_and_ref2path_give_alfpaths(shared_alyx: Path) -> None:
+    one = ONE(mode="local", cache_dir=shared_alyx / "cache")
+    path = one.eid2path("40ed367e-8564-41dc-a324-17c42f62323b")
+    assert isinstance(path, ALFPath)
+    assert (path.lab, path.subject, path.sequence) == ("cortexlab", "KS051", "001")
+    assert isinstance(one.ref2path("2023-01-10_1_KS051"), ALFPath)
+    assert path == one.cache_dir / "cortexlab/Subjects/KS051/2023-01-10/001"
