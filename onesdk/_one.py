@@ -38,6 +38,7 @@ from onesdk._validate import (
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
+    CacheError,
     CacheWarning,
 )
 
@@ -241,8 +242,12 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:  # read-only or full cache dir
+            tmp.unlink(missing_ok=True)
+            raise CacheError(f"{path}: cannot save the loaded ids ({exc.strerror})") from None
         if clear_list:
             self._loaded_ids.clear()
         return ids, path

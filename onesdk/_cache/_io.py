@@ -295,7 +295,12 @@ def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
     its two renames (stamps differ) reads again under the tables lock, which the writer holds
     while renaming, so it sees either the old pair or the new pair.
     """
-    tables = _read_tables(Path(tables_dir), datasets=datasets)
+    try:
+        tables = _read_tables(Path(tables_dir), datasets=datasets)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:  # e.g. a name too long for the file system, a folder not readable
+        raise CacheError(f"{tables_dir}: cannot read the cache tables ({exc.strerror})") from None
     if not _torn(tables.metadata):
         return tables
     from onesdk._cache._pair import read_whole_pair

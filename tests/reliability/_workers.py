@@ -120,10 +120,15 @@ def full_disk(case: str, root: str, url: str, limit: int) -> str:
     from onesdk.errors import OneSdkError
 
     warnings.simplefilter("ignore")
-    one = One(root) if case == "save_cache" else None
+    one = One(root) if case in ("save_cache", "save_loaded_ids") else None
+    if one is not None and case == "save_loaded_ids":
+        one.record_loaded = True
+        one.load_dataset_from_id(str(one.tables.datasets.column("id")[0]))
     _limit_file_size(limit)
     try:
-        if one is not None:
+        if one is not None and case == "save_loaded_ids":
+            one.save_loaded_ids()
+        elif one is not None:
             one.save_cache(force=True)
         elif case == "cache_zip":
             from onesdk._remote_tables import extract_tables

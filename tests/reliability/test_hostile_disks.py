@@ -73,3 +73,10 @@ def test_a_cache_archive_on_a_full_disk_is_a_cache_error_and_keeps_the_tables(
     assert _run("cache_zip", root, str(archive), limit=largest // 2) == "CacheError"
     assert {n: (root / n).read_bytes() for n in before} == before
     assert not list(root.glob(".cache-zip-*"))
+
+
+def test_saving_loaded_ids_on_a_full_disk_is_a_cache_error(tmp_path: Path) -> None:
+    root = build_cache(tmp_path / "cache").root
+    assert _run("save_loaded_ids", root, limit=1) == "CacheError"
+    assert not list(root.glob("*loaded*"))
+    assert not list(root.glob(".*loaded*"))

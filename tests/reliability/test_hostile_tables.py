@@ -130,3 +130,13 @@ def test_an_integer_rel_path_column_is_a_cache_error(tmp_path: Path) -> None:
     pq.write_table(table, path)
     with pytest.raises(CacheError, match="rel_path"):
         One(cache.root, mode="local")
+
+
+def test_a_tables_dir_name_too_long_for_the_file_system_is_a_cache_error(tmp_path: Path) -> None:
+    from onesdk.errors import CacheError
+
+    cache = build_cache(tmp_path / "cache")
+    with pytest.raises(CacheError, match="cannot read"):
+        One(cache.root / ("x" * 300), mode="local")
+    with pytest.raises(CacheError, match="cannot read"):
+        One(cache.root, mode="local").load_cache(cache.root / ("x" * 300))
