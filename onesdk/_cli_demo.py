@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 import numpy.typing as npt
 
+from onesdk._atomic import atomic_write
 from onesdk._cli_output import Cell, print_json, print_table
-from onesdk._sample import atomic_write
 
 if TYPE_CHECKING:
     from onesdk import One, Session
@@ -266,5 +266,5 @@ def _plot(one: One, session: str, target: Path) -> tuple[Path | None, str | None
     )
     figure.suptitle(f"onesdk demo: {session}")
 
-    atomic_write(target, lambda tmp: figure.savefig(tmp, dpi=110, format="png"))
+    atomic_write(target, lambda stream: figure.savefig(stream, dpi=110, format="png"))
     return target, None

@@ -19,15 +19,15 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
+from onesdk._atomic import atomic_write_bytes
 from onesdk._cache._schema import QC_NAMES
 from onesdk.alf import rel_path_parts, session_path_parts
-from onesdk.errors import ALFInvalid, ArgumentError, LockFileError
+from onesdk.errors import ALFInvalid, ArgumentError, LockError, LockFileError
 
 if TYPE_CHECKING:
     from onesdk._lock_diff import LockChange
@@ -337,14 +337,10 @@ class Lock:
         target = Path(path)
         if not target.parent.is_dir():
             raise ArgumentError("path", str(path), "a file in an existing folder")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
-                handle.write(self.dumps())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            atomic_write_bytes(target, self.dumps().encode("ascii"))
+        except OSError as exc:  # a read-only or full disk
+            raise LockError(f"{target}: cannot write the lock file ({exc.strerror})") from None
         return target
 
     @classmethod

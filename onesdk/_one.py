@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 import platformdirs
 
+from onesdk._atomic import atomic_write_bytes
 from onesdk._convert import (
     ExpRefConversions,
     ExpRefDict,
@@ -241,12 +242,9 @@ class One(NarrowLoaders, ExpRefConversions, LoadMethods, PathMethods):
             ids = sorted(uuid.UUID(i) for i in self._loaded_ids)
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_text("\n".join([name, *map(str, ids)]) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            atomic_write_bytes(path, ("\n".join([name, *map(str, ids)]) + "\n").encode())
         except OSError as exc:  # read-only or full cache dir
-            tmp.unlink(missing_ok=True)
             raise CacheError(f"{path}: cannot save the loaded ids ({exc.strerror})") from None
         if clear_list:
             self._loaded_ids.clear()

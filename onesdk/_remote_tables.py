@@ -247,7 +247,10 @@ def extract_tables(zip_path: Path, tables_dir: Path) -> list[Path]:
         raise CacheError(f"{zip_path}: not a readable zip archive ({exc})") from None
     with archive:
         members = _check_members(archive, str(zip_path), size)
-        staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=tables_dir))
+        try:
+            staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=tables_dir))
+        except OSError as exc:  # a read-only or full tables dir
+            raise CacheError(f"{tables_dir}: cannot stage the cache archive ({exc})") from None
         try:
             try:
                 _extract(archive, members, staged, expansion_bound(size))
@@ -282,11 +285,13 @@ def install_cache_zip(downloader: Downloader, location: str, tables_dir: Path) -
     archive = tables_dir / ".cache.zip"
     for stale in (archive, archive.with_name(archive.name + ".part")):
         # no checksum is known for the archive, so never resume or reuse an older one
-        with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
+        try:
+            stale.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only tables dir refuses even this
+            raise CacheError(f"{tables_dir}: cannot install cache tables here ({exc})") from None
     downloader.fetch(DownloadTask(location, archive))
     try:
         return extract_tables(archive, tables_dir)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            archive.unlink()
+        with contextlib.suppress(OSError):
+            archive.unlink(missing_ok=True)

@@ -17,15 +17,14 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from onesdk._atomic import atomic_write, atomic_write_bytes
 from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError
 
@@ -35,7 +34,6 @@ __all__ = [
     "Sample",
     "SampleSession",
     "alf_name",
-    "atomic_write",
     "write_sample",
 ]
 
@@ -123,36 +121,14 @@ def alf_name(
     return name
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through ``write`` into a temporary file beside ``path``, then rename it in place.
-
-    The file gets the permissions any new file gets (the umask), not owner-only ones.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # a unique name opened by the writer itself, so the file gets the usual permissions
-    # (mkstemp would make it readable by its owner only)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.part")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _save_npy(path: Path, array: npt.NDArray[np.generic]) -> None:
-    def write(tmp: Path) -> None:
-        with tmp.open("wb") as f:
-            np.save(f, array, allow_pickle=False)
-
-    atomic_write(path, write)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda stream: np.save(stream, array, allow_pickle=False))
 
 
 def _save_text(path: Path, text: str) -> None:
-    def write(tmp: Path) -> None:
-        tmp.write_text(text, encoding="utf-8")
-
-    atomic_write(path, write)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def _save_parquet(path: Path, columns: dict[str, npt.NDArray[np.generic]]) -> None:
@@ -160,7 +136,8 @@ def _save_parquet(path: Path, columns: dict[str, npt.NDArray[np.generic]]) -> No
     import pyarrow.parquet as pq
 
     table = pa.table({k: pa.array(v) for k, v in columns.items()})
-    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda stream: pq.write_table(table, stream))
 
 
 @dataclass(frozen=True)

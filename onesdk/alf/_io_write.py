@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
 
+from onesdk._atomic import atomic_write
 from onesdk._hashing import path_argument as _path_argument
 from onesdk._validate import instance
 from onesdk.alf import is_session_path, to_alf
@@ -27,27 +25,6 @@ from onesdk.errors import (
     ALFInvalid,
     ArgumentError,
 )
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-
-
-def _write_atomic(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write through ``write(stream)`` to a temporary file beside ``target``, then rename.
-
-    The temporary file is created with mode 0o666 less the umask, as ``open`` would create the
-    target itself (``mkstemp`` would leave data files readable by their owner only).
-    """
-    temp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            write(stream)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _dataset_name(
@@ -105,7 +82,7 @@ def save_object_npy(
         if array.dtype.hasobject:
             raise ArgumentError(f"dico[{key!r}]", array.dtype, "an array without Python objects")
         target = folder / names[key]
-        _write_atomic(target, partial(_save_npy, array=array))
+        atomic_write(target, partial(_save_npy, array=array))
         written.append(target)
     return written
 
@@ -120,7 +97,7 @@ def save_metadata(file_alf: StrPath, dico: Mapping[str, object]) -> ALFPath:
         text = json.dumps(dico, indent=1)
     except TypeError as exc:
         raise ArgumentError("dico", dico, f"JSON-serialisable metadata ({exc})") from exc
-    _write_atomic(target, lambda stream: stream.write(text.encode("utf-8")))
+    atomic_write(target, lambda stream: stream.write(text.encode("utf-8")))
     return target
 
 

@@ -7,6 +7,7 @@ import random
 import signal
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -109,6 +110,13 @@ def _limit_file_size(limit: int) -> None:
 
 def full_disk(case: str, root: str, url: str, limit: int) -> str:
     """Run ``case`` with writes limited to ``limit`` bytes; the outcome's name (or 'bug ...')."""
+    return disk_case(case, root, url, lambda: _limit_file_size(limit))
+
+
+def disk_case(case: str, root: str, url: str, restrict: Callable[[], None] = lambda: None) -> str:
+    """Run ``case`` on the cache dir ``root`` once ``restrict()`` has taken the disk away (a
+    read-only mount is made by the parent, before this process starts); the outcome's name,
+    ``answer ...`` for a good answer, or ``bug ...`` for an error outside ``onesdk.errors``."""
     from pathlib import Path
 
     from onesdk import One
@@ -124,8 +132,18 @@ def full_disk(case: str, root: str, url: str, limit: int) -> str:
     if one is not None and case == "save_loaded_ids":
         one.record_loaded = True
         one.load_dataset_from_id(str(one.tables.datasets.column("id")[0]))
-    _limit_file_size(limit)
+    restrict()
     try:
+        if case == "search":
+            found = One(root, mode="local")
+            eids = found.search()
+            frames = [found.list_datasets(e) for e in eids]
+            first = found.load_dataset(eids[0], frames[0][0])
+            return f"answer {len(eids)} {sum(map(len, frames))} {type(first).__name__}"
+        if case == "lock_save":
+            found = One(root, mode="local")
+            found.lock(found.search()[0]).save(Path(root) / "analysis.lock")
+            return "ok"
         if one is not None and case == "save_loaded_ids":
             one.save_loaded_ids()
         elif one is not None:
