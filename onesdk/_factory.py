@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 from onesdk._one import One
+from onesdk._validate import path_like
 from onesdk.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ def build_one(
         raise ArgumentError("mode", mode, "'local', 'remote', 'auto' or 'refresh'")
     if lazy is not None and not isinstance(lazy, bool):
         raise ArgumentError("lazy", lazy, "True, False or None (automatic)")
+    for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
+        if value is not None:
+            path_like(value, name)  # before the settings lookup makes a Path of it
     remote_wanted = base_url is not None or username is not None or password is not None
     if not remote_wanted and cache_dir is not None and mode != "local":
         # a cache dir alone: local, unless a server was set up for that very folder
