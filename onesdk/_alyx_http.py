@@ -40,6 +40,7 @@ from onesdk._http import (
     transport_error,
     with_retries,
 )
+from onesdk._json import JsonObject, JsonValue
 from onesdk._log import redact
 from onesdk._rest_cache import (
     EXPIRY_EXTENSION,
@@ -64,8 +65,6 @@ __all__ = [
     "raw_page",
 ]
 
-JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
-JsonObject: TypeAlias = dict[str, JsonValue]
 QueryParams: TypeAlias = list[tuple[str, str]]
 T = TypeVar("T")
 W = TypeVar("W")

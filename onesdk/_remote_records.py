@@ -17,7 +17,7 @@ from uuid import UUID
 
 from onesdk._cache._schema import QC_NAMES
 from onesdk._download import remove_uuid_from_name
-from onesdk._rest import JsonObject, JsonValue
+from onesdk._json import JsonObject, JsonValue
 from onesdk.alf._path import split_session_path as alf_split_session_path
 from onesdk.errors import ContractError
 
