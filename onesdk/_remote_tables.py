@@ -29,8 +29,8 @@ from typing import Final
 
 import filelock
 
-from onesdk._cache._io import TABLES_LOCK
 from onesdk._cache._schema import CACHE_INFO_FILE, DATASETS_FILE, SESSIONS_FILE
+from onesdk._cache._tables import TABLES_LOCK
 from onesdk._download import Downloader, DownloadTask
 from onesdk._log import get_logger
 from onesdk._rest import JsonObject, RestRepository

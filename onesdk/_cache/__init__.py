@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from onesdk._cache._io import CacheTables, empty_tables, read_tables, write_tables
+from onesdk._cache._io import read_tables
+from onesdk._cache._tables import CacheTables, empty_tables
+from onesdk._cache._write import write_tables
 
 if TYPE_CHECKING:
     import os

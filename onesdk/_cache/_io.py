@@ -1,287 +1,50 @@
-"""Read and write the two cache tables, normalised to one in-memory layout.
-
-In memory every table is a :class:`pyarrow.Table` with string ids (never object-dtype pandas):
-
-* sessions: ``id`` then the session columns, sorted by ``id``;
-* datasets: ``eid``, ``id`` then the dataset columns in file order, sorted by (``eid``, ``id``).
-  ``eid`` and ``rel_path`` are dictionary-encoded (a cache has few distinct values of each), and
-  ``qc`` is an int8 position in :data:`QC_NAMES`, so filters run on codes, not on strings.
+"""Read the two cache tables into the in-memory layout of :class:`CacheTables`.
 
 Older layouts are converted on read: integer-pair ids, ``project`` instead of ``projects``, no
-``qc`` column, a ``session_path`` column. Files are written to a temporary name and renamed, both
-tables at once, so an error leaves the previous cache untouched.
+``qc`` column, a ``session_path`` column. A file that is not a cache table is a ``CacheError``
+naming it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
 import os
-import tempfile
-import threading
-import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import filelock
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from onesdk._cache._schema import (
     CACHE_INFO_FILE,
-    DATASET_COLUMNS,
     DATASETS_FILE,
     METADATA_KEY,
-    MIN_API_VERSION,
     QC_NAMES,
     QC_VALUES,
     SESSION_COLUMNS,
     SESSIONS_FILE,
 )
-from onesdk.errors import CacheError, CacheLockTimeout
+from onesdk._cache._tables import (
+    PAIR_KEY,
+    CacheTables,
+    DeferredColumn,
+    JsonDict,
+    _parquet,
+    empty_tables,
+)
+from onesdk._cache._write import _stamp, datasets_for_file
+from onesdk.errors import CacheError
 
-__all__ = ["CacheTables", "empty_tables", "read_tables", "sort_datasets", "write_tables"]
+__all__ = ["read_tables", "sort_datasets"]
+
+if TYPE_CHECKING:
+    from onesdk._cache._tables import Column
 
 _log = logging.getLogger("onesdk.cache")
-
-#: the lock file writers of a tables dir take turns on (the same name the remote installer uses)
-TABLES_LOCK = ".cache_tables.lock"
-#: seconds a writer waits for another before giving up
-LOCK_TIMEOUT = 60.0
-#: the metadata key both tables of one save share (a reader compares them)
-PAIR_KEY = "pair"
-
-JsonDict = dict[str, object]
-if TYPE_CHECKING:
-    #: any Arrow column (the stubs' generic parameter is the scalar type, irrelevant here)
-    Column: TypeAlias = pa.Array[Any] | pa.ChunkedArray[Any]
-
-
-class DeferredColumn:
-    """A column of the datasets file decoded one row group at a time, when first asked for.
-
-    ``hash`` is 5 million distinct 32-character strings in a large cache: a third of the load's
-    decoding and a fifth of its memory, for a column only hash checks and detail frames read.
-    The parquet reader keeps the file open, so a later read sees the file as it was at load
-    even if a save has since replaced it (POSIX rename semantics; see :func:`read_tables`).
-    """
-
-    def __init__(self, source: Any, path: Path, name: str, index: int) -> None:
-        self._source = source
-        self._path = path
-        self.name = name
-        #: where the column sits in the full datasets table
-        self.index = index
-        rows = [source.metadata.row_group(i).num_rows for i in range(source.num_row_groups)]
-        self._offsets = np.concatenate(([0], np.cumsum(rows, dtype=np.int64)))
-        self._groups: dict[int, pa.Array[Any]] = {}
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return int(self._offsets[-1])
-
-    def _group(self, i: int) -> pa.Array[Any]:
-        with self._lock:
-            found = self._groups.get(i)
-            if found is None:
-                try:
-                    column = self._source.read_row_group(i, columns=[self.name]).column(0)
-                    found = pc.cast(column, pa.string()).combine_chunks()
-                except (OSError, pa.ArrowException) as exc:
-                    raise CacheError(f"{self._path}: column {self.name!r}: {exc}") from exc
-                self._groups[i] = found
-            return found
-
-    def take(self, positions: npt.NDArray[np.intp]) -> pa.Array[Any]:
-        """The values at ``positions`` (rows of the full table), in that order."""
-        if len(positions) == 0:
-            return pa.array([], pa.string())
-        groups = np.searchsorted(self._offsets, positions, side="right") - 1
-        needed = np.unique(groups).tolist()
-        if len(needed) == 1:
-            (i,) = needed
-            return self._group(i).take(pa.array(positions - self._offsets[i]))
-        base = np.zeros(len(self._offsets), dtype=np.int64)
-        arrays = []
-        start = 0
-        for i in needed:
-            array = self._group(i)
-            base[i] = start - self._offsets[i]
-            arrays.append(array)
-            start += len(array)
-        return pa.concat_arrays(arrays).take(pa.array(positions + base[groups]))
-
-    def full(self) -> pa.ChunkedArray[Any]:
-        return pa.chunked_array(
-            [self._group(i) for i in range(len(self._offsets) - 1)], type=pa.string()
-        )
-
-
-class CacheTables:
-    """The sessions and datasets tables plus the metadata they were stored with.
-
-    ``datasets`` is always the whole table. A table read from a file may hold a column back
-    (``deferred``): ``core_datasets`` is the table without it, which is what queries scan, and
-    the column is decoded for the rows a result needs (:meth:`datasets_at`), or whole when
-    ``datasets`` is first read. A cache opened lazily holds no dataset rows at all
-    (``rows_on_disk``): ``core_datasets`` then has the columns only, and ``datasets`` reads
-    every row from disk when it is first asked for.
-    """
-
-    __slots__ = (
-        "_core",
-        "_deferred",
-        "_full",
-        "_rows_on_disk",
-        "info",
-        "loaded_time",
-        "metadata",
-        "sessions",
-    )
-
-    def __init__(
-        self,
-        sessions: pa.Table,
-        datasets: pa.Table,
-        metadata: Mapping[str, JsonDict] | None = None,
-        info: JsonDict | None = None,
-        loaded_time: dt.datetime | None = None,
-        *,
-        deferred: DeferredColumn | None = None,
-        rows_on_disk: Callable[[], pa.Table] | None = None,
-    ) -> None:
-        self.sessions = sessions
-        #: ``one_metadata`` of each table file (keys ``sessions``, ``datasets``)
-        self.metadata: Mapping[str, JsonDict] = metadata if metadata is not None else {}
-        #: contents of cache_info.json, if there was one
-        self.info: JsonDict = info if info is not None else {}
-        self.loaded_time = loaded_time
-        self._core = datasets
-        self._deferred = deferred
-        self._rows_on_disk = rows_on_disk
-        held_back = deferred is not None or rows_on_disk is not None
-        self._full: pa.Table | None = None if held_back else datasets
-
-    def __repr__(self) -> str:
-        return (
-            f"CacheTables({len(self.sessions)} sessions, {len(self._core)} datasets, "
-            f"loaded {self.loaded_time})"
-        )
-
-    @property
-    def datasets(self) -> pa.Table:
-        """The whole datasets table (a deferred column is read in full the first time)."""
-        if self._full is None and self._rows_on_disk is not None:
-            _log.info("reading every row of a lazily opened datasets table into memory")
-            self._full = self._rows_on_disk()
-        if self._full is None:
-            assert self._deferred is not None
-            column = self._deferred.full()
-            self._full = self._core.add_column(self._deferred.index, self._deferred.name, column)
-        return self._full
-
-    @property
-    def core_datasets(self) -> pa.Table:
-        """The datasets table without its deferred column (the whole table if none; the
-        columns only while a lazily opened table's rows are on disk)."""
-        return self._core if self._full is None else self._full
-
-    def datasets_at(self, positions: npt.NDArray[np.intp]) -> pa.Table:
-        """Rows ``positions`` of the whole datasets table, in that order."""
-        return self.with_deferred(self.core_datasets.take(positions), positions)
-
-    def with_deferred(self, rows: pa.Table, positions: npt.NDArray[np.intp]) -> pa.Table:
-        """``rows`` (rows ``positions`` of ``core_datasets``) with the deferred column added."""
-        if self._deferred is None or self._full is not None:
-            return rows
-        return rows.add_column(
-            self._deferred.index, self._deferred.name, self._deferred.take(positions)
-        )
-
-    @property
-    def complete(self) -> bool:
-        """Whether every datasets column is in memory (``core_datasets`` is the whole table)."""
-        return self._full is not None
-
-    @property
-    def created_time(self) -> dt.datetime | None:
-        """The oldest ``date_created`` of the two tables."""
-        times = []
-        for meta in self.metadata.values():
-            value = meta.get("date_created")
-            if isinstance(value, str):
-                with contextlib.suppress(ValueError):
-                    times.append(dt.datetime.fromisoformat(value))
-        return min(times) if times else None
-
-    def replace(
-        self, *, sessions: pa.Table | None = None, datasets: pa.Table | None = None
-    ) -> CacheTables:
-        """These tables with ``sessions`` and/or ``datasets`` swapped (metadata kept)."""
-        new_sessions = self.sessions if sessions is None else sessions
-        if datasets is not None:
-            return CacheTables(new_sessions, datasets, self.metadata, self.info, self.loaded_time)
-        held_back = self._full is None
-        return CacheTables(
-            new_sessions,
-            self.core_datasets,
-            self.metadata,
-            self.info,
-            self.loaded_time,
-            deferred=self._deferred if held_back else None,
-            rows_on_disk=self._rows_on_disk if held_back else None,
-        )
-
-    def with_datasets(self, datasets: pa.Table) -> CacheTables:
-        return self.replace(datasets=datasets)
-
-
-def _sessions_schema() -> pa.Schema:
-    fields: list[tuple[str, pa.DataType]] = [
-        ("id", pa.string()),
-        ("lab", pa.string()),
-        ("subject", pa.string()),
-        ("date", pa.date32()),
-        ("number", pa.uint16()),
-        ("task_protocol", pa.string()),
-        ("projects", pa.string()),
-    ]
-    return pa.schema(fields)
-
-
-def _datasets_schema() -> pa.Schema:
-    fields: list[tuple[str, pa.DataType]] = [
-        ("eid", pa.dictionary(pa.int32(), pa.string())),
-        ("id", pa.string()),
-        ("file_size", pa.uint64()),
-        ("hash", pa.string()),
-        ("default_revision", pa.bool_()),
-        ("qc", pa.int8()),
-        ("exists", pa.bool_()),
-        ("rel_path", pa.dictionary(pa.int32(), pa.string())),
-    ]
-    return pa.schema(fields)
-
-
-def empty_tables() -> CacheTables:
-    """Tables with the standard columns and no rows."""
-    return CacheTables(_sessions_schema().empty_table(), _datasets_schema().empty_table())
-
-
-# --------------------------------------------------------------------------------------------
-# reading
-
-
-def _parquet() -> Any:
-    """pyarrow.parquet, imported on first use (it pulls in the filesystem layer)."""
-    import pyarrow.parquet
-
-    return pyarrow.parquet
 
 
 def read_tables(tables_dir: Path, *, datasets: bool = True) -> CacheTables:
@@ -745,202 +508,3 @@ def sort_datasets(table: pa.Table) -> pa.Table:
         [("eid", "ascending"), ("id", "ascending")],
     )
     return table.take(order).combine_chunks()
-
-
-# --------------------------------------------------------------------------------------------
-# writing
-
-
-def _pandas_metadata(table: pa.Table, index: list[str]) -> bytes:
-    """The ``pandas`` schema metadata one-api needs to restore the index and dtypes."""
-    frame = table.slice(0, 0).to_pandas().set_index(index)
-    if "file_size" in frame.columns:
-        frame["file_size"] = frame["file_size"].astype("UInt64")
-    meta = pa.Schema.from_pandas(frame).metadata
-    return meta[b"pandas"]
-
-
-def sessions_for_file(sessions: pa.Table) -> pa.Table:
-    """The sessions table laid out as one-api writes it (index column last)."""
-    names = [c for c in sessions.column_names if c != "id"]
-    return sessions.select([*names, "id"])
-
-
-def datasets_for_file(datasets: pa.Table) -> pa.Table:
-    """The datasets table laid out as one-api writes it: plain strings, qc as ordered categories."""
-    columns: dict[str, Column] = {}
-    column: Any
-    for name in datasets.column_names:
-        if name in ("eid", "id"):
-            continue
-        column = datasets.column(name)
-        if name == "qc":
-            qc_type: Any = pa.dictionary(pa.int8(), pa.string(), ordered=True)
-            names = pa.array(QC_NAMES, pa.string())
-            chunks: Any = [
-                pa.DictionaryArray.from_arrays(chunk, names, ordered=True)
-                for chunk in column.chunks
-            ]
-            columns[name] = pa.chunked_array(chunks, type=qc_type)
-        elif pa.types.is_dictionary(column.type):
-            columns[name] = pc.cast(column, column.type.value_type)
-        else:
-            columns[name] = column
-    for name in ("eid", "id"):
-        column = datasets.column(name)
-        if pa.types.is_dictionary(column.type):
-            column = pc.cast(column, column.type.value_type)
-        columns[name] = column
-    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
-
-
-def _stamp(table: pa.Table, index: list[str], metadata: JsonDict) -> pa.Table:
-    return table.replace_schema_metadata(
-        {METADATA_KEY: json.dumps(metadata).encode(), b"pandas": _pandas_metadata(table, index)}
-    )
-
-
-@contextlib.contextmanager
-def _temporary(directory: Path, name: str) -> Iterator[Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    path = Path(tmp)
-    try:
-        yield path
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def write_tables(
-    tables: CacheTables,
-    out_dir: Path,
-    *,
-    origin: str | None = None,
-    write_info: bool = True,
-    dataset_batches: Iterable[pa.Table] | None = None,
-) -> tuple[Path, Path]:
-    """Write both tables (and cache_info.json) atomically into ``out_dir``.
-
-    ``dataset_batches``: the datasets rows as a stream of normalised tables, written one at a
-    time (``tables.datasets`` then only gives the columns): a table larger than memory is
-    saved without being held whole.
-
-    Both tables are written to temporary files first; only when both are complete are they
-    renamed over the old ones, so a failure leaves the previous cache as it was. Writers of one
-    directory take turns (a file lock), so two processes never interleave their renames; the
-    temporary files of a writer that was killed are removed by the next one.
-    """
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise CacheError(f"{out_dir}: cache directory does not exist")
-    lock = filelock.FileLock(str(out_dir / TABLES_LOCK))
-    try:
-        lock.acquire(timeout=LOCK_TIMEOUT)
-    except filelock.Timeout:
-        raise CacheLockTimeout(
-            f"{out_dir / TABLES_LOCK}: another process held the cache lock for over "
-            f"{LOCK_TIMEOUT:.0f}s"
-        ) from None
-    except OSError as exc:  # a read-only cache dir: the lock file cannot be made
-        raise CacheError(f"{out_dir}: cannot save the cache tables here ({exc.strerror})") from None
-    try:
-        _remove_stale_temporaries(out_dir)
-        return _write_tables(
-            tables, out_dir, origin=origin, write_info=write_info, batches=dataset_batches
-        )
-    except OSError as exc:  # a full disk or a file-size limit: the old tables stay
-        raise CacheError(
-            f"{out_dir}: cannot save the cache tables ({exc.strerror}); the previous tables "
-            "are unchanged"
-        ) from None
-    finally:
-        lock.release()
-
-
-def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Delete what killed writers left (called with the lock held: no writer is alive)."""
-    for name in ("sessions", "datasets", "cache_info"):
-        for stale in out_dir.glob(f".{name}.*.tmp"):
-            _log.info("removing %s, left by an interrupted save", stale)
-            stale.unlink(missing_ok=True)
-
-
-def _write_tables(
-    tables: CacheTables,
-    out_dir: Path,
-    *,
-    origin: str | None,
-    write_info: bool,
-    batches: Iterable[pa.Table] | None = None,
-) -> tuple[Path, Path]:
-    now = dt.datetime.now().isoformat(sep=" ", timespec="minutes")
-    files = {"sessions": out_dir / SESSIONS_FILE, "datasets": out_dir / DATASETS_FILE}
-    # with batches, the table only gives the columns: never read the rows held on disk
-    datasets = tables.core_datasets if batches is not None else tables.datasets
-    layouts = {
-        "sessions": (sessions_for_file(tables.sessions), ["id"], len(tables.sessions)),
-        "datasets": (datasets_for_file(datasets), ["eid", "id"], len(datasets)),
-    }
-    pq = _parquet()
-    pair = uuid.uuid4().hex  # both files of this save carry it; readers compare (read_tables)
-    with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
-        temps = {"sessions": tmp_ses, "datasets": tmp_ds}
-        for name, (table, index, _) in list(layouts.items()):
-            meta = dict(tables.metadata.get(name, {}))
-            meta[PAIR_KEY] = pair
-            meta.setdefault("date_created", now)
-            meta.setdefault("min_api_version", MIN_API_VERSION)
-            if origin is not None:
-                meta["origin"] = origin
-            meta.setdefault("origin", "onesdk")
-            meta["date_modified"] = now
-            try:
-                if name == "datasets" and batches is not None:
-                    rows = _write_batches(_stamp(table, index, meta), batches, temps[name])
-                    layouts[name] = (table, index, rows)
-                else:
-                    pq.write_table(_stamp(table, index, meta), temps[name])
-            except (OSError, pa.ArrowException) as exc:
-                raise CacheError(f"{files[name]}: could not write the table ({exc})") from exc
-        info_tmp: Path | None = None
-        if write_info:
-            info = dict(tables.info)
-            info.setdefault("date_created", now)
-            info["date_modified"] = now
-            info.setdefault("origin", origin or "onesdk")
-            info.setdefault("min_api_version", MIN_API_VERSION)
-            info["tables"] = {
-                name: {"nrecs": layouts[name][2], "size": temps[name].stat().st_size}
-                for name in ("sessions", "datasets")
-            }
-            fd, tmp = tempfile.mkstemp(prefix=".cache_info.", suffix=".tmp", dir=out_dir)
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump(info, stream, indent=1)
-            info_tmp = Path(tmp)
-        for name in ("sessions", "datasets"):
-            os.replace(temps[name], files[name])
-        if info_tmp is not None:
-            os.replace(info_tmp, out_dir / CACHE_INFO_FILE)
-    _log.debug("saved cache tables to %s", out_dir)
-    return files["sessions"], files["datasets"]
-
-
-def _write_batches(empty: pa.Table, batches: Iterable[pa.Table], path: Path) -> int:
-    """Write ``batches`` in the file layout of ``empty`` (which carries the metadata)."""
-    pq = _parquet()
-    count = 0
-    with pq.ParquetWriter(path, empty.schema) as writer:
-        for batch in batches:
-            table = datasets_for_file(batch)
-            writer.write_table(table.cast(empty.schema.remove_metadata()))
-            count += len(table)
-    return count
-
-
-def dataset_columns(datasets: pa.Table) -> list[str]:
-    """The non-index columns of a normalised datasets table, in file order."""
-    return [c for c in datasets.column_names if c not in ("eid", "id")]
-
-
-def standard_dataset_columns() -> tuple[str, ...]:
-    return DATASET_COLUMNS

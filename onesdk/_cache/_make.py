@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from onesdk_gen.alf import SESSION_FOLDERS_RE, SessionParts
 
-from onesdk._cache._io import CacheTables, sort_datasets, write_tables
+from onesdk._cache._io import sort_datasets
+from onesdk._cache._tables import CacheTables
+from onesdk._cache._write import write_tables
 from onesdk._validate import instance, path_like
 from onesdk.alf import is_valid
 from onesdk.alf._path import split_revision

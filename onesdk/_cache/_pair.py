@@ -29,7 +29,7 @@ from onesdk._log import get_logger
 from onesdk.errors import CacheWarning
 
 if TYPE_CHECKING:
-    from onesdk._cache._io import CacheTables, JsonDict
+    from onesdk._cache._tables import CacheTables, JsonDict
 
 __all__ = ["read_whole_pair"]
 
@@ -41,7 +41,8 @@ _FILES: Final = {"sessions": "sessions.pqt", "datasets": "datasets.pqt"}
 
 def read_whole_pair(tables_dir: Path, read: Callable[[], CacheTables]) -> CacheTables:
     """``read()`` again until both tables come from one save (see the module docstring)."""
-    from onesdk._cache._io import LOCK_TIMEOUT, TABLES_LOCK, _torn
+    from onesdk._cache._io import _torn
+    from onesdk._cache._tables import LOCK_TIMEOUT, TABLES_LOCK
 
     try:
         with filelock.FileLock(str(tables_dir / TABLES_LOCK)).acquire(timeout=LOCK_TIMEOUT):
@@ -66,8 +67,8 @@ def read_whole_pair(tables_dir: Path, read: Callable[[], CacheTables]) -> CacheT
 
 
 def _stamp(path: Path) -> object:
-    from onesdk._cache._io import PAIR_KEY, _parquet
     from onesdk._cache._schema import METADATA_KEY
+    from onesdk._cache._tables import PAIR_KEY, _parquet
 
     try:
         metadata = _parquet().read_schema(path).metadata or {}
@@ -78,7 +79,7 @@ def _stamp(path: Path) -> object:
 
 def _complete_interrupted_save(tables_dir: Path, metadata: Mapping[str, JsonDict]) -> bool:
     """Rename the finished temporary table of a killed save into place (lock held)."""
-    from onesdk._cache._io import PAIR_KEY
+    from onesdk._cache._tables import PAIR_KEY
 
     for name, other in (("datasets", "sessions"), ("sessions", "datasets")):
         wanted = metadata.get(other, {}).get(PAIR_KEY)

@@ -22,6 +22,7 @@ import pytest
 import onesdk
 from bench import synth
 from onesdk._cache import _io, _sorted, read_tables
+from onesdk._cache._tables import CacheTables
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = synth.CacheSpec(n_sessions=80, n_datasets=30, seed=7)
@@ -58,7 +59,7 @@ def _file_rows(path: Path) -> list[tuple[object, ...]]:
     return sorted(tuple(row) for row in rows)
 
 
-def _loaded_rows(tables: _io.CacheTables) -> list[tuple[object, ...]]:
+def _loaded_rows(tables: CacheTables) -> list[tuple[object, ...]]:
     table = tables.datasets
     names = ["eid", "id", "rel_path", "file_size", "hash", "exists"]
     columns = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from onesdk._cache import make_cache, read_tables
-from onesdk._cache._io import PAIR_KEY
+from onesdk._cache._tables import PAIR_KEY
 from tests.reliability._workers import alternate_saves
 from tests.reliability.conftest import build_cache
 
