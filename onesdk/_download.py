@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import os
 import re
 import ssl
@@ -35,6 +34,7 @@ from uuid import UUID
 import filelock
 import httpx
 
+from onesdk._hashing import md5_and_size
 from onesdk._http import (
     Retry,
     RetryPolicy,
@@ -64,7 +64,6 @@ __all__ = [
 _log = get_logger("onesdk.download")
 PART_SUFFIX: Final = ".part"
 LOCK_SUFFIX: Final = ".lock"
-_CHUNK: Final = 1 << 16
 _RETRY_STATUS: Final = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -161,18 +160,6 @@ class _Mismatch(Exception):
     pass
 
 
-def _file_md5(path: Path, limit: int | None = None) -> tuple[hashlib._Hash, int]:
-    digest = hashlib.md5(usedforsecurity=False)
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK if limit is None else min(_CHUNK, limit - size)):
-            digest.update(chunk)
-            size += len(chunk)
-            if limit is not None and size >= limit:
-                break
-    return digest, size
-
-
 def _verified(path: Path, task: DownloadTask) -> bool:
     if path.is_symlink() or not path.is_file():  # a planted link is never our file
         return False
@@ -180,7 +167,7 @@ def _verified(path: Path, task: DownloadTask) -> bool:
         return False
     if task.md5 is None:
         return True
-    return _file_md5(path)[0].hexdigest() == task.md5.lower()
+    return md5_and_size(path)[0] == task.md5.lower()
 
 
 class _Progress:
@@ -343,11 +330,11 @@ class Downloader:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _verify_part(self, task: DownloadTask, part: Path) -> None:
-        digest, size = _file_md5(part)
+        digest, size = md5_and_size(part)
         if task.size is not None and size != task.size:
             raise _Mismatch(f"size {size} differs from the record's {task.size}")
-        if task.md5 is not None and digest.hexdigest() != task.md5.lower():
-            raise _Mismatch(f"md5 {digest.hexdigest()} differs from the record's {task.md5}")
+        if task.md5 is not None and digest != task.md5.lower():
+            raise _Mismatch(f"md5 {digest} differs from the record's {task.md5}")
 
     def _fetch_part(self, task: DownloadTask, part: Path, progress: _Progress) -> None:
         with_retries(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from onesdk.errors import ArgumentError
 
-__all__ = ["CHUNK_SIZE", "check_file", "file_md5", "files_md5"]
+__all__ = ["CHUNK_SIZE", "check_file", "file_md5", "files_md5", "md5_and_size"]
 
 CHUNK_SIZE = 1 << 20
 """Bytes read per call: large enough to amortise syscalls, small enough to stay in cache."""
@@ -48,14 +48,19 @@ def file_md5(path: str | os.PathLike[str], *, chunk_size: int = CHUNK_SIZE) -> s
     """
     if chunk_size <= 0:
         raise ArgumentError("chunk_size", chunk_size, "a positive number of bytes")
-    file = _existing_file(path)
+    return md5_and_size(_existing_file(path), chunk_size=chunk_size)[0]
+
+
+def md5_and_size(file: Path, *, chunk_size: int = CHUNK_SIZE) -> tuple[str, int]:
+    """The md5 hex digest of ``file`` and the number of bytes read, in one streaming pass."""
     digest = hashlib.md5(usedforsecurity=False)
-    buffer = bytearray(chunk_size)
-    view = memoryview(buffer)
+    view = memoryview(bytearray(chunk_size))
+    size = 0
     with open(file, "rb", buffering=0) as stream:
         while n := stream.readinto(view):
             digest.update(view[:n])
-    return digest.hexdigest()
+            size += n
+    return digest.hexdigest(), size
 
 
 def check_file(
