@@ -154,14 +154,18 @@ def _find_object_files(
     filters: Mapping[str, PartFilter],
 ) -> tuple[Path, list[tuple[Path, FilenameParts]]]:
     """(folder, matching files): ``alfpath`` is a folder, or any file of the wanted object."""
-    if alfpath.is_file():
+    try:
+        is_file = alfpath.is_file()
+        items = _list_datasets(alfpath.parent if is_file else alfpath) if alfpath.exists() else []
+    except OSError as exc:  # a name too long for the file system, an unreadable folder
+        raise ALFObjectNotFound(f"cannot look in {alfpath}: {exc.strerror}") from None
+    if is_file:
         parts = _parse_name(alfpath.name)
         if parts is None:
             raise ALFInvalid(alfpath.name, "dataset file name")
         object, folder = parts.object, alfpath.parent
     else:
         folder = alfpath
-    items = _list_datasets(folder) if folder.is_dir() else []
     selected = _filter(items, wildcards, {"object": UNSET if object is None else object, **filters})
     if not selected:
         what = f"object {object!r}" if object else "ALF files"

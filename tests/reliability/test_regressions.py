@@ -12,7 +12,7 @@ import onesdk.alf as alf
 from onesdk import One
 from onesdk._cache import make_cache
 from onesdk.alf import io as alfio
-from onesdk.errors import ArgumentError, UnknownTermError
+from onesdk.errors import ALFObjectNotFound, ArgumentError, UnknownTermError
 from tests.reliability.conftest import Cache
 
 
@@ -209,3 +209,13 @@ def test_a_session_dict_with_a_nul_in_the_subject_names_the_eid_argument(one: On
     with pytest.raises(ArgumentError) as exc:
         one.eid2path({"subject": "\0", "number": 0, "date": "2020-01-01"})
     assert _argument(exc) == "eid"
+
+
+@pytest.mark.parametrize("where", ["folder", "object"])
+def test_a_name_too_long_for_the_file_system_is_an_alf_error_not_an_os_error(
+    tmp_path: Path, where: str
+) -> None:
+    long = "x" * 300  # past NAME_MAX (255) of the usual file systems
+    folder, obj = (tmp_path / long, "spikes") if where == "folder" else (tmp_path, long)
+    with pytest.raises(ALFObjectNotFound, match="x" * 20):
+        alfio.load_object(folder, obj)
