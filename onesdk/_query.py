@@ -41,9 +41,12 @@ FILENAME_PARTS = ("namespace", "object", "attribute", "timescale", "extra", "ext
 _DEFAULT_PART = {
     "collection": r"[\w./-]+",
     "revision": r"[\w.-]+",
-    "namespace": r"(?<=_)[a-zA-Z0-9]+",
+    # no lookaround: the pattern runs on RE2 when it holds user regexes (wildcards off). The
+    # namespace follows a leading '_' (see the spec below); what follows an attribute is
+    # always '_' or '.', so '_times'/'_intervals' need no lookahead.
+    "namespace": r"[a-zA-Z0-9]+",
     "object": r"\w+",
-    "attribute": r"(?:_[a-z]+_)?[a-zA-Z0-9]+(?:_times(?=[_.])|_intervals(?=[_.]))?",
+    "attribute": r"(?:_[a-z]+_)?[a-zA-Z0-9]+(?:_times|_intervals)?",
     "timescale": r"\w+",
     "extra": r"[.\w-]+",
     "extension": r"\w+",
@@ -273,7 +276,9 @@ def compile_rel_path_pattern(
             )
         given = {k: _values(v) for k, v in filename.items()}
         # namespace, timescale and extra are optional unless constrained
-        namespace = "_?{namespace}_?" if given.get("namespace") is not None else "_?{namespace}?_?"
+        namespace = "(?:_{namespace}?)?_?"  # a namespace only after a leading '_'
+        if given.get("namespace") is not None:
+            namespace = "_?{namespace}_?"
         timescale = "_{timescale}" if given.get("timescale") is not None else "(?:_{timescale})?"
         extra = "\\.{extra}" if given.get("extra") is not None else "(?:\\.{extra})*"
         spec += namespace + "{object}\\.{attribute}" + timescale + extra + "\\.{extension}$"

@@ -219,3 +219,24 @@ def test_a_name_too_long_for_the_file_system_is_an_alf_error_not_an_os_error(
     folder, obj = (tmp_path / long, "spikes") if where == "folder" else (tmp_path, long)
     with pytest.raises(ALFObjectNotFound, match="x" * 20):
         alfio.load_object(folder, obj)
+
+
+def test_with_wildcards_off_load_object_takes_the_object_name_as_a_regex(
+    one: One, regex_one: One, cache: Cache
+) -> None:
+    # the pattern built around a user regex runs on RE2, so it must hold no lookaround itself
+    eid = one.search(datasets="spikes.times.npy")[0]
+    expected = sorted(one.load_object(eid, "spikes", collection="alf").keys())
+    assert expected
+    assert sorted(regex_one.load_object(eid, "spikes", collection="alf").keys()) == expected
+    assert sorted(regex_one.load_object(eid, "sp.kes", collection="alf").keys()) == expected
+    assert regex_one.list_datasets(filename={"namespace": "ibl", "object": "trials"})
+
+
+def test_a_backtracking_object_regex_answers_at_once_with_wildcards_off(
+    regex_one: One, cache: Cache
+) -> None:
+    from tests.reliability._harness import time_bound
+
+    with time_bound(10), pytest.raises(ALFObjectNotFound):
+        regex_one.load_object(cache.eids[0], r"(\w|\w)*!")

@@ -194,8 +194,11 @@ def run_onesdk(
 ) -> list[Outcome]:
     """Every snippet under onesdk, in this process."""
     runner = _Onesdk(corpus, replay, work)
-    logging.getLogger("onesdk").setLevel(logging.ERROR)
+    logger = logging.getLogger("onesdk")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         return [runner.run(s) for s in snippets]
     finally:
+        logger.setLevel(level)  # later tests capture onesdk's logs
         runner.close()
