@@ -1,14 +1,20 @@
 """``one.alf.path`` -> :mod:`onesdk.alf` (same function names and arguments).
 
-onesdk has one path class, :class:`onesdk.alf.ALFPath` (a ``pathlib.Path``); the reference's
-pure variants (``PureALFPath``, ``PurePosixALFPath``, ``PureWindowsALFPath``) map onto it.
+``ALFPath``, ``PureALFPath``, ``PurePosixALFPath`` and ``PureWindowsALFPath`` are onesdk's classes
+of the same names.
 """
 
 from onesdk.alf import (
     ALFPath as ALFPath,
 )
 from onesdk.alf import (
-    ALFPath as PureALFPath,
+    PureALFPath as PureALFPath,
+)
+from onesdk.alf import (
+    PurePosixALFPath as PurePosixALFPath,
+)
+from onesdk.alf import (
+    PureWindowsALFPath as PureWindowsALFPath,
 )
 from onesdk.alf import (
     add_uuid_string as add_uuid_string,
@@ -50,6 +56,8 @@ from onesdk.alf import (
 __all__ = [
     "ALFPath",
     "PureALFPath",
+    "PurePosixALFPath",
+    "PureWindowsALFPath",
     "add_uuid_string",
     "ensure_alf_path",
     "filename_parts",
