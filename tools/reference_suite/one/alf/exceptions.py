@@ -1,25 +1,13 @@
-"""``one.alf.exceptions`` -> :mod:`onesdk.errors` (same names; ``ALFError`` is ``AlfError``)."""
+"""``one.alf.exceptions`` -> :mod:`onesdk.errors` (the same class names)."""
 
 from onesdk.errors import (
-    AlfError as ALFError,
-)
-from onesdk.errors import (
-    ALFInvalid as ALFInvalid,
-)
-from onesdk.errors import (
-    ALFMultipleCollectionsFound as ALFMultipleCollectionsFound,
-)
-from onesdk.errors import (
-    ALFMultipleObjectsFound as ALFMultipleObjectsFound,
-)
-from onesdk.errors import (
-    ALFMultipleRevisionsFound as ALFMultipleRevisionsFound,
-)
-from onesdk.errors import (
-    ALFObjectNotFound as ALFObjectNotFound,
-)
-from onesdk.errors import (
-    ALFWarning as ALFWarning,
+    ALFError,
+    ALFInvalid,
+    ALFMultipleCollectionsFound,
+    ALFMultipleObjectsFound,
+    ALFMultipleRevisionsFound,
+    ALFObjectNotFound,
+    ALFWarning,
 )
 
 __all__ = [
