@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if tests.name != "tests" or tests.parent.name != "one" or not (tests / "__init__.py").exists():
         parser.error("tests must be the reference's one/tests package directory")
     if not args.reference_python:
-        parser.error("--reference-python (or $ONESDK_REFERENCE_PYTHON) is needed for the helpers")
+        parser.error("--reference-python (or $ONESDK_REFERENCE_PYTHON) is required")
     helpers = _python_paths(args.reference_python)
     tools = ROOT / "tools"
 
