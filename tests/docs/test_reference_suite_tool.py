@@ -67,7 +67,7 @@ def test_unexplained_onesdk_failures_are_reported() -> None:
     onesdk = _run(a="failed", b="failed")
     categories = {"t.py::a": ONLY_ONESDK, "t.py::b": ONLY_ONESDK}
     reasons = [Reason(("t.py::a",), "internals", "`One._cache`")]
-    text, unexplained = render(categories, onesdk, reasons, with_reference=True)
+    text, unexplained = render(categories, onesdk, reasons, reference=onesdk)
     assert unexplained == ["t.py::b"]
     assert "| `t.py::a` | tests one-api internals: `One._cache` |" in text
     assert "| **all** | **0** | **2** |" in text

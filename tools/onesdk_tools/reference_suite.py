@@ -196,7 +196,7 @@ def render(
     categories: Mapping[str, str],
     onesdk: Run,
     reasons: Sequence[Reason],
-    with_reference: bool,
+    reference: Run | None,
 ) -> tuple[str, list[str]]:
     """The generated part of the page, and the onesdk-only failures that have no reason."""
     files = sorted({_file_of(node) for node in categories})
@@ -205,7 +205,7 @@ def render(
         counts[_file_of(node)][category] += 1
     total = Counter(categories.values())
     lines = [BEGIN, ""]
-    if not with_reference:
+    if reference is None:
         lines += ["The one-api run was skipped: every failure counts as onesdk-only.", ""]
     lines += ["| file | " + " | ".join(CATEGORIES) + " |", "|---|" + "---:|" * len(CATEGORIES)]
     for name in files:
@@ -232,6 +232,9 @@ def render(
     if onesdk.collect_errors:
         lines += ["", "### Modules onesdk cannot import", ""]
         lines += [f"- `{module}`" for module in sorted(onesdk.collect_errors)]
+    if reference is not None and reference.collect_errors:
+        lines += ["", "### Modules one-api cannot import (their tests are not counted)", ""]
+        lines += [f"- `{module}`" for module in sorted(reference.collect_errors)]
     lines += ["", END]
     return "\n".join(lines) + "\n", unexplained
 
@@ -277,7 +280,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--skip-reference", action="store_true", help="run on onesdk only (no one-api run)"
     )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="page to rewrite (default: docs/reference-suite.md, unless --only narrows the run)",
+    )
     parser.add_argument("--reasons", type=Path, default=REASONS)
     parser.add_argument("--json", type=Path, help="also write both runs' outcomes here")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per pytest run")
@@ -313,8 +320,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     categories = classify(reference, onesdk)
     reasons = load_reasons(args.reasons, DIFFERENCES)
-    generated, unexplained = render(categories, onesdk, reasons, reference is not None)
-    write_page(args.output, generated)
+    generated, unexplained = render(categories, onesdk, reasons, reference)
+    output = args.output or (None if args.only else DEFAULT_OUT)
+    if output is not None:  # a partial run never overwrites the page by default
+        write_page(output, generated)
     if args.json:
         dump = {
             side: {node: vars(outcome) for node, outcome in run.tests.items()}
