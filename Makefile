@@ -7,7 +7,7 @@ REF_VENV ?= .venvs/one-api-3.6.1
 HYPOTHESIS_PROFILE ?= ci
 
 .PHONY: dev test lint typecheck regen-check pytest demo bench bench-quick bench-cluster reference clean \
-	fuzz-nightly reliability-report
+	fuzz-nightly reliability-report reference-suite
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ reliability-report: dev
 		status=$$?; \
 		$(BIN)/python tools/reliability-report --json build/reliability.json \
 			--profile $(HYPOTHESIS_PROFILE) && exit $$status
+
+# The reference's offline tests (REFSUITE: a folder one/tests holding them) on onesdk and one-api;
+# rewrites docs/reference-suite.md and fails if an onesdk-only failure has no recorded reason.
+reference-suite: dev reference
+	ONESDK_REFERENCE_PYTHON=$(abspath $(REF_VENV))/bin/python \
+		$(BIN)/python tools/reference-suite $(REFSUITE) --check
 
 clean:
 	rm -rf $(VENV) .venvs .mypy_cache .ruff_cache .pytest_cache .hypothesis

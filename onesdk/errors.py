@@ -7,6 +7,7 @@ expect (``ValueError``, ``TypeError``, ``LookupError``), so ``except ValueError`
 ```
 OneSdkError
 ├── ArgumentError (ValueError)              a public function got an argument it cannot use
+│   ├── ArgumentTypeError (TypeError)       an argument of the wrong kind (one name for a list)
 │   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
 ├── AlfError                                anything about ALF names and objects (alias ALFError)
 │   ├── ALFInvalid (ValueError)             a name or path that breaks the ALF grammar
@@ -57,6 +58,7 @@ __all__ = [
     "ALFWarning",
     "AlfError",
     "ArgumentError",
+    "ArgumentTypeError",
     "AuthenticationError",
     "CacheError",
     "CacheLockTimeout",
@@ -111,6 +113,13 @@ class ArgumentError(OneSdkError, ValueError):
         self.expected = expected
         shown = describe_value(value, name=argument)
         super().__init__(f"invalid {argument}={shown}: expected {expected}")
+
+
+class ArgumentTypeError(ArgumentError, TypeError):
+    """An argument of the wrong kind, such as one string where a list is expected.
+
+    Also a ``TypeError``, which one-api raises for the same calls.
+    """
 
 
 class UnknownTermError(ArgumentError, TypeError):

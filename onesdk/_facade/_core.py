@@ -13,7 +13,7 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, Self, overload
+from typing import TYPE_CHECKING, Literal, Self, TypeAlias, overload
 
 from onesdk._convert import (
     is_exp_ref,
@@ -34,7 +34,6 @@ from onesdk._store._core import FileRecord, Store
 from onesdk._validate import (
     eid_like,
     filename_filter,
-    instance,
     part_value,
     path_like,
     text_or_path,
@@ -81,7 +80,10 @@ SEARCH_TERMS = (
 _SEARCH_ALIASES = {"dataset": "datasets", "lab": "laboratory", "date": "date_range"}
 
 
-EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
+if TYPE_CHECKING:  # a Session record is an eid too; pydantic only loads when one is used
+    EidLike: TypeAlias = str | uuid.UUID | PurePath | Mapping[str, object] | Session
+else:
+    EidLike = str | uuid.UUID | PurePath | Mapping[str, object]
 
 
 # Several eids at once: a list or tuple (never a bare string, which is one eid).
@@ -435,6 +437,9 @@ class Facade:
         return SessionQuery.build(regex=self.wildcards, **values)
 
     @overload
+    def to_eid(self, id: Session, cache_dir: str | os.PathLike[str] | None = None) -> uuid.UUID: ...
+
+    @overload
     def to_eid(
         self, id: EidLike | None = None, cache_dir: str | os.PathLike[str] | None = None
     ) -> uuid.UUID | None: ...
@@ -443,9 +448,6 @@ class Facade:
     def to_eid(
         self, id: EidList, cache_dir: str | os.PathLike[str] | None = None
     ) -> list[uuid.UUID | None]: ...
-
-    @overload
-    def to_eid(self, id: Session, cache_dir: str | os.PathLike[str] | None = None) -> uuid.UUID: ...
 
     @overload
     def to_eid(
@@ -595,10 +597,9 @@ class Facade:
             return None
         if isinstance(eid, str) and not eid.strip():  # never "every session" by accident
             raise ArgumentError("eid", eid, "an experiment ID (an empty string names none)")
-        if isinstance(eid, str | uuid.UUID | PurePath | Mapping):
-            found = self._to_eid(eid, "eid")
+        if isinstance(eid, str | uuid.UUID | PurePath | Mapping) or not isinstance(eid, Sequence):
+            found = self._to_eid(eid, "eid")  # a Session record is one eid too
             return (str(found),) if found is not None else ()
-        instance(eid, Sequence, "eid", "an experiment ID or a list of them")
         return tuple(str(e) for e in (self._to_eid(x, "eid") for x in eid) if e is not None)
 
     def _remote_eid(self, eid: EidLike) -> str:

@@ -20,6 +20,7 @@ from onesdk.errors import (
     AlfError,
     ALFObjectNotFound,
     ArgumentError,
+    ArgumentTypeError,
     UnknownTermError,
 )
 
@@ -317,9 +318,9 @@ class LoadMethods(Facade):
 
         key = self._eid(eid)
         if isinstance(datasets, str):
-            raise ArgumentError("datasets", datasets, "a list of dataset names, not one string")
+            raise ArgumentTypeError("datasets", datasets, "a list of dataset names, not one string")
         if not isinstance(datasets, Sequence) and not hasattr(datasets, "columns"):
-            raise ArgumentError("datasets", datasets, "a list of dataset names or a DataFrame")
+            raise ArgumentTypeError("datasets", datasets, "a list of dataset names or a DataFrame")
         if not isinstance(datasets, Sequence) and "rel_path" not in datasets.columns:
             raise ArgumentError("datasets", datasets, "a DataFrame with a rel_path column")
         if isinstance(datasets, Sequence) and not all(

@@ -51,7 +51,13 @@ from onesdk_gen.alf import (
     SessionPartsDict,
 )
 
-from onesdk.alf._alfpath import ALFPath, ensure_alf_path
+from onesdk.alf._alfpath import (
+    ALFPath,
+    PureALFPath,
+    PurePosixALFPath,
+    PureWindowsALFPath,
+    ensure_alf_path,
+)
 from onesdk.alf._parts import (
     StrPath,
     filename_parts,
@@ -111,6 +117,9 @@ __all__ = [
     "FolderPartsDict",
     "FullPathParts",
     "FullPathPartsDict",
+    "PureALFPath",
+    "PurePosixALFPath",
+    "PureWindowsALFPath",
     "RelPathParts",
     "RelPathPartsDict",
     "SessionParts",

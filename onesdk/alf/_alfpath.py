@@ -1,4 +1,5 @@
-"""``ALFPath``: a ``pathlib.Path`` that reads and replaces its ALF parts.
+"""``ALFPath``: a ``pathlib.Path`` that reads and replaces its ALF parts (``PureALFPath``: the same
+on a ``pathlib.PurePath``, never touching the disk).
 
 Where :class:`~onesdk.alf.AlfPath` is a strict value object (it accepts only text that reads back
 as written), ``ALFPath`` is an ordinary path of this operating system with the reference's ALF
@@ -10,9 +11,10 @@ goes through the grammar generated from the ALF spec.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Literal, Self, overload
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Literal, Self, TypeVar, cast, overload
 from uuid import UUID
 
 from onesdk_gen import alf as _gen
@@ -43,7 +45,13 @@ from onesdk.alf._path import (
 from onesdk.alf._spec import is_session_path, is_valid, regex
 from onesdk.errors import ALFInvalid, ArgumentError
 
-__all__ = ["ALFPath", "ensure_alf_path"]
+__all__ = [
+    "ALFPath",
+    "PureALFPath",
+    "PurePosixALFPath",
+    "PureWindowsALFPath",
+    "ensure_alf_path",
+]
 
 if TYPE_CHECKING:
     _PathOfThisSystem = Path
@@ -62,10 +70,14 @@ def _checked(value: object, part: str, argument: str | None = None) -> str:
     return value
 
 
-class ALFPath(_PathOfThisSystem):
-    """A path of this system with its ALF parts as properties and ``with_*`` replacers.
+class PureALFPath(PurePath):
+    """A pure path (never touching the disk) with ALF part properties and ``with_*`` replacers.
 
-    >>> p = ALFPath("/data/lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy")
+    ``PureALFPath(...)`` gives a :class:`PurePosixALFPath` or, on Windows, a
+    :class:`PureWindowsALFPath`, as ``PurePath(...)`` does. :class:`ALFPath` adds the checks that
+    look at the disk.
+
+    >>> p = PureALFPath("lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy")
     >>> p.subject, p.sequence, p.collection, p.object
     ('KS005', '001', 'alf', 'trials')
     >>> p.with_revision("2021-01-01").relative_to_session().as_posix()
@@ -77,43 +89,35 @@ class ALFPath(_PathOfThisSystem):
     value (``ArgumentError`` naming it) and the path (``ALFInvalid`` when it has no such part).
     """
 
+    def __new__(cls, *args: StrPath) -> Self:
+        target: type[PureALFPath] = cls
+        if cls is PureALFPath:
+            target = PureWindowsALFPath if os.name == "nt" else PurePosixALFPath
+        return cast(Self, super(PureALFPath, target).__new__(target, *args))
+
     # --- what the path is -------------------------------------------------------------------
 
     def is_dataset(self) -> bool:
-        """True when the file name is an ALF dataset name and the path is not a folder on disk."""
-        return not self.is_dir() and is_valid(self.name)
+        """True when the file name is an ALF dataset name."""
+        return is_valid(self.name)
 
     def is_session_path(self) -> bool:
-        """True when the path ends with a session folder and is not a file on disk.
+        """True when the path ends with a session folder.
 
-        Like the reference, it also works called on the class: ``ALFPath.is_session_path(text)``.
+        Like the reference, it also works on the class: ``PureALFPath.is_session_path(text)``.
         """
-        path = self if isinstance(self, ALFPath) else ALFPath(self)
-        return not path.is_file() and is_session_path(path)
+        return is_session_path(self)
 
     def is_valid_alf(self) -> bool:
         """True when the path is a session, collection, revision or dataset path.
 
-        A path that parses as a dataset but is a folder on disk (or the reverse) is not valid.
-        Like the reference, it also works called on the class: ``ALFPath.is_valid_alf(text)``.
+        Like the reference, it also works called on the class: ``PureALFPath.is_valid_alf(text)``.
         """
-        path = self if isinstance(self, ALFPath) else ALFPath(self)
         try:
-            parsed = full_path_parts(path)
+            full_path_parts(self)
         except ALFInvalid:
             return False
-        if path.is_file():
-            return parsed.object is not None
-        if path.is_dir():
-            return parsed.object is None
         return True
-
-    def iter_datasets(self, recursive: bool = False) -> Iterator[Self]:
-        """The ALF datasets in this folder (``recursive``: and below it), sorted."""
-        found = self.rglob("*.*.*") if recursive else self.glob("*.*.*")
-        for path in sorted(found):
-            if path.is_dataset():
-                yield path
 
     # --- reading parts ----------------------------------------------------------------------
 
@@ -294,7 +298,7 @@ class ALFPath(_PathOfThisSystem):
 
         Replacers rebuild only the piece they change; the others stay as written.
         """
-        if not is_valid(self.name) or self.is_dir():
+        if not self.is_dataset():
             raise ALFInvalid(str(self), f"file name: expected {_gen.READABLE['filename']}")
         ns_obj, attr_ts, rest = self.name.split(".", 2)
         return filename_parts(self.name), ns_obj, attr_ts, rest
@@ -374,7 +378,7 @@ class ALFPath(_PathOfThisSystem):
         if self == session:
             return self.joinpath(text)
         rel = self.relative_to(session).as_posix()
-        if is_valid(self.name) and not self.is_dir():
+        if self.is_dataset():
             found = rel_path_parts(rel, assert_valid=False)
             if found.object is None:  # folders between session and file that are not ALF
                 raise ALFInvalid(str(self), f"path: expected {_gen.READABLE['full_path']}")
@@ -412,18 +416,101 @@ class ALFPath(_PathOfThisSystem):
         return self
 
 
-@overload
-def ensure_alf_path(path: StrPath) -> ALFPath: ...
-@overload
-def ensure_alf_path(path: list[StrPath] | tuple[StrPath, ...]) -> list[ALFPath]: ...
-def ensure_alf_path(
-    path: StrPath | list[StrPath] | tuple[StrPath, ...],
-) -> ALFPath | list[ALFPath]:
-    """``path`` as an :class:`ALFPath` (a list of them for an iterable of paths)."""
-    if isinstance(path, ALFPath):
+class PurePosixALFPath(PureALFPath, PurePosixPath):
+    """A :class:`PureALFPath` with POSIX path rules."""
+
+    __slots__ = ()
+
+
+class PureWindowsALFPath(PureALFPath, PureWindowsPath):
+    """A :class:`PureALFPath` with Windows path rules."""
+
+    __slots__ = ()
+
+
+class ALFPath(PureALFPath, _PathOfThisSystem):
+    """A path of this system with its ALF parts as properties and ``with_*`` replacers.
+
+    >>> p = ALFPath("/data/lab/Subjects/KS005/2020-01-01/001/alf/_ibl_trials.intervals.npy")
+    >>> p.subject, p.sequence, p.collection, p.object
+    ('KS005', '001', 'alf', 'trials')
+
+    The methods of :class:`PureALFPath`, plus checks that look at the disk: a folder is never a
+    dataset, a file never a session, and ``iter_datasets`` lists a folder.
+    """
+
+    def is_dataset(self) -> bool:
+        """True when the file name is an ALF dataset name and the path is not a folder on disk."""
+        return not self.is_dir() and is_valid(self.name)
+
+    def is_session_path(self) -> bool:
+        """True when the path ends with a session folder and is not a file on disk.
+
+        Like the reference, it also works called on the class: ``ALFPath.is_session_path(text)``.
+        """
+        path = self if isinstance(self, ALFPath) else ALFPath(self)
+        return not path.is_file() and is_session_path(path)
+
+    def is_valid_alf(self) -> bool:
+        """True when the path is a session, collection, revision or dataset path.
+
+        A path that parses as a dataset but is a folder on disk (or the reverse) is not valid.
+        Like the reference, it also works called on the class: ``ALFPath.is_valid_alf(text)``.
+        """
+        path = self if isinstance(self, ALFPath) else ALFPath(self)
+        try:
+            parsed = full_path_parts(path)
+        except ALFInvalid:
+            return False
+        if path.is_file():
+            return parsed.object is not None
+        if path.is_dir():
+            return parsed.object is None
+        return True
+
+    def iter_datasets(self, recursive: bool = False) -> Iterator[Self]:
+        """The ALF datasets in this folder (``recursive``: and below it), sorted."""
+        found = self.rglob("*.*.*") if recursive else self.glob("*.*.*")
+        for path in sorted(found):
+            if path.is_dataset():
+                yield path
+
+
+_PureT = TypeVar("_PureT", bound=PureALFPath)
+
+
+def _as_alf_path(path: StrPath) -> PureALFPath:
+    if isinstance(path, PureALFPath):
         return path
-    if isinstance(path, str | PurePath):
+    if isinstance(path, str | Path):
         return ALFPath(path)
-    if isinstance(path, list | tuple):
-        return [ALFPath(posix_text(p, "path")) for p in path]
+    if isinstance(path, PureWindowsPath):
+        return PureWindowsALFPath(path)
+    if isinstance(path, PurePosixPath):
+        return PurePosixALFPath(path)
+    if isinstance(path, PurePath):
+        return PureALFPath(path)
     return ALFPath(posix_text(path, "path"))
+
+
+@overload
+def ensure_alf_path(path: _PureT) -> _PureT: ...
+@overload
+def ensure_alf_path(path: str | Path) -> ALFPath: ...
+@overload
+def ensure_alf_path(path: PurePath | os.PathLike[str]) -> PureALFPath: ...
+@overload
+def ensure_alf_path(path: list[str | Path] | tuple[str | Path, ...]) -> list[ALFPath]: ...
+@overload
+def ensure_alf_path(path: list[StrPath] | tuple[StrPath, ...]) -> list[PureALFPath]: ...
+def ensure_alf_path(
+    path: StrPath | list[str | Path] | tuple[str | Path, ...] | list[StrPath] | tuple[StrPath, ...],
+) -> PureALFPath | list[ALFPath] | list[PureALFPath]:
+    """``path`` as an ALF path (a list of them for a list or tuple of paths).
+
+    Text and ``Path`` objects give an :class:`ALFPath`; pure paths a :class:`PureALFPath` of the
+    same flavour; an ALF path is returned as it is.
+    """
+    if isinstance(path, list | tuple):
+        return [_as_alf_path(p) for p in path]
+    return _as_alf_path(path)

@@ -190,6 +190,10 @@ def test_alfpath_types() -> None:
     assert_type(list(path.iter_datasets()), list[alf.ALFPath])
     assert_type(alf.ensure_alf_path("x"), alf.ALFPath)
     assert_type(alf.ensure_alf_path(["x"]), list[alf.ALFPath])
+    assert_type(alf.ensure_alf_path(PurePosixPath("x")), alf.PureALFPath)
+    pure = alf.PurePosixALFPath("subj/2020-01-01/001/alf/obj.attr.npy")
+    assert_type(alf.ensure_alf_path(pure), alf.PurePosixALFPath)
+    assert_type(pure.with_collection("raw"), alf.PurePosixALFPath)
     assert_type(alf.AlfPath("subj/2020-01-01/001"), AlfPath)
     assert isinstance(path, Path)
     assert path.with_revision("v1").revision == "v1"

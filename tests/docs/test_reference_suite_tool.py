@@ -1,0 +1,80 @@
+"""tools/reference-suite: classification, reasons and the generated block of its page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from onesdk_tools.reference_suite import (
+    BEGIN,
+    BOTH,
+    END,
+    FAILS_BOTH,
+    ONLY_ONESDK,
+    ONLY_REFERENCE,
+    SKIPPED,
+    Outcome,
+    Reason,
+    Run,
+    classify,
+    load_reasons,
+    reason_for,
+    render,
+    write_page,
+)
+
+
+def _run(**outcomes: str) -> Run:
+    return Run({f"t.py::{name}": Outcome(value) for name, value in outcomes.items()}, {})
+
+
+def test_each_test_lands_in_the_category_of_its_two_outcomes() -> None:
+    reference = _run(a="passed", b="passed", c="failed", d="failed", e="skipped", f="passed")
+    onesdk = _run(a="passed", b="failed", c="failed", d="passed", e="skipped")
+    categories = classify(reference, onesdk)
+    assert categories == {
+        "t.py::a": BOTH,
+        "t.py::b": ONLY_ONESDK,
+        "t.py::c": FAILS_BOTH,
+        "t.py::d": ONLY_REFERENCE,
+        "t.py::e": SKIPPED,
+        "t.py::f": ONLY_ONESDK,  # not collected on onesdk counts as a failure
+    }
+
+
+def test_the_first_matching_reason_wins() -> None:
+    reasons = [
+        Reason(("t.py::Cls::test_x",), "difference", "row x"),
+        Reason(("t.py::Cls::*",), "internals", "`One._cache`"),
+    ]
+    assert reason_for("t.py::Cls::test_x", reasons) == reasons[0]
+    assert reason_for("t.py::Cls::test_y", reasons) == reasons[1]
+    assert reason_for("u.py::test_z", reasons) is None
+
+
+def test_a_reason_citing_an_unknown_differences_row_is_refused(tmp_path: Path) -> None:
+    differences = tmp_path / "differences.md"
+    differences.write_text("| area | a | b | why |\n|---|---|---|---|\n| `known` | x | y | z |\n")
+    reasons = tmp_path / "reasons.toml"
+    reasons.write_text('[[reason]]\ntests = ["*"]\nkind = "difference"\nrow = "`known`"\n')
+    assert load_reasons(reasons, differences)[0].text == "`known`"
+    reasons.write_text('[[reason]]\ntests = ["*"]\nkind = "difference"\nrow = "`unknown`"\n')
+    with pytest.raises(SystemExit, match="unknown"):
+        load_reasons(reasons, differences)
+
+
+def test_unexplained_onesdk_failures_are_reported() -> None:
+    onesdk = _run(a="failed", b="failed")
+    categories = {"t.py::a": ONLY_ONESDK, "t.py::b": ONLY_ONESDK}
+    reasons = [Reason(("t.py::a",), "internals", "`One._cache`")]
+    text, unexplained = render(categories, onesdk, reasons, reference=onesdk)
+    assert unexplained == ["t.py::b"]
+    assert "| `t.py::a` | tests one-api internals: `One._cache` |" in text
+    assert "| **all** | **0** | **2** |" in text
+
+
+def test_rewriting_the_page_keeps_the_hand_written_text(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(f"# Title\n\nintro\n\n{BEGIN}\nold\n{END}\n\nafter\n")
+    write_page(page, f"{BEGIN}\nnew\n{END}\n")
+    assert page.read_text() == f"# Title\n\nintro\n\n{BEGIN}\nnew\n{END}\n\nafter\n"
