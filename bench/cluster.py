@@ -79,7 +79,7 @@ class Served:
 
 
 def _handler(root: Path, served: Served) -> type[BaseHTTPRequestHandler]:
-    from onesdk._download import remove_uuid_from_name
+    from onesdk._store._download import remove_uuid_from_name
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -175,7 +175,7 @@ def job(one: Any, eid: str) -> float:
 
 
 def _instance(url: str, cache: Path) -> Any:
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
 
     return OneAlyx(
         base_url=url,
@@ -224,7 +224,7 @@ def run_serial(url: str, cache: Path, eids: list[str]) -> Timed:
 
 
 def _import_libraries() -> None:
-    import onesdk._one_alyx
+    import onesdk._facade._one_alyx
     import onesdk.alf.io
     import onesdk.dask  # noqa: F401
 

@@ -354,7 +354,7 @@ def ensure_partitioned(cache: Cache) -> Path:
     stale, so the lazy operations measure queries and reopening, not the one-off build."""
     import time
 
-    from onesdk._cache_lazy import open_partitioned
+    from onesdk._cache._lazy import open_partitioned
 
     t0 = time.perf_counter()
     parts = open_partitioned(cache.path)

@@ -29,19 +29,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from onesdk._factory import ONE
-    from onesdk._lock import Lock
+    from onesdk._facade._factory import ONE
+    from onesdk._facade._one import One
+    from onesdk._facade._one_alyx import OneAlyx
+    from onesdk._lock._core import Lock
     from onesdk._models import Dataset, Insertion, Revision, Session
-    from onesdk._one import One
-    from onesdk._one_alyx import OneAlyx
     from onesdk.alf import QC, AlfPath
 
 # public name -> private module that defines it; resolved on first access (PEP 562)
 _LAZY = {
-    "ONE": "onesdk._factory",
-    "One": "onesdk._one",
-    "OneAlyx": "onesdk._one_alyx",
-    "Lock": "onesdk._lock",
+    "ONE": "onesdk._facade._factory",
+    "One": "onesdk._facade._one",
+    "OneAlyx": "onesdk._facade._one_alyx",
+    "Lock": "onesdk._lock._core",
     "QC": "onesdk.alf",
     "AlfPath": "onesdk.alf",
     "Session": "onesdk._models",

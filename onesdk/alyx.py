@@ -46,9 +46,9 @@ from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.models import Tag as TagRecord
 from onesdk_gen.alyx_client.types import Response
 
-from onesdk._alyx_http import MAX_PAGES
-from onesdk._auth import same_origin_only
-from onesdk._http import (
+from onesdk._http._alyx import MAX_PAGES
+from onesdk._http._auth import same_origin_only
+from onesdk._http._runtime import (
     REST_RETRY_STATUS,
     BoundedTransport,
     Retry,

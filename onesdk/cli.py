@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from onesdk import errors
-from onesdk._cli_lock import add_lock_commands
+from onesdk._cli._lock import add_lock_commands
 
 __all__ = ["EXIT_CODES", "build_parser", "main"]
 
@@ -363,7 +363,7 @@ def main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the command line; returns the exit code (the console script exits with it)."""
-    from onesdk import _cli_commands
+    from onesdk._cli import _commands as _cli_commands
 
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr

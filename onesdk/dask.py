@@ -43,8 +43,8 @@ import pandas as pd
 from onesdk.errors import ArgumentError, ClusterError, LoadError, SessionError, SessionsFailed
 
 if TYPE_CHECKING:
-    from onesdk._one import One
-    from onesdk._query import DatasetQuery
+    from onesdk._facade._one import One
+    from onesdk._repo._query import DatasetQuery
     from onesdk.alf.io import AlfBunch
 
 __all__ = ["datasets_frame", "load_tables", "map_sessions"]
@@ -155,7 +155,7 @@ def _eid_list(eids: Iterable[EidArg]) -> list[str]:
 
 
 def _pickled(one: One) -> _Sealed:
-    from onesdk._one import One
+    from onesdk._facade._one import One
 
     if not isinstance(one, One):
         raise ArgumentError("one", one, "a One or OneAlyx instance")
@@ -419,9 +419,9 @@ def _datasets_part(path: str, *, query: DatasetQuery) -> pd.DataFrame:
     """The rows of one part file of the partitioned copy that match ``query`` (on a worker)."""
     import pyarrow.parquet as pq
 
-    from onesdk._cache_lazy import unify
-    from onesdk._lazy_repository import _repository
-    from onesdk._tables import datasets_frame as frame_of
+    from onesdk._cache._lazy import unify
+    from onesdk._repo._lazy_repository import _repository
+    from onesdk._repo._results import datasets_frame as frame_of
 
     table = unify(pq.read_table(path))
     rows = _repository(table).datasets(query)
@@ -446,14 +446,14 @@ def datasets_frame(
     so no machine ever holds the whole table. The part files must be readable by the workers
     (a cache dir on a shared filesystem).
     """
-    from onesdk._cache_lazy import open_partitioned
+    from onesdk._cache._lazy import open_partitioned
 
     query = one._dataset_query(
         None, filename, collection, revision, qc, ignore_qc_not_set, default_revisions_only
     )
     parts = open_partitioned(one._tables_dir)
-    from onesdk._lazy_repository import _repository
-    from onesdk._tables import datasets_frame as frame_of
+    from onesdk._repo._lazy_repository import _repository
+    from onesdk._repo._results import datasets_frame as frame_of
 
     empty = _repository(parts.schema.empty_table()).datasets(query)
     meta = frame_of(empty, eid_index=True).reset_index()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from onesdk._lock import Lock, LockRequest, PinnedDataset, PinnedSession
+from onesdk._lock._core import Lock, LockRequest, PinnedDataset, PinnedSession
 from onesdk.alf import LOADER_FORMATS, OBJECTS, AlfPath
 
 LOWER = string.ascii_lowercase

@@ -10,8 +10,8 @@ import pytest
 
 from bench import synth
 from onesdk._cache import read_tables
-from onesdk._cache_lazy import PartitionedDatasets, open_partitioned
-from onesdk._tables import table_records
+from onesdk._cache._lazy import PartitionedDatasets, open_partitioned
+from onesdk._repo._results import table_records
 
 SPEC = synth.CacheSpec(n_sessions=300, n_datasets=60, seed=3)
 

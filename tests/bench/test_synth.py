@@ -105,7 +105,7 @@ def _subject_sessions(cache: synth.Cache) -> int:
 
 
 def test_loads_in_onesdk(small_cache: synth.Cache) -> None:
-    one_module = pytest.importorskip("onesdk._one", reason="onesdk.One not merged yet")
+    one_module = pytest.importorskip("onesdk._facade._one", reason="onesdk.One not merged yet")
     one = one_module.One(cache_dir=small_cache.path, mode="local")
     t = small_cache.targets
     table = pq.read_table(small_cache.path / "datasets.pqt", filters=pc.field("eid") == t.load_eid)

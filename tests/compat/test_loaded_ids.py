@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk.errors import CacheWarning
 from tests.replay.server import ReplayServer
 

@@ -9,8 +9,8 @@ import types
 import pytest
 from tqdm.auto import tqdm as auto_tqdm
 
-from onesdk import _progress
-from onesdk._progress import in_notebook, progress_bar, shows_progress
+from onesdk._store import _progress
+from onesdk._store._progress import in_notebook, progress_bar, shows_progress
 
 
 class _Kernel:

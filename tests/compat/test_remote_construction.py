@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from onesdk import ONE, OneAlyx
-from onesdk._servers import PUBLIC_ALYX_URL, PUBLIC_HTTP_DATA_SERVER
+from onesdk._remote._servers import PUBLIC_ALYX_URL, PUBLIC_HTTP_DATA_SERVER
 from onesdk._settings import Settings, load_settings, save_settings
 from onesdk.errors import ArgumentError, AuthenticationError
 from tests.replay.server import ReplayServer

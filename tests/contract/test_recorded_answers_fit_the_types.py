@@ -1,7 +1,7 @@
 """Every recorded Alyx answer fits the generated types of its endpoint and action.
 
 The answers are checked with the run-time validation of ``rest(..., validate=True)``
-(:func:`onesdk._alyx_contract.check`), which walks the same contract the TypedDicts of
+(:func:`onesdk._remote._alyx_contract.check`), which walks the same contract the TypedDicts of
 ``onesdk_gen.alyx_types`` are generated from.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._alyx_contract import check, contract
+from onesdk._remote._alyx_contract import check, contract
 from onesdk.errors import ContractError
 from tests.contract._corpus import exchanges, template_of
 
@@ -67,10 +67,10 @@ def test_importing_onesdk_and_its_rest_backend_loads_no_generated_types() -> Non
     import sys
 
     code = (
-        "import sys, onesdk, onesdk._rest\n"
+        "import sys, onesdk, onesdk._remote._rest\n"
         "big = ('onesdk_gen.alyx_types', 'onesdk_gen.alyx_rest')\n"
         "loaded = [m for m in big if m in sys.modules]\n"
-        "from onesdk._alyx_contract import contract\n"
+        "from onesdk._remote._alyx_contract import contract\n"
         "print(loaded, contract.cache_info().currsize)\n"
     )
     done = subprocess.run(

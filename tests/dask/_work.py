@@ -6,7 +6,7 @@ import hashlib
 import os
 import time
 
-from onesdk._one import One
+from onesdk._facade._one import One
 
 
 def trials_digest(one: One, eid: str) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import distributed
 import pytest
 
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one_alyx import OneAlyx
 from tests.remote.conftest import config_home
 from tests.replay.fixtures import replay
 from tests.replay.server import ReplayServer

@@ -12,7 +12,7 @@ from pathlib import Path
 import distributed
 import pytest
 
-from onesdk._one import One
+from onesdk._facade._one import One
 from onesdk._sample import make_sample
 from onesdk.dask import map_sessions
 from onesdk.errors import ArgumentError, ClusterError
@@ -68,7 +68,7 @@ def test_a_closed_client_is_a_cluster_error(one: One) -> None:
 _NO_CLIENT = textwrap.dedent(
     """
     import sys
-    from onesdk._one import One
+    from onesdk._facade._one import One
     from onesdk.dask import map_sessions
     from onesdk.errors import ClusterError
     from tests.dask import _work

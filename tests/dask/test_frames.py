@@ -9,7 +9,7 @@ import distributed
 import pandas as pd
 import pytest
 
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk.dask import datasets_frame, load_tables
 from onesdk.errors import LoadError
 from tests.dask.conftest import corpus_instance

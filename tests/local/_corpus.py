@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from onesdk._one import One
+from onesdk._facade._one import One
 
 _UUID_IN_NAME = re.compile(r"\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=\.)")
 TABLES = {"local": "cache", "local_tag": "cache/tag_2024_Q1_release"}

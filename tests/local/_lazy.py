@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel
 
-from onesdk._one import One
+from onesdk._facade._one import One
 
 Call = tuple[str, tuple[object, ...], dict[str, object]]
 
@@ -187,8 +187,8 @@ def link_tables(source: Path, target: Path) -> Path:
 @pytest.fixture
 def small_pieces() -> Iterator[None]:
     """Tiny batches, row groups and three-character parts: every join path is exercised."""
-    import onesdk._cache_lazy as lazy_io
-    import onesdk._lazy_repository as lazy_repo
+    import onesdk._cache._lazy as lazy_io
+    import onesdk._repo._lazy_repository as lazy_repo
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(lazy_io, "SCAN_BATCH_ROWS", 97)

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from onesdk._cache import make_cache, read_tables, write_tables
-from onesdk._one import One
+from onesdk._facade._one import One
 from onesdk.errors import AlfError, CacheError
 from tests.reference import run_reference
 

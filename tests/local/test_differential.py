@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onesdk._cache import CacheTables
-from onesdk._one import One
+from onesdk._facade._one import One
 from tests.local._synthetic import REFERENCE_SCRIPT, caches, planned_calls, write_cache
 from tests.reference import run_reference
 

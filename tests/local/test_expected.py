@@ -9,7 +9,7 @@ import pytest
 
 from onesdk import errors
 from onesdk._cache._schema import QC_NAMES, QC_VALUES
-from onesdk._one import One
+from onesdk._facade._one import One
 from tests.local._corpus import build_cache_dir, calls, expected_plain, plain, run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from onesdk._cache._schema import QC_NAMES
-from onesdk._tables import datasets_frame
+from onesdk._repo._results import datasets_frame
 
 
 def _table(n: int, *, hashes: list[str | None] | None = None, extra: bool = False) -> pa.Table:

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from onesdk._cache import CacheTables
 from onesdk._cache._io import sort_datasets
 from onesdk._cache._schema import QC_NAMES
-from onesdk._layered import LayeredRepository
-from onesdk._parquet import ParquetRepository
-from onesdk._query import DatasetQuery, SessionQuery
-from onesdk._remote_records import DatasetRow, SessionRow
-from onesdk._tables import table_records
+from onesdk._remote._layered import LayeredRepository
+from onesdk._remote._records import DatasetRow, SessionRow
+from onesdk._repo._parquet import ParquetRepository
+from onesdk._repo._query import DatasetQuery, SessionQuery
+from onesdk._repo._results import table_records
 from tests.local._synthetic import caches
 
 LOADED, DETAIL, ROW_ONLY = 0, 1, 2

@@ -16,11 +16,11 @@ import pytest
 
 import onesdk
 import onesdk._cache._io as cache_io
-import onesdk._cache_lazy as lazy_io
-import onesdk._lazy_repository as lazy_repo
+import onesdk._cache._lazy as lazy_io
+import onesdk._repo._lazy_repository as lazy_repo
 from bench import synth
 from onesdk._cache import read_tables, write_tables
-from onesdk._one import One
+from onesdk._facade._one import One
 from onesdk.errors import ArgumentError, CacheError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def test_an_older_format_is_rebuilt(cache: Path, monkeypatch: pytest.MonkeyPatch
 _WORKER = """
 import json, sys, time
 from pathlib import Path
-import onesdk._cache_lazy as lazy_io
+import onesdk._cache._lazy as lazy_io
 from onesdk import One
 
 cache, go = Path(sys.argv[1]), Path(sys.argv[2])

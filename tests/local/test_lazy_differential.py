@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bench import synth
-from onesdk._one import One
+from onesdk._facade._one import One
 from onesdk._sample import make_sample
 from tests.local._corpus import build_cache_dir
 from tests.local._lazy import FAMILIES, LOADS, calls_for, compare, link_tables, small_pieces

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from onesdk._cache_lazy import open_partitioned
-from onesdk._one import One
+from onesdk._cache._lazy import open_partitioned
+from onesdk._facade._one import One
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET_MB = 64
@@ -27,7 +27,7 @@ BUDGET_MB = 64
 _CHILD = """
 import json, resource, sys
 import pandas, pyarrow, pyarrow.parquet
-import onesdk._lazy_repository
+import onesdk._repo._lazy_repository
 from onesdk import One
 
 pyarrow.set_cpu_count(1)

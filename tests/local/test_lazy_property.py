@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import onesdk._cache_lazy as lazy_io
-import onesdk._lazy_repository as lazy_repo
+import onesdk._cache._lazy as lazy_io
+import onesdk._repo._lazy_repository as lazy_repo
 from onesdk._cache import CacheTables
-from onesdk._one import One
+from onesdk._facade._one import One
 from tests.local._lazy import Call, outcome
 from tests.local._synthetic import COLLECTIONS, NAMES, REVISIONS, SUBJECTS, caches, write_cache
 

@@ -207,7 +207,7 @@ def test_factory_modes(one: One) -> None:
 
 
 def test_parquet_repository_satisfies_the_protocol(one: One) -> None:
-    from onesdk._repository import Repository
+    from onesdk._repo._repository import Repository
 
     assert isinstance(one.repository, Repository)
     (eid,) = one.search(subject="OTHER")

@@ -10,7 +10,7 @@ import pytest
 
 import onesdk
 from onesdk import Lock
-from onesdk._cli_lock import EXIT_DRIFT
+from onesdk._cli._lock import EXIT_DRIFT
 from onesdk.cli import EXIT_CODES, EXIT_USAGE
 from tests.cli.conftest import run_cli
 from tests.lock.conftest import DEFAULT, EID, NEWER, SESSION, TRIALS, move_default

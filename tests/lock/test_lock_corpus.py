@@ -12,7 +12,7 @@ import pytest
 
 import onesdk
 from onesdk import Lock, One
-from onesdk._lock_diff import (
+from onesdk._lock._diff import (
     ContentChanged,
     DatasetAdded,
     DatasetRemoved,

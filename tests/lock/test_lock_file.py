@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import onesdk
 from onesdk import Lock
-from onesdk._lock import LockRequest, PinnedDataset, PinnedSession
+from onesdk._lock._core import LockRequest, PinnedDataset, PinnedSession
 from onesdk.errors import ArgumentError, LockFileError, OneSdkError
 from tests.strategies import locks
 

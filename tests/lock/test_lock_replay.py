@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from onesdk import Lock
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk.errors import LockFileError
 from tests.lock.conftest import EID, SESSION
 from tests.replay.server import ReplayServer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from onesdk._one import One
+from onesdk._facade._one import One
 
 
 def subjects(one: One) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._one import One
+from onesdk._facade._one import One
 from onesdk._sample import make_sample
 from tests.pickling import _workers
 

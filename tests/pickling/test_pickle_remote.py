@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk.errors import CacheWarning
 from tests.pickling import _workers
 from tests.replay.server import ReplayServer

@@ -120,11 +120,11 @@ def disk_case(case: str, root: str, url: str, restrict: Callable[[], None] = lam
     from pathlib import Path
 
     from onesdk import One
-    from onesdk._auth import Credentials, TokenAuth
-    from onesdk._download import Downloader, DownloadTask, RetryPolicy
-    from onesdk._rest import AlyxHttp, RestRepository
-    from onesdk._rest_cache import RestCache
+    from onesdk._http._auth import Credentials, TokenAuth
+    from onesdk._http._rest_cache import RestCache
+    from onesdk._remote._rest import AlyxHttp, RestRepository
     from onesdk._settings import FileTokenStore, Secret
+    from onesdk._store._download import Downloader, DownloadTask, RetryPolicy
     from onesdk.errors import OneSdkError
 
     warnings.simplefilter("ignore")
@@ -149,7 +149,7 @@ def disk_case(case: str, root: str, url: str, restrict: Callable[[], None] = lam
         elif one is not None:
             one.save_cache(force=True)
         elif case == "cache_zip":
-            from onesdk._remote_tables import extract_tables
+            from onesdk._remote._tables import extract_tables
 
             extract_tables(Path(url), Path(root))
         elif case == "rest_cache":

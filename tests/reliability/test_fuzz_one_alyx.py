@@ -63,7 +63,7 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Cach
     """A logged-in OneAlyx on a replay server, in an isolated HOME, and ids it knows."""
     corpus = shared_alyx_dir()
     require((corpus / "README.md").is_file(), f"reference corpus not found at {corpus}")
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
     from tests.replay.server import ReplayServer
 
     home = tmp_path_factory.mktemp("home")
@@ -189,7 +189,7 @@ def test_a_query_too_long_for_a_url_is_a_remote_error(remote: tuple[Any, Cache, 
 def test_one_alyx_with_a_cache_dir_of_the_wrong_type_names_it(
     remote: tuple[Any, Cache, Any],
 ) -> None:
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
 
     server = remote[2]
     for name, value in (("cache_dir", True), ("n_threads", 0), ("timeout", -1.0)):

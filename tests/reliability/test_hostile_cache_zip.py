@@ -19,7 +19,7 @@ import pytest
 
 from onesdk import One
 from onesdk._cache import read_tables
-from onesdk._remote_tables import (
+from onesdk._remote._tables import (
     MAX_EXPANSION_RATIO,
     MAX_MEMBERS,
     STAGING_PREFIX,
@@ -164,7 +164,7 @@ def test_a_bomb_stops_extracting_at_the_bound_even_when_sizes_are_not_declared(
     good: Cache, installed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # declared sizes pass; the bytes actually written are what is bounded
-    import onesdk._remote_tables as remote_tables
+    import onesdk._remote._tables as remote_tables
 
     archive = _zip(tmp_path / "cache.zip", {**_server_members(good), "x.pqt": b"\0" * (4 << 20)})
     monkeypatch.setattr(remote_tables, "_check_members", lambda a, s, n: a.infolist())

@@ -2,7 +2,7 @@
 
 A hostile Alyx answers 307/308 to the login and to signed requests, pointing at a second
 loopback server (another port: another origin). Whatever the path (the facade, the REST
-repository's re-login, ``onesdk.alyx.get_token``, ``onesdk._auth.login``), the second server
+repository's re-login, ``onesdk.alyx.get_token``, ``onesdk._http._auth.login``), the second server
 must never see the password or the token, and the caller gets an ``onesdk.errors`` error.
 """
 
@@ -16,8 +16,8 @@ import pytest
 
 import onesdk
 import onesdk.alyx
-from onesdk._auth import Credentials, TokenAuth, login
-from onesdk._rest import AlyxHttp, RestRepository
+from onesdk._http._auth import Credentials, TokenAuth, login
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import OneSdkError, RemoteError
 from tests.reliability._hostile import Answer, HostileServer, Seen, hostile_server, json_answer

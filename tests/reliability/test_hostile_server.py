@@ -20,13 +20,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import onesdk.alyx
-from onesdk._alyx_http import MAX_PAGES, JsonValue
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._download import Downloader, DownloadTask, RetryPolicy
-from onesdk._http import MAX_BODY_BYTES, MAX_REDIRECTS, MIN_RATE, retry_after
-from onesdk._rest import AlyxHttp, RestRepository
-from onesdk._rest_cache import RestCache
+from onesdk._http._alyx import MAX_PAGES, JsonValue
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._rest_cache import RestCache
+from onesdk._http._runtime import MAX_BODY_BYTES, MAX_REDIRECTS, MIN_RATE, retry_after
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk._settings import FileTokenStore, Secret
+from onesdk._store._download import Downloader, DownloadTask, RetryPolicy
 from onesdk.errors import ContractError, DownloadError, HTTPError, OneSdkError, RemoteError
 from tests.reliability._hostile import Answer, Seen, hostile_server, json_answer
 from tests.reliability._report import RECORD
@@ -300,7 +300,7 @@ def test_a_server_echoing_the_request_headers_never_puts_the_token_in_an_error()
 def test_downloads_through_the_store_honour_the_instance_timeout(tmp_path: Path) -> None:
     from pathlib import PurePosixPath
 
-    from onesdk._store import FileRecord, Store
+    from onesdk._store._core import FileRecord, Store
 
     def drip(seen: Seen) -> Answer:
         return Answer(200, (), length=100, drip=[(0.1, b"x")] * 100)
@@ -349,7 +349,7 @@ def test_file_server_credentials_never_reach_messages_logs_or_reprs(
     import logging
     from pathlib import PurePosixPath
 
-    from onesdk._store import FileRecord, Store
+    from onesdk._store._core import FileRecord, Store
 
     caplog.set_level(logging.DEBUG)
     secret = "fi1e-server-pa55word"
@@ -373,7 +373,7 @@ def test_file_server_credentials_never_reach_messages_logs_or_reprs(
 
 @pytest.mark.parametrize("number", [2**70, -1, True, 1.5])
 def test_an_odd_session_number_from_the_server_is_a_contract_error(number: object) -> None:
-    from onesdk._remote_records import session_row
+    from onesdk._remote._records import session_row
 
     record = {**_session(0), "number": number}
     with pytest.raises(ContractError, match="number"):
@@ -382,7 +382,7 @@ def test_an_odd_session_number_from_the_server_is_a_contract_error(number: objec
 
 @pytest.mark.parametrize("size", [2**70, -1])
 def test_an_odd_file_size_from_the_server_is_a_contract_error(size: int) -> None:
-    from onesdk._remote_records import session_dataset_rows
+    from onesdk._remote._records import session_dataset_rows
 
     item: dict[str, JsonValue] = {
         "id": str(uuid.UUID(int=3)),
@@ -394,7 +394,7 @@ def test_an_odd_file_size_from_the_server_is_a_contract_error(size: int) -> None
 
 
 def test_an_empty_data_url_from_the_server_is_skipped_not_raised() -> None:
-    from onesdk._remote_records import session_dataset_rows
+    from onesdk._remote._records import session_dataset_rows
 
     item: dict[str, JsonValue] = {"id": str(uuid.UUID(int=3)), "data_url": "", "file_size": 4}
     assert session_dataset_rows({"id": EID, "data_dataset_session_related": [item]}) == []

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import onesdk
-from onesdk._alyx_contract import contract
+from onesdk._remote._alyx_contract import contract
 from tests.contract._corpus import exchanges, template_of
 from tests.reference import run_reference
 from tests.replay.fixtures import replay

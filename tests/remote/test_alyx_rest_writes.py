@@ -12,7 +12,7 @@ import json
 import httpx
 import pytest
 
-from onesdk._rest import AlyxHttp, RestRepository
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk.errors import ArgumentError, ContractError
 
 BASE = "http://alyx.test"

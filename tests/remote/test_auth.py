@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth, login, resolve_credentials
+from onesdk._http._auth import Credentials, TokenAuth, login, resolve_credentials
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import AuthenticationError
 from tests.replay.server import ReplayServer

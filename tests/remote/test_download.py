@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._download import (
+from onesdk._store._download import (
     Downloader,
     DownloadTask,
     RetryPolicy,
@@ -256,7 +256,7 @@ _CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from onesdk._download import Downloader, DownloadTask, RetryPolicy
+    from onesdk._store._download import Downloader, DownloadTask, RetryPolicy
     url, target, size, md5 = sys.argv[1:5]
     task = DownloadTask(url, Path(target), int(size), md5)
     with Downloader(policy=RetryPolicy(attempts=2, timeout=30), silent=True) as dl:

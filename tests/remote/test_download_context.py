@@ -7,7 +7,7 @@ import ssl
 
 import pytest
 
-from onesdk import _download
+from onesdk._store import _download
 
 
 def test_downloaders_make_one_ssl_context_per_process(monkeypatch: pytest.MonkeyPatch) -> None:

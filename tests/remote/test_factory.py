@@ -9,9 +9,9 @@ from typing import assert_type
 
 import pytest
 
-from onesdk._factory import ONE, OneFactory
-from onesdk._one import One
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._factory import ONE, OneFactory
+from onesdk._facade._one import One
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk._sample import make_sample
 from onesdk._settings import config_dir, load_settings
 from onesdk.errors import CacheWarning

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from onesdk._download import safe_target
-from onesdk._rest import QueryParams, insertion_query, session_query
-from onesdk._rest_cache import cache_key
+from onesdk._http._rest_cache import cache_key
+from onesdk._remote._rest import QueryParams, insertion_query, session_query
+from onesdk._store._download import safe_target
 from onesdk.errors import ArgumentError, UnsafePathError
 
 values = st.recursive(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from onesdk._factory import ONE
-from onesdk._layered import LayeredRepository
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._factory import ONE
+from onesdk._facade._one_alyx import OneAlyx
+from onesdk._remote._layered import LayeredRepository
 from tests.replay.server import ReplayServer
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._factory import ONE
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._factory import ONE
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk._settings import FileTokenStore, load_settings
 from onesdk.errors import ArgumentError, OfflineWarning, RemoteError
 from tests.replay.server import ReplayServer
@@ -211,7 +211,7 @@ def test_debug_logs_of_a_whole_session_hold_no_secret(
 _CHILD = textwrap.dedent(
     """
     import sys
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
     url, files, password, cache, eid = sys.argv[1:6]
     one = OneAlyx(username="root", password=password, base_url=url, cache_dir=cache,
                   silent=True, http_data_server=files, cache_rest=None)

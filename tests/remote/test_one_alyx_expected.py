@@ -97,13 +97,13 @@ def _arg(value: Any, one: Any, root: Path) -> Any:
         if key == "$uuid":
             return uuid.UUID(inner)
         if key == "$dataset_row":
-            from onesdk._tables import dataset_model, table_records
+            from onesdk._repo._results import dataset_model, table_records
 
             table = one.tables.datasets
             rows = [r for r in table_records(table) if r["eid"] == inner[0] and r["id"] == inner[1]]
             return dataset_model(rows[0]) if rows else None
         if key == "$session_row":
-            from onesdk._tables import session_model
+            from onesdk._repo._results import session_model
 
             return session_model(one._session_record(inner))
     if isinstance(value, list):
@@ -208,7 +208,7 @@ def _error_matches(expected: str, exc: BaseException) -> bool:
 
 
 def run_mode(mode: str, corpus: Path, workdir: Path) -> list[Outcome]:
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
 
     calls, results = _load(corpus)
     outcomes: list[Outcome] = []

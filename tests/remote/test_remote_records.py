@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._remote_records import (
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._remote._records import (
     datasets_frame,
     session_dataset_rows,
     session_row,
     split_session_path,
 )
-from onesdk._rest import AlyxHttp, RestRepository
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import ContractError, HTTPError
 from tests.conftest import shared_alyx_dir

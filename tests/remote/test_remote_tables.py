@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._download import Downloader, RetryPolicy
-from onesdk._remote_tables import (
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._remote._rest import AlyxHttp, RestRepository
+from onesdk._remote._tables import (
     RemoteCacheInfo,
     extract_tables,
     install_cache_zip,
@@ -20,8 +20,8 @@ from onesdk._remote_tables import (
     needs_download,
     remote_cache_info,
 )
-from onesdk._rest import AlyxHttp, RestRepository
 from onesdk._settings import FileTokenStore, Secret
+from onesdk._store._download import Downloader, RetryPolicy
 from onesdk.errors import CacheError, HTTPError
 from tests.replay.server import ReplayServer
 

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._rest import (
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._rest_cache import RestCache
+from onesdk._remote._rest import (
     AlyxHttp,
     Paginated,
     RestRepository,
@@ -22,7 +23,6 @@ from onesdk._rest import (
     search_terms,
     session_query,
 )
-from onesdk._rest_cache import RestCache
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import ArgumentError, ContractError, HTTPError, OfflineError, UnknownTermError
 from tests.conftest import shared_alyx_dir
@@ -271,9 +271,9 @@ def test_rest_repository_follows_the_repository_protocol(
     repo: RestRepository, shared_alyx: Path
 ) -> None:
     from onesdk._cache import read_tables
-    from onesdk._parquet import ParquetRepository
-    from onesdk._query import DatasetQuery, SessionQuery
-    from onesdk._repository import Repository
+    from onesdk._repo._parquet import ParquetRepository
+    from onesdk._repo._query import DatasetQuery, SessionQuery
+    from onesdk._repo._repository import Repository
 
     assert isinstance(repo, Repository)
     local = ParquetRepository(read_tables(shared_alyx / "cache"))

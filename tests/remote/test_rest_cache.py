@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._rest_cache import CachingTransport, RestCache, cache_key
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._rest_cache import CachingTransport, RestCache, cache_key
 from onesdk._settings import FileTokenStore, Secret
 from onesdk.errors import ArgumentError, OfflineWarning
 from tests.replay.server import ReplayServer

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from onesdk._auth import Credentials, TokenAuth
-from onesdk._download import Downloader, DownloadTask, remove_uuid_from_name
-from onesdk._rest import AlyxHttp, RestRepository
-from onesdk._rest_cache import RestCache
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._rest_cache import RestCache
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk._settings import FileTokenStore, Secret
+from onesdk._store._download import Downloader, DownloadTask, remove_uuid_from_name
 from onesdk.errors import AuthenticationError, HTTPError
 from tests.replay.fixtures import leaked_secrets
 from tests.replay.server import ReplayServer

@@ -8,8 +8,8 @@ from typing import assert_type
 
 import distributed
 
-from onesdk._one import One
-from onesdk._one_alyx import OneAlyx
+from onesdk._facade._one import One
+from onesdk._facade._one_alyx import OneAlyx
 from onesdk._sample import make_sample
 from onesdk.dask import map_sessions
 from onesdk.errors import SessionError

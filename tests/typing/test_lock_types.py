@@ -9,8 +9,8 @@ from typing import assert_type
 import numpy as np
 
 from onesdk import Lock, One
-from onesdk._lock import LockRequest, PinnedDataset, PinnedSession
-from onesdk._lock_diff import LockChange, RevisionMoved
+from onesdk._lock._core import LockRequest, PinnedDataset, PinnedSession
+from onesdk._lock._diff import LockChange, RevisionMoved
 
 
 def _session(root: Path) -> Path:

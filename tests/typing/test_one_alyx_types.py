@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import onesdk
-from onesdk._rest import JsonObject, RestRepository
+from onesdk._remote._rest import JsonObject, RestRepository
 from onesdk.alf import ALFPath
 from onesdk.alf.io import FileContent
 from tests.replay.fixtures import replay

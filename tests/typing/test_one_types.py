@@ -131,7 +131,7 @@ def test_analysis_script_runs(tmp_path: Path) -> None:
 
 def _factory_types(cache_dir: Path) -> None:
     """Checked by mypy only (building these would contact a server)."""
-    from onesdk._one_alyx import OneAlyx
+    from onesdk._facade._one_alyx import OneAlyx
 
     assert_type(ONE("http://alyx.test"), OneAlyx)
     assert_type(ONE("http://alyx.test", mode="local"), OneAlyx)

@@ -1,0 +1,1 @@
+"""The command line's subcommands, behind the thin parser in `onesdk.cli`."""

@@ -1,0 +1,681 @@
+"""``OneAlyx``: everything :class:`One` does, plus an Alyx server behind it.
+
+Modes (``mode=`` at construction, ``query_type=`` per call):
+
+* ``'remote'`` (default): searches and listings ask the server; what comes back is merged into
+  the in-memory cache tables, so loading, conversions and later local queries see it. The local
+  tables on disk are not read at start (as the reference).
+* ``'local'``: only the cache tables in the cache dir; nothing reaches the network.
+* ``'auto'``: the local tables are read at start and calls go to the server; when it cannot be
+  reached the instance falls back to the local tables with one :class:`OfflineWarning`.
+* ``'refresh'``: as ``'auto'``, but the server's cache tables are downloaded first when newer.
+
+Files missing from the cache dir are downloaded on load (verified, resumable, locked); see
+:mod:`onesdk._store._download`. Credentials and the token are handled by
+:mod:`onesdk._http._auth`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Sequence
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Literal, overload
+
+import platformdirs
+
+from onesdk._facade._one import EidLike, EidList, One
+from onesdk._facade._one_alyx_records import RemoteRecordMethods
+from onesdk._http._auth import resolve_credentials
+from onesdk._log import get_logger
+from onesdk._options import Options, check_connection, check_mode
+from onesdk._remote._records import (
+    dataset_rows,
+    session_row,
+)
+from onesdk._remote._rest import JsonObject, RestRepository, search_terms
+from onesdk._remote._servers import check_username, http_data_server_for, log_in_now
+from onesdk._remote._session import (
+    connect,
+    unique_records,
+)
+from onesdk._remote._tables import (
+    install_cache_zip,
+    local_cache_info,
+    needs_download,
+    remote_cache_info,
+)
+from onesdk._settings import (
+    Settings,
+    load_settings,
+    normalise_base_url,
+    save_settings,
+)
+from onesdk._store._download import Downloader
+from onesdk._validate import instance, path_like
+from onesdk.alf._alfpath import ALFPath
+from onesdk.errors import (
+    ALFObjectNotFound,
+    ArgumentError,
+    HTTPError,
+    OfflineError,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from onesdk._models import Session
+    from onesdk.alf.io import FileContent
+
+__all__ = ["OneAlyx"]
+
+_log = get_logger("onesdk.one_alyx")
+_MODES: tuple[str, ...] = ("remote", "local", "auto", "refresh")
+#: the remote column order of list_datasets(details=True)
+_REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
+
+
+class OneAlyx(One, RemoteRecordMethods):
+    """Search, list and load ALF data through an Alyx server (and the local cache).
+
+    Parameters
+    ----------
+    username, password : str, optional
+        Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
+        user name, a stored token). In 'remote' and 'refresh' modes the instance logs in
+        here; the password is never stored.
+    base_url : str, optional
+        The Alyx server (default: the saved default server).
+    cache_dir : str or os.PathLike, optional
+        The download folder (default: the saved one, else the user cache dir per server).
+    mode : {'remote', 'local', 'auto', 'refresh'}
+        Where answers come from (see ``ONE``).
+    wildcards : bool
+        Dataset filters are shell patterns, session filters regular expressions.
+    tables_dir : str or os.PathLike, optional
+        Where the cache tables are, when not in ``cache_dir``.
+    silent : bool
+        Hide progress bars.
+    http_data_server : str, optional
+        The file server root downloads are built from (default: the saved setting; for the
+        public database its public server).
+    cache_rest : {'GET', None}
+        Cache the server's GET answers on disk (None: never).
+    n_threads : int
+        Parallel downloads.
+    timeout : float
+        Seconds to wait for the server.
+    lazy : bool, optional
+        How the loaded datasets table is held (see :class:`One`).
+    """
+
+    def __init__(
+        self,
+        username: str | None = None,
+        password: str | None = None,
+        base_url: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        mode: str = "remote",
+        wildcards: bool = True,
+        tables_dir: str | os.PathLike[str] | None = None,
+        *,
+        silent: bool = False,
+        http_data_server: str | None = None,
+        cache_rest: Literal["GET"] | None = "GET",
+        n_threads: int = 4,
+        timeout: float = 30.0,
+        lazy: bool | None = None,
+    ) -> None:
+        requested = check_mode(mode)
+        check_connection(cache_rest, n_threads, timeout)
+        for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
+            if value is not None:
+                path_like(value, name)
+        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
+        saved = load_settings(normalise_base_url(base_url) if base_url else None)
+        if base_url is None:
+            if saved is None:
+                raise ArgumentError(
+                    "base_url", None, "an Alyx URL (none given and no saved settings)"
+                )
+            base_url = saved.base_url
+        base_url = normalise_base_url(base_url)
+        root = Path(cache_dir) if cache_dir else (saved.cache_dir if saved else None)
+        if root is None:
+            host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
+            root = Path(platformdirs.user_cache_dir("ONE")) / host
+        server = http_data_server_for(
+            base_url, http_data_server, saved.http_data_server if saved else None
+        )
+        credentials = resolve_credentials(
+            username, password, saved_username=saved.username if saved else None
+        )
+        check_username(base_url, credentials.username if credentials else None, password)
+        options = Options(
+            cache_dir=root,
+            tables_dir=Path(tables_dir) if tables_dir else root,
+            mode=requested,
+            wildcards=wildcards,
+            silent=silent,
+            http_data_server=server.rstrip("/") if server else None,
+            lazy=lazy,
+            base_url=base_url,
+            username=credentials.username if credentials else None,
+            cache_rest=cache_rest,
+            n_threads=n_threads,
+            timeout=timeout,
+        )
+        if saved is None:  # the first use of this server; later ones never rewrite them
+            save_settings(Settings(base_url, options.username, server, root))
+        self._open(options, connect(options, credentials, None, self._layers))
+        if requested in ("remote", "refresh"):
+            log_in_now(self._connection.auth, password_given=password is not None)
+        self._loaded()
+        if requested == "refresh":
+            self.load_cache(clobber=True)
+
+    def __repr__(self) -> str:
+        auth = self._connection.auth
+        login = f"logged in as {auth.username}" if auth.has_token and auth.username else ""
+        login = login or "not logged in"
+        state = "offline" if self.offline else "online"
+        return f"{type(self).__name__} ({state}, {self.alyx.base_url}, {login})"
+
+    # ------------------------------------------------------------------ connection
+
+    @property
+    def alyx(self) -> RestRepository:
+        """The REST repository (Alyx client) of this instance."""
+        return self._connection.rest
+
+    def logout(self) -> None:
+        """Forget the stored token of this server."""
+        self._connection.auth.logout()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (``ONE(...)`` then builds a new instance)."""
+        return self._connection.closed
+
+    def close(self) -> None:
+        """Close the connection to the server (the instance can still be used offline)."""
+        self._connection.close()
+
+    # ------------------------------------------------------------------ cache tables
+
+    def load_cache(
+        self,
+        tables_dir: str | os.PathLike[str] | None = None,
+        clobber: bool = False,
+        tag: str | None = None,
+    ) -> dt.datetime | None:
+        """Load the cache tables; in remote modes first fetch the server's if newer.
+
+        Parameters
+        ----------
+        tables_dir : str or os.PathLike, optional
+            Where the tables are (default: the tables dir, or ``<cache_dir>/<tag>``).
+        clobber : bool
+            Download the server's tables even when the local ones are as new.
+        tag : str, optional
+            Load the tables of a release tag (installed into ``<cache_dir>/<tag>``).
+
+        Returns
+        -------
+        datetime.datetime or None
+            When the tables were loaded; None for a 'remote' instance's empty start.
+        """
+        target = Path(tables_dir) if tables_dir else (self.cache_dir / tag if tag else None)
+        target = target or self._tables_dir
+        try:
+            info = remote_cache_info(self._connection.rest, tag)
+        except OfflineError as exc:
+            if not self._connection.fall_back(exc):
+                raise
+            return self._load_layered(target)
+        local = local_cache_info(target)
+        if info.location and needs_download(
+            info, local, tag=tag, base_url=self._connection.rest.base_url, clobber=clobber
+        ):
+            with Downloader(silent=self.silent, n_threads=1) as dl:
+                install_cache_zip(dl, info.location, target)
+        return self._load_layered(target)
+
+    # ------------------------------------------------------------------ search
+
+    def search_terms(
+        self, query_type: str | None = None, endpoint: str | None = None
+    ) -> tuple[str, ...]:
+        """The keywords :meth:`search` accepts.
+
+        Parameters
+        ----------
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        endpoint : str, optional
+            ``'sessions'`` (default) or ``'insertions'``: whose filters to list.
+
+        Returns
+        -------
+        tuple of str
+            The filter names (remote: the server's, sorted).
+        """
+        if not self._connection.asks_server(query_type):
+            return super().search_terms(query_type)
+        return search_terms(endpoint or "sessions")
+
+    @overload
+    def search(
+        self, details: Literal[False] = False, *, query_type: str | None = None, **filters: object
+    ) -> list[uuid.UUID]: ...
+    @overload
+    def search(
+        self, details: Literal[True], *, query_type: str | None = None, **filters: object
+    ) -> tuple[list[uuid.UUID], list[Session]]: ...
+    def search(
+        self, details: bool = False, *, query_type: str | None = None, **filters: object
+    ) -> list[uuid.UUID] | tuple[list[uuid.UUID], list[Session]]:
+        """Sessions matching the filters: asked of the server by default.
+
+        Parameters
+        ----------
+        details : bool
+            Also return each session's record.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+        **filters
+            The server's session filters (see :meth:`search_terms`): the local ones
+            (``subject``, ``lab``, ``date_range``, ``number``, ``task_protocol``, ``projects``,
+            ``datasets``, ``dataset_qc_lte``) and remote-only ones such as ``performance_gte``,
+            ``atlas_acronym`` or ``django``.
+
+        Returns
+        -------
+        list of uuid.UUID
+            The matching eids, every page fetched.
+        list of onesdk.Session
+            With ``details=True``, their records, in the same order.
+
+        Raises
+        ------
+        onesdk.errors.UnknownTermError
+            A filter the server does not know.
+        onesdk.errors.ArgumentError
+            A filter value of the wrong kind (nothing is sent).
+
+        Examples
+        --------
+        >>> eids = one.search(subject='KS051', performance_gte=70)
+        >>> eids = one.search(subject='KS051', query_type='local')
+        """
+        if not self._connection.asks_server(query_type):
+            return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
+        try:
+            found = self._connection.rest.search_sessions(filters)
+            records = found.raw()
+        except OfflineError as exc:
+            if not self._connection.fall_back(exc):
+                raise
+            return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
+        self._connection.add_sessions(session_row(r) for r in unique_records(records))
+        eids = [uuid.UUID(str(r["id"])) for r in records]
+        if not details:
+            return eids
+        from onesdk._models import session_from_rest
+
+        return eids, [session_from_rest(r) for r in records]
+
+    # ------------------------------------------------------------------ insertions
+
+    # ------------------------------------------------------------------ datasets
+
+    # ------------------------------------------------------------------ details
+
+    @overload  # type: ignore[override]
+    def get_details(
+        self, eid: EidLike, full: Literal[False] = False, query_type: str | None = None
+    ) -> Session: ...
+    @overload
+    def get_details(
+        self, eid: EidLike, full: Literal[True], query_type: str | None = None
+    ) -> JsonObject | pd.DataFrame: ...
+    @overload
+    def get_details(
+        self, eid: EidList, full: Literal[False] = False, query_type: str | None = None
+    ) -> list[Session]: ...
+    @overload
+    def get_details(
+        self, eid: EidList, full: Literal[True], query_type: str | None = None
+    ) -> list[JsonObject | pd.DataFrame]: ...
+    def get_details(
+        self, eid: EidLike | EidList, full: bool = False, query_type: str | None = None
+    ) -> Session | JsonObject | pd.DataFrame | list[Session] | list[JsonObject | pd.DataFrame]:
+        """The record of a session: asked of the server by default.
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        full : bool
+            Remote: the whole detail record as the server sends it (its datasets are merged into
+            the cache); local: the session's datasets frame.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        onesdk.Session
+            The session record.
+        dict or pandas.DataFrame
+            With ``full=True``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            The session does not exist.
+        """
+        if isinstance(eid, list | tuple):
+            if full:
+                return [self.get_details(one, full=True, query_type=query_type) for one in eid]
+            if not self._connection.asks_server(query_type):
+                return super().get_details(eid)
+            return self._remote_sessions([self._remote_eid(one) for one in eid])
+        if not self._connection.asks_server(query_type):
+            if full:
+                return super().get_details(eid, full=True)
+            return super().get_details(eid)
+        key = self._remote_eid(eid)
+        if full:
+            try:
+                return self._connection.fetch_session(key)
+            except HTTPError as exc:
+                if exc.status != 404:
+                    raise
+                raise ALFObjectNotFound(f"session {key} not found on the server") from None
+        return self._remote_sessions([key])[0]
+
+    def _remote_sessions(self, keys: list[str]) -> list[Session]:
+        """The session records of ``keys``, in order, in one request."""
+        from onesdk._models import session_from_rest
+
+        # the reference's request: a django primary-key filter with a Python tuple
+        found = self._connection.rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
+        self._connection.add_sessions(session_row(r) for r in found)
+        by_id = {
+            str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found
+        }
+        missing = [key for key in keys if key not in by_id]
+        if missing:
+            raise ALFObjectNotFound(
+                f"session(s) {', '.join(missing)} not found on {self._connection.rest.base_url}"
+            )
+        return [session_from_rest(by_id[key]) for key in keys]
+
+    # ------------------------------------------------------------------ aggregates
+
+    def list_aggregates(
+        self,
+        relation: str,
+        identifier: str | None = None,
+        dataset: str | None = None,
+        revision: str | None = None,
+        assert_unique: bool = False,
+    ) -> pd.DataFrame:
+        """Aggregate datasets (not tied to a session) of a relation, from the server.
+
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str, optional
+            Only the aggregates of this subject (or other identifier).
+        dataset : str, optional
+            Only datasets whose name matches this pattern.
+        revision : str, optional
+            This revision, or the last one before it.
+        assert_unique : bool
+            Raise when several datasets match.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The matching aggregate datasets.
+        """
+        from onesdk._facade._aggregates import aggregates_frame
+
+        if not isinstance(relation, str) or not relation:
+            raise ArgumentError("relation", relation, "a relation name such as 'subjects'")
+        for name, value in (
+            ("identifier", identifier),
+            ("dataset", dataset),
+            ("revision", revision),
+        ):
+            instance(value, (str, type(None)), name, "a str or None")
+        records = self._connection.rest.dataset_records([("django", "session__isnull,True")]).raw()
+        frame = aggregates_frame(dataset_rows(records), relation, identifier, dataset, revision)
+        if assert_unique and len(frame) > 1:
+            from onesdk.errors import ALFMultipleObjectsFound
+
+            raise ALFMultipleObjectsFound(
+                f"{dataset} matches several aggregates: {', '.join(frame['rel_path'])}"
+            )
+        return frame
+
+    @overload
+    def load_aggregate(
+        self,
+        relation: str,
+        identifier: str,
+        dataset: str | None = None,
+        revision: str | None = None,
+        download_only: Literal[False] = False,
+    ) -> FileContent: ...
+    @overload
+    def load_aggregate(
+        self,
+        relation: str,
+        identifier: str,
+        dataset: str | None = None,
+        revision: str | None = None,
+        *,
+        download_only: Literal[True],
+    ) -> ALFPath: ...
+    def load_aggregate(
+        self,
+        relation: str,
+        identifier: str,
+        dataset: str | None = None,
+        revision: str | None = None,
+        download_only: bool = False,
+    ) -> FileContent | Path:
+        """Load (or fetch) one aggregate dataset.
+
+        Parameters
+        ----------
+        relation : str
+            The relation, e.g. ``'subjects'``.
+        identifier : str
+            The subject (or other identifier).
+        dataset : str, optional
+            The dataset name (pattern).
+        revision : str, optional
+            This revision, or the last one before it.
+        download_only : bool
+            Return the local path(s) instead of the loaded data (a remote instance downloads
+            missing files first).
+
+        Returns
+        -------
+        numpy.ndarray, pandas.DataFrame, ... or pathlib.Path
+            The data, or its path with ``download_only``.
+
+        Raises
+        ------
+        onesdk.errors.ALFObjectNotFound
+            No such aggregate dataset.
+        """
+        if self.wildcards and isinstance(dataset, str) and len(dataset.split(".")) == 2:
+            dataset += ".*"
+        frame = self.list_aggregates(relation, identifier, dataset, revision, assert_unique=True)
+        if frame.empty:
+            raise ALFObjectNotFound(f"{dataset or 'dataset'} not found for {relation}/{identifier}")
+        from onesdk._facade._aggregates import aggregate_task
+
+        task = aggregate_task(frame, self.cache_dir, self._data_server())
+        with Downloader(silent=self.silent, n_threads=1) as dl:
+            path = dl.fetch(task)
+        if download_only:
+            return ALFPath(path)
+        from onesdk.alf.io import load_file_content
+
+        return load_file_content(path)
+
+    # ------------------------------------------------------------------ conversions
+
+    @overload
+    def eid2path(self, eid: EidLike, query_type: str | None = None) -> ALFPath | None: ...
+    @overload
+    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[ALFPath | None]: ...
+    def eid2path(
+        self, eid: EidLike | EidList, query_type: str | None = None
+    ) -> ALFPath | list[ALFPath | None] | None:
+        """The local folder of a session (asking the server when it is not in the cache).
+
+        Parameters
+        ----------
+        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
+            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
+            order.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        onesdk.alf.ALFPath or None
+            The folder; None when the session does not exist. A list gives a list, in order.
+        """
+        if isinstance(eid, list | tuple):
+            return [self._eid2path_one(one, query_type) for one in eid]
+        return self._eid2path_one(eid, query_type)
+
+    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> ALFPath | None:
+        local = super().eid2path(eid)
+        if local is not None or not self._connection.asks_server(query_type):
+            return local
+        try:
+            self._connection.fetch_session(self._remote_eid(eid))
+        except HTTPError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return super().eid2path(eid)
+
+    @overload
+    def path2eid(  # type: ignore[overload-overlap]  # a str is also a sequence
+        self, path_obj: str | PurePath, query_type: str | None = None
+    ) -> uuid.UUID | None: ...
+    @overload
+    def path2eid(
+        self,
+        path_obj: Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> list[uuid.UUID | None]: ...
+    def path2eid(
+        self,
+        path_obj: str | PurePath | Sequence[str | PurePath],
+        query_type: str | None = None,
+    ) -> uuid.UUID | list[uuid.UUID | None] | None:
+        """The eid of the session folder a path is in (asking the server when needed).
+
+        Parameters
+        ----------
+        path_obj : str, pathlib.PurePath, or a list of them
+            A session folder or a path inside one.
+        query_type : {'local', 'remote'}, optional
+            Where a remote instance answers this call (default: its mode); a local :class:`One`
+            always reads its cache tables.
+
+        Returns
+        -------
+        uuid.UUID or None
+            The eid; None when the session does not exist. A list gives a list, in order.
+        """
+        if isinstance(path_obj, list | tuple):
+            return [self.path2eid(one, query_type) for one in path_obj]
+        if not isinstance(path_obj, str | PurePath):
+            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
+        local = super().path2eid(path_obj)
+        if local is not None or not self._connection.asks_server(query_type):
+            return local
+        from onesdk._convert import session_parts
+
+        parts = session_parts(path_obj)
+        if parts is None:
+            return None
+        _, subject, date, number = parts
+        found = self.search(
+            query_type="remote", subject=subject, date_range=[date, date], number=number
+        )
+        return found[0] if len(found) == 1 else None
+
+    # ------------------------------------------------------------------ loading
+
+    def _data_server(self) -> str:
+        if not self.http_data_server:
+            raise OfflineError(
+                "no file server configured: pass http_data_server= to download missing files"
+            )
+        return self.http_data_server
+
+    @staticmethod
+    def setup(  # type: ignore[override]
+        base_url: str | None = None,
+        *,
+        username: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        http_data_server: str | None = None,
+        silent: bool = False,
+        **kwargs: object,
+    ) -> OneAlyx:
+        """Save the settings of a server and connect to it (never prompts).
+
+        Parameters
+        ----------
+        base_url : str
+            The Alyx URL.
+        username : str, optional
+            The Alyx user name to save.
+        cache_dir : str or os.PathLike, optional
+            The download folder to save.
+        http_data_server : str, optional
+            The file server root to save (default for the public database: its public server).
+        silent : bool
+            Hide progress bars.
+        **kwargs
+            Refused: every other keyword is an error.
+
+        Returns
+        -------
+        onesdk.OneAlyx
+            An instance on the server.
+        """
+        if base_url is None:
+            raise ArgumentError("base_url", None, "the Alyx URL to set up")
+        if kwargs:
+            raise ArgumentError(next(iter(kwargs)), "...", "no other keyword")
+        root = Path(cache_dir) if cache_dir else None
+        save_settings(Settings(normalise_base_url(base_url), username, http_data_server, root))
+        return OneAlyx(
+            username=username,
+            base_url=base_url,
+            cache_dir=root,
+            http_data_server=http_data_server,
+            silent=silent,
+        )

@@ -1,0 +1,1 @@
+"""The one HTTP runtime: auth and re-login, retries, Retry-After, bounded answers, REST cache."""

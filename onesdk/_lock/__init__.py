@@ -1,0 +1,1 @@
+"""Data lock files: pin what a load reads, compare, sync."""

@@ -1,0 +1,302 @@
+"""Alyx REST records as cache-table rows and frames, with the reference's columns.
+
+A session detail (``GET /sessions/<eid>``) gives the session row and the rows of its datasets
+(``data_dataset_session_related``); ``GET /datasets`` records give dataset rows from their
+first existing file record with a URL. The dataset's path relative to its session comes from
+the file URL: the session part (``[lab/Subjects/]subject/yyyy-mm-dd/NNN``) and the dataset UUID
+are removed, exactly as the local files are named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Final, TypedDict
+from uuid import UUID
+
+from onesdk._cache._schema import QC_NAMES
+from onesdk._json import JsonObject, JsonValue
+from onesdk._store._download import remove_uuid_from_name
+from onesdk.alf._path import split_session_path as alf_split_session_path
+from onesdk.errors import ContractError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from onesdk._cache import CacheTables
+
+__all__ = [
+    "DATASET_COLUMNS",
+    "QC_ORDER",
+    "DatasetRow",
+    "SessionRow",
+    "dataset_rows",
+    "datasets_frame",
+    "merge_rows",
+    "session_dataset_rows",
+    "session_row",
+    "sessions_frame",
+    "split_session_path",
+]
+
+#: the column order of one-api's remote ``list_datasets(details=True)``
+DATASET_COLUMNS: Final = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
+SESSION_COLUMNS: Final = ("lab", "subject", "date", "number", "task_protocol", "projects")
+QC_ORDER: Final = QC_NAMES
+
+
+class SessionRow(TypedDict):
+    id: str
+    lab: str
+    subject: str
+    date: dt.date
+    number: int
+    task_protocol: str
+    projects: str
+
+
+class DatasetRow(TypedDict):
+    eid: str | None
+    id: str
+    file_size: int | None
+    hash: str | None
+    exists: bool
+    rel_path: str
+    default_revision: bool
+    qc: str
+
+
+def _text(record: Mapping[str, JsonValue], key: str, source: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str):
+        raise ContractError(f"{source}: field {key!r} should be a string, got {value!r}")
+    return value
+
+
+def _uuid_tail(value: JsonValue, source: str) -> str:
+    """The UUID at the end of an id or URL field."""
+    if not isinstance(value, str) or len(value) < 36:
+        raise ContractError(f"{source}: expected a UUID or a URL ending in one, got {value!r}")
+    try:
+        return str(UUID(value[-36:]))
+    except ValueError:
+        raise ContractError(f"{source}: {value!r} does not end in a UUID") from None
+
+
+def split_session_path(path: str) -> tuple[str, str]:
+    """``(session_path, rel_path)`` of a path below a file server root, UUIDs removed."""
+    # the file server root may itself have path parts: find the session part anywhere
+    found = alf_split_session_path(remove_uuid_from_name(path.strip("/")))
+    if found is not None:
+        return found
+    raise ContractError(f"{path!r} holds no session path (lab/Subjects/subject/date/number)")
+
+
+def _file_size(value: object, source: str) -> object:
+    """A record's ``file_size``: a byte count a table can hold, else a ContractError."""
+    if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 1 << 63:
+        raise ContractError(f"{source}: file_size {value} is not a byte count")
+    return value
+
+
+def _url_path(url: str) -> str:
+    # '#' is a literal in revision folders: never split it off as a fragment
+    return urllib.parse.unquote(urllib.parse.urlsplit(url, allow_fragments=False).path)
+
+
+def session_row(record: Mapping[str, JsonValue]) -> SessionRow:
+    """The sessions-table row of a session record (list item or detail)."""
+    source = "session record"
+    eid = _uuid_tail(record.get("id") or record.get("url"), source)
+    start = _text(record, "start_time", source)
+    projects = record.get("projects") or []
+    if not isinstance(projects, list):
+        raise ContractError(f"{source} {eid}: projects should be a list")
+    number = record.get("number") or 0
+    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 1 << 16:
+        raise ContractError(f"{source} {eid}: number should be an integer from 0 to 65535")
+    try:
+        date = dt.datetime.fromisoformat(start).date()
+    except ValueError:
+        raise ContractError(f"{source} {eid}: start_time {start!r} is not a date") from None
+    return SessionRow(
+        id=eid,
+        lab=_text(record, "lab", source),
+        subject=_text(record, "subject", source),
+        date=date,
+        number=number,
+        task_protocol=str(record.get("task_protocol") or ""),
+        projects=",".join(str(p) for p in projects),
+    )
+
+
+def session_dataset_rows(detail: JsonObject) -> list[DatasetRow]:
+    """The dataset rows in a session detail's ``data_dataset_session_related``."""
+    eid = _uuid_tail(detail.get("id") or detail.get("url"), "session detail")
+    related = detail.get("data_dataset_session_related") or []
+    if not isinstance(related, list):
+        raise ContractError(f"session {eid}: data_dataset_session_related is not a list")
+    rows: list[DatasetRow] = []
+    for item in related:
+        if not isinstance(item, dict):
+            raise ContractError(f"session {eid}: a dataset entry is not an object")
+        data_url = item.get("data_url")
+        if not isinstance(data_url, str) or not data_url.strip():
+            continue  # no file on a data server: not loadable, as the cache tables omit it
+        size = _file_size(item.get("file_size"), f"session {eid} dataset")
+        digest = item.get("hash")
+        rows.append(
+            DatasetRow(
+                eid=eid,
+                id=_uuid_tail(item.get("id"), f"session {eid} dataset"),
+                file_size=size if isinstance(size, int) else None,
+                hash=digest if isinstance(digest, str) else None,
+                exists=True,
+                rel_path=split_session_path(_url_path(data_url))[1],
+                # Alyx serves this flag as the strings "True"/"False" here
+                default_revision=item.get("default_revision") in (True, "True"),
+                qc=str(item.get("qc") or "NOT_SET"),
+            )
+        )
+    return rows
+
+
+def dataset_rows(records: Iterable[JsonObject]) -> list[DatasetRow]:
+    """Dataset rows from ``/datasets`` records that have an existing file with a URL."""
+    rows: list[DatasetRow] = []
+    for record in records:
+        source = "dataset record"
+        files = record.get("file_records") or []
+        if not isinstance(files, list):
+            raise ContractError(f"{source}: file_records is not a list")
+        usable = next(
+            (
+                f
+                for f in files
+                if isinstance(f, dict)
+                and isinstance(f.get("data_url"), str)
+                and str(f.get("data_url")).strip()
+                and f.get("exists")
+            ),
+            None,
+        )
+        if usable is None:
+            continue
+        data_url = usable["data_url"]
+        assert isinstance(data_url, str)
+        session = record.get("session")
+        size = _file_size(record.get("file_size"), source)
+        digest = record.get("hash")
+        path = _url_path(data_url)
+        # aggregates have no session: their path is relative to the file server root
+        rel = split_session_path(path)[1] if session else remove_uuid_from_name(path.strip("/"))
+        rows.append(
+            DatasetRow(
+                eid=_uuid_tail(session, source) if session else None,
+                id=_uuid_tail(record.get("url") or record.get("id"), source),
+                file_size=size if isinstance(size, int) else None,
+                hash=digest if isinstance(digest, str) else None,
+                exists=True,
+                rel_path=rel,
+                default_revision=bool(record.get("default_dataset")),
+                qc=str(record.get("qc") or "NOT_SET"),
+            )
+        )
+    return rows
+
+
+def datasets_frame(rows: Iterable[DatasetRow], *, keep_eid_index: bool = False) -> pd.DataFrame:
+    """Rows as the reference's remote datasets frame: sorted by (eid, id), its dtypes."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=["eid", "id", *DATASET_COLUMNS])
+    frame = frame.astype(
+        {
+            "file_size": "UInt64",
+            "hash": object,
+            "exists": bool,
+            "rel_path": object,
+            "default_revision": bool,
+            "qc": pd.CategoricalDtype(list(QC_ORDER), ordered=True),
+        }
+    )
+    frame = frame.set_index(["eid", "id"]).sort_index()
+    return frame if keep_eid_index else frame.droplevel("eid")
+
+
+def sessions_frame(rows: Iterable[SessionRow]) -> pd.DataFrame:
+    """Rows as a sessions-table frame indexed by ``id``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(list(rows), columns=["id", *SESSION_COLUMNS])
+    return frame.astype({"number": "uint16"}).set_index("id")
+
+
+def merge_rows(
+    tables: CacheTables, sessions: Sequence[SessionRow], datasets: Sequence[DatasetRow]
+) -> CacheTables:
+    """``tables`` with ``sessions``/``datasets`` rows inserted, replacing rows with their id."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from onesdk._cache._io import sort_datasets
+
+    if not sessions and not datasets:
+        return tables
+    new_sessions = tables.sessions
+    if sessions:
+        incoming = pa.Table.from_pylist(
+            [dict(r) for r in sessions], schema=tables.sessions.select(list(_SESSION_FIELDS)).schema
+        )
+        keep = pc.invert(pc.is_in(tables.sessions.column("id"), value_set=incoming.column("id")))
+        old = tables.sessions.filter(keep).select(list(_SESSION_FIELDS))
+        new_sessions = pa.concat_tables([old, incoming]).sort_by("id")
+    new_datasets = tables.datasets
+    rows = [r for r in datasets if r["eid"] is not None]
+    if rows:
+        plain = _plain_datasets(tables.datasets)
+        incoming = pa.Table.from_pylist(
+            [
+                {
+                    "eid": r["eid"],
+                    "id": r["id"],
+                    "file_size": r["file_size"],
+                    "hash": r["hash"],
+                    "default_revision": r["default_revision"],
+                    "qc": QC_NAMES.index(r["qc"]) if r["qc"] in QC_NAMES else 0,
+                    "exists": r["exists"],
+                    "rel_path": r["rel_path"],
+                }
+                for r in rows
+            ],
+            schema=plain.schema,
+        )
+        keep = pc.invert(pc.is_in(plain.column("id"), value_set=incoming.column("id")))
+        merged = pa.concat_tables([plain.filter(keep), incoming])
+        for name in ("eid", "rel_path"):
+            index = merged.schema.get_field_index(name)
+            merged = merged.set_column(index, name, pc.dictionary_encode(merged.column(name)))
+        new_datasets = sort_datasets(merged.combine_chunks().unify_dictionaries())
+    return tables.replace(sessions=new_sessions, datasets=new_datasets)
+
+
+_SESSION_FIELDS = ("id", "lab", "subject", "date", "number", "task_protocol", "projects")
+_DATASET_FIELDS = (
+    "eid", "id", "file_size", "hash", "default_revision", "qc", "exists", "rel_path"
+)  # fmt: skip
+
+
+def _plain_datasets(table: pa.Table) -> pa.Table:
+    """The standard dataset columns with dictionary columns decoded."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for name in _DATASET_FIELDS:
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            column = pc.cast(column, column.type.value_type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=list(_DATASET_FIELDS))

@@ -1,0 +1,177 @@
+"""The server half of a remote facade: connection, mode, and fetches into the overlay.
+
+A facade with a server holds one :class:`RemoteSession`. It decides per call whether the
+server is asked (the instance's mode, or ``query_type``), falls back to the local tables in
+'auto' mode when the server cannot be reached (one :class:`~onesdk.errors.OfflineWarning`),
+and lays what the server answers over the loaded tables (:class:`LayeredRepository`).
+"""
+
+from __future__ import annotations
+
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._rest_cache import RestCache
+from onesdk._options import Mode, Options
+from onesdk._remote._layered import LayeredRepository
+from onesdk._remote._records import SessionRow, session_dataset_rows, session_row
+from onesdk._remote._rest import AlyxHttp, JsonObject, RestRepository
+from onesdk._settings import Secret, default_token_store
+from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
+
+__all__ = [
+    "RemoteSession",
+    "as_uuid",
+    "connect",
+    "insertion_matches",
+    "is_uuid",
+    "unique_records",
+]
+
+_QUERY_TYPES = ("local", "remote", "auto", "refresh")
+
+
+class RemoteSession:
+    """One server, the current mode, and the overlay its answers land in."""
+
+    def __init__(
+        self,
+        rest: RestRepository,
+        auth: TokenAuth,
+        requested: Mode,
+        layers: Callable[[], LayeredRepository],
+    ) -> None:
+        self.rest = rest
+        self.auth = auth
+        self.requested = requested
+        self.mode: str = "remote" if requested in ("auto", "refresh") else requested
+        self.insertions: dict[str, JsonObject] = {}
+        self._layers = layers
+        self._warned = False
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"RemoteSession({self.rest.base_url!r}, mode={self.mode!r})"
+
+    @property
+    def starts_empty(self) -> bool:
+        """'remote' and 'refresh' do not read the local tables at start (as the reference)."""
+        return self.requested in ("remote", "refresh")
+
+    def asks_server(self, query_type: str | None) -> bool:
+        """Whether a call with this ``query_type`` goes to the server."""
+        wanted = query_type or self.mode
+        if wanted not in _QUERY_TYPES:
+            raise ArgumentError("query_type", query_type, "'local' or 'remote'")
+        if wanted != "local" and self.mode == "local" and query_type is None:
+            return False
+        return wanted != "local"
+
+    def fall_back(self, exc: OfflineError) -> bool:
+        """In 'auto' mode, switch to local (warning once) instead of failing."""
+        if self.requested not in ("auto", "refresh"):
+            return False
+        if not self._warned:
+            warnings.warn(
+                f"{exc}; using the local cache tables instead", OfflineWarning, stacklevel=4
+            )
+            self._warned = True
+        self.mode = "local"
+        return True
+
+    def fetch_session(self, eid: str) -> JsonObject:
+        """The session detail from the server; the session and its datasets go to the
+        overlay."""
+        detail = self.rest.session(eid)
+        self._layers().add_session(session_row(detail), session_dataset_rows(detail))
+        return detail
+
+    def refresh_session(self, eid: str) -> None:
+        """:meth:`fetch_session`, falling back to the local tables when offline in 'auto'."""
+        try:
+            self.fetch_session(eid)
+        except OfflineError as exc:
+            if not self.fall_back(exc):
+                raise
+
+    def add_sessions(self, rows: Iterable[SessionRow]) -> None:
+        """Lay the server's session rows over the loaded ones."""
+        found = list(rows)
+        if found:
+            self._layers().add_sessions(found)
+
+    def remember_insertions(self, records: Iterable[JsonObject]) -> None:
+        rows: list[SessionRow] = []
+        for record in records:
+            self.insertions[str(record["id"])] = record
+            info = record.get("session_info")
+            if isinstance(info, dict):
+                rows.append(session_row(info))
+        self.add_sessions(rows)
+
+    def close(self) -> None:
+        self.closed = True
+        self.rest.close()
+
+
+def connect(
+    options: Options,
+    credentials: Credentials | None,
+    token: Secret | None,
+    layers: Callable[[], LayeredRepository],
+) -> RemoteSession:
+    """A :class:`RemoteSession` on the server of ``options`` (nothing is sent yet)."""
+    if options.base_url is None:
+        raise ArgumentError("base_url", None, "an Alyx URL")
+    auth = TokenAuth(options.base_url, credentials, store=default_token_store(), token=token)
+    cache = RestCache(options.cache_dir / ".rest") if options.cache_rest == "GET" else None
+    http = AlyxHttp(options.base_url, auth=auth, rest_cache=cache, timeout=options.timeout)
+    rest = RestRepository(http)
+    # where one.alyx.download_file / download_cache_tables write, as in the reference
+    rest.cache_dir, rest.silent = options.cache_dir, options.silent
+    rest.http_data_server = options.http_data_server
+    return RemoteSession(rest, auth, options.mode, layers)
+
+
+def unique_records(records: Iterable[JsonObject]) -> list[JsonObject]:
+    """``records`` without repeats of an id (the first one kept)."""
+    seen: dict[str, JsonObject] = {}
+    for record in records:
+        seen.setdefault(str(record.get("id")), record)
+    return list(seen.values())
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
+    """``value`` (a UUID, or a text ending in one) as a UUID; else raise naming ``name``."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip()[-36:])
+    except ValueError:
+        raise ArgumentError(name, value, "a UUID") from None
+
+
+def insertion_matches(record: JsonObject, filters: Mapping[str, object]) -> bool:
+    """Whether a remembered insertion passes the filters a local search can apply."""
+    for key, value in filters.items():
+        if key == "session":
+            if str(record.get("session")) != str(value):
+                return False
+        elif key == "name":
+            if record.get("name") != value:
+                return False
+        else:
+            raise OfflineError(
+                f"search_insertions({key}=...) needs the server (query_type='remote')"
+            )
+    return True

@@ -1,0 +1,1 @@
+"""The query model and the repositories that answer it from Arrow tables."""
