@@ -20,19 +20,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 import platformdirs
 
 from onesdk._facade._one import EidLike, EidList, One
+from onesdk._facade._one_alyx_aggregates import AggregateMethods
+from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._auth import resolve_credentials
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._records import (
-    dataset_rows,
     session_row,
 )
 from onesdk._remote._rest import JsonObject, RestRepository, search_terms
@@ -55,7 +55,6 @@ from onesdk._settings import (
 )
 from onesdk._store._download import Downloader
 from onesdk._validate import instance, path_like
-from onesdk.alf._alfpath import ALFPath
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -67,17 +66,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from onesdk._models import Session
-    from onesdk.alf.io import FileContent
 
 __all__ = ["OneAlyx"]
 
 _log = get_logger("onesdk.one_alyx")
-_MODES: tuple[str, ...] = ("remote", "local", "auto", "refresh")
-#: the remote column order of list_datasets(details=True)
-_REMOTE_COLUMNS = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 
 
-class OneAlyx(One, RemoteRecordMethods):
+class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
     """Search, list and load ALF data through an Alyx server (and the local cache).
 
     Parameters
@@ -329,10 +324,6 @@ class OneAlyx(One, RemoteRecordMethods):
 
         return eids, [session_from_rest(r) for r in records]
 
-    # ------------------------------------------------------------------ insertions
-
-    # ------------------------------------------------------------------ datasets
-
     # ------------------------------------------------------------------ details
 
     @overload  # type: ignore[override]
@@ -417,222 +408,7 @@ class OneAlyx(One, RemoteRecordMethods):
             )
         return [session_from_rest(by_id[key]) for key in keys]
 
-    # ------------------------------------------------------------------ aggregates
-
-    def list_aggregates(
-        self,
-        relation: str,
-        identifier: str | None = None,
-        dataset: str | None = None,
-        revision: str | None = None,
-        assert_unique: bool = False,
-    ) -> pd.DataFrame:
-        """Aggregate datasets (not tied to a session) of a relation, from the server.
-
-        Parameters
-        ----------
-        relation : str
-            The relation, e.g. ``'subjects'``.
-        identifier : str, optional
-            Only the aggregates of this subject (or other identifier).
-        dataset : str, optional
-            Only datasets whose name matches this pattern.
-        revision : str, optional
-            This revision, or the last one before it.
-        assert_unique : bool
-            Raise when several datasets match.
-
-        Returns
-        -------
-        pandas.DataFrame
-            The matching aggregate datasets.
-        """
-        from onesdk._facade._aggregates import aggregates_frame
-
-        if not isinstance(relation, str) or not relation:
-            raise ArgumentError("relation", relation, "a relation name such as 'subjects'")
-        for name, value in (
-            ("identifier", identifier),
-            ("dataset", dataset),
-            ("revision", revision),
-        ):
-            instance(value, (str, type(None)), name, "a str or None")
-        records = self._connection.rest.dataset_records([("django", "session__isnull,True")]).raw()
-        frame = aggregates_frame(dataset_rows(records), relation, identifier, dataset, revision)
-        if assert_unique and len(frame) > 1:
-            from onesdk.errors import ALFMultipleObjectsFound
-
-            raise ALFMultipleObjectsFound(
-                f"{dataset} matches several aggregates: {', '.join(frame['rel_path'])}"
-            )
-        return frame
-
-    @overload
-    def load_aggregate(
-        self,
-        relation: str,
-        identifier: str,
-        dataset: str | None = None,
-        revision: str | None = None,
-        download_only: Literal[False] = False,
-    ) -> FileContent: ...
-    @overload
-    def load_aggregate(
-        self,
-        relation: str,
-        identifier: str,
-        dataset: str | None = None,
-        revision: str | None = None,
-        *,
-        download_only: Literal[True],
-    ) -> ALFPath: ...
-    def load_aggregate(
-        self,
-        relation: str,
-        identifier: str,
-        dataset: str | None = None,
-        revision: str | None = None,
-        download_only: bool = False,
-    ) -> FileContent | Path:
-        """Load (or fetch) one aggregate dataset.
-
-        Parameters
-        ----------
-        relation : str
-            The relation, e.g. ``'subjects'``.
-        identifier : str
-            The subject (or other identifier).
-        dataset : str, optional
-            The dataset name (pattern).
-        revision : str, optional
-            This revision, or the last one before it.
-        download_only : bool
-            Return the local path(s) instead of the loaded data (a remote instance downloads
-            missing files first).
-
-        Returns
-        -------
-        numpy.ndarray, pandas.DataFrame, ... or pathlib.Path
-            The data, or its path with ``download_only``.
-
-        Raises
-        ------
-        onesdk.errors.ALFObjectNotFound
-            No such aggregate dataset.
-        """
-        if self.wildcards and isinstance(dataset, str) and len(dataset.split(".")) == 2:
-            dataset += ".*"
-        frame = self.list_aggregates(relation, identifier, dataset, revision, assert_unique=True)
-        if frame.empty:
-            raise ALFObjectNotFound(f"{dataset or 'dataset'} not found for {relation}/{identifier}")
-        from onesdk._facade._aggregates import aggregate_task
-
-        task = aggregate_task(frame, self.cache_dir, self._data_server())
-        with Downloader(silent=self.silent, n_threads=1) as dl:
-            path = dl.fetch(task)
-        if download_only:
-            return ALFPath(path)
-        from onesdk.alf.io import load_file_content
-
-        return load_file_content(path)
-
-    # ------------------------------------------------------------------ conversions
-
-    @overload
-    def eid2path(self, eid: EidLike, query_type: str | None = None) -> ALFPath | None: ...
-    @overload
-    def eid2path(self, eid: EidList, query_type: str | None = None) -> list[ALFPath | None]: ...
-    def eid2path(
-        self, eid: EidLike | EidList, query_type: str | None = None
-    ) -> ALFPath | list[ALFPath | None] | None:
-        """The local folder of a session (asking the server when it is not in the cache).
-
-        Parameters
-        ----------
-        eid : str, uuid.UUID, pathlib.Path, dict, or a list of them
-            The session(s): UUIDs, session paths, exp refs or records; a list gives a list, in
-            order.
-        query_type : {'local', 'remote'}, optional
-            Where a remote instance answers this call (default: its mode); a local :class:`One`
-            always reads its cache tables.
-
-        Returns
-        -------
-        onesdk.alf.ALFPath or None
-            The folder; None when the session does not exist. A list gives a list, in order.
-        """
-        if isinstance(eid, list | tuple):
-            return [self._eid2path_one(one, query_type) for one in eid]
-        return self._eid2path_one(eid, query_type)
-
-    def _eid2path_one(self, eid: EidLike, query_type: str | None) -> ALFPath | None:
-        local = super().eid2path(eid)
-        if local is not None or not self._connection.asks_server(query_type):
-            return local
-        try:
-            self._connection.fetch_session(self._remote_eid(eid))
-        except HTTPError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return super().eid2path(eid)
-
-    @overload
-    def path2eid(  # type: ignore[overload-overlap]  # a str is also a sequence
-        self, path_obj: str | PurePath, query_type: str | None = None
-    ) -> uuid.UUID | None: ...
-    @overload
-    def path2eid(
-        self,
-        path_obj: Sequence[str | PurePath],
-        query_type: str | None = None,
-    ) -> list[uuid.UUID | None]: ...
-    def path2eid(
-        self,
-        path_obj: str | PurePath | Sequence[str | PurePath],
-        query_type: str | None = None,
-    ) -> uuid.UUID | list[uuid.UUID | None] | None:
-        """The eid of the session folder a path is in (asking the server when needed).
-
-        Parameters
-        ----------
-        path_obj : str, pathlib.PurePath, or a list of them
-            A session folder or a path inside one.
-        query_type : {'local', 'remote'}, optional
-            Where a remote instance answers this call (default: its mode); a local :class:`One`
-            always reads its cache tables.
-
-        Returns
-        -------
-        uuid.UUID or None
-            The eid; None when the session does not exist. A list gives a list, in order.
-        """
-        if isinstance(path_obj, list | tuple):
-            return [self.path2eid(one, query_type) for one in path_obj]
-        if not isinstance(path_obj, str | PurePath):
-            raise ArgumentError("path_obj", path_obj, "a path (str or PurePath) or a list")
-        local = super().path2eid(path_obj)
-        if local is not None or not self._connection.asks_server(query_type):
-            return local
-        from onesdk._convert import session_parts
-
-        parts = session_parts(path_obj)
-        if parts is None:
-            return None
-        _, subject, date, number = parts
-        found = self.search(
-            query_type="remote", subject=subject, date_range=[date, date], number=number
-        )
-        return found[0] if len(found) == 1 else None
-
-    # ------------------------------------------------------------------ loading
-
-    def _data_server(self) -> str:
-        if not self.http_data_server:
-            raise OfflineError(
-                "no file server configured: pass http_data_server= to download missing files"
-            )
-        return self.http_data_server
+    # ------------------------------------------------------------------ setup
 
     @staticmethod
     def setup(  # type: ignore[override]

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
 from onesdk._facade._one import EidLike
+from onesdk._facade._one_identifiers import IdentifierMethods
 from onesdk._log import get_logger
 from onesdk._remote._records import (
     dataset_rows,
 )
 from onesdk._remote._rest import JsonObject
 from onesdk._remote._session import (
-    RemoteSession,
     as_uuid,
     insertion_matches,
     is_uuid,
@@ -23,7 +23,6 @@ from onesdk._validate import instance
 from onesdk.errors import (
     ArgumentError,
     HTTPError,
-    OfflineError,
 )
 
 if TYPE_CHECKING:
@@ -31,23 +30,15 @@ if TYPE_CHECKING:
 
     from onesdk._models import Insertion
 
-from onesdk._facade._core import Facade
 
 __all__ = ["RemoteRecordMethods"]
 
 _log = get_logger("onesdk.one_alyx")
 
 
-class RemoteRecordMethods(Facade):
+class RemoteRecordMethods(IdentifierMethods):
     """``search_insertions``, ``pid2eid``, ``eid2pid``, ``type2datasets``, ``dataset2type``,
     ``describe_dataset``, ``describe_revision``."""
-
-    @property
-    def _connection(self) -> RemoteSession:
-        server = self._server
-        if server is None:
-            raise OfflineError("this instance has no server")
-        return server
 
     @overload
     def search_insertions(

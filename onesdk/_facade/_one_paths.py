@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 from onesdk._convert import dataset_uuid_in_name
 from onesdk._facade._core import EidLike, EidList, Facade
+from onesdk._facade._one_list import ListMethods
 from onesdk.alf._alfpath import ALFPath
 from onesdk.alf._path import split_session_path
 
@@ -51,7 +52,7 @@ def _session_path_of(one: Facade, eid: uuid.UUID | str) -> PurePath:
     return session_rel_path(one._session_record(str(eid)))
 
 
-class PathMethods(Facade):
+class PathMethods(ListMethods):
     """``eid2path``, ``path2eid``, ``path2record``, ``record2url``, ``eid2ref``, ...."""
 
     @overload
