@@ -168,6 +168,9 @@ class SessionQuery:
     dataset_qc_lte: int | None = None
     #: session text filters are regular expressions (else plain substrings)
     regex: bool = True
+    #: filters only a server can apply (``performance_gte``, ``tag``, ``django``...), as given;
+    #: a query holding any can only be answered by a server
+    server_only: tuple[tuple[str, object], ...] = ()
 
     @classmethod
     def build(cls, *, regex: bool = True, **filters: object) -> SessionQuery:
