@@ -35,7 +35,7 @@ from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._records import (
     session_row,
 )
-from onesdk._remote._rest import JsonObject, RestRepository, search_terms
+from onesdk._remote._rest import JsonObject, RestRepository, search_terms, session_query
 from onesdk._remote._servers import check_username, http_data_server_for, log_in_now
 from onesdk._remote._session import (
     connect,
@@ -285,8 +285,10 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         **filters
             The server's session filters (see :meth:`search_terms`): the local ones
             (``subject``, ``lab``, ``date_range``, ``number``, ``task_protocol``, ``projects``,
-            ``datasets``, ``dataset_qc_lte``) and remote-only ones such as ``performance_gte``,
-            ``atlas_acronym`` or ``django``.
+            ``datasets`` or ``dataset``, ``dataset_qc_lte``) and remote-only ones such as
+            ``performance_gte``, ``atlas_acronym`` or ``django``. The server matches text as
+            case-insensitive substrings; a regular expression (``wildcards`` on) or several
+            session numbers are matched here, as a local search matches them.
 
         Returns
         -------
@@ -309,8 +311,9 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         """
         if not self._connection.asks_server(query_type):
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
+        query = session_query(filters, regex=self.wildcards)  # the local search's query model
         try:
-            found = self._connection.rest.search_sessions(filters)
+            found = self._connection.rest.search_sessions(query)
             records = found.raw()
         except OfflineError as exc:
             if not self._connection.fall_back(exc):

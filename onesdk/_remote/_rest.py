@@ -18,6 +18,7 @@ filter as one-api's ``alyx.rest`` does, sends untyped requests.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,7 @@ from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
 from onesdk_gen.alyx_client.models import Revision as RevisionRecord
 from onesdk_gen.alyx_client.types import Response
 
+from onesdk._cache._schema import QC_NAMES
 from onesdk._http._alyx import (
     AlyxHttp,
     JsonObject,
@@ -58,6 +60,7 @@ from onesdk._http._alyx import WirePage as _WirePage
 from onesdk._http._alyx import as_json as _as_json
 from onesdk._log import get_logger
 from onesdk._remote._alyx_rest import AlyxRestSurface
+from onesdk._remote._records import SessionRow, merge_rows, session_row
 from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
@@ -76,15 +79,15 @@ __all__ = [
     "RestRepository",
     "complete_term",
     "insertion_query",
-    "query_params",
     "search_terms",
+    "session_params",
     "session_query",
 ]
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from onesdk._remote._records import DatasetRow, SessionRow
+    from onesdk._remote._records import DatasetRow
     from onesdk._repo._query import DatasetQuery, SessionQuery
 
 _log = get_logger("onesdk.rest")
@@ -187,32 +190,107 @@ def date_range_param(value: object) -> str:
     return f"{start.isoformat()},{end.isoformat()}"
 
 
-def session_query(terms: Mapping[str, object]) -> QueryParams:
-    """The ``/sessions`` filter parameters for remote ``search(**terms)``."""
+#: spellings remote ``search`` accepts besides prefixes, as local search does ('lab' and
+#: 'date' complete by prefix: the server's terms hold neither)
+_SESSION_ALIASES: Final = {"dataset": "datasets"}
+#: the keywords of remote ``search`` that are filters of the query model (the others are the
+#: server's own, see :attr:`SessionQuery.server_only`)
+_MODEL_TERMS: Final = {
+    "datasets": "datasets", "date_range": "date_range", "laboratory": "lab",
+    "number": "number", "projects": "projects", "subject": "subject",
+    "task_protocol": "task_protocol", "dataset_qc_lte": "dataset_qc_lte",
+}  # fmt: skip
+#: regular-expression syntax a server's substring filter would take literally ('.' is left
+#: out: as a pattern it matches itself too)
+_REGEX_SYNTAX: Final = frozenset("^$*+?{}[]\\|()")
+
+
+def session_query(terms: Mapping[str, object], *, regex: bool = True) -> SessionQuery:
+    """The :class:`SessionQuery` of remote ``search(**terms)``: each keyword completed against
+    the server's terms (``dataset`` is ``datasets``, as locally), its value checked."""
+    from onesdk._repo._query import SessionQuery
+
     valid = search_terms("sessions")
-    params: QueryParams = []
-    django = terms.get("django", "")
-    for key, value in sorted(terms.items()):
-        if key == "django":
-            continue
-        field = complete_term(key, valid)
-        if field == "date_range":
-            try:
-                params.append((field, date_range_param(value)))
-            except ArgumentError as exc:  # name the keyword the caller used ('date'...)
+    filters: dict[str, object] = {}
+    server: dict[str, object] = {}
+    for key, value in terms.items():
+        field = complete_term(_SESSION_ALIASES.get(key, key), valid)
+        name = _MODEL_TERMS.get(field)
+        target, slot = (filters, name) if name is not None else (server, field)
+        if slot in target and target[slot] != value:
+            raise ArgumentError(key, value, f"one value for {slot} (given twice)")
+        if name is not None:
+            try:  # checked one by one, so an error names the keyword the caller used
+                SessionQuery.build(regex=regex, **{name: value})
+            except ArgumentError as exc:
                 raise ArgumentError(key, value, exc.expected) from None
-        elif field == "id":
+        target[slot] = value
+    query = SessionQuery.build(regex=regex, **filters)
+    return dataclasses.replace(query, server_only=tuple(server.items()))
+
+
+def _server_matches(query: SessionQuery, name: str) -> bool:
+    """Whether the server's substring filter ``name`` means what the query's patterns mean."""
+    values: tuple[str, ...] = getattr(query, name)
+    return not query.regex or not any(_REGEX_SYNTAX.intersection(v) for v in values)
+
+
+def session_params(query: SessionQuery) -> tuple[QueryParams, SessionQuery | None]:
+    """The ``/sessions`` filters of ``query`` as one-api 3.6.1 sends them, and the part of
+    ``query`` the server cannot apply (None when it applies all of it).
+
+    The server filters text as case-insensitive substrings; a pattern beyond that (with
+    ``regex`` on), or several session numbers, is left to the caller's matcher.
+    """
+    from onesdk._repo._query import SessionQuery
+
+    pairs: list[tuple[str, str]] = []
+    rest: dict[str, object] = {}
+    for name in ("subject", "lab", "task_protocol", "projects"):
+        values = getattr(query, name)
+        if values is None:
+            continue
+        if _server_matches(query, name):
+            pairs.append((name, ",".join(values)))
+        else:
+            rest[name] = values
+    if query.datasets is not None:
+        pairs.append(("datasets", ",".join(query.datasets)))
+    if query.date_range is not None:
+        start, end = query.date_range[0] or _MIN_DATE, query.date_range[1] or _MAX_DATE
+        if end < start:
+            given = list(query.date_range)
+            raise ArgumentError("date_range", given, "a start date on or before the end date")
+        pairs.append(("date_range", f"{start.isoformat()},{end.isoformat()}"))
+    if query.number is not None:
+        if len(query.number) == 1:
+            pairs.append(("number", str(query.number[0])))
+        else:  # the server filters one number
+            rest["number"] = query.number
+    if query.dataset_qc_lte is not None:
+        pairs.append(("dataset_qc_lte", QC_NAMES[query.dataset_qc_lte]))
+    django = ""
+    for name, value in query.server_only:
+        if name == "django":
+            if value is None or value == "":
+                continue  # one-api drops an empty django filter
+            django = f"{_as_text(value, 'django')},{django}" if django else _as_text(value, name)
+        elif name == "id":
             # one-api sends ids as a django primary-key filter, a list in Python's repr
             # (Alyx answers 500 to the list form; the request is kept identical on purpose)
             ids = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
             django = f"{django},pk,{ids}" if django else f"pk,{ids}"
-        elif field == "laboratory":
-            params.append(("lab", _join(value, key)))
         else:
-            params.append((field, _join(value, key)))
+            pairs.append((name, _join(value, name)))
+    params: QueryParams = sorted(pairs, key=lambda pair: _SORT_KEY.get(pair[0], pair[0]))
     if django:
-        params.insert(0, ("django", _as_text(django, "django")))
-    return params
+        params.insert(0, ("django", django))
+    residual = SessionQuery(regex=query.regex, **rest) if rest else None  # type: ignore[arg-type]
+    return params, residual
+
+
+#: one-api sorts the keywords, and sends 'laboratory' as 'lab'
+_SORT_KEY: Final = {"lab": "laboratory"}
 
 
 def insertion_query(terms: Mapping[str, object]) -> QueryParams:
@@ -236,27 +314,6 @@ def insertion_query(terms: Mapping[str, object]) -> QueryParams:
             params.append((field, _join(value, key)))
     if django:
         params.insert(0, ("django", ",".join(django)))
-    return params
-
-
-def query_params(query: SessionQuery) -> QueryParams:
-    """The ``/sessions`` filters for a :class:`SessionQuery` (the facade-independent model)."""
-    from onesdk._cache._schema import QC_NAMES
-
-    params: QueryParams = []
-    for name in ("subject", "lab", "task_protocol", "projects", "datasets"):
-        values = getattr(query, name)
-        if values:
-            params.append((name, ",".join(values)))
-    if query.date_range is not None:
-        start, end = query.date_range
-        params.append(("date_range", f"{start or _MIN_DATE},{end or _MAX_DATE}"))
-    if query.number:
-        if len(query.number) > 1:
-            raise ArgumentError("number", query.number, "one session number (Alyx filters one)")
-        params.append(("number", str(query.number[0])))
-    if query.dataset_qc_lte is not None:
-        params.append(("dataset_qc_lte", QC_NAMES[query.dataset_qc_lte]))
     return params
 
 
@@ -413,9 +470,15 @@ class RestRepository(AlyxRestSurface):
 
     # sessions ------------------------------------------------------------------------------
     def search_sessions(
-        self, terms: Mapping[str, object], *, limit: int | None = None
+        self, query: SessionQuery, *, limit: int | None = None
     ) -> Paginated[JsonObject]:
-        return self._list(_SESSIONS, session_query(terms), limit=limit)
+        """The session records matching ``query``: the server filters what it can, the query
+        model's matcher (the local backend's code) finishes the rest on the records."""
+        params, residual = session_params(query)
+        found = self._list(_SESSIONS, params, limit=limit)
+        if residual is None:
+            return found
+        return Paginated.of(_matching(found.raw(), residual), _record)
 
     def session_records(self, params: QueryParams) -> Paginated[JsonObject]:
         """``GET /sessions`` with raw filter parameters."""
@@ -474,23 +537,15 @@ class RestRepository(AlyxRestSurface):
 
     # the Repository protocol (the same one the parquet backend implements) ----------------
     def sessions(self, query: SessionQuery) -> pa.Table:
-        """Sessions matching ``query``, asked of the server (its matching: case-insensitive
-        substrings, no regular expressions), as a sessions-table Arrow table."""
-        from onesdk._cache import empty_tables
-        from onesdk._remote._records import merge_rows, session_row
-
-        records = self._list(_SESSIONS, query_params(query)).raw()
-        rows = list({str(r["id"]): session_row(r) for r in records}.values())
-        table = merge_rows(empty_tables(), rows, []).sessions
-        order = {row["id"]: i for i, row in enumerate(rows)}
-        ids = table.column("id").to_pylist()
-        return table.take(sorted(range(len(ids)), key=lambda i: order[str(ids[i])]))
+        """Sessions matching ``query`` (see :meth:`search_sessions`), as a sessions-table
+        Arrow table in the server's order."""
+        return _session_table([session_row(r) for r in self.search_sessions(query).raw()])
 
     def datasets(self, query: DatasetQuery) -> pa.Table:
         """Datasets of the sessions in ``query.eids`` matching ``query``: the server lists
         each session's datasets, the same matcher as the local backend filters them."""
         from onesdk._cache import empty_tables
-        from onesdk._remote._records import merge_rows, session_dataset_rows, session_row
+        from onesdk._remote._records import session_dataset_rows
         from onesdk._repo._parquet import ParquetRepository
 
         if query.eids is None:
@@ -506,7 +561,6 @@ class RestRepository(AlyxRestSurface):
     def session_row(self, eid: str) -> pa.Table:
         """The sessions-table row of one session (no rows if the server does not know it)."""
         from onesdk._cache import empty_tables
-        from onesdk._remote._records import merge_rows, session_row
 
         try:
             detail = self.session(eid)
@@ -530,6 +584,32 @@ class RestRepository(AlyxRestSurface):
             path = f"cache/info/{_name(tag, 'tag')}/"
             send = lambda api: cache_info_tag_retrieve.sync_detailed(tag, client=api)  # noqa: E731
         return _as_json(self.http.call(self.http.url(path), send, CacheInfo, cache="skip"))
+
+
+def _record(record: JsonObject) -> JsonObject:
+    return record
+
+
+def _session_table(rows: Sequence[SessionRow]) -> pa.Table:
+    """``rows`` as a sessions-table Arrow table, in their order (repeated ids once)."""
+    from onesdk._cache import empty_tables
+
+    unique = list({row["id"]: row for row in rows}.values())
+    table = merge_rows(empty_tables(), unique, []).sessions
+    order = {row["id"]: i for i, row in enumerate(unique)}
+    ids = table.column("id").to_pylist()
+    return table.take(sorted(range(len(ids)), key=lambda i: order[str(ids[i])]))
+
+
+def _matching(records: list[JsonObject], query: SessionQuery) -> list[JsonObject]:
+    """The ``records`` whose sessions pass ``query``, by the local backend's matcher."""
+    from onesdk._cache import empty_tables
+    from onesdk._repo._parquet import ParquetRepository
+
+    rows = [session_row(r) for r in records]
+    tables = merge_rows(empty_tables(), rows, [])
+    hits = set(ParquetRepository(tables).sessions(query).column("id").to_pylist())
+    return [record for record, row in zip(records, rows, strict=True) if row["id"] in hits]
 
 
 def _uuid(value: UUID | str, name: str) -> UUID:

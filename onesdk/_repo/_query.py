@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from onesdk._cache._schema import QC_NAMES, qc_code
 from onesdk._validate import date_value
+from onesdk.alf import PART_ALONE_PATTERNS, PART_PATTERNS
 from onesdk.alf._path import split_revision
 from onesdk.errors import ArgumentError
 
@@ -38,18 +39,14 @@ __all__ = [
 #: the ALF filename parts a ``filename`` dict may constrain
 FILENAME_PARTS = ("namespace", "object", "attribute", "timescale", "extra", "extension")
 
+#: the fragment each part of a rel path matches by default, from the ALF grammar: the in-name
+#: fragments, but the lone ones for the namespace and the attribute, whose in-name fragments
+#: look around them. The pattern runs on RE2 (no lookaround) when it holds user regexes
+#: (wildcards off); the spec below writes their context instead: a namespace follows a leading
+#: '_', an attribute is always followed by '_' or '.'.
 _DEFAULT_PART = {
-    "collection": r"[\w./-]+",
-    "revision": r"[\w.-]+",
-    # no lookaround: the pattern runs on RE2 when it holds user regexes (wildcards off). The
-    # namespace follows a leading '_' (see the spec below); what follows an attribute is
-    # always '_' or '.', so '_times'/'_intervals' need no lookahead.
-    "namespace": r"[a-zA-Z0-9]+",
-    "object": r"\w+",
-    "attribute": r"(?:_[a-z]+_)?[a-zA-Z0-9]+(?:_times|_intervals)?",
-    "timescale": r"\w+",
-    "extra": r"[.\w-]+",
-    "extension": r"\w+",
+    **{part: PART_PATTERNS[part] for part in ("collection", "revision", *FILENAME_PARTS)},
+    **{part: PART_ALONE_PATTERNS[part] for part in ("namespace", "attribute")},
 }
 
 PartValue = str | Sequence[str] | None
@@ -171,6 +168,9 @@ class SessionQuery:
     dataset_qc_lte: int | None = None
     #: session text filters are regular expressions (else plain substrings)
     regex: bool = True
+    #: filters only a server can apply (``performance_gte``, ``tag``, ``django``...), as given;
+    #: a query holding any can only be answered by a server
+    server_only: tuple[tuple[str, object], ...] = ()
 
     @classmethod
     def build(cls, *, regex: bool = True, **filters: object) -> SessionQuery:

@@ -24,7 +24,7 @@ from onesdk._http._alyx import MAX_PAGES, JsonValue
 from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._rest_cache import RestCache
 from onesdk._http._runtime import MAX_BODY_BYTES, MAX_REDIRECTS, MIN_RATE, retry_after
-from onesdk._remote._rest import AlyxHttp, RestRepository
+from onesdk._remote._rest import AlyxHttp, RestRepository, session_query
 from onesdk._settings import FileTokenStore, Secret
 from onesdk._store._download import Downloader, DownloadTask, RetryPolicy
 from onesdk.errors import ContractError, DownloadError, HTTPError, OneSdkError, RemoteError
@@ -215,7 +215,7 @@ def test_a_listing_whose_pages_disagree_with_its_count_is_a_contract_error(lie: 
         with _repo(server.url) as repo, pytest.raises(ContractError):
             repo.rest("sessions", "list")
         with _repo(server.url) as repo, pytest.raises(ContractError):
-            repo.search_sessions({"subject": "KS051"}).raw()
+            repo.search_sessions(session_query({"subject": "KS051"})).raw()
         with onesdk.alyx.client(server.url, TOKEN) as api, pytest.raises(ContractError):
             list(onesdk.alyx.sessions(api, page_size=3))
         assert len(server.seen) < 3 * (MAX_PAGES // 1000 + 10)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onesdk._http._rest_cache import cache_key
-from onesdk._remote._rest import QueryParams, insertion_query, session_query
+from onesdk._remote._rest import QueryParams, insertion_query, session_params, session_query
 from onesdk._store._download import safe_target
 from onesdk.errors import ArgumentError, UnsafePathError
 
@@ -49,7 +49,7 @@ def _attempt(call: Callable[[], QueryParams]) -> QueryParams | ArgumentError:
 
 @given(terms)
 def test_session_query_gives_text_pairs_or_a_named_error(given_terms: dict[str, object]) -> None:
-    outcome = _attempt(lambda: session_query(given_terms))
+    outcome = _attempt(lambda: session_params(session_query(given_terms))[0])
     if isinstance(outcome, ArgumentError):
         assert outcome.argument
         return
@@ -73,7 +73,7 @@ def test_insertion_query_gives_text_pairs_or_a_named_error(
     )
 )
 def test_date_ranges_are_ordered_pairs_or_a_named_error(value: object) -> None:
-    outcome = _attempt(lambda: session_query({"date_range": value}))
+    outcome = _attempt(lambda: session_params(session_query({"date_range": value}))[0])
     if isinstance(outcome, ArgumentError):
         assert outcome.argument == "date_range"
         return

@@ -11,7 +11,7 @@ import pytest
 
 from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._rest_cache import RestCache
-from onesdk._remote._rest import AlyxHttp, RestRepository
+from onesdk._remote._rest import AlyxHttp, RestRepository, session_query
 from onesdk._settings import FileTokenStore, Secret
 from onesdk._store._download import Downloader, DownloadTask, remove_uuid_from_name
 from onesdk.errors import AuthenticationError, HTTPError
@@ -48,8 +48,8 @@ def test_full_remote_session_keeps_secrets_out_of_logs_errors_and_files(
     )
     repo = RestRepository(AlyxHttp(replay.alyx_url, auth=auth, rest_cache=RestCache(tmp_path)))
     texts: list[str] = []
-    repo.search_sessions({"subject": "KS051"}).raw()
-    repo.search_sessions({"subject": "KS051"}).raw()  # from the REST cache
+    repo.search_sessions(session_query({"subject": "KS051"})).raw()
+    repo.search_sessions(session_query({"subject": "KS051"})).raw()  # from the REST cache
     first_token = replay.token
     replay.rotate_token()
     repo.session("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")

@@ -714,8 +714,13 @@ REMOTE: list[Snippet] = [
         "result = one.search(task_protocol='ephysChoiceWorld')",
         "remote",
     ),
-    _s(
-        "remote_search_dataset", QUICKSTART, "result = one.search(dataset='spikes.times')", "remote"
+    _s(  # the quickstart's name was never sent as `datasets` to the recorded server: a name
+        # one-api did send (remote `dataset` is onesdk's `datasets`, one-api refuses it)
+        "remote_search_dataset",
+        QUICKSTART,
+        "result = one.search(dataset='_ibl_trials.intervals_bpod.npy')",
+        "remote",
+        verdict=_DATASET_ALIAS,
     ),
     _s(
         "remote_search_datasets",
