@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Collection, Mapping
 from typing import TypeVar
 
+from onesdk_gen.alyx_client.models import SessionInfo, SessionListItem
 from onesdk_gen.models import (
     CACHE_COLUMNS,
     CACHE_TABLES,
@@ -73,6 +74,7 @@ __all__ = [
     "session_details_from_rest",
     "session_from_cache",
     "session_from_rest",
+    "session_from_wire",
     "session_to_cache",
     "subject_from_rest",
     "tag_from_rest",
@@ -227,6 +229,31 @@ def session_from_rest(record: Record, *, strict: bool = False) -> Session:
     """
     _check_fields(record, _SESSION_REST | set(_DETAIL_LISTS), "session", strict=strict)
     return _build(Session, _session_values(record), "session")
+
+
+def session_from_wire(session: SessionListItem | SessionInfo) -> Session:
+    """A Session from a /sessions item or an insertion's ``session_info``, as the generated
+    client parsed it (the fields :func:`session_from_rest` reads from the same JSON)."""
+    start = session.start_time
+    if start is None:
+        raise ContractError(f"session {session.id}: no start_time to take the date from")
+    extra = session.additional_properties
+    values: dict[str, object] = {k: v for k, v in extra.items() if k in Session.model_fields}
+    values.update(
+        id=session.id,
+        lab=session.lab,
+        subject=session.subject,
+        date=_date_of(start, "start_time"),
+        start_time=start,
+        # sessions without a number (base sessions) are number 0 in the cache tables
+        number=session.number or 0,
+        task_protocol=session.task_protocol or "",
+        projects=session.projects,
+    )
+    url = getattr(session, "url", None)
+    if url is not None:
+        values["url"] = url
+    return _build(Session, values, "session")
 
 
 def session_details_from_rest(record: Record, *, strict: bool = False) -> SessionDetails:

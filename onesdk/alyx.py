@@ -72,7 +72,7 @@ from onesdk._models import (
     insertion_from_rest,
     revision_from_rest,
     session_details_from_rest,
-    session_from_rest,
+    session_from_wire,
     tag_from_rest,
 )
 from onesdk.errors import ArgumentError, AuthenticationError, ContractError, OfflineError
@@ -378,7 +378,7 @@ def sessions(
             lambda: sessions_list.sync_detailed(client=api, limit=size, offset=offset, **filters),
         )
         page = _expect(api, "GET", "/sessions", response, PaginatedSessionList)
-        return page.count, [session_from_rest(item.to_dict()) for item in page.results]
+        return page.count, [session_from_wire(item) for item in page.results]
 
     return _pages(fetch, "/sessions")
 

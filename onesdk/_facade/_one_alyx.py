@@ -29,11 +29,12 @@ from onesdk._facade._one import EidLike, EidList, One
 from onesdk._facade._one_alyx_aggregates import AggregateMethods
 from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
+from onesdk._http._alyx import as_json
 from onesdk._http._auth import resolve_credentials
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._records import (
-    session_row,
+    session_row_of,
 )
 from onesdk._remote._rest import JsonObject, RestRepository, search_terms, session_query
 from onesdk._remote._servers import check_username, http_data_server_for, log_in_now
@@ -319,13 +320,13 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             if not self._connection.fall_back(exc):
                 raise
             return super().search(details, query_type="local", **filters)  # type: ignore[call-overload,no-any-return]
-        self._connection.add_sessions(session_row(r) for r in unique_records(records))
-        eids = [uuid.UUID(str(r["id"])) for r in records]
+        self._connection.add_sessions(session_row_of(r) for r in unique_records(records))
+        eids = [r.id for r in records]
         if not details:
             return eids
-        from onesdk._models import session_from_rest
+        from onesdk._models import session_from_wire
 
-        return eids, [session_from_rest(r) for r in records]
+        return eids, [session_from_wire(r) for r in records]
 
     # ------------------------------------------------------------------ details
 
@@ -387,7 +388,7 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         key = self._remote_eid(eid)
         if full:
             try:
-                return self._connection.fetch_session(key)
+                return as_json(self._connection.fetch_session(key))
             except HTTPError as exc:
                 if exc.status != 404:
                     raise
@@ -396,20 +397,18 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
 
     def _remote_sessions(self, keys: list[str]) -> list[Session]:
         """The session records of ``keys``, in order, in one request."""
-        from onesdk._models import session_from_rest
+        from onesdk._models import session_from_wire
 
         # the reference's request: a django primary-key filter with a Python tuple
         found = self._connection.rest.session_records([("django", f"pk__in,{tuple(keys)}")]).raw()
-        self._connection.add_sessions(session_row(r) for r in found)
-        by_id = {
-            str(record.get("id") or str(record.get("url", ""))[-36:]): record for record in found
-        }
+        self._connection.add_sessions(session_row_of(r) for r in found)
+        by_id = {str(record.id): record for record in found}
         missing = [key for key in keys if key not in by_id]
         if missing:
             raise ALFObjectNotFound(
                 f"session(s) {', '.join(missing)} not found on {self._connection.rest.base_url}"
             )
-        return [session_from_rest(by_id[key]) for key in keys]
+        return [session_from_wire(by_id[key]) for key in keys]
 
     # ------------------------------------------------------------------ setup
 

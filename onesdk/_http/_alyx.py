@@ -68,6 +68,7 @@ __all__ = [
 QueryParams: TypeAlias = list[tuple[str, str]]
 T = TypeVar("T")
 W = TypeVar("W")
+W_co = TypeVar("W_co", covariant=True)
 
 #: the most pages one listing may take (at Alyx's page size, millions of records)
 MAX_PAGES: Final = 10_000
@@ -77,12 +78,14 @@ class Wire(Protocol):
     def to_dict(self) -> dict[str, Any]: ...
 
 
-class WirePage(Protocol):
+class WirePage(Protocol[W_co]):
+    """A paginated answer as the generated client parses it (``count`` and ``results``)."""
+
     @property
     def count(self) -> int: ...
 
     @property
-    def results(self) -> Sequence[Wire]: ...
+    def results(self) -> Sequence[W_co]: ...
 
 
 #: one call of a generated operation on the given client
@@ -261,12 +264,13 @@ class AlyxHttp:
         return with_retries(attempt, self.policy, what=f"GET {shown}", sleep=self._sleep)
 
     def page(
-        self, path: str, send: Callable[..., Response[Any]], model: type[WirePage],
+        self, path: str, send: Callable[..., Response[Any]], model: type[WirePage[W]],
         params: QueryParams, arguments: dict[str, Any],
-    ) -> tuple[int, list[JsonObject]]:  # fmt: skip
-        """One page of a list endpoint: the server's ``count`` and the records as JSON."""
+    ) -> tuple[int, list[W]]:  # fmt: skip
+        """One page of a list endpoint: the server's ``count`` and the records, as the
+        generated client parsed them."""
         found = self.call(self.url(path, params), lambda api: send(client=api, **arguments), model)
-        return found.count, [as_json(record) for record in found.results]
+        return found.count, list(found.results)
 
     # the untyped layer, for RestRepository.rest only ----------------------------------------
     def request(
@@ -326,16 +330,13 @@ class AlyxHttp:
 
 # ---------------------------------------------------------------------------------------------
 # pagination
-def _identity(record: JsonObject) -> JsonObject:
-    return record
-
-
-#: one page of a list endpoint for the given filters (with ``limit``/``offset``)
-PageFetch: TypeAlias = Callable[[QueryParams], tuple[int, list[JsonObject]]]
+#: one page of a list endpoint for the given filters (with ``limit``/``offset``): the server's
+#: count and the page's records
+PageFetch: TypeAlias = Callable[[QueryParams], tuple[int, list[T]]]
 
 
 class Paginated(Sequence[T], Generic[T]):
-    """A lazily fetched list of Alyx records, typed by its ``parse`` function.
+    """A lazily fetched list of Alyx records: JSON objects, or the generated client's models.
 
     ``len()`` (and :attr:`total`) is the server's ``count``; indexing or iterating fetches the
     missing pages with the first page's size as ``limit``. A ``count`` that changes between
@@ -345,16 +346,14 @@ class Paginated(Sequence[T], Generic[T]):
 
     def __init__(
         self,
-        fetch: PageFetch | None,
+        fetch: PageFetch[T] | None,
         path: str,
         params: QueryParams,
-        first: tuple[int, list[JsonObject]],
-        parse: Callable[[JsonObject], T] | None = None,
+        first: tuple[int, list[T]],
     ) -> None:
         self._fetch = fetch
         self._path = path
         self._params = [(k, v) for k, v in params if k not in ("limit", "offset")]
-        self._parse: Callable[[JsonObject], T] = parse or _identity  # type: ignore[assignment]
         count, records = first
         if isinstance(count, bool) or not isinstance(count, int) or count < len(records):
             raise ContractError(f"GET {path}: paginated answer with a bad count {count!r}")
@@ -368,14 +367,13 @@ class Paginated(Sequence[T], Generic[T]):
                 f"GET {path}: {count} records in pages of {self.page_size} need {pages} "
                 f"pages, more than {MAX_PAGES}; narrow the query"
             )
-        self._raw: dict[int, JsonObject] = dict(enumerate(records))
-        self._items: dict[int, T] = {}
+        self._raw: dict[int, T] = dict(enumerate(records))
 
     @classmethod
-    def of(cls, records: Iterable[JsonObject], parse: Callable[[JsonObject], T]) -> Paginated[T]:
+    def of(cls, records: Iterable[T]) -> Paginated[T]:
         """A fully known list (no server behind it)."""
         known = list(records)
-        return cls(None, "", [], (len(known), known), parse)
+        return cls(None, "", [], (len(known), known))
 
     def __len__(self) -> int:
         return self.total
@@ -398,18 +396,16 @@ class Paginated(Sequence[T], Generic[T]):
             index += self.total
         if not 0 <= index < self.total:
             raise IndexError(f"index {index} out of range for {self.total} records")
-        if index not in self._items:
-            if index not in self._raw:
-                self._fetch_page(index // self.page_size)
-            self._items[index] = self._parse(self._raw[index])
-        return self._items[index]
+        if index not in self._raw:
+            self._fetch_page(index // self.page_size)
+        return self._raw[index]
 
     def __iter__(self) -> Iterator[T]:
         for i in range(self.total):
             yield self[i]
 
-    def raw(self) -> list[JsonObject]:
-        """Every raw record (fetching the missing pages)."""
+    def raw(self) -> list[T]:
+        """Every record as a list (fetching the missing pages)."""
         for page in range(-(-self.total // self.page_size)):
             if page * self.page_size not in self._raw:
                 self._fetch_page(page)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, TypedDict
+from typing import TYPE_CHECKING, Final, TypeAlias, TypedDict
 from uuid import UUID
 
 from onesdk._cache._schema import QC_NAMES
@@ -24,6 +24,12 @@ from onesdk.errors import ContractError
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+    from onesdk_gen.alyx_client.models import Dataset as DatasetRecord
+    from onesdk_gen.alyx_client.models import (
+        SessionDetail,
+        SessionInfo,
+        SessionListItem,
+    )
 
     from onesdk._cache import CacheTables
 
@@ -36,7 +42,9 @@ __all__ = [
     "datasets_frame",
     "merge_rows",
     "session_dataset_rows",
+    "session_dataset_rows_of",
     "session_row",
+    "session_row_of",
     "sessions_frame",
     "split_session_path",
 ]
@@ -45,6 +53,10 @@ __all__ = [
 DATASET_COLUMNS: Final = ("file_size", "hash", "exists", "rel_path", "default_revision", "qc")
 SESSION_COLUMNS: Final = ("lab", "subject", "date", "number", "task_protocol", "projects")
 QC_ORDER: Final = QC_NAMES
+
+
+#: a session as the generated client parses it (list item, insertion's session, detail)
+WireSession: TypeAlias = "SessionListItem | SessionInfo | SessionDetail"
 
 
 class SessionRow(TypedDict):
@@ -68,7 +80,7 @@ class DatasetRow(TypedDict):
     qc: str
 
 
-def _text(record: Mapping[str, JsonValue], key: str, source: str) -> str:
+def _text(record: Mapping[str, object], key: str, source: str) -> str:
     value = record.get(key)
     if not isinstance(value, str):
         raise ContractError(f"{source}: field {key!r} should be a string, got {value!r}")
@@ -106,34 +118,76 @@ def _url_path(url: str) -> str:
     return urllib.parse.unquote(urllib.parse.urlsplit(url, allow_fragments=False).path)
 
 
-def session_row(record: Mapping[str, JsonValue]) -> SessionRow:
-    """The sessions-table row of a session record (list item or detail)."""
-    source = "session record"
-    eid = _uuid_tail(record.get("id") or record.get("url"), source)
-    start = _text(record, "start_time", source)
-    projects = record.get("projects") or []
+def _session_row(
+    eid: str, fields: Mapping[str, object], start: dt.date | None, source: str
+) -> SessionRow:
+    """The sessions-table row of session ``eid`` from its record's ``fields`` (the rules
+    shared by JSON records and wire models)."""
+    projects = fields.get("projects") or []
     if not isinstance(projects, list):
         raise ContractError(f"{source} {eid}: projects should be a list")
-    number = record.get("number") or 0
+    number = fields.get("number") or 0
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number < 1 << 16:
         raise ContractError(f"{source} {eid}: number should be an integer from 0 to 65535")
-    try:
-        date = dt.datetime.fromisoformat(start).date()
-    except ValueError:
-        raise ContractError(f"{source} {eid}: start_time {start!r} is not a date") from None
+    if start is None:
+        raise ContractError(f"{source} {eid}: no start_time to take the date from")
     return SessionRow(
         id=eid,
-        lab=_text(record, "lab", source),
-        subject=_text(record, "subject", source),
-        date=date,
+        lab=_text(fields, "lab", source),
+        subject=_text(fields, "subject", source),
+        date=start,
         number=number,
-        task_protocol=str(record.get("task_protocol") or ""),
+        task_protocol=str(fields.get("task_protocol") or ""),
         projects=",".join(str(p) for p in projects),
     )
 
 
+def session_row(record: Mapping[str, JsonValue]) -> SessionRow:
+    """The sessions-table row of a session record (list item or detail) as JSON."""
+    source = "session record"
+    eid = _uuid_tail(record.get("id") or record.get("url"), source)
+    start = _text(record, "start_time", source)
+    try:
+        date = dt.datetime.fromisoformat(start).date()
+    except ValueError:
+        raise ContractError(f"{source} {eid}: start_time {start!r} is not a date") from None
+    return _session_row(eid, record, date, source)
+
+
+def session_row_of(session: WireSession) -> SessionRow:
+    """The sessions-table row of a session as the generated client parsed it."""
+    start = session.start_time
+    fields = {
+        "lab": session.lab, "subject": session.subject, "number": session.number,
+        "task_protocol": session.task_protocol, "projects": session.projects,
+    }  # fmt: skip
+    date = start.date() if isinstance(start, dt.datetime) else None
+    return _session_row(str(session.id), fields, date, "session record")
+
+
+def _session_dataset_row(
+    eid: str, fields: Mapping[str, object], dataset_id: str, data_url: object
+) -> DatasetRow | None:
+    """The dataset row of one dataset of a session detail (None without a file to load)."""
+    if not isinstance(data_url, str) or not data_url.strip():
+        return None  # no file on a data server: not loadable, as the cache tables omit it
+    size = _file_size(fields.get("file_size"), f"session {eid} dataset")
+    digest = fields.get("hash")
+    return DatasetRow(
+        eid=eid,
+        id=dataset_id,
+        file_size=size if isinstance(size, int) else None,
+        hash=digest if isinstance(digest, str) else None,
+        exists=True,
+        rel_path=split_session_path(_url_path(data_url))[1],
+        # Alyx serves this flag as the strings "True"/"False" here
+        default_revision=fields.get("default_revision") in (True, "True"),
+        qc=str(fields.get("qc") or "NOT_SET"),
+    )
+
+
 def session_dataset_rows(detail: JsonObject) -> list[DatasetRow]:
-    """The dataset rows in a session detail's ``data_dataset_session_related``."""
+    """The dataset rows in a session detail's ``data_dataset_session_related`` (JSON)."""
     eid = _uuid_tail(detail.get("id") or detail.get("url"), "session detail")
     related = detail.get("data_dataset_session_related") or []
     if not isinstance(related, list):
@@ -144,64 +198,57 @@ def session_dataset_rows(detail: JsonObject) -> list[DatasetRow]:
             raise ContractError(f"session {eid}: a dataset entry is not an object")
         data_url = item.get("data_url")
         if not isinstance(data_url, str) or not data_url.strip():
-            continue  # no file on a data server: not loadable, as the cache tables omit it
-        size = _file_size(item.get("file_size"), f"session {eid} dataset")
-        digest = item.get("hash")
-        rows.append(
-            DatasetRow(
-                eid=eid,
-                id=_uuid_tail(item.get("id"), f"session {eid} dataset"),
-                file_size=size if isinstance(size, int) else None,
-                hash=digest if isinstance(digest, str) else None,
-                exists=True,
-                rel_path=split_session_path(_url_path(data_url))[1],
-                # Alyx serves this flag as the strings "True"/"False" here
-                default_revision=item.get("default_revision") in (True, "True"),
-                qc=str(item.get("qc") or "NOT_SET"),
-            )
-        )
+            continue
+        dataset_id = _uuid_tail(item.get("id"), f"session {eid} dataset")
+        row = _session_dataset_row(eid, item, dataset_id, data_url)
+        if row is not None:
+            rows.append(row)
     return rows
 
 
-def dataset_rows(records: Iterable[JsonObject]) -> list[DatasetRow]:
-    """Dataset rows from ``/datasets`` records that have an existing file with a URL."""
+def session_dataset_rows_of(detail: SessionDetail) -> list[DatasetRow]:
+    """The dataset rows of a session detail as the generated client parsed it."""
+    eid = str(detail.id)
+    rows: list[DatasetRow] = []
+    for item in detail.data_dataset_session_related:
+        fields = {
+            "file_size": item.file_size, "hash": item.hash_, "qc": str(item.qc),
+            "default_revision": str(item.default_revision),
+        }  # fmt: skip
+        row = _session_dataset_row(eid, fields, str(item.id), item.data_url)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def dataset_rows(records: Iterable[DatasetRecord]) -> list[DatasetRow]:
+    """Dataset rows from ``/datasets`` records (as the generated client parsed them) that have
+    an existing file with a URL."""
     rows: list[DatasetRow] = []
     for record in records:
         source = "dataset record"
-        files = record.get("file_records") or []
-        if not isinstance(files, list):
-            raise ContractError(f"{source}: file_records is not a list")
         usable = next(
-            (
-                f
-                for f in files
-                if isinstance(f, dict)
-                and isinstance(f.get("data_url"), str)
-                and str(f.get("data_url")).strip()
-                and f.get("exists")
-            ),
+            (f for f in record.file_records if f.exists and f.data_url and f.data_url.strip()),
             None,
         )
-        if usable is None:
+        if usable is None or usable.data_url is None:
             continue
-        data_url = usable["data_url"]
-        assert isinstance(data_url, str)
-        session = record.get("session")
-        size = _file_size(record.get("file_size"), source)
-        digest = record.get("hash")
-        path = _url_path(data_url)
+        session = record.session if isinstance(record.session, str) else None
+        size = _file_size(record.file_size, source)
+        digest = record.hash_
+        path = _url_path(usable.data_url)
         # aggregates have no session: their path is relative to the file server root
         rel = split_session_path(path)[1] if session else remove_uuid_from_name(path.strip("/"))
         rows.append(
             DatasetRow(
                 eid=_uuid_tail(session, source) if session else None,
-                id=_uuid_tail(record.get("url") or record.get("id"), source),
+                id=_uuid_tail(record.url, source),
                 file_size=size if isinstance(size, int) else None,
                 hash=digest if isinstance(digest, str) else None,
                 exists=True,
                 rel_path=rel,
-                default_revision=bool(record.get("default_dataset")),
-                qc=str(record.get("qc") or "NOT_SET"),
+                default_revision=bool(record.default_dataset),
+                qc=str(record.qc),
             )
         )
     return rows

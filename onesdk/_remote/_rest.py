@@ -23,7 +23,7 @@ import datetime as dt
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 from uuid import UUID
 
 from onesdk_gen.alyx_client.api.cache import cache_info_retrieve, cache_info_tag_retrieve
@@ -40,6 +40,7 @@ from onesdk_gen.alyx_client.models import (
     PaginatedSessionList,
     QCName,
     SessionDetail,
+    SessionListItem,
 )
 from onesdk_gen.alyx_client.models import Dataset as DatasetRecord
 from onesdk_gen.alyx_client.models import DatasetType as DatasetTypeRecord
@@ -60,7 +61,12 @@ from onesdk._http._alyx import WirePage as _WirePage
 from onesdk._http._alyx import as_json as _as_json
 from onesdk._log import get_logger
 from onesdk._remote._alyx_rest import AlyxRestSurface
-from onesdk._remote._records import SessionRow, merge_rows, session_row
+from onesdk._remote._records import (
+    SessionRow,
+    merge_rows,
+    session_dataset_rows_of,
+    session_row_of,
+)
 from onesdk._validate import date_value
 from onesdk.errors import (
     ArgumentError,
@@ -91,6 +97,7 @@ if TYPE_CHECKING:
     from onesdk._repo._query import DatasetQuery, SessionQuery
 
 _log = get_logger("onesdk.rest")
+W = TypeVar("W")
 
 
 #: the filters of Alyx 3.6.1's ``GET /sessions`` (from its OpenAPI schema)
@@ -408,12 +415,12 @@ def _typed(path: str, params: QueryParams, kinds: Mapping[str, _Kind]) -> dict[s
 
 # ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class _Listing:
-    """A list endpoint and its generated operation."""
+class _Listing(Generic[W]):
+    """A list endpoint, its generated operation, and the wire model of its records."""
 
     path: str
     send: Callable[..., Response[Any]]
-    model: type[_WirePage]
+    model: type[_WirePage[W]]
     kinds: Mapping[str, _Kind]
 
 
@@ -431,9 +438,10 @@ _INSERTIONS: Final = _Listing(
 class RestRepository(AlyxRestSurface):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
-    Every read goes through an operation of the generated client; records come back as the
-    JSON of the generated wire models (``to_dict()``), for the ``*_from_rest`` converters of
-    :mod:`onesdk._models` and the table rows of :mod:`onesdk._remote._records`.
+    Every read goes through an operation of the generated client. Sessions and datasets come
+    back as its wire models, which :mod:`onesdk._remote._records` and :mod:`onesdk._models`
+    turn into table rows and domain models directly; single records and insertions also
+    as their JSON (``to_dict()``), the shape one-api returns.
     """
 
     def __init__(self, http: AlyxHttp) -> None:
@@ -456,9 +464,9 @@ class RestRepository(AlyxRestSurface):
         self.close()
 
     def _list(
-        self, listing: _Listing, params: QueryParams, *, limit: int | None = None
-    ) -> Paginated[JsonObject]:
-        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
+        self, listing: _Listing[W], params: QueryParams, *, limit: int | None = None
+    ) -> Paginated[W]:
+        def fetch(page_params: QueryParams) -> tuple[int, list[W]]:
             arguments = _typed(listing.path, page_params, listing.kinds)
             return self.http.page(listing.path, listing.send, listing.model, page_params, arguments)
 
@@ -471,32 +479,31 @@ class RestRepository(AlyxRestSurface):
     # sessions ------------------------------------------------------------------------------
     def search_sessions(
         self, query: SessionQuery, *, limit: int | None = None
-    ) -> Paginated[JsonObject]:
-        """The session records matching ``query``: the server filters what it can, the query
-        model's matcher (the local backend's code) finishes the rest on the records."""
+    ) -> Paginated[SessionListItem]:
+        """The sessions matching ``query``: the server filters what it can, the query model's
+        matcher (the local backend's code) finishes the rest on the records."""
         params, residual = session_params(query)
         found = self._list(_SESSIONS, params, limit=limit)
         if residual is None:
             return found
-        return Paginated.of(_matching(found.raw(), residual), _record)
+        return Paginated.of(_matching(found.raw(), residual))
 
-    def session_records(self, params: QueryParams) -> Paginated[JsonObject]:
+    def session_records(self, params: QueryParams) -> Paginated[SessionListItem]:
         """``GET /sessions`` with raw filter parameters."""
         return self._list(_SESSIONS, params)
 
-    def session(self, eid: UUID | str) -> JsonObject:
+    def session_detail(self, eid: UUID | str) -> SessionDetail:
+        """``GET /sessions/<eid>``, as the generated client parses it."""
         key = _uuid(eid, "eid")
-        return self._read(
-            f"sessions/{key}", lambda api: sessions_retrieve.sync_detailed(key, client=api),
-            SessionDetail,
-        )  # fmt: skip
+        send: Send = lambda api: sessions_retrieve.sync_detailed(key, client=api)  # noqa: E731
+        return self.http.call(self.http.url(f"sessions/{key}"), send, SessionDetail)
+
+    def session(self, eid: UUID | str) -> JsonObject:
+        """The session detail as JSON (one-api's ``get_details(eid, full=True)``)."""
+        return _as_json(self.session_detail(eid))
 
     # datasets ------------------------------------------------------------------------------
-    def session_datasets(self, eid: UUID | str) -> list[JsonObject]:
-        """The dataset records of one session, as ``GET /datasets?session=<eid>`` lists them."""
-        return self._list(_DATASETS, [("session", str(_uuid(eid, "eid")))]).raw()
-
-    def dataset_records(self, params: QueryParams) -> Paginated[JsonObject]:
+    def dataset_records(self, params: QueryParams) -> Paginated[DatasetRecord]:
         """``GET /datasets`` with raw filter parameters."""
         return self._list(_DATASETS, params)
 
@@ -526,7 +533,18 @@ class RestRepository(AlyxRestSurface):
     def search_insertions(
         self, terms: Mapping[str, object], *, limit: int | None = None
     ) -> Paginated[JsonObject]:
-        return self._list(_INSERTIONS, insertion_query(terms), limit=limit)
+        """The insertion records of remote ``search_insertions(**terms)``, as JSON."""
+        listing, params = _INSERTIONS, insertion_query(terms)
+
+        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
+            arguments = _typed(listing.path, page_params, listing.kinds)
+            count, records = self.http.page(
+                listing.path, listing.send, listing.model, page_params, arguments
+            )
+            return count, [_as_json(record) for record in records]
+
+        first = fetch([*params, *([("limit", str(limit))] if limit else [])])
+        return Paginated(fetch, listing.path, params, first)
 
     def insertion(self, pid: UUID | str) -> JsonObject:
         key = _uuid(pid, "pid")
@@ -539,13 +557,12 @@ class RestRepository(AlyxRestSurface):
     def sessions(self, query: SessionQuery) -> pa.Table:
         """Sessions matching ``query`` (see :meth:`search_sessions`), as a sessions-table
         Arrow table in the server's order."""
-        return _session_table([session_row(r) for r in self.search_sessions(query).raw()])
+        return _session_table([session_row_of(r) for r in self.search_sessions(query).raw()])
 
     def datasets(self, query: DatasetQuery) -> pa.Table:
         """Datasets of the sessions in ``query.eids`` matching ``query``: the server lists
         each session's datasets, the same matcher as the local backend filters them."""
         from onesdk._cache import empty_tables
-        from onesdk._remote._records import session_dataset_rows
         from onesdk._repo._parquet import ParquetRepository
 
         if query.eids is None:
@@ -553,9 +570,9 @@ class RestRepository(AlyxRestSurface):
         sessions: list[SessionRow] = []
         datasets: list[DatasetRow] = []
         for eid in query.eids:
-            detail = self.session(eid)
-            sessions.append(session_row(detail))
-            datasets.extend(session_dataset_rows(detail))
+            detail = self.session_detail(eid)
+            sessions.append(session_row_of(detail))
+            datasets.extend(session_dataset_rows_of(detail))
         return ParquetRepository(merge_rows(empty_tables(), sessions, datasets)).datasets(query)
 
     def session_row(self, eid: str) -> pa.Table:
@@ -563,12 +580,12 @@ class RestRepository(AlyxRestSurface):
         from onesdk._cache import empty_tables
 
         try:
-            detail = self.session(eid)
+            detail = self.session_detail(eid)
         except HTTPError as exc:
             if exc.status == 404:
                 return empty_tables().sessions
             raise
-        return merge_rows(empty_tables(), [session_row(detail)], []).sessions
+        return merge_rows(empty_tables(), [session_row_of(detail)], []).sessions
 
     def has_session(self, eid: str) -> bool:
         return len(self.session_row(eid)) == 1
@@ -586,10 +603,6 @@ class RestRepository(AlyxRestSurface):
         return _as_json(self.http.call(self.http.url(path), send, CacheInfo, cache="skip"))
 
 
-def _record(record: JsonObject) -> JsonObject:
-    return record
-
-
 def _session_table(rows: Sequence[SessionRow]) -> pa.Table:
     """``rows`` as a sessions-table Arrow table, in their order (repeated ids once)."""
     from onesdk._cache import empty_tables
@@ -601,12 +614,12 @@ def _session_table(rows: Sequence[SessionRow]) -> pa.Table:
     return table.take(sorted(range(len(ids)), key=lambda i: order[str(ids[i])]))
 
 
-def _matching(records: list[JsonObject], query: SessionQuery) -> list[JsonObject]:
+def _matching(records: list[SessionListItem], query: SessionQuery) -> list[SessionListItem]:
     """The ``records`` whose sessions pass ``query``, by the local backend's matcher."""
     from onesdk._cache import empty_tables
     from onesdk._repo._parquet import ParquetRepository
 
-    rows = [session_row(r) for r in records]
+    rows = [session_row_of(r) for r in records]
     tables = merge_rows(empty_tables(), rows, [])
     hits = set(ParquetRepository(tables).sessions(query).column("id").to_pylist())
     return [record for record, row in zip(records, rows, strict=True) if row["id"] in hits]

@@ -11,15 +11,26 @@ from __future__ import annotations
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._rest_cache import RestCache
 from onesdk._options import Mode, Options
 from onesdk._remote._layered import LayeredRepository
-from onesdk._remote._records import SessionRow, session_dataset_rows, session_row
+from onesdk._remote._records import (
+    SessionRow,
+    session_dataset_rows_of,
+    session_row,
+    session_row_of,
+)
 from onesdk._remote._rest import AlyxHttp, JsonObject, RestRepository
 from onesdk._settings import Secret, default_token_store
 from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    from onesdk_gen.alyx_client.models import SessionDetail, SessionListItem
 
 __all__ = [
     "RemoteSession",
@@ -81,11 +92,11 @@ class RemoteSession:
         self.mode = "local"
         return True
 
-    def fetch_session(self, eid: str) -> JsonObject:
+    def fetch_session(self, eid: str) -> SessionDetail:
         """The session detail from the server; the session and its datasets go to the
         overlay."""
-        detail = self.rest.session(eid)
-        self._layers().add_session(session_row(detail), session_dataset_rows(detail))
+        detail = self.rest.session_detail(eid)
+        self._layers().add_session(session_row_of(detail), session_dataset_rows_of(detail))
         return detail
 
     def refresh_session(self, eid: str) -> None:
@@ -135,11 +146,11 @@ def connect(
     return RemoteSession(rest, auth, options.mode, layers)
 
 
-def unique_records(records: Iterable[JsonObject]) -> list[JsonObject]:
+def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:
     """``records`` without repeats of an id (the first one kept)."""
-    seen: dict[str, JsonObject] = {}
+    seen: dict[UUID, SessionListItem] = {}
     for record in records:
-        seen.setdefault(str(record.get("id")), record)
+        seen.setdefault(record.id, record)
     return list(seen.values())
 
 

@@ -99,3 +99,29 @@ def test_session_row_from_detail(repo: RestRepository) -> None:
     assert row["subject"] == "ZM_3003"
     assert str(row["date"]) == "2024-09-17"
     assert row["projects"] == "ibl_neuropixel_brainwide_01"
+
+
+# the generated client's models become rows and records directly, by the JSON records' rules
+def test_wire_sessions_give_the_rows_and_records_of_their_json(repo: RestRepository) -> None:
+    from onesdk._http._alyx import as_json
+    from onesdk._models import session_from_rest, session_from_wire
+    from onesdk._remote._records import session_row_of
+    from onesdk._repo._query import SessionQuery
+
+    items = repo.search_sessions(SessionQuery.build(lab="hoferlab")).raw()
+    assert items
+    for item in items:
+        assert session_row_of(item) == session_row(as_json(item))
+        assert session_from_wire(item) == session_from_rest(as_json(item))
+        assert set(session_from_wire(item).keys()) == set(session_from_rest(as_json(item)).keys())
+
+
+def test_a_wire_session_detail_gives_the_rows_of_its_json(repo: RestRepository) -> None:
+    from onesdk._http._alyx import as_json
+    from onesdk._remote._records import session_dataset_rows_of, session_row_of
+
+    detail = repo.session_detail("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")
+    rows = session_dataset_rows_of(detail)
+    assert rows
+    assert rows == session_dataset_rows(as_json(detail))
+    assert session_row_of(detail) == session_row(as_json(detail))

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from onesdk_gen.alyx_client.models import SessionListItem
 
+from onesdk._http._alyx import as_json
 from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._rest_cache import RestCache
+from onesdk._json import JsonObject
 from onesdk._remote._rest import (
     AlyxHttp,
     Paginated,
@@ -107,14 +110,14 @@ def _check(value: Any, expected: dict[str, Any], replay: ReplayServer) -> None:
 def _run(repo: RestRepository, method: str, kwargs: dict[str, Any]) -> Any:
     details = kwargs.pop("details", False)
     kwargs.pop("query_type", None)
+    records: list[JsonObject]
     if method == "search":
-        found = repo.search_sessions(session_query(kwargs))
-        records = found.raw()
+        # the generated client's models, as the JSON one-api returns
+        records = [as_json(r) for r in repo.search_sessions(session_query(kwargs))]
         for record in records:
             record["date"] = str(record["start_time"])[:10]
     else:
-        found = repo.search_insertions(kwargs)
-        records = found.raw()
+        records = repo.search_insertions(kwargs).raw()
     eids = [str(r["id"]) for r in records]
     return (eids, records) if details else eids
 
@@ -151,7 +154,7 @@ def test_pages_are_fetched_lazily_with_one_apis_limit_and_offset(
     assert len(found) > 500
     assert len(replay.requests_to("/sessions")) == 1
     last = found[-1]
-    assert isinstance(last, dict)
+    assert isinstance(last, SessionListItem)
     offsets = [dict(s.query).get("offset") for s in replay.requests_to("/sessions")]
     assert offsets == [None, str(250 * ((len(found) - 1) // 250))]
     assert len(found.raw()) == len(found)
@@ -169,7 +172,7 @@ def test_count_changing_between_pages_is_a_contract_error(
 
 
 def test_static_list_needs_no_server() -> None:
-    items = Paginated.of([{"id": 1}, {"id": 2}], lambda r: r["id"])
+    items = Paginated.of([1, 2])
     assert list(items) == [1, 2]
     assert items[-1] == 2
     with pytest.raises(IndexError):
