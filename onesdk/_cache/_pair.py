@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 import filelock
 
+from onesdk._atomic import leftovers
 from onesdk._log import get_logger
 from onesdk.errors import CacheWarning
 
@@ -83,7 +84,7 @@ def _complete_interrupted_save(tables_dir: Path, metadata: Mapping[str, JsonDict
 
     for name, other in (("datasets", "sessions"), ("sessions", "datasets")):
         wanted = metadata.get(other, {}).get(PAIR_KEY)
-        for temporary in sorted(tables_dir.glob(f".{name}.*.tmp")):
+        for temporary in leftovers(tables_dir / _FILES[name]):
             if wanted is not None and _stamp(temporary) == wanted:
                 with contextlib.suppress(OSError):
                     os.replace(temporary, tables_dir / _FILES[name])

@@ -9,8 +9,9 @@ The first load of such a table writes the sorted, normalised rows to ``datasets.
 beside it (a name one-api's ``*.pqt`` glob does not pick up); later loads read that copy instead
 and skip the sort. The copy carries a stamp of the table it was made from (size, mtime, format
 version): when ``datasets.pqt`` changes, the copy is ignored and made again. It is written to a
-temporary file and renamed into place under a file lock, and is only an optimisation: when it
-cannot be written (or the lock is busy) the load goes on with the rows it sorted itself.
+temporary file and renamed into place (:func:`onesdk._atomic.staged`) under a file lock, and is
+only an optimisation: when it cannot be written (or the lock is busy) the load goes on with the
+rows it sorted itself.
 
 When the tables dir is read-only (a shared cache) the copy lives in the user cache dir, under
 a name derived from the tables dir's absolute path.
@@ -24,13 +25,14 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import filelock
 import pyarrow as pa
+
+from onesdk._atomic import leftovers, staged
 
 __all__ = ["SORTED_COPY", "Stamp", "current_copy", "remove_stale", "save_copy", "stamp_of"]
 
@@ -145,15 +147,9 @@ def save_copy(source: Path, stamp: Stamp, table: pa.Table) -> Path | None:
             _remove_leftovers(target)
             metadata = dict(table.schema.metadata or {})
             metadata[STAMP_KEY] = json.dumps(stamp).encode()
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            os.close(fd)
-            try:
-                # readable by whoever can read the table (mkstemp makes it private)
-                os.chmod(tmp, stat.S_IMODE(source.stat().st_mode))
-                pq.write_table(table.replace_schema_metadata(metadata), tmp)
-                os.replace(tmp, target)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            # readable by whoever can read the table
+            with staged(target, mode=stat.S_IMODE(source.stat().st_mode)) as (temp,):
+                pq.write_table(table.replace_schema_metadata(metadata), temp)
     except (OSError, pa.ArrowException) as exc:
         _log.warning("could not keep a sorted copy of %s (%s); loads will sort it", source, exc)
         return None
@@ -163,6 +159,6 @@ def save_copy(source: Path, stamp: Stamp, table: pa.Table) -> Path | None:
 
 def _remove_leftovers(target: Path) -> None:
     """Delete the temporary files of writers that were killed (called under the lock)."""
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+    for stale in leftovers(target):
         _log.info("removing %s, left by an interrupted write", stale)
         stale.unlink(missing_ok=True)

@@ -1,20 +1,17 @@
 """Write the two cache tables in the reference's file layout, both at once.
 
-Files are written to temporary names and renamed under the tables lock, both tables stamped
-with one pair id, so an error leaves the previous cache untouched and a reader never mixes
-two saves.
+Files are written to temporary names (:func:`onesdk._atomic.staged`) and renamed under the
+tables lock, both tables stamped with one pair id, so an error leaves the previous cache
+untouched and a reader never mixes two saves.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import logging
-import os
-import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +19,7 @@ import filelock
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from onesdk._atomic import leftovers, staged
 from onesdk._cache._schema import (
     CACHE_INFO_FILE,
     DATASETS_FILE,
@@ -97,17 +95,6 @@ def _stamp(table: pa.Table, index: list[str], metadata: JsonDict) -> pa.Table:
     )
 
 
-@contextlib.contextmanager
-def _temporary(directory: Path, name: str) -> Iterator[Path]:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    path = Path(tmp)
-    try:
-        yield path
-    finally:
-        path.unlink(missing_ok=True)
-
-
 def write_tables(
     tables: CacheTables,
     out_dir: Path,
@@ -156,8 +143,8 @@ def write_tables(
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Delete what killed writers left (called with the lock held: no writer is alive)."""
-    for name in ("sessions", "datasets", "cache_info"):
-        for stale in out_dir.glob(f".{name}.*.tmp"):
+    for name in (SESSIONS_FILE, DATASETS_FILE, CACHE_INFO_FILE):
+        for stale in leftovers(out_dir / name):
             _log.info("removing %s, left by an interrupted save", stale)
             stale.unlink(missing_ok=True)
 
@@ -180,8 +167,12 @@ def _write_tables(
     }
     pq = _parquet()
     pair = uuid.uuid4().hex  # both files of this save carry it; readers compare (read_tables)
-    with _temporary(out_dir, "sessions") as tmp_ses, _temporary(out_dir, "datasets") as tmp_ds:
-        temps = {"sessions": tmp_ses, "datasets": tmp_ds}
+    targets = [files["sessions"], files["datasets"]]
+    if write_info:
+        targets.append(out_dir / CACHE_INFO_FILE)
+    # renamed in this order once all are written: sessions, datasets, then cache_info.json
+    with staged(*targets) as staged_files:
+        temps = {"sessions": staged_files[0], "datasets": staged_files[1]}
         for name, (table, index, _) in list(layouts.items()):
             meta = dict(tables.metadata.get(name, {}))
             meta[PAIR_KEY] = pair
@@ -199,7 +190,6 @@ def _write_tables(
                     pq.write_table(_stamp(table, index, meta), temps[name])
             except (OSError, pa.ArrowException) as exc:
                 raise CacheError(f"{files[name]}: could not write the table ({exc})") from exc
-        info_tmp: Path | None = None
         if write_info:
             info = dict(tables.info)
             info.setdefault("date_created", now)
@@ -210,14 +200,7 @@ def _write_tables(
                 name: {"nrecs": layouts[name][2], "size": temps[name].stat().st_size}
                 for name in ("sessions", "datasets")
             }
-            fd, tmp = tempfile.mkstemp(prefix=".cache_info.", suffix=".tmp", dir=out_dir)
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump(info, stream, indent=1)
-            info_tmp = Path(tmp)
-        for name in ("sessions", "datasets"):
-            os.replace(temps[name], files[name])
-        if info_tmp is not None:
-            os.replace(info_tmp, out_dir / CACHE_INFO_FILE)
+            staged_files[2].write_text(json.dumps(info, indent=1), encoding="utf-8")
     _log.debug("saved cache tables to %s", out_dir)
     return files["sessions"], files["datasets"]
 

@@ -289,7 +289,7 @@ def test_failed_write_leaves_previous_tables(
     with pytest.raises(CacheError, match="disk full"):
         write_tables(tables, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.glob("*.pqt")} == before
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert not list(tmp_path.glob(".*.part"))
 
 
 def test_missing_tables_warn_and_give_empty_results(tmp_path: Path) -> None:

@@ -238,7 +238,7 @@ def test_a_table_changed_while_read_makes_no_copy(cache: Path) -> None:
 
 
 def test_leftovers_of_a_killed_writer_are_removed(cache: Path) -> None:
-    leftover = cache / f".{COPY}.abc123.tmp"
+    leftover = cache / f".{COPY}.abc123.part"
     leftover.write_bytes(b"half a parquet file")
     read_tables(cache)
     assert not leftover.exists()

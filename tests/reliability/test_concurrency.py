@@ -65,7 +65,7 @@ def test_processes_sharing_a_cache_dir_leave_consistent_tables(tmp_path: Path) -
     assert saves == PROCESSES * ITERATIONS
     assert _state(cache.root) == before
     _assert_loadable(cache.root)
-    assert not list(cache.root.glob(".*.tmp")), "temporary files left behind"
+    assert not list(cache.root.glob(".*.part")), "temporary files left behind"
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +111,15 @@ def test_a_process_killed_during_save_cache_leaves_a_loadable_cache(
     if where in ("sessions-write", "datasets-write"):
         assert state == before, "a half-written table replaced a good one"
         assert {n: (root / n).read_bytes() for n in files} == files
-        assert list(root.glob(".*.tmp")), "the hook did not kill the write"
+        assert list(root.glob(".*.part")), "the hook did not kill the write"
     elif where == "between-renames":
         # the new sessions table is in place, the datasets table still the old one: the next
         # reader sees two stamps, takes the lock and completes the save from its temp file
         assert state == after
-        assert not list(root.glob(".datasets.*.tmp"))
+        assert not list(root.glob(".datasets.pqt.*.part"))
     else:
         assert state == after
     _assert_loadable(root)
     One(root).save_cache(force=True)
-    assert not list(root.glob(".*.tmp")), "the next save must clear what the killed one left"
+    assert not list(root.glob(".*.part")), "the next save must clear what the killed one left"
     _assert_loadable(root)
