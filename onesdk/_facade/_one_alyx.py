@@ -33,10 +33,11 @@ from onesdk._http._alyx import as_json
 from onesdk._http._auth import resolve_credentials
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
+from onesdk._remote._filters import search_terms, session_query
 from onesdk._remote._records import (
     session_row_of,
 )
-from onesdk._remote._rest import JsonObject, RestRepository, search_terms, session_query
+from onesdk._remote._rest import JsonObject, RestRepository
 from onesdk._remote._servers import check_username, http_data_server_for, log_in_now
 from onesdk._remote._session import (
     connect,

@@ -35,7 +35,7 @@ from onesdk_gen.alf import (
     SessionPartsDict,
 )
 
-from onesdk.errors import ALFInvalid, ArgumentError
+from onesdk.errors import ALFInvalid, ArgumentTypeError
 
 StrPath: TypeAlias = str | os.PathLike[str]
 """A path given as text or as a path object (``pathlib`` or anything ``os.fspath`` accepts)."""
@@ -58,10 +58,10 @@ def posix_text(path: StrPath, argument: str = "path") -> str:
             return text
     try:
         text = os.fspath(path)
-    except TypeError:
-        raise ArgumentError(argument, path, "a str or os.PathLike path") from None
+    except TypeError:  # a TypeError still, as os.fspath and one-api raise it
+        raise ArgumentTypeError(argument, path, "a str or os.PathLike path") from None
     if not isinstance(text, str):
-        raise ArgumentError(argument, path, "a str path, not bytes")
+        raise ArgumentTypeError(argument, path, "a str path, not bytes")
     return text.replace("\\", "/")
 
 

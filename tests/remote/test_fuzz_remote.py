@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onesdk._http._rest_cache import cache_key
-from onesdk._remote._rest import QueryParams, insertion_query, session_params, session_query
+from onesdk._remote._filters import QueryParams, insertion_query, session_params, session_query
 from onesdk._store._download import safe_target
 from onesdk.errors import ArgumentError, UnsafePathError
 

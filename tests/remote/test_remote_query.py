@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from onesdk._facade._one_alyx import OneAlyx
-from onesdk._remote._rest import session_params, session_query
+from onesdk._remote._filters import session_params, session_query
 from onesdk._repo._query import SessionQuery
 from onesdk.errors import ArgumentError
 from tests.replay.server import ReplayServer
