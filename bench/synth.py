@@ -15,7 +15,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
 import shutil
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -26,10 +25,10 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from onesdk_gen.alf import QC
 
 from bench._synth_templates import variants
-from onesdk._atomic import atomic_write_bytes
+from onesdk._atomic import atomic_write_bytes, staged
+from onesdk._cache._schema import QC_NAMES
 
 # Bump when the generated content changes, so caches on disk are rebuilt.
 GENERATOR_VERSION: Final = 3
@@ -40,7 +39,6 @@ SIZES: Final[dict[str, tuple[int, int]]] = {
     "L": (50_000, 100),
 }
 
-QC_NAMES: Final = tuple(level.name for level in sorted(QC))  # the one QC enum
 QC_WEIGHTS: Final = (0.40, 0.30, 0.15, 0.10, 0.05)
 
 # lab -> subject nickname pattern (formatted with an integer)
@@ -507,8 +505,10 @@ def scale_up(base: Cache, copies: int, out_dir: Path) -> Cache:
     ses_file = pq.ParquetFile(base.path / "sessions.pqt")
     sessions = ses_file.read()
     parts = []
-    tmp = out_dir / ".datasets.pqt.part"
-    with pq.ParquetWriter(tmp, base_ds.schema_arrow) as writer:
+    with (
+        staged(out_dir / "datasets.pqt") as (temp,),
+        pq.ParquetWriter(temp, base_ds.schema_arrow) as writer,
+    ):
         for k in range(copies):
             table = base_ds.read()
             table = table.set_column(
@@ -527,7 +527,6 @@ def scale_up(base: Cache, copies: int, out_dir: Path) -> Cache:
                 subject = pc.binary_join_element_wise(names, pa.scalar(f"-{k}"), "")
                 copy = copy.set_column(copy.schema.get_field_index("subject"), "subject", subject)
             parts.append(copy)
-    os.replace(tmp, out_dir / "datasets.pqt")
     all_sessions = pa.concat_tables(parts).sort_by(
         [("date", "descending"), ("subject", "ascending")]
     )

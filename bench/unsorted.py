@@ -10,9 +10,7 @@ clients load the same rows, and a bare ``read_table`` of these files is the floo
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from bench.synth import Cache
+from onesdk._atomic import staged
 
 __all__ = ["ORDER", "ensure_unsorted"]
 
@@ -52,10 +51,5 @@ def ensure_unsorted(cache: Cache) -> Path:
 
 
 def _write(path: Path, table: pa.Table) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with staged(path) as (temp,):
+        pq.write_table(table, temp)

@@ -21,13 +21,13 @@ import importlib
 import json
 import os
 import re
-import tempfile
 import urllib.parse
 from pathlib import Path
-from typing import Final, Protocol
+from typing import BinaryIO, Final, Protocol
 
 import platformdirs
 
+from onesdk._atomic import atomic_write
 from onesdk._log import MASK, get_logger, register_secret
 from onesdk.errors import ArgumentError, CacheError
 
@@ -154,18 +154,13 @@ def _settings_path(base_url: str) -> Path:
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; the file is created 0600 and never world-readable."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    def write_synced(stream: BinaryIO) -> None:  # a token must survive a crash once saved
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+    atomic_write(path, write_synced, mode=0o600)
 
 
 def load_settings(base_url: str | None = None) -> Settings | None:

@@ -35,6 +35,7 @@ from onesdk._cache._tables import (
     JsonDict,
     _parquet,
     empty_tables,
+    sessions_schema,
 )
 from onesdk._cache._write import _stamp, datasets_for_file
 from onesdk.errors import CacheError
@@ -316,15 +317,9 @@ def _normalise_sessions(table: pa.Table, path: Path) -> pa.Table:
     for name in ("lab", "task_protocol", "projects"):
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(len(table), pa.string()))
-    for name, type_ in (
-        ("lab", pa.string()),
-        ("subject", pa.string()),
-        ("date", pa.date32()),
-        ("number", pa.uint16()),
-        ("task_protocol", pa.string()),
-        ("projects", pa.string()),
-    ):
-        table = _cast(table, name, type_, path)
+    for field in sessions_schema():
+        if field.name != "id":
+            table = _cast(table, field.name, field.type, path)
     extra = [c for c in table.column_names if c not in ("id", *SESSION_COLUMNS)]
     table = table.select(["id", *SESSION_COLUMNS, *extra])
     if not _is_sorted(table.column("id")):

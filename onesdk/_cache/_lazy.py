@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from onesdk._atomic import staged
 from onesdk._cache._io import _dictionary, _normalise_datasets, sort_datasets
 from onesdk._cache._schema import DATASETS_FILE, METADATA_KEY
 from onesdk.errors import CacheError, CacheLockTimeout
@@ -327,9 +328,8 @@ def _ranks(values: Sequence[str]) -> list[int]:
 
 def _rewrite_sorted(part: Path, schema: pa.Schema) -> None:
     table = sort_datasets(unify(pq.read_table(part, schema=schema)))
-    tmp = part.with_name(part.name + ".tmp")
-    pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS)
-    os.replace(tmp, part)
+    with staged(part) as (temp,):
+        pq.write_table(table, temp, row_group_size=ROW_GROUP_ROWS)
 
 
 def unify(table: pa.Table) -> pa.Table:

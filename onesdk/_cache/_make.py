@@ -8,7 +8,6 @@ relative paths, so rebuilding the cache of the same tree gives the same ids.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import uuid
@@ -23,6 +22,7 @@ from onesdk_gen.alf import SESSION_FOLDERS_RE, SessionParts
 from onesdk._cache._io import sort_datasets
 from onesdk._cache._tables import CacheTables
 from onesdk._cache._write import write_tables
+from onesdk._hashing import file_md5
 from onesdk._validate import instance, path_like
 from onesdk.alf import is_valid
 from onesdk.alf._path import split_revision
@@ -59,11 +59,6 @@ def _session_files(session: Path) -> list[str]:
                 continue
             found.append((Path(dirpath) / name).relative_to(session).as_posix())
     return found
-
-
-def _md5(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "md5").hexdigest()
 
 
 def _default_flags(rel_paths: list[str]) -> list[bool]:
@@ -140,7 +135,7 @@ def make_cache(
             to_hash.append(path)
     if hash_files and to_hash:
         with ThreadPoolExecutor(max_workers=workers or min(8, (os.cpu_count() or 1) + 2)) as pool:
-            ds_cols["hash"] = list(pool.map(_md5, to_hash))
+            ds_cols["hash"] = list(pool.map(file_md5, to_hash))
     else:
         ds_cols["hash"] = [None] * len(to_hash)
     if not ses_cols["id"]:

@@ -242,7 +242,8 @@ class CacheTables:
         return self.replace(datasets=datasets)
 
 
-def _sessions_schema() -> pa.Schema:
+def sessions_schema() -> pa.Schema:
+    """The sessions table in memory: its columns and their arrow types, in order."""
     fields: list[tuple[str, pa.DataType]] = [
         ("id", pa.string()),
         ("lab", pa.string()),
@@ -271,7 +272,7 @@ def _datasets_schema() -> pa.Schema:
 
 def empty_tables() -> CacheTables:
     """Tables with the standard columns and no rows."""
-    return CacheTables(_sessions_schema().empty_table(), _datasets_schema().empty_table())
+    return CacheTables(sessions_schema().empty_table(), _datasets_schema().empty_table())
 
 
 def dataset_columns(datasets: pa.Table) -> list[str]:

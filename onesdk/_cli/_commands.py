@@ -14,6 +14,7 @@ from typing import TextIO
 import numpy as np
 
 from onesdk import errors
+from onesdk._atomic import atomic_write, staged
 from onesdk._cli import _lock as _cli_lock
 from onesdk._cli._backend import Facade, SearchFilters, open_one, record_field
 from onesdk._cli._output import Cell, print_json, print_table, to_jsonable
@@ -254,10 +255,7 @@ def _load(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _save_array(target: Path, array: np.ndarray[tuple[int, ...], np.dtype[np.generic]]) -> None:
-    tmp = target.with_name(f".{target.name}.part")
-    with tmp.open("wb") as f:
-        np.save(f, array, allow_pickle=False)
-    os.replace(tmp, target)
+    atomic_write(target, lambda stream: np.save(stream, array, allow_pickle=False))
 
 
 def _split_rel_path(rel_path: str) -> tuple[str, str | None, str]:
@@ -298,9 +296,8 @@ def _download(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.out is not None:
             target = args.out / rel_path
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.part")
-            shutil.copyfile(local, tmp)
-            os.replace(tmp, target)
+            with staged(target) as (temp,):
+                shutil.copyfile(local, temp)
         results.append({"rel_path": rel_path, "path": str(target)})
         bar.update(1)
     bar.close()

@@ -18,8 +18,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 import time
 import urllib.parse
 import warnings
@@ -29,6 +27,7 @@ from typing import Final, Literal
 import filelock
 import httpx
 
+from onesdk._atomic import atomic_write_bytes
 from onesdk._log import get_logger
 from onesdk.errors import ArgumentError, OfflineWarning
 
@@ -135,15 +134,7 @@ class RestCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(path.with_suffix(".lock")))
         with lock.acquire(timeout=60):
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:12]}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(entry, handle)
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write_bytes(path, json.dumps(entry).encode("utf-8"))
 
     def clear(self) -> None:
         """Remove every entry (other processes may keep writing new ones)."""

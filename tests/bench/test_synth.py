@@ -13,6 +13,7 @@ import pytest
 
 from bench import synth
 from bench.harness import object_files
+from onesdk._cache._schema import QC_NAMES
 from tests.reference import run_reference
 
 SMALL = synth.CacheSpec(n_sessions=120, n_datasets=50, seed=7)
@@ -52,7 +53,7 @@ def test_table_sizes_and_keys(small_cache: synth.Cache) -> None:
     # each session holds one default copy of every revised dataset
     revised = pc.match_substring(datasets.column("rel_path"), "#")
     assert pc.all(pc.filter(datasets.column("default_revision"), revised)).as_py()
-    assert set(datasets.column("qc").to_pylist()) == set(synth.QC_NAMES)
+    assert set(datasets.column("qc").to_pylist()) == set(QC_NAMES)
 
 
 def test_same_schema_as_the_reference_cache(small_cache: synth.Cache, shared_alyx: Path) -> None:

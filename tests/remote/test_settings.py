@@ -69,7 +69,7 @@ def test_token_file_is_private_and_outside_any_cache(config_home: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert store.get(URL, "root") == Secret("token-value-123456")
     assert store.get(URL, "miles") is None
-    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith((".part", ".tmp"))] == []
     store.delete(URL)
     assert not path.exists()
     assert store.get(URL, "root") is None
