@@ -78,18 +78,16 @@ class RemoteRecordMethods(IdentifierMethods):
         onesdk.errors.ArgumentError
             A filter value of the wrong kind.
         """
-        from onesdk._models import insertion_from_rest
-
         if not self._connection.asks_server(query_type):
             known = self._connection.insertions.values()
             records = [r for r in known if insertion_matches(r, filters)]
         else:
-            records = self._connection.rest.search_insertions(filters).raw()
-            self._connection.remember_insertions(records)
-        pids = [uuid.UUID(str(r["id"])) for r in records]
+            found = self._connection.rest.search_insertions(filters).raw()
+            records = self._connection.remember_insertions(found)
+        pids = [r.id for r in records]
         if not details:
             return pids
-        return pids, [insertion_from_rest(r) for r in records]
+        return pids, records
 
     def pid2eid(
         self, pid: uuid.UUID | str, query_type: str | None = None
@@ -112,7 +110,8 @@ class RemoteRecordMethods(IdentifierMethods):
         key = str(as_uuid(pid, "pid"))
         if self._connection.asks_server(query_type):
             try:
-                self._connection.remember_insertions([self._connection.rest.insertion(key)])
+                detail = self._connection.rest.insertion_detail(key)
+                self._connection.remember_insertions([detail])
             except HTTPError as exc:
                 if exc.status != 404:
                     raise
@@ -120,7 +119,7 @@ class RemoteRecordMethods(IdentifierMethods):
         record = self._connection.insertions.get(key)
         if record is None:
             return None, None
-        return uuid.UUID(str(record["session"])), str(record["name"])
+        return record.eid, record.name
 
     def eid2pid(
         self, eid: EidLike, query_type: str | None = None, details: bool = False

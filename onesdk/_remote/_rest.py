@@ -34,6 +34,7 @@ from onesdk_gen.alyx_client.api.sessions import sessions_list, sessions_retrieve
 from onesdk_gen.alyx_client.models import (
     CacheInfo,
     InsertionDetail,
+    InsertionListItem,
     PaginatedDatasetList,
     PaginatedInsertionList,
     PaginatedSessionList,
@@ -312,26 +313,19 @@ class RestRepository(AlyxRestSurface):
     # insertions ----------------------------------------------------------------------------
     def search_insertions(
         self, terms: Mapping[str, object], *, limit: int | None = None
-    ) -> Paginated[JsonObject]:
-        """The insertion records of remote ``search_insertions(**terms)``, as JSON."""
-        listing, params = _INSERTIONS, insertion_query(terms)
+    ) -> Paginated[InsertionListItem]:
+        """The insertions of remote ``search_insertions(**terms)``."""
+        return self._list(_INSERTIONS, insertion_query(terms), limit=limit)
 
-        def fetch(page_params: QueryParams) -> tuple[int, list[JsonObject]]:
-            arguments = _typed(listing.path, page_params, listing.kinds)
-            count, records = self.http.page(
-                listing.path, listing.send, listing.model, page_params, arguments
-            )
-            return count, [_as_json(record) for record in records]
-
-        first = fetch([*params, *([("limit", str(limit))] if limit else [])])
-        return Paginated(fetch, listing.path, params, first)
+    def insertion_detail(self, pid: UUID | str) -> InsertionDetail:
+        """``GET /insertions/<pid>``, as the generated client parses it."""
+        key = _uuid(pid, "pid")
+        send: Send = lambda api: insertions_retrieve.sync_detailed(key, client=api)  # noqa: E731
+        return self.http.call(self.http.url(f"insertions/{key}"), send, InsertionDetail)
 
     def insertion(self, pid: UUID | str) -> JsonObject:
-        key = _uuid(pid, "pid")
-        return self._read(
-            f"insertions/{key}", lambda api: insertions_retrieve.sync_detailed(key, client=api),
-            InsertionDetail,
-        )  # fmt: skip
+        """The insertion detail as JSON."""
+        return _as_json(self.insertion_detail(pid))
 
     # the Repository protocol (the same one the parquet backend implements) ----------------
     def sessions(self, query: SessionQuery) -> pa.Table:

@@ -15,22 +15,29 @@ from typing import TYPE_CHECKING
 
 from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._rest_cache import RestCache
+from onesdk._models import insertion_from_wire
 from onesdk._options import Mode, Options
 from onesdk._remote._layered import LayeredRepository
 from onesdk._remote._records import (
     SessionRow,
     session_dataset_rows_of,
-    session_row,
     session_row_of,
 )
-from onesdk._remote._rest import AlyxHttp, JsonObject, RestRepository
+from onesdk._remote._rest import AlyxHttp, RestRepository
 from onesdk._settings import Secret, default_token_store
 from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
 
 if TYPE_CHECKING:
     from uuid import UUID
 
-    from onesdk_gen.alyx_client.models import SessionDetail, SessionListItem
+    from onesdk_gen.alyx_client.models import (
+        InsertionDetail,
+        InsertionListItem,
+        SessionDetail,
+        SessionListItem,
+    )
+
+    from onesdk._models import Insertion
 
 __all__ = [
     "RemoteSession",
@@ -58,7 +65,7 @@ class RemoteSession:
         self.auth = auth
         self.requested = requested
         self.mode: str = "remote" if requested in ("auto", "refresh") else requested
-        self.insertions: dict[str, JsonObject] = {}
+        self.insertions: dict[str, Insertion] = {}
         self._layers = layers
         self._warned = False
         self.closed = False
@@ -113,14 +120,16 @@ class RemoteSession:
         if found:
             self._layers().add_sessions(found)
 
-    def remember_insertions(self, records: Iterable[JsonObject]) -> None:
-        rows: list[SessionRow] = []
-        for record in records:
-            self.insertions[str(record["id"])] = record
-            info = record.get("session_info")
-            if isinstance(info, dict):
-                rows.append(session_row(info))
-        self.add_sessions(rows)
+    def remember_insertions(
+        self, records: Iterable[InsertionListItem | InsertionDetail]
+    ) -> list[Insertion]:
+        """The Insertion records of the server's ``records``, kept for local searches; their
+        sessions are laid over the loaded ones."""
+        given = list(records)
+        found = [insertion_from_wire(record) for record in given]
+        self.insertions.update((str(insertion.id), insertion) for insertion in found)
+        self.add_sessions(session_row_of(record.session_info) for record in given)
+        return found
 
     def close(self) -> None:
         self.closed = True
@@ -172,14 +181,14 @@ def as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
         raise ArgumentError(name, value, "a UUID") from None
 
 
-def insertion_matches(record: JsonObject, filters: Mapping[str, object]) -> bool:
+def insertion_matches(record: Insertion, filters: Mapping[str, object]) -> bool:
     """Whether a remembered insertion passes the filters a local search can apply."""
     for key, value in filters.items():
         if key == "session":
-            if str(record.get("session")) != str(value):
+            if str(record.eid) != str(value):
                 return False
         elif key == "name":
-            if record.get("name") != value:
+            if record.name != value:
                 return False
         else:
             raise OfflineError(

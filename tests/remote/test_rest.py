@@ -117,7 +117,7 @@ def _run(repo: RestRepository, method: str, kwargs: dict[str, Any]) -> Any:
         for record in records:
             record["date"] = str(record["start_time"])[:10]
     else:
-        records = repo.search_insertions(kwargs).raw()
+        records = [as_json(r) for r in repo.search_insertions(kwargs)]
     eids = [str(r["id"]) for r in records]
     return (eids, records) if details else eids
 
@@ -346,4 +346,4 @@ def test_typed_filters_send_the_recorded_query(repo: RestRepository, replay: Rep
     assert by_name == by_value
     assert [dict(s.query) for s in replay.requests_to("/sessions")] == [{"qc": "PASS"}] * 2
     insertions = repo.search_insertions({"session": "40ed367e-8564-41dc-a324-17c42f62323b"})
-    assert {r["session"] for r in insertions.raw()} == {"40ed367e-8564-41dc-a324-17c42f62323b"}
+    assert {str(r.session) for r in insertions.raw()} == {"40ed367e-8564-41dc-a324-17c42f62323b"}
