@@ -20,10 +20,20 @@ import logging
 import math
 import urllib.parse
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import TypeVar
 
-from onesdk_gen.alyx_client.models import SessionInfo, SessionListItem
+from onesdk_gen.alyx_client.models import Dataset as DatasetRecord
+from onesdk_gen.alyx_client.models import (
+    InsertionDataset,
+    InsertionDetail,
+    InsertionListItem,
+    SessionInfo,
+    SessionListItem,
+)
+from onesdk_gen.alyx_client.models import Revision as RevisionRecord
+from onesdk_gen.alyx_client.models import Tag as TagRecord
+from onesdk_gen.alyx_client.types import UNSET, Unset
 from onesdk_gen.models import (
     CACHE_COLUMNS,
     CACHE_TABLES,
@@ -66,11 +76,14 @@ __all__ = [
     "dataset_from_cache",
     "dataset_from_rest",
     "dataset_from_session_record",
+    "dataset_from_wire",
     "dataset_to_cache",
     "dataset_type_from_rest",
     "insertion_from_rest",
+    "insertion_from_wire",
     "lab_from_rest",
     "revision_from_rest",
+    "revision_from_wire",
     "session_details_from_rest",
     "session_from_cache",
     "session_from_rest",
@@ -78,6 +91,7 @@ __all__ = [
     "session_to_cache",
     "subject_from_rest",
     "tag_from_rest",
+    "tag_from_wire",
 ]
 
 _log = logging.getLogger("onesdk.models")
@@ -86,6 +100,7 @@ Record = Mapping[str, object]
 """One JSON object of an Alyx response (or one cache-table row), field name -> value."""
 
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 
 # the UUID Alyx inserts before the extension of a served file name: name.<uuid>.ext
 # lab/Subjects/subject/yyyy-mm-dd/NNN/ inside a file URL path (lab part optional)
@@ -165,6 +180,29 @@ def _simple(
     _check_fields(record, known, what, strict=strict)
     values = {k: v for k, v in _rename_json(record).items() if k in fields}
     return _build(model, values, what)
+
+
+#: model field -> the generated wire model's attribute, where the names differ
+_WIRE_NAMES = {"json_data": "json", "hash": "hash_", "type": "type_"}
+
+
+def _given(value: _T | Unset) -> _T | None:
+    """A wire model's field, None when the server left it out."""
+    return None if isinstance(value, Unset) else value
+
+
+def _wire_values(model: type[BaseModel], wire: object) -> dict[str, object]:
+    """The fields of ``model`` a generated wire model carries, as the client parsed them
+    (datetimes, UUIDs, enums; no JSON in between); a nested JSON-typed field as its JSON."""
+    extra: Mapping[str, object] = getattr(wire, "additional_properties", {})
+    values: dict[str, object] = {}
+    for name in model.model_fields:
+        value = getattr(wire, _WIRE_NAMES.get(name, name), extra.get(name, UNSET))
+        if isinstance(value, Unset):
+            continue
+        to_dict = getattr(value, "to_dict", None)
+        values[name] = to_dict() if callable(to_dict) else value
+    return values
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -342,19 +380,56 @@ def dataset_from_rest(record: Record, *, strict: bool = False) -> Dataset:
     cache tables count it; ``revision`` is None when unrevisioned (served as ``''``).
     """
     _check_fields(record, _DATASET_REST, "dataset", strict=strict)
-    name = str(record["name"])
-    revision = record.get("revision") or None
-    collection = record.get("collection") or None
     records = record.get("file_records") or []
     if not isinstance(records, list):
         raise ContractError("dataset file_records is not a list")
     file_records = [_simple(FileRecord, fr, "file record", strict=strict) for fr in records]
-    session = record.get("session")
-    values: dict[str, object] = {
-        k: v for k, v in _rename_json(record).items() if k in Dataset.model_fields
-    }
+    values = {k: v for k, v in _rename_json(record).items() if k in Dataset.model_fields}
+    return _dataset(
+        values,
+        record["url"],
+        record.get("session"),
+        str(record["name"]),
+        record.get("collection"),
+        record.get("revision"),
+        record.get("default_dataset"),
+        file_records,
+    )
+
+
+def dataset_from_wire(wire: DatasetRecord) -> Dataset:
+    """:func:`dataset_from_rest` of a /datasets record as the generated client parsed it."""
+    file_records = [
+        _build(FileRecord, _wire_values(FileRecord, fr), "file record") for fr in wire.file_records
+    ]
+    return _dataset(
+        _wire_values(Dataset, wire),
+        wire.url,
+        _given(wire.session),
+        wire.name,
+        _given(wire.collection),
+        wire.revision,
+        _given(wire.default_dataset),
+        file_records,
+    )
+
+
+def _dataset(
+    values: dict[str, object],
+    url: object,
+    session: object,
+    name: str,
+    collection: object,
+    revision: object,
+    default_dataset: object,
+    file_records: list[FileRecord],
+) -> Dataset:
+    """The Dataset of a /datasets record's ``values`` (the fields named as the model's) and
+    the fields it derives from others."""
+    revision = revision or None
+    collection = collection or None
     values.update(
-        id=_uuid_from_url(record["url"], "dataset url"),
+        id=_uuid_from_url(url, "dataset url"),
         eid=None if session is None else _uuid_from_url(session, "dataset session"),
         rel_path=rel_path_of(
             None if collection is None else str(collection),
@@ -362,12 +437,12 @@ def dataset_from_rest(record: Record, *, strict: bool = False) -> Dataset:
             name,
         ),
         exists=any(fr.exists and fr.data_url for fr in file_records),
-        default_revision=record.get("default_dataset"),
+        default_revision=default_dataset,
         revision=revision,
         collection=collection,
         file_records=file_records,
-        protected=_opt(record.get("protected")),
-        public=_opt(record.get("public")),
+        protected=_opt(values.get("protected")),
+        public=_opt(values.get("public")),
     )
     for flag in ("protected", "public"):
         if values[flag] is not None:
@@ -447,12 +522,34 @@ def insertion_from_rest(record: Record, *, strict: bool = False) -> Insertion:
     return _build(Insertion, values, "insertion")
 
 
+def insertion_from_wire(wire: InsertionListItem | InsertionDetail) -> Insertion:
+    """:func:`insertion_from_rest` of an /insertions item or detail as the generated client
+    parsed it."""
+    values = _wire_values(Insertion, wire)
+    values["eid"] = wire.session
+    values["session_info"] = session_from_wire(wire.session_info)
+    given = wire.datasets  # ids in a list item, summaries in a detail
+    datasets: Sequence[uuid.UUID | InsertionDataset] = [] if isinstance(given, Unset) else given
+    values["datasets"] = [d if isinstance(d, uuid.UUID) else d.id for d in datasets]
+    return _build(Insertion, values, "insertion")
+
+
 # ---------------------------------------------------------------------------- the others
 
 
 def revision_from_rest(record: Record, *, strict: bool = False) -> Revision:
     """A Revision from a /revisions record."""
     return _simple(Revision, record, "revision", strict=strict)
+
+
+def revision_from_wire(wire: RevisionRecord) -> Revision:
+    """A Revision from a /revisions record as the generated client parsed it."""
+    return _build(Revision, _wire_values(Revision, wire), "revision")
+
+
+def tag_from_wire(wire: TagRecord) -> Tag:
+    """A Tag from a /tags record as the generated client parsed it."""
+    return _build(Tag, _wire_values(Tag, wire), "tag")
 
 
 def tag_from_rest(record: Record, *, strict: bool = False) -> Tag:

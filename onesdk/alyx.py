@@ -68,12 +68,12 @@ from onesdk._models import (
     Session,
     SessionDetails,
     Tag,
-    dataset_from_rest,
-    insertion_from_rest,
-    revision_from_rest,
+    dataset_from_wire,
+    insertion_from_wire,
+    revision_from_wire,
     session_details_from_rest,
     session_from_wire,
-    tag_from_rest,
+    tag_from_wire,
 )
 from onesdk.errors import ArgumentError, AuthenticationError, ContractError, OfflineError
 
@@ -406,7 +406,7 @@ def datasets(
             lambda: datasets_list.sync_detailed(client=api, limit=size, offset=offset, **filters),
         )
         page = _expect(api, "GET", "/datasets", response, PaginatedDatasetList)
-        return page.count, [dataset_from_rest(item.to_dict()) for item in page.results]
+        return page.count, [dataset_from_wire(item) for item in page.results]
 
     return _pages(fetch, "/datasets")
 
@@ -425,7 +425,7 @@ def insertions(
             lambda: insertions_list.sync_detailed(client=api, limit=size, offset=offset, **filters),
         )
         page = _expect(api, "GET", "/insertions", response, PaginatedInsertionList)
-        return page.count, [insertion_from_rest(item.to_dict()) for item in page.results]
+        return page.count, [insertion_from_wire(item) for item in page.results]
 
     return _pages(fetch, "/insertions")
 
@@ -435,21 +435,21 @@ def insertion(api: AlyxClient, pid: uuid.UUID | str) -> Insertion:
     key = _uuid("pid", pid)
     path = f"/insertions/{key}"
     response = _call(api, "GET", path, lambda: insertions_retrieve.sync_detailed(key, client=api))
-    return insertion_from_rest(_expect(api, "GET", path, response, InsertionDetail).to_dict())
+    return insertion_from_wire(_expect(api, "GET", path, response, InsertionDetail))
 
 
 def revision(api: AlyxClient, name: str) -> Revision:
     """One revision by name (``GET /revisions/{name}``)."""
     path = f"/revisions/{name}"
     response = _call(api, "GET", path, lambda: revisions_retrieve.sync_detailed(name, client=api))
-    return revision_from_rest(_expect(api, "GET", path, response, RevisionRecord).to_dict())
+    return revision_from_wire(_expect(api, "GET", path, response, RevisionRecord))
 
 
 def tag(api: AlyxClient, name: str) -> Tag:
     """One tag by name (``GET /tags/{name}``)."""
     path = f"/tags/{name}"
     response = _call(api, "GET", path, lambda: tags_retrieve.sync_detailed(name, client=api))
-    return tag_from_rest(_expect(api, "GET", path, response, TagRecord).to_dict())
+    return tag_from_wire(_expect(api, "GET", path, response, TagRecord))
 
 
 def cache_info(api: AlyxClient, tag: str | None = None) -> CacheInfo:

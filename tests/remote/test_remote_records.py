@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,42 @@ def test_a_wire_session_detail_gives_the_rows_of_its_json(repo: RestRepository) 
     assert rows
     assert rows == session_dataset_rows(as_json(detail))
     assert session_row_of(detail) == session_row(as_json(detail))
+
+
+def test_wire_datasets_insertions_and_revisions_give_the_records_of_their_json(
+    repo: RestRepository,
+) -> None:
+    from onesdk_gen.alyx_client.api.insertions import insertions_list, insertions_retrieve
+    from onesdk_gen.alyx_client.api.revisions import revisions_retrieve
+    from onesdk_gen.alyx_client.models import InsertionDetail, PaginatedInsertionList
+    from onesdk_gen.alyx_client.models import Revision as RevisionRecord
+
+    from onesdk import _models as models
+    from onesdk._http._alyx import as_json
+
+    http = repo.http
+    datasets = repo.dataset_records([("session", "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")]).raw()
+    assert datasets
+    for record in datasets:
+        assert models.dataset_from_wire(record) == models.dataset_from_rest(as_json(record))
+    page = http.call(
+        http.url("insertions"),
+        lambda api: insertions_list.sync_detailed(client=api),
+        PaginatedInsertionList,
+    )
+    assert page.results
+    for item in page.results:
+        assert models.insertion_from_wire(item) == models.insertion_from_rest(as_json(item))
+    pid = uuid.UUID("87721646-72da-494b-a664-29044f1a03a2")
+    detail = http.call(
+        http.url(f"insertions/{pid}"),
+        lambda api: insertions_retrieve.sync_detailed(pid, client=api),
+        InsertionDetail,
+    )
+    assert models.insertion_from_wire(detail) == models.insertion_from_rest(as_json(detail))
+    revision = http.call(
+        http.url("revisions/2024-01-01"),
+        lambda api: revisions_retrieve.sync_detailed("2024-01-01", client=api),
+        RevisionRecord,
+    )
+    assert models.revision_from_wire(revision) == models.revision_from_rest(as_json(revision))
