@@ -82,7 +82,7 @@ def test_rewriting_the_page_keeps_the_hand_written_text(tmp_path: Path) -> None:
     assert page.read_text() == f"# Title\n\nintro\n\n{BEGIN}\nnew\n{END}\n\nafter\n"
 
 
-_PROBE = '''
+_PROBE = """
 import unittest
 
 from one.api import One
@@ -95,7 +95,7 @@ class TestProbe(unittest.TestCase):
 
     def test_absent_name(self):
         self.assertEqual(filter_datasets.__name__, "filter_datasets")
-'''
+"""
 
 
 def test_both_runs_go_through_the_plugin_and_the_shim(
