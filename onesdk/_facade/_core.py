@@ -236,12 +236,18 @@ class Facade:
         tables_dir : str or os.PathLike, optional
             Where the tables are (default: the tables dir this instance was opened with).
         clobber : bool
-            Accepted for one-api compatibility: the tables are always replaced, never merged.
+            Must be True (the default): the tables are replaced, never merged into the loaded
+            ones (one-api refuses ``clobber=False`` too).
 
         Returns
         -------
         datetime.datetime or None
             When the tables were loaded; None when none were found (with a ``CacheWarning``).
+
+        Raises
+        ------
+        onesdk.errors.ArgumentError
+            ``clobber=False``, or ``tables_dir`` is not a path.
         """
         import warnings
 
@@ -250,8 +256,8 @@ class Facade:
         from onesdk._repo._lazy_repository import load_lazy, open_lazily
         from onesdk._repo._parquet import ParquetRepository
 
-        if not clobber:
-            _log.debug("load_cache(clobber=False): tables are replaced, not merged")
+        if not clobber:  # a merge was asked for: doing a replace instead would lose tables
+            raise ArgumentError("clobber", clobber, "True: One replaces its tables, never merges")
         if tables_dir is not None:
             path_like(tables_dir, "tables_dir")
         self._tables_dir = Path(tables_dir) if tables_dir else self._tables_dir

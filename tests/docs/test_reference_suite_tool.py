@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from onesdk_tools.reference_suite import (
     Run,
     classify,
     load_reasons,
+    main,
     reason_for,
     render,
     write_page,
@@ -78,3 +80,41 @@ def test_rewriting_the_page_keeps_the_hand_written_text(tmp_path: Path) -> None:
     page.write_text(f"# Title\n\nintro\n\n{BEGIN}\nold\n{END}\n\nafter\n")
     write_page(page, f"{BEGIN}\nnew\n{END}\n")
     assert page.read_text() == f"# Title\n\nintro\n\n{BEGIN}\nnew\n{END}\n\nafter\n"
+
+
+_PROBE = """
+import unittest
+
+from one.api import One
+from one.util import filter_datasets
+
+
+class TestProbe(unittest.TestCase):
+    def test_mapped_name(self):
+        self.assertTrue(callable(One.setup))
+
+    def test_absent_name(self):
+        self.assertEqual(filter_datasets.__name__, "filter_datasets")
+"""
+
+
+def test_both_runs_go_through_the_plugin_and_the_shim(
+    tmp_path: Path, reference_python: Path
+) -> None:
+    tests = tmp_path / "one" / "tests"
+    tests.mkdir(parents=True)
+    (tests / "__init__.py").write_text("")
+    (tests / "test_probe.py").write_text(_PROBE)
+    reasons = tmp_path / "reasons.toml"
+    reasons.write_text("")
+    page, out = tmp_path / "page.md", tmp_path / "out.json"
+    argv = [str(tests), "--reference-python", str(reference_python), "--reasons", str(reasons)]
+    assert main([*argv, "--output", str(page), "--json", str(out), "--check"]) == 1
+    category = {k: v["category"] for k, v in json.loads(out.read_text())["category"].items()}
+    assert category == {
+        "one/tests/test_probe.py::TestProbe::test_mapped_name": BOTH,
+        "one/tests/test_probe.py::TestProbe::test_absent_name": ONLY_ONESDK,
+    }
+    assert "| `one/tests/test_probe.py::TestProbe::test_absent_name` | **no reason" in (
+        page.read_text()
+    )
