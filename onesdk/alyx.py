@@ -71,7 +71,7 @@ from onesdk._models import (
     dataset_from_wire,
     insertion_from_wire,
     revision_from_wire,
-    session_details_from_rest,
+    session_details_from_wire,
     session_from_wire,
     tag_from_wire,
 )
@@ -389,7 +389,7 @@ def session_details(api: AlyxClient, eid: uuid.UUID | str) -> SessionDetails:
     path = f"/sessions/{key}"
     response = _call(api, "GET", path, lambda: sessions_retrieve.sync_detailed(key, client=api))
     record = _expect(api, "GET", path, response, SessionDetail)
-    return session_details_from_rest(record.to_dict())
+    return session_details_from_wire(record)
 
 
 def datasets(

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
+    from onesdk._facade._cache_view import CacheView
     from onesdk._lock._view import PinView
     from onesdk._models import Session
     from onesdk._remote._session import RemoteSession
@@ -100,6 +101,7 @@ class Facade:
         self._repo: ParquetRepository | LazyRepository | LayeredRepository | None = None
         self._lazy_wanted = options.lazy
         self._pin: PinView | None = None
+        self._cache_view: CacheView | None = None  # one-api's ``_cache``, built when asked for
         self._store = Store(
             options.cache_dir,
             data_server=options.http_data_server,
@@ -167,7 +169,17 @@ class Facade:
             self._first_load()
         if self._repo is None or self._tables is None:
             raise AlfError("no cache loaded; call load_cache()")
+        if self._cache_view is not None:  # the user may have changed its frames
+            self._cache_view.sync()
         return self._tables, self._repo
+
+    @property
+    def _cache(self) -> CacheView:
+        """one-api's in-memory tables as pandas frames, kept in step with this instance: a
+        compatibility view (built on first use; each later call then checks it for changes)."""
+        from onesdk._facade._cache_view import cache_view
+
+        return cache_view(self)
 
     def _first_load(self) -> None:
         """The tables an instance starts with: the local ones, or with a server in 'remote'
@@ -272,6 +284,8 @@ class Facade:
         if tables.loaded_time is None:
             warnings.warn(f"No cache tables found in {self._tables_dir}", CacheWarning, 2)
         self._tables = tables
+        if self._cache_view is not None:  # reloaded tables replace the view's frames
+            self._cache_view.pull()
         return tables.loaded_time
 
     def _session_record(self, eid: str) -> dict[str, object]:

@@ -74,7 +74,7 @@ class CacheMethods(Facade):
             self._modified_time is None
             or (self._saved_time is not None and self._modified_time <= self._saved_time)
         )
-        if not (clobber or force) and (unchanged and out == self._tables_dir):
+        if not (clobber or force) and unchanged:  # to any folder, as one-api
             return
         empty = len(tables.sessions) == 0 and len(tables.core_datasets) == 0 and not self.lazy
         if not (clobber or force) and empty:

@@ -219,10 +219,11 @@ _INSERTIONS: Final = _Listing(
 class RestRepository(AlyxRestSurface):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
-    Every read goes through an operation of the generated client. Sessions and datasets come
-    back as its wire models, which :mod:`onesdk._remote._records` and :mod:`onesdk._models`
-    turn into table rows and domain models directly; single records and insertions also
-    as their JSON (``to_dict()``), the shape one-api returns.
+    Every read goes through an operation of the generated client. Sessions, datasets and
+    insertions come back as its wire models, which :mod:`onesdk._remote._records` and
+    :mod:`onesdk._models` turn into table rows and domain models directly; the records users
+    get as dicts (session and insertion details, datasets, revisions, dataset types, as
+    one-api returns them) also as their JSON (``to_dict()``).
     """
 
     def __init__(self, http: AlyxHttp) -> None:

@@ -165,3 +165,14 @@ def test_wire_datasets_insertions_and_revisions_give_the_records_of_their_json(
         RevisionRecord,
     )
     assert models.revision_from_wire(revision) == models.revision_from_rest(as_json(revision))
+
+
+def test_a_wire_session_detail_gives_the_session_details_of_its_json(repo: RestRepository) -> None:
+    from onesdk import _models as models
+    from onesdk._http._alyx import as_json
+
+    for eid in ("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80", "40ed367e-8564-41dc-a324-17c42f62323b"):
+        detail = repo.session_detail(eid)
+        ours = models.session_details_from_wire(detail)
+        assert ours.data_dataset_session_related
+        assert ours == models.session_details_from_rest(as_json(detail))

@@ -1,7 +1,4 @@
-"""The domain models, and converters from cache-table rows and from Alyx REST records.
-
-The models themselves are generated from ``schema/alyx-openapi.yaml`` (``onesdk_gen.models``);
-this module re-exports them and adds the hand-written conversions:
+"""Domain models from cache-table rows and from Alyx REST records (JSON).
 
 * ``*_from_cache`` build a model from one row of the parquet cache tables
   (``sessions.pqt`` / ``datasets.pqt``), given as a mapping of column -> value;
@@ -10,7 +7,9 @@ this module re-exports them and adds the hand-written conversions:
 
 REST converters undo the server's wire quirks (QC names, ``"True"``/``"False"`` strings, ``''``
 for "no revision", URLs instead of UUIDs). With ``strict=True`` a record field the converter does
-not know raises :class:`~onesdk.errors.ContractError` instead of being ignored.
+not know raises :class:`~onesdk.errors.ContractError` instead of being ignored. ``build``,
+``date_of``, ``rest_dataset`` and ``session_dataset`` hold the rules the wire converters of
+:mod:`onesdk._models._wire` share.
 """
 
 from __future__ import annotations
@@ -20,20 +19,9 @@ import logging
 import math
 import urllib.parse
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import TypeVar
 
-from onesdk_gen.alyx_client.models import Dataset as DatasetRecord
-from onesdk_gen.alyx_client.models import (
-    InsertionDataset,
-    InsertionDetail,
-    InsertionListItem,
-    SessionInfo,
-    SessionListItem,
-)
-from onesdk_gen.alyx_client.models import Revision as RevisionRecord
-from onesdk_gen.alyx_client.models import Tag as TagRecord
-from onesdk_gen.alyx_client.types import UNSET, Unset
 from onesdk_gen.models import (
     CACHE_COLUMNS,
     CACHE_TABLES,
@@ -76,22 +64,17 @@ __all__ = [
     "dataset_from_cache",
     "dataset_from_rest",
     "dataset_from_session_record",
-    "dataset_from_wire",
     "dataset_to_cache",
     "dataset_type_from_rest",
     "insertion_from_rest",
-    "insertion_from_wire",
     "lab_from_rest",
     "revision_from_rest",
-    "revision_from_wire",
     "session_details_from_rest",
     "session_from_cache",
     "session_from_rest",
-    "session_from_wire",
     "session_to_cache",
     "subject_from_rest",
     "tag_from_rest",
-    "tag_from_wire",
 ]
 
 _log = logging.getLogger("onesdk.models")
@@ -100,7 +83,6 @@ Record = Mapping[str, object]
 """One JSON object of an Alyx response (or one cache-table row), field name -> value."""
 
 _M = TypeVar("_M", bound=BaseModel)
-_T = TypeVar("_T")
 
 # the UUID Alyx inserts before the extension of a served file name: name.<uuid>.ext
 # lab/Subjects/subject/yyyy-mm-dd/NNN/ inside a file URL path (lab part optional)
@@ -157,7 +139,7 @@ def _check_fields(record: Record, known: Collection[str], what: str, *, strict: 
     _log.debug("ignoring unknown %s fields %s", what, unknown)
 
 
-def _build(model: type[_M], values: Mapping[str, object], what: str) -> _M:
+def build(model: type[_M], values: Mapping[str, object], what: str) -> _M:
     try:
         return model.model_validate(dict(values))
     except ValidationError as exc:
@@ -179,30 +161,7 @@ def _simple(
     known = {"json" if f == "json_data" else f for f in fields} | set(ignore)
     _check_fields(record, known, what, strict=strict)
     values = {k: v for k, v in _rename_json(record).items() if k in fields}
-    return _build(model, values, what)
-
-
-#: model field -> the generated wire model's attribute, where the names differ
-_WIRE_NAMES = {"json_data": "json", "hash": "hash_", "type": "type_"}
-
-
-def _given(value: _T | Unset) -> _T | None:
-    """A wire model's field, None when the server left it out."""
-    return None if isinstance(value, Unset) else value
-
-
-def _wire_values(model: type[BaseModel], wire: object) -> dict[str, object]:
-    """The fields of ``model`` a generated wire model carries, as the client parsed them
-    (datetimes, UUIDs, enums; no JSON in between); a nested JSON-typed field as its JSON."""
-    extra: Mapping[str, object] = getattr(wire, "additional_properties", {})
-    values: dict[str, object] = {}
-    for name in model.model_fields:
-        value = getattr(wire, _WIRE_NAMES.get(name, name), extra.get(name, UNSET))
-        if isinstance(value, Unset):
-            continue
-        to_dict = getattr(value, "to_dict", None)
-        values[name] = to_dict() if callable(to_dict) else value
-    return values
+    return build(model, values, what)
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -218,7 +177,7 @@ _DETAIL_LISTS = (
 )
 
 
-def _date_of(value: object, field: str) -> dt.date:
+def date_of(value: object, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -239,12 +198,12 @@ def session_from_cache(eid: object, row: Record) -> Session:
         "id": str(eid),
         "lab": row.get("lab"),
         "subject": row.get("subject"),
-        "date": _date_of(_scalar(row.get("date")), "sessions.date"),
+        "date": date_of(_scalar(row.get("date")), "sessions.date"),
         "number": _scalar(row.get("number")),
         "task_protocol": _opt(row.get("task_protocol")) or "",
         "projects": project_list,
     }
-    return _build(Session, values, "sessions cache")
+    return build(Session, values, "sessions cache")
 
 
 def _session_values(record: Record) -> dict[str, object]:
@@ -252,7 +211,7 @@ def _session_values(record: Record) -> dict[str, object]:
     start = record.get("start_time")
     if start is None:
         raise ContractError(f"session {record.get('id')!r}: no start_time to take the date from")
-    values["date"] = _date_of(start, "start_time")
+    values["date"] = date_of(start, "start_time")
     # sessions without a number (base sessions) are number 0 in the cache tables
     values["number"] = record.get("number") or 0
     values["task_protocol"] = record.get("task_protocol") or ""
@@ -266,32 +225,7 @@ def session_from_rest(record: Record, *, strict: bool = False) -> Session:
     :func:`session_details_from_rest` to keep them.
     """
     _check_fields(record, _SESSION_REST | set(_DETAIL_LISTS), "session", strict=strict)
-    return _build(Session, _session_values(record), "session")
-
-
-def session_from_wire(session: SessionListItem | SessionInfo) -> Session:
-    """A Session from a /sessions item or an insertion's ``session_info``, as the generated
-    client parsed it (the fields :func:`session_from_rest` reads from the same JSON)."""
-    start = session.start_time
-    if start is None:
-        raise ContractError(f"session {session.id}: no start_time to take the date from")
-    extra = session.additional_properties
-    values: dict[str, object] = {k: v for k, v in extra.items() if k in Session.model_fields}
-    values.update(
-        id=session.id,
-        lab=session.lab,
-        subject=session.subject,
-        date=_date_of(start, "start_time"),
-        start_time=start,
-        # sessions without a number (base sessions) are number 0 in the cache tables
-        number=session.number or 0,
-        task_protocol=session.task_protocol or "",
-        projects=session.projects,
-    )
-    url = getattr(session, "url", None)
-    if url is not None:
-        values["url"] = url
-    return _build(Session, values, "session")
+    return build(Session, _session_values(record), "session")
 
 
 def session_details_from_rest(record: Record, *, strict: bool = False) -> SessionDetails:
@@ -309,7 +243,7 @@ def session_details_from_rest(record: Record, *, strict: bool = False) -> Sessio
     values["probe_insertion"] = [insertion_from_rest(i, strict=strict) for i in insertions]
     for name in ("wateradmin_session_related", "field_of_view", "notes"):
         values[name] = record.get(name) or []
-    return _build(SessionDetails, values, "session detail")
+    return build(SessionDetails, values, "session detail")
 
 
 def session_to_cache(session: Session) -> dict[str, object]:
@@ -370,7 +304,7 @@ def dataset_from_cache(eid: object, did: object, row: Record) -> Dataset:
     rel_path = str(values["rel_path"])
     values["name"] = rel_path.rsplit("/", 1)[-1]
     values["revision"] = _revision_from_rel_path(rel_path)
-    return _build(Dataset, values, "datasets cache")
+    return build(Dataset, values, "datasets cache")
 
 
 def dataset_from_rest(record: Record, *, strict: bool = False) -> Dataset:
@@ -385,7 +319,7 @@ def dataset_from_rest(record: Record, *, strict: bool = False) -> Dataset:
         raise ContractError("dataset file_records is not a list")
     file_records = [_simple(FileRecord, fr, "file record", strict=strict) for fr in records]
     values = {k: v for k, v in _rename_json(record).items() if k in Dataset.model_fields}
-    return _dataset(
+    return rest_dataset(
         values,
         record["url"],
         record.get("session"),
@@ -397,24 +331,7 @@ def dataset_from_rest(record: Record, *, strict: bool = False) -> Dataset:
     )
 
 
-def dataset_from_wire(wire: DatasetRecord) -> Dataset:
-    """:func:`dataset_from_rest` of a /datasets record as the generated client parsed it."""
-    file_records = [
-        _build(FileRecord, _wire_values(FileRecord, fr), "file record") for fr in wire.file_records
-    ]
-    return _dataset(
-        _wire_values(Dataset, wire),
-        wire.url,
-        _given(wire.session),
-        wire.name,
-        _given(wire.collection),
-        wire.revision,
-        _given(wire.default_dataset),
-        file_records,
-    )
-
-
-def _dataset(
+def rest_dataset(
     values: dict[str, object],
     url: object,
     session: object,
@@ -447,7 +364,7 @@ def _dataset(
     for flag in ("protected", "public"):
         if values[flag] is not None:
             values[flag] = bool(values[flag])
-    return _build(Dataset, values, "dataset")
+    return build(Dataset, values, "dataset")
 
 
 def dataset_from_session_record(eid: object, record: Record, *, strict: bool = False) -> Dataset:
@@ -457,24 +374,43 @@ def dataset_from_session_record(eid: object, record: Record, *, strict: bool = F
     revision name and the relative path are read from ``data_url`` instead.
     """
     _check_fields(record, _SESSION_DATASET_REST, "session dataset", strict=strict)
-    data_url = record.get("data_url")
-    name = str(record["name"])
-    collection = record.get("collection") or None
+    values = {k: v for k, v in record.items() if k in Dataset.model_fields and k != "revision"}
+    return session_dataset(
+        eid,
+        values,
+        record.get("data_url"),
+        str(record["name"]),
+        record.get("collection"),
+        record.get("default_revision"),
+        record.get("qc", QC.NOT_SET.name),
+    )
+
+
+def session_dataset(
+    eid: object,
+    values: dict[str, object],
+    data_url: object,
+    name: str,
+    collection: object,
+    default_revision: object,
+    qc: object,
+) -> Dataset:
+    """The Dataset of a session detail's dataset ``values`` and the fields derived from others."""
+    collection = collection or None
     if isinstance(data_url, str) and data_url:
         rel_path = _rel_path_from_url(data_url)
     else:
         rel_path = rel_path_of(None if collection is None else str(collection), None, name)
-    values = {k: v for k, v in record.items() if k in Dataset.model_fields and k != "revision"}
     values.update(
         eid=str(eid),
         rel_path=rel_path,
         exists=bool(data_url),
         collection=collection,
         revision=_revision_from_rel_path(rel_path),
-        default_revision=_bool_text(record.get("default_revision"), "default_revision"),
-        qc=record.get("qc", QC.NOT_SET.name),
+        default_revision=_bool_text(default_revision, "default_revision"),
+        qc=qc,
     )
-    return _build(Dataset, values, "session dataset")
+    return build(Dataset, values, "session dataset")
 
 
 def dataset_to_cache(dataset: Dataset) -> dict[str, object]:
@@ -519,19 +455,7 @@ def insertion_from_rest(record: Record, *, strict: bool = False) -> Insertion:
         else:
             ids.append(item)
     values["datasets"] = ids
-    return _build(Insertion, values, "insertion")
-
-
-def insertion_from_wire(wire: InsertionListItem | InsertionDetail) -> Insertion:
-    """:func:`insertion_from_rest` of an /insertions item or detail as the generated client
-    parsed it."""
-    values = _wire_values(Insertion, wire)
-    values["eid"] = wire.session
-    values["session_info"] = session_from_wire(wire.session_info)
-    given = wire.datasets  # ids in a list item, summaries in a detail
-    datasets: Sequence[uuid.UUID | InsertionDataset] = [] if isinstance(given, Unset) else given
-    values["datasets"] = [d if isinstance(d, uuid.UUID) else d.id for d in datasets]
-    return _build(Insertion, values, "insertion")
+    return build(Insertion, values, "insertion")
 
 
 # ---------------------------------------------------------------------------- the others
@@ -540,16 +464,6 @@ def insertion_from_wire(wire: InsertionListItem | InsertionDetail) -> Insertion:
 def revision_from_rest(record: Record, *, strict: bool = False) -> Revision:
     """A Revision from a /revisions record."""
     return _simple(Revision, record, "revision", strict=strict)
-
-
-def revision_from_wire(wire: RevisionRecord) -> Revision:
-    """A Revision from a /revisions record as the generated client parsed it."""
-    return _build(Revision, _wire_values(Revision, wire), "revision")
-
-
-def tag_from_wire(wire: TagRecord) -> Tag:
-    """A Tag from a /tags record as the generated client parsed it."""
-    return _build(Tag, _wire_values(Tag, wire), "tag")
 
 
 def tag_from_rest(record: Record, *, strict: bool = False) -> Tag:

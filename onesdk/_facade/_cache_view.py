@@ -1,0 +1,306 @@
+"""``One._cache``: one-api's in-memory pandas tables, as a live compatibility view.
+
+one-api keeps its tables in ``One._cache``, a dict with attribute access holding the
+``sessions`` frame (index ``id``), the ``datasets`` frame (index ``(eid, id)``) and ``_meta``
+(``created_time``, ``loaded_time``, ``modified_time``, ``saved_time``, ``raw``). Lab code and
+the reference's tests read it and rewrite it: ``one._cache.datasets.loc[...] = ...``,
+``one._cache.sessions = pd.concat(...)``, ``del one._cache['datasets']``.
+
+onesdk holds its tables in Arrow. The view is built on the first access of ``One._cache`` (the
+public methods never pay for it). Once it exists, every call of the facade first compares the
+view's frames with a fingerprint taken when they were last in step: a frame the user changed (in
+place, assigned, deleted) is turned back into the Arrow tables through the same normalisation
+as a one-api-written parquet table, and the repository is rebuilt from them; tables the facade
+replaced itself (``load_cache``, rows learnt from a server) are turned into new frames. The
+fingerprint hashes every row (:func:`pandas.util.hash_pandas_object`), so with a large cache each
+call costs a pass over the frames: the public methods are the fast path.
+
+``_meta['modified_time']`` and ``_meta['saved_time']`` are the facade's own change and save
+times (``save_cache`` reads and sets them); ``_meta['raw']`` is the metadata the tables are saved
+with. Other keys (``insertions``, anything a user stores) are kept as they are and not read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from onesdk.errors import CacheError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from onesdk._cache import CacheTables
+    from onesdk._facade._core import Facade
+
+__all__ = ["CacheView", "cache_view"]
+
+_log = logging.getLogger("onesdk.one")
+
+#: the frames the view keeps in step with the tables, and their index names
+_FRAMES: dict[str, tuple[str, ...]] = {"sessions": ("id",), "datasets": ("eid", "id")}
+#: the ``_meta`` keys that are attributes of the facade
+_TIMES = {"modified_time": "_modified_time", "saved_time": "_saved_time"}
+
+
+def cache_view(owner: Facade) -> CacheView:
+    """The view of ``owner``'s tables, built on first use (then kept in step)."""
+    view = owner._cache_view
+    if view is None:
+        view = CacheView(owner)
+        owner._cache_view = view
+        view.pull()
+    return view
+
+
+class _Meta(dict[str, Any]):
+    """``_cache['_meta']``: a dict whose time keys are the facade's own change/save times."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: Facade) -> None:
+        super().__init__()
+        self._owner = owner
+        for key in _TIMES:
+            super().__setitem__(key, None)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _TIMES and super().__contains__(key):
+            return getattr(self._owner, _TIMES[key])
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in _TIMES:
+            if value is not None and not isinstance(value, dt.datetime):
+                raise CacheError(f"_cache['_meta'][{key!r}]: expected a datetime or None")
+            setattr(self._owner, _TIMES[key], value)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        if key in _TIMES:
+            setattr(self._owner, _TIMES[key], None)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 (self.get is this)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key not in self:
+            return super().pop(key, *default)
+        value = self[key]
+        del self[key]
+        return value
+
+    def items(self) -> Any:
+        return {key: self[key] for key in self}.items()
+
+    def values(self) -> Any:
+        return [self[key] for key in self]
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+class CacheView(dict[str, Any]):
+    """one-api's ``One._cache``: ``sessions``, ``datasets`` and ``_meta``, by item or attribute.
+
+    Built by :func:`cache_view`; :meth:`sync` (called by the facade before it reads its tables)
+    keeps the frames and the tables in step.
+    """
+
+    __slots__ = ("_busy", "_owner", "_prints", "_source")
+
+    def __init__(self, owner: Facade) -> None:
+        super().__init__()
+        self._owner = owner
+        self._prints: dict[str, tuple[int, bytes | None]] = {}
+        self._source: CacheTables | None = None
+        self._busy = False
+
+    # ------------------------------------------------------------ attribute access
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in CacheView.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self) -> Iterator[str]:
+        return iter([*super().__dir__(), *self.keys()])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))  # a pickled view is a plain dict of its frames
+
+    # ------------------------------------------------------------ keeping in step
+
+    def _tables_now(self) -> CacheTables | None:
+        """The facade's tables as its methods see them (the overlay of a server merged in)."""
+        from onesdk._remote._layered import LayeredRepository
+
+        repo = self._owner._repo
+        if isinstance(repo, LayeredRepository):
+            return repo.merged()
+        return self._owner._tables
+
+    def pull(self) -> None:
+        """Rebuild the frames and ``_meta`` from the facade's tables."""
+        from onesdk._repo._results import datasets_frame, sessions_frame
+
+        self._busy = True
+        try:
+            tables = self._owner._loaded()[0]
+            tables = self._tables_now() or tables
+        finally:
+            self._busy = False
+        self["sessions"] = _sessions_frame(sessions_frame(tables.sessions))
+        self["datasets"] = datasets_frame(tables.datasets, eid_index=True)
+        meta = self.get("_meta")
+        if not isinstance(meta, _Meta):
+            meta = _Meta(self._owner)
+            self["_meta"] = meta
+        if not isinstance(tables.metadata, dict):
+            tables.metadata = {k: dict(v) for k, v in tables.metadata.items()}
+        dict.__setitem__(meta, "created_time", tables.created_time)
+        dict.__setitem__(meta, "loaded_time", tables.loaded_time)
+        dict.__setitem__(meta, "raw", tables.metadata)
+        self._source = tables
+        self._prints = {name: _fingerprint(self.get(name)) for name in _FRAMES}
+
+    def sync(self) -> None:
+        """Push the frames the user changed into the tables, or pull tables the facade
+        replaced; nothing when both are as they were."""
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            changed = {
+                name
+                for name in _FRAMES
+                if name in self and _fingerprint(self[name]) != self._prints.get(name)
+            }
+            if changed:
+                self._push(changed)
+                return
+            if self._tables_now() is not self._source:
+                self._busy = False
+                self.pull()
+        finally:
+            self._busy = False
+
+    def _push(self, changed: set[str]) -> None:
+        """Replace the facade's tables by the frames in ``changed`` (the others kept)."""
+        from onesdk._cache import CacheTables
+        from onesdk._remote._layered import LayeredRepository
+        from onesdk._repo._parquet import ParquetRepository
+
+        owner = self._owner
+        old = self._tables_now() or owner._loaded()[0]
+        sessions = _sessions_table(self["sessions"]) if "sessions" in changed else old.sessions
+        datasets = _datasets_table(self["datasets"]) if "datasets" in changed else old.datasets
+        tables = CacheTables(sessions, datasets, old.metadata, old.info, old.loaded_time)
+        base = ParquetRepository(tables)
+        layered = isinstance(owner._repo, LayeredRepository)
+        owner._tables = tables
+        owner._repo = LayeredRepository(base, tables) if layered else base
+        self._source = self._tables_now()
+        self._prints = {name: _fingerprint(self.get(name)) for name in _FRAMES}
+        _log.debug("One._cache: %s rebuilt from the view", " and ".join(sorted(changed)))
+
+
+# ---------------------------------------------------------------- frames and tables
+
+
+def _fingerprint(frame: object) -> tuple[int, bytes | None]:
+    """What tells a changed frame: its identity and a digest of its labels and values (None
+    when the values cannot be hashed: the frame then always counts as changed)."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        return (id(frame), None)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((list(frame.columns), list(frame.index.names))).encode())
+    digest.update(repr([str(t) for t in frame.dtypes]).encode())
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True)
+    except (TypeError, ValueError):
+        return (id(frame), None)
+    digest.update(rows.to_numpy().tobytes())
+    return (id(frame), digest.digest())
+
+
+def _sessions_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A sessions frame with one-api's dtypes (``number`` int64)."""
+    if "number" in frame.columns:
+        frame["number"] = frame["number"].astype("int64")
+    return frame
+
+
+def _text(value: object) -> object:
+    """An id as text (UUID objects included); missing values stay missing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value) if isinstance(value, uuid.UUID | str) else value
+
+
+def _flat(frame: object, key: str) -> pa.Table:
+    """``frame`` (indexed as in one-api) as an Arrow table with its index as columns."""
+    import pandas as pd
+    import pyarrow as pa
+
+    where = f"One._cache[{key!r}]"
+    if not isinstance(frame, pd.DataFrame):
+        raise CacheError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
+    names = _FRAMES[key]
+    if frame.index.nlevels == len(names) and list(frame.index.names) != list(names):
+        frame = frame.rename_axis(list(names) if len(names) > 1 else names[0])
+    flat = frame.reset_index() if any(frame.index.names) else frame.copy(deep=False)
+    for name in names:
+        if name in flat.columns and flat[name].dtype == object:
+            flat[name] = flat[name].map(_text)
+    flat = flat.infer_objects()
+    try:
+        return pa.Table.from_pandas(flat, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise CacheError(f"{where}: cannot be read as a cache table ({exc})") from exc
+
+
+def _sessions_table(frame: object) -> pa.Table:
+    """The sessions frame as the in-memory sessions table."""
+    import pandas as pd
+
+    from onesdk._cache import empty_tables
+    from onesdk._cache._io import _normalise_sessions
+
+    if isinstance(frame, pd.DataFrame) and len(frame) == 0:
+        return empty_tables().sessions
+    return _normalise_sessions(_flat(frame, "sessions"), Path("_cache.sessions"))
+
+
+def _datasets_table(frame: object) -> pa.Table:
+    """The datasets frame as the in-memory datasets table."""
+    import pandas as pd
+
+    from onesdk._cache import empty_tables
+    from onesdk._cache._io import _normalise_datasets
+
+    if isinstance(frame, pd.DataFrame) and len(frame) == 0:
+        return empty_tables().datasets
+    return _normalise_datasets(_flat(frame, "datasets"), Path("_cache.datasets"))

@@ -1,0 +1,90 @@
+"""The domain models, and converters from cache-table rows, Alyx REST records and wire models.
+
+The models themselves are generated from ``schema/alyx-openapi.yaml`` (``onesdk_gen.models``);
+this package re-exports them and adds the hand-written conversions:
+:mod:`onesdk._models._records` from cache-table rows and JSON records (``*_from_cache``,
+``*_from_rest``, and back to rows), :mod:`onesdk._models._wire` from the generated client's
+parsed answers (``*_from_wire``), without JSON in between.
+"""
+
+from __future__ import annotations
+
+from onesdk._models._records import (
+    CACHE_COLUMNS,
+    CACHE_TABLES,
+    QC,
+    DataRepository,
+    Dataset,
+    DatasetType,
+    FileRecord,
+    Insertion,
+    Lab,
+    Record,
+    Revision,
+    Session,
+    SessionDetails,
+    Subject,
+    Tag,
+    data_repository_from_rest,
+    dataset_from_cache,
+    dataset_from_rest,
+    dataset_from_session_record,
+    dataset_to_cache,
+    dataset_type_from_rest,
+    insertion_from_rest,
+    lab_from_rest,
+    revision_from_rest,
+    session_details_from_rest,
+    session_from_cache,
+    session_from_rest,
+    session_to_cache,
+    subject_from_rest,
+    tag_from_rest,
+)
+from onesdk._models._wire import (
+    dataset_from_wire,
+    insertion_from_wire,
+    revision_from_wire,
+    session_details_from_wire,
+    session_from_wire,
+    tag_from_wire,
+)
+
+__all__ = [
+    "CACHE_COLUMNS",
+    "CACHE_TABLES",
+    "QC",
+    "DataRepository",
+    "Dataset",
+    "DatasetType",
+    "FileRecord",
+    "Insertion",
+    "Lab",
+    "Record",
+    "Revision",
+    "Session",
+    "SessionDetails",
+    "Subject",
+    "Tag",
+    "data_repository_from_rest",
+    "dataset_from_cache",
+    "dataset_from_rest",
+    "dataset_from_session_record",
+    "dataset_from_wire",
+    "dataset_to_cache",
+    "dataset_type_from_rest",
+    "insertion_from_rest",
+    "insertion_from_wire",
+    "lab_from_rest",
+    "revision_from_rest",
+    "revision_from_wire",
+    "session_details_from_rest",
+    "session_details_from_wire",
+    "session_from_cache",
+    "session_from_rest",
+    "session_from_wire",
+    "session_to_cache",
+    "subject_from_rest",
+    "tag_from_rest",
+    "tag_from_wire",
+]
