@@ -284,6 +284,8 @@ class AlyxRestSurface:
                 raise ArgumentError("data", data, f"a dict with fields of {fields}")
             if data is not None and not isinstance(data, Mapping):
                 raise ArgumentError("data", data, "a dict of the record's fields")
+            if data is not None:  # UUIDs (ids of other records) are sent as their text
+                data = {key: _wire(value) for key, value in data.items()}
             if checking and data is not None and op.body is not None:
                 _check_body(data, op)
             path = op.url_path(_key(id) if id is not None else None)
@@ -531,6 +533,17 @@ def _json(response: httpx.Response, shown: str) -> JsonValue:
     except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
         kind = response.headers.get("content-type", "no content type")
         raise ContractError(f"{shown}: expected JSON, got {kind}") from None
+    return value
+
+
+def _wire(value: object) -> object:
+    """``value`` with every ``UUID`` in it (nested in dicts and lists too) as its text."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {key: _wire(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wire(item) for item in value]
     return value
 
 

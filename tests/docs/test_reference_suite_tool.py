@@ -75,6 +75,25 @@ def test_unexplained_onesdk_failures_are_reported() -> None:
     assert "| **all** | **0** | **2** |" in text
 
 
+def test_a_module_level_reason_covers_its_tests_and_its_import_failure() -> None:
+    reasons = [Reason(("m.py",), "difference", "`one.registration`")]
+    assert reason_for("m.py::Cls::test_x", reasons) == reasons[0]
+    assert reason_for("m.py", reasons) == reasons[0]
+    assert reason_for("n.py::test_y", reasons) is None
+    onesdk = Run({}, {"m.py": "E   ImportError: no 'x' (/abs/dir/x.py)", "n.py": "E   Boom"})
+    text, unexplained = render({}, onesdk, reasons, reference=Run({}, {}))
+    assert unexplained == ["n.py"]
+    assert "| `m.py` | `ImportError: no 'x' (.../x.py)` | documented difference" in text
+    assert "| `n.py` | `Boom` | **no reason recorded** |" in text
+
+
+def test_a_module_neither_side_can_import_needs_no_reason() -> None:
+    onesdk = Run({}, {"n.py": "Boom"})
+    text, unexplained = render({}, onesdk, [], reference=Run({}, {"n.py": "Offline"}))
+    assert unexplained == []
+    assert "| `n.py` | `Boom` | one-api cannot import it either |" in text
+
+
 def test_rewriting_the_page_keeps_the_hand_written_text(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text(f"# Title\n\nintro\n\n{BEGIN}\nold\n{END}\n\nafter\n")
@@ -97,6 +116,10 @@ class TestProbe(unittest.TestCase):
         self.assertEqual(filter_datasets.__name__, "filter_datasets")
 """
 
+_BROKEN = """
+from one.registration import no_such_name
+"""
+
 
 def test_both_runs_go_through_the_plugin_and_the_shim(
     tmp_path: Path, reference_python: Path
@@ -105,6 +128,7 @@ def test_both_runs_go_through_the_plugin_and_the_shim(
     tests.mkdir(parents=True)
     (tests / "__init__.py").write_text("")
     (tests / "test_probe.py").write_text(_PROBE)
+    (tests / "test_broken.py").write_text(_BROKEN)  # fails at import on both sides
     reasons = tmp_path / "reasons.toml"
     reasons.write_text("")
     page, out = tmp_path / "page.md", tmp_path / "out.json"
@@ -118,3 +142,5 @@ def test_both_runs_go_through_the_plugin_and_the_shim(
     assert "| `one/tests/test_probe.py::TestProbe::test_absent_name` | **no reason" in (
         page.read_text()
     )
+    # the module that fails at import did not stop the others, and is reported
+    assert "| `one/tests/test_broken.py` | `ImportError" in page.read_text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 
 import httpx
 import pytest
@@ -89,3 +90,28 @@ def test_validation_checks_a_body_before_sending_it() -> None:
     with pytest.raises(ContractError, match="name: expected string"):
         alyx.rest("tags", "create", data={"name": 3}, validate=True)  # type: ignore[call-overload]
     assert seen == []
+
+
+def test_uuids_in_a_body_are_sent_as_their_text() -> None:
+    # one-api's JSON encoder sends a UUID as its text, so record ids can be passed as UUIDs
+    seen: list[httpx.Request] = []
+    alyx = _alyx(seen)
+    eid, other = uuid.uuid4(), uuid.uuid4()
+    # UUID values are outside the typed request models: the untyped, one-api style call
+    written = alyx.rest(  # type: ignore[call-overload]
+        "sessions",
+        "partial_update",
+        id=eid,
+        data={"extended_qc": {"uid": other, "pair": [other, 1]}},
+    )
+    assert json.loads(seen[0].content) == {
+        "extended_qc": {"uid": str(other), "pair": [str(other), 1]}
+    }
+    assert written["extended_qc"] == {"uid": str(other), "pair": [str(other), 1]}
+    alyx.rest(  # type: ignore[call-overload]
+        "notes",
+        "create",
+        data={"user": "root", "content_type": "session", "object_id": eid, "text": "t"},
+        files={"image": io.BytesIO(b"png")},
+    )
+    assert f'name="object_id"\r\n\r\n{eid}'.encode() in seen[1].read()

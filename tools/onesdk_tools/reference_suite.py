@@ -16,6 +16,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -126,6 +127,8 @@ def _run(
             "no:cacheprovider",
             "-p",
             "onesdk_tools.reference_plugin",
+            # a module that fails at import must not stop the run of all the others
+            "--continue-on-collection-errors",
             f"--rootdir={root}",
             *extra,
         ]
@@ -161,9 +164,17 @@ def load_reasons(path: Path, differences: Path) -> list[Reason]:
 
 
 def reason_for(node: str, reasons: Sequence[Reason]) -> Reason | None:
-    """The first reason whose pattern matches the test id (``fnmatch`` patterns)."""
+    """The first reason whose pattern matches the test id or its module (``fnmatch`` patterns).
+
+    A pattern naming a module (``one/tests/test_registration.py``) is a module-level reason: it
+    covers each test of that module and the module itself when it cannot be imported.
+    """
+    module = _file_of(node)
     for reason in reasons:
-        if any(fnmatch.fnmatchcase(node, pattern) for pattern in reason.patterns):
+        if any(
+            fnmatch.fnmatchcase(node, pattern) or fnmatch.fnmatchcase(module, pattern)
+            for pattern in reason.patterns
+        ):
             return reason
     return None
 
@@ -231,12 +242,38 @@ def render(
             lines += [f"- `{node}`" for node in nodes]
     if onesdk.collect_errors:
         lines += ["", "### Modules onesdk cannot import", ""]
-        lines += [f"- `{module}`" for module in sorted(onesdk.collect_errors)]
+        lines += ["| module | error | reason |", "|---|---|---|"]
+        theirs = reference.collect_errors if reference is not None else {}
+        for module in sorted(onesdk.collect_errors):
+            error = _cell(onesdk.collect_errors[module])
+            reason = reason_for(module, reasons)
+            if reason is not None:
+                shown = reason.describe()
+            elif module in theirs:
+                shown = "one-api cannot import it either"
+            else:
+                shown = "**no reason recorded**"
+                unexplained.append(module)
+            lines.append(f"| `{module}` | {error} | {shown} |")
     if reference is not None and reference.collect_errors:
         lines += ["", "### Modules one-api cannot import (their tests are not counted)", ""]
-        lines += [f"- `{module}`" for module in sorted(reference.collect_errors)]
+        lines += [
+            f"- `{module}`: {_cell(reference.collect_errors[module])}"
+            for module in sorted(reference.collect_errors)
+        ]
     lines += ["", END]
     return "\n".join(lines) + "\n", unexplained
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.:/])/(?:[^\s'\"()/]+/)+([^\s'\"()/]+)")
+
+
+def _cell(text: str) -> str:
+    """One line of text made safe for a Markdown table cell."""
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = line.removeprefix("E   ").strip().replace("|", "\\|").replace("`", "'")
+    line = _ABSOLUTE.sub(r".../\1", line)  # no machine paths on the page
+    return f"`{line}`" if line else ""
 
 
 def write_page(out: Path, generated: str) -> None:

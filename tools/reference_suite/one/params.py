@@ -16,6 +16,7 @@ get_params_dir = Absent("one.params.get_params_dir", _WHY)
 get_default_client = Absent("one.params.get_default_client", _WHY)
 get_cache_dir = Absent("one.params.get_cache_dir", _WHY)
 _key_from_url = Absent("one.params._key_from_url", "private helper of one-api")
+iopar = Absent("one.params.iopar", "one-api's parameter-file helper (iblutil.io.params)")
 
 __all__ = [
     "default",

@@ -1,10 +1,49 @@
-"""``one.webclient`` names, mapped to onesdk."""
+"""``one.webclient`` names, mapped to onesdk.
+
+one-api's ``AlyxClient`` is reached in onesdk as ``OneAlyx.alyx`` (``rest``, ``rest_schemes``,
+``list_endpoints``, ``print_endpoint_info``, ``user``, ``authenticate``, ``logout``,
+``cache_mode``, ``download_file``, ``download_cache_tables``), and ``onesdk.alyx`` is the typed
+client; neither has the class names or module-level helpers below.
+"""
 
 from one._absent import Absent
 
-AlyxClient = Absent(
-    "one.webclient.AlyxClient",
-    "the client behind `OneAlyx.alyx` has no public class name",
+_CLIENT = "the client behind `OneAlyx.alyx` has no public class name"
+_SCHEMA = (
+    "endpoints come from the Alyx contract onesdk was generated from; "
+    "`OneAlyx.alyx.rest_schemes` is the counterpart (docs/differences.md, "
+    "row '`one.alyx.rest()` endpoints and filters')"
 )
+_CACHE = "the REST GET cache is internal (docs/differences.md, row 'REST GET cache')"
+_DOWNLOAD = "downloads go through `One.load_*` and `OneAlyx.alyx.download_file`"
 
-__all__ = ["AlyxClient"]
+AlyxClient = Absent("one.webclient.AlyxClient", _CLIENT)
+RestScheme = Absent("one.webclient.RestScheme", _SCHEMA)
+RestSchemeCoreApi = Absent("one.webclient.RestSchemeCoreApi", _SCHEMA)
+RestSchemeOpenApi = Absent("one.webclient.RestSchemeOpenApi", _SCHEMA)
+no_cache = Absent("one.webclient.no_cache", _CACHE)
+_cache_response = Absent("one.webclient._cache_response", _CACHE)
+_PaginatedResponse = Absent(
+    "one.webclient._PaginatedResponse",
+    "list answers are plain lists (docs/differences.md, row "
+    "'`one.alyx.rest(..., 'list')` longer than a page')",
+)
+_JSONEncoder = Absent("one.webclient._JSONEncoder", "private JSON encoder of one-api")
+update_url_params = Absent("one.webclient.update_url_params", "private URL helper of one-api")
+http_download_file = Absent("one.webclient.http_download_file", _DOWNLOAD)
+http_download_file_list = Absent("one.webclient.http_download_file_list", _DOWNLOAD)
+dataset_record_to_url = Absent("one.webclient.dataset_record_to_url", "use `One.record2url`")
+file_record_to_url = Absent("one.webclient.file_record_to_url", "use `One.record2url`")
+
+__all__ = [
+    "AlyxClient",
+    "RestScheme",
+    "RestSchemeCoreApi",
+    "RestSchemeOpenApi",
+    "dataset_record_to_url",
+    "file_record_to_url",
+    "http_download_file",
+    "http_download_file_list",
+    "no_cache",
+    "update_url_params",
+]
