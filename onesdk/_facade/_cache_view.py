@@ -2,7 +2,8 @@
 
 one-api keeps its tables in ``One._cache``, a dict with attribute access holding the
 ``sessions`` frame (index ``id``), the ``datasets`` frame (index ``(eid, id)``) and ``_meta``
-(``created_time``, ``loaded_time``, ``modified_time``, ``saved_time``, ``raw``). Lab code and
+(``created_time``, ``loaded_time``, ``modified_time``, ``saved_time``, ``raw``); the index
+labels are :class:`uuid.UUID` objects, as in one-api 3. Lab code and
 the reference's tests read it and rewrite it: ``one._cache.datasets.loc[...] = ...``,
 ``one._cache.sessions = pd.concat(...)``, ``del one._cache['datasets']``.
 
@@ -171,7 +172,7 @@ class CacheView(dict[str, Any]):
         finally:
             self._busy = False
         self["sessions"] = _sessions_frame(sessions_frame(tables.sessions))
-        self["datasets"] = datasets_frame(tables.datasets, eid_index=True)
+        self["datasets"] = _with_uuid_index(datasets_frame(tables.datasets, eid_index=True))
         meta = self.get("_meta")
         if not isinstance(meta, _Meta):
             meta = _Meta(self._owner)
@@ -246,11 +247,39 @@ def _fingerprint(frame: object) -> tuple[int, bytes | None]:
     return (id(frame), digest.digest())
 
 
+def _uuids(index: pd.Index) -> pd.Index:
+    """The labels of ``index`` as :class:`uuid.UUID` objects (one-api's index values); a
+    label that is no UUID (the empty eid of an aggregate dataset) stays as it is."""
+    import pandas as pd
+
+    def one(value: object) -> object:
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            return value
+
+    labels: pd.Index = pd.Index([one(v) for v in index], name=index.name, dtype=object)
+    return labels
+
+
+def _with_uuid_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the labels of its index (each level's) as UUID objects."""
+    import pandas as pd
+
+    index = frame.index
+    if isinstance(index, pd.MultiIndex):
+        levels: list[Any] = [_uuids(level) for level in index.levels]
+        frame.index = index.set_levels(levels)
+    else:
+        frame.index = _uuids(index)
+    return frame
+
+
 def _sessions_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A sessions frame with one-api's dtypes (``number`` int64)."""
+    """A sessions frame with one-api's dtypes (``number`` int64) and UUID labels."""
     if "number" in frame.columns:
         frame["number"] = frame["number"].astype("int64")
-    return frame
+    return _with_uuid_index(frame)
 
 
 def _text(value: object) -> object:

@@ -78,6 +78,7 @@ from onesdk.alf._path import (
     without_revision,
 )
 from onesdk.alf._ref import ExpRef
+from onesdk.alf._session_record import session_record2path
 from onesdk.alf._spec import (
     is_session_path,
     is_uuid,
@@ -148,6 +149,7 @@ __all__ = [
     "rel_path_parts",
     "remove_uuid_string",
     "session_path_parts",
+    "session_record2path",
     "to_alf",
     "without_revision",
 ]

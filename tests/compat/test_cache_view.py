@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import uuid
 from pathlib import Path
 from unittest import mock
 
@@ -34,9 +35,10 @@ def one(tmp_path: Path) -> One:
     return One.setup(tmp_path, silent=True)
 
 
-def _eid(one: One, subject: str) -> str:
+def _eid(one: One, subject: str) -> uuid.UUID:
+    """The eid of the subject's session, as the view's index holds it (a UUID, as one-api)."""
     (eid,) = one.search(subject=subject)
-    return str(eid)
+    return uuid.UUID(str(eid))
 
 
 def test_cache_view_has_one_api_frames_indexes_and_dtypes(one: One) -> None:
@@ -57,6 +59,9 @@ def test_cache_view_has_one_api_frames_indexes_and_dtypes(one: One) -> None:
     assert cache.sessions["number"].dtype == np.int64
     assert isinstance(cache.datasets["qc"].dtype, pd.CategoricalDtype)
     assert sorted(cache.sessions["subject"]) == ["SUB1", "SUB2"]
+    assert all(isinstance(label, uuid.UUID) for label in cache.sessions.index)
+    assert all(isinstance(label, uuid.UUID) for label in cache.datasets.index.levels[0])
+    assert all(isinstance(label, uuid.UUID) for label in cache.datasets.index.levels[1])
     assert len(cache.datasets) == len(FILES)
     meta = cache["_meta"]
     assert {"created_time", "loaded_time", "modified_time", "saved_time", "raw"} <= set(meta)
@@ -87,14 +92,14 @@ def test_mutating_the_datasets_frame_in_place_is_seen_by_list_datasets(one: One)
 def test_mutating_the_sessions_frame_in_place_is_seen_by_search(one: One) -> None:
     eid = _eid(one, "SUB1")
     one._cache.sessions.loc[eid, "subject"] = "RENAMED"
-    assert [str(e) for e in one.search(subject="RENAMED")] == [eid]
+    assert [str(e) for e in one.search(subject="RENAMED")] == [str(eid)]
     assert one.search(subject="SUB1") == []
 
 
 def test_assigning_a_sessions_frame_is_seen_by_search(one: One) -> None:
     sessions = one._cache.sessions
     one._cache.sessions = sessions[sessions["subject"] == "SUB2"].copy()
-    assert [str(e) for e in one.search()] == [_eid(one, "SUB2")]
+    assert [str(e) for e in one.search()] == [str(_eid(one, "SUB2"))]
     one._cache["sessions"] = sessions
     assert len(one.search()) == 2
 
@@ -114,7 +119,7 @@ def test_a_dataset_added_to_the_frame_can_be_loaded(one: One, tmp_path: Path) ->
     datasets = one._cache.datasets
     row = datasets.loc[(eid, slice(None)), :].iloc[:1].copy()
     row.index = pd.MultiIndex.from_tuples(
-        [(eid, "9f0b5b5c-2a3f-4c2e-8d4e-3e0b9a1c2d3e")], names=["eid", "id"]
+        [(eid, uuid.UUID("9f0b5b5c-2a3f-4c2e-8d4e-3e0b9a1c2d3e"))], names=["eid", "id"]
     )
     row["rel_path"] = "alf/trials.feedbackType.npy"
     one._cache.datasets = pd.concat([datasets, row]).sort_index()
