@@ -206,7 +206,7 @@ class AlyxRestSurface:
         endpoint: str,
         action: str | None = None,
         id: str | UUID | None = None,
-        data: Mapping[str, object] | None = None,
+        data: Mapping[str, object] | list[Mapping[str, object]] | None = None,
         files: object = None,
         no_cache: bool = False,
         *,
@@ -227,8 +227,9 @@ class AlyxRestSurface:
         id : str or uuid.UUID, optional
             The record's key for ``read``/``update``/``partial_update``/``delete``; with
             ``list``, a primary-key filter.
-        data : dict, optional
-            The body of ``create``/``update``/``partial_update`` (sent as JSON).
+        data : dict or list of dict, optional
+            The body of ``create``/``update``/``partial_update`` (sent as JSON); a list of
+            records creates them all in one request (as for ``channels``).
         files : dict, optional
             Files to upload with a write (a multipart request: ``data`` as form fields), e.g.
             ``{'image': open(path, 'rb')}``.
@@ -272,6 +273,7 @@ class AlyxRestSurface:
         expiry = _expiry(expires, no_cache)
         shown = f"{op.method} {self.http.base_url}{op.path}"
         checking = self.validate if validate is None else validate
+        bulk = False  # a create of several records (a list as data)
         if op.action == "list":
             answer = self._rest_list(op, id, filters, cache, expiry)
         else:
@@ -282,21 +284,32 @@ class AlyxRestSurface:
             if op.action in _WRITES and not data:
                 fields = ", ".join(schemes.field_names(name, op.action))
                 raise ArgumentError("data", data, f"a dict with fields of {fields}")
-            if data is not None and not isinstance(data, Mapping):
-                raise ArgumentError("data", data, "a dict of the record's fields")
-            if data is not None:  # UUIDs (ids of other records) are sent as their text
-                data = {key: _wire(value) for key, value in data.items()}
-            if checking and data is not None and op.body is not None:
-                _check_body(data, op)
+            records = [data] if isinstance(data, Mapping) else data or []
+            bulk = isinstance(data, list) and op.action == "create" and files is None
+            if (data is not None and not isinstance(data, Mapping) and not bulk) or not all(
+                isinstance(record, Mapping) for record in records
+            ):
+                raise ArgumentError(
+                    "data",
+                    data,
+                    "a dict of the record's fields (a list of dicts to create several)",
+                )
+            # UUIDs (ids of other records) are sent as their text
+            body = [{key: _wire(value) for key, value in record.items()} for record in records]
+            if checking and op.body is not None:
+                for record in body:
+                    _check_body(record, op)
             path = op.url_path(_key(id) if id is not None else None)
             response = self.http.request(
-                op.method, path, body=dict(data) if data is not None else None,
+                op.method, path, body=body if bulk else body[0] if body else None,
                 cache=cache, expiry=expiry, files=cast("Mapping[str, Any] | None", files),
             )  # fmt: skip
             answer = _json(response, shown)
         if checking and answer is not None and op.answer is not None:
             node: Mapping[str, object] = op.answer
-            if op.paginated and isinstance(answer, list):  # the records of every page
+            if bulk and isinstance(answer, list):  # one answer per record created
+                node = {"type": "array", "items": op.answer}
+            elif op.paginated and isinstance(answer, list):  # the records of every page
                 node = {"type": "array", "items": op.item or {}}
             check(answer, node, shown=shown)
         return answer

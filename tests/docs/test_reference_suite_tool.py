@@ -81,7 +81,8 @@ def test_a_module_level_reason_covers_its_tests_and_its_import_failure() -> None
     assert reason_for("m.py", reasons) == reasons[0]
     assert reason_for("n.py::test_y", reasons) is None
     onesdk = Run({}, {"m.py": "E   ImportError: no 'x' (/abs/dir/x.py)", "n.py": "E   Boom"})
-    text, unexplained = render({}, onesdk, reasons, reference=Run({}, {}))
+    reference = Run({"m.py::test_a": Outcome("passed"), "n.py::test_b": Outcome("passed")}, {})
+    text, unexplained = render({}, onesdk, reasons, reference=reference)
     assert unexplained == ["n.py"]
     assert "| `m.py` | `ImportError: no 'x' (.../x.py)` | documented difference" in text
     assert "| `n.py` | `Boom` | **no reason recorded** |" in text
@@ -92,6 +93,14 @@ def test_a_module_neither_side_can_import_needs_no_reason() -> None:
     text, unexplained = render({}, onesdk, [], reference=Run({}, {"n.py": "Offline"}))
     assert unexplained == []
     assert "| `n.py` | `Boom` | one-api cannot import it either |" in text
+
+
+def test_a_module_whose_tests_all_skip_on_one_api_needs_no_reason() -> None:
+    onesdk = Run({}, {"n.py": "Boom"})
+    reference = Run({"n.py::test_a": Outcome("skipped"), "m.py::test_b": Outcome("passed")}, {})
+    text, unexplained = render({}, onesdk, [], reference=reference)
+    assert unexplained == []
+    assert "| `n.py` | `Boom` | every test of it skips on one-api |" in text
 
 
 def test_rewriting_the_page_keeps_the_hand_written_text(tmp_path: Path) -> None:

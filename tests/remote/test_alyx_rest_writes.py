@@ -115,3 +115,26 @@ def test_uuids_in_a_body_are_sent_as_their_text() -> None:
         files={"image": io.BytesIO(b"png")},
     )
     assert f'name="object_id"\r\n\r\n{eid}'.encode() in seen[1].read()
+
+
+def test_a_list_of_records_is_created_in_one_request() -> None:
+    # one-api's rest('channels', 'create', data=[...]) posts the list as it is
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, json=json.loads(request.content))
+
+    alyx = RestRepository(AlyxHttp(BASE, transport=httpx.MockTransport(answer), attempts=1))
+    trajectory = uuid.uuid4()
+    records = [{"x": 1.0, "trajectory_estimate": trajectory}, {"x": 2.0, "lateral": 8.0}]
+    created = alyx.rest("channels", "create", data=records)  # type: ignore[call-overload]
+    expected = [{"x": 1.0, "trajectory_estimate": str(trajectory)}, {"x": 2.0, "lateral": 8.0}]
+    assert json.loads(seen[0].content) == expected
+    assert (seen[0].method, seen[0].url.path) == ("POST", "/channels")
+    assert created == expected
+    with pytest.raises(ArgumentError, match="list of dicts"):
+        alyx.rest("channels", "create", data=[{"x": 1.0}, "x"])  # type: ignore[call-overload]
+    with pytest.raises(ArgumentError, match="data"):
+        alyx.rest("channels", "partial_update", id="c", data=records)  # type: ignore[call-overload]
+    assert len(seen) == 1
