@@ -20,10 +20,21 @@ from onesdk.errors import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from onesdk._cache import CacheTables
 
 
 __all__ = ["CacheMethods"]
+
+
+def _merged_with(tables: CacheTables, out: Path) -> CacheTables:
+    """``tables`` with the rows only the tables saved in ``out`` hold (none saved: as is)."""
+    from onesdk._cache import read_tables
+    from onesdk._cache._merge import merge_tables
+
+    saved = read_tables(out)
+    if saved.loaded_time is None:
+        return tables
+    return merge_tables(tables, saved)
 
 
 class CacheMethods(Facade):
@@ -58,7 +69,9 @@ class CacheMethods(Facade):
         save_dir : str or os.PathLike, optional
             Where to write them (default: the tables dir).
         clobber : bool
-            Write even when nothing changed.
+            Write even when nothing changed, replacing the tables in ``save_dir``. Without it,
+            the rows of tables already saved there that this instance does not hold are kept
+            (as one-api; a lazily held datasets table replaces them).
         force : bool
             The same as ``clobber`` (the spelling of one-api's documentation).
         """
@@ -83,7 +96,10 @@ class CacheMethods(Facade):
         repo = self._loaded()[1]
         # a lazy datasets table is streamed from its partitioned copy, never held whole
         batches = None if isinstance(repo, ParquetRepository) else repo.dataset_batches()
-        write_tables(tables, out, dataset_batches=batches)
+        saved = tables
+        if not (clobber or force) and batches is None:  # merged into tables already there
+            saved = _merged_with(tables, out)
+        write_tables(saved, out, dataset_batches=batches)
         self._saved_time = dt.datetime.now()
         if isinstance(repo, LayeredRepository) and repo.changed:
             # what was saved becomes the loaded tables: the overlay starts empty again
