@@ -68,7 +68,7 @@ class _Meta(dict[str, Any]):
     def __init__(self, owner: Facade) -> None:
         super().__init__()
         self._owner = owner
-        for key in _TIMES:
+        for key in ("created_time", "loaded_time", *_TIMES, "raw"):  # one-api's key order
             super().__setitem__(key, None)
 
     def __getitem__(self, key: str) -> Any:
