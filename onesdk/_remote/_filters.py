@@ -168,7 +168,18 @@ def session_query(terms: Mapping[str, object], *, regex: bool = True) -> Session
                 raise ArgumentError(key, value, exc.expected) from None
         target[slot] = value
     query = SessionQuery.build(regex=regex, **filters)
-    return dataclasses.replace(query, server_only=tuple(server.items()))
+    return dataclasses.replace(
+        query, server_only=tuple(server.items()), qc_as_given=_qc_text(filters)
+    )
+
+
+def _qc_text(filters: Mapping[str, object]) -> str | None:
+    """The QC level of a search as one-api sends it: a number (a ``QC`` member included) as its
+    digits, a name as written."""
+    value = filters.get("dataset_qc_lte")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(int(value))
+    return value.strip() if isinstance(value, str) else None
 
 
 def _server_matches(query: SessionQuery, name: str) -> bool:
@@ -210,7 +221,7 @@ def session_params(query: SessionQuery) -> tuple[QueryParams, SessionQuery | Non
         else:  # the server filters one number
             rest["number"] = query.number
     if query.dataset_qc_lte is not None:
-        pairs.append(("dataset_qc_lte", QC_NAMES[query.dataset_qc_lte]))
+        pairs.append(("dataset_qc_lte", query.qc_as_given or QC_NAMES[query.dataset_qc_lte]))
     django = ""
     for name, value in query.server_only:
         if name == "django":

@@ -171,6 +171,9 @@ class SessionQuery:
     #: filters only a server can apply (``performance_gte``, ``tag``, ``django``...), as given;
     #: a query holding any can only be answered by a server
     server_only: tuple[tuple[str, object], ...] = ()
+    #: ``dataset_qc_lte`` as the caller wrote it, for a server to receive verbatim (``40`` stays
+    #: ``'40'``, as one-api sends it); the same level either way, so it takes no part in equality
+    qc_as_given: str | None = field(default=None, compare=False)
 
     @classmethod
     def build(cls, *, regex: bool = True, **filters: object) -> SessionQuery:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from onesdk import QC
 from onesdk._facade._one_alyx import OneAlyx
 from onesdk._remote._filters import session_params, session_query
 from onesdk._repo._query import SessionQuery
@@ -115,3 +116,26 @@ def test_a_remote_search_for_several_numbers_unites_the_single_searches(
     both = one.search(number=[2, 3])
     assert sorted(both) == sorted(twos + threes)
     assert _filters("/sessions", replay)[-1] == {}
+
+
+# the QC level as the caller wrote it --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [(40, "40"), (QC.FAIL, "40"), ("FAIL", "FAIL"), ("WARNING", "WARNING"), ("30", "30")],
+)
+def test_a_qc_level_reaches_the_server_as_one_api_sends_it(given: object, sent: str) -> None:
+    params, _ = session_params(session_query({"dataset_qc_lte": given}))
+    assert ("dataset_qc_lte", sent) in params
+
+
+def test_a_qc_level_as_a_number_and_as_a_name_is_one_query() -> None:
+    assert session_query({"dataset_qc_lte": 40}) == session_query({"dataset_qc_lte": "FAIL"})
+
+
+def test_a_remote_search_with_a_numeric_qc_level_asks_the_recorded_request(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    found = one.search(dataset_qc_lte=40, subject="KS051")
+    assert found  # the recorded answer lists sessions
+    assert _filters("/sessions", replay) == [{"dataset_qc_lte": "40", "subject": "KS051"}]
+    assert found == one.search(dataset_qc_lte=40, subject="KS051", query_type="remote")
