@@ -79,6 +79,8 @@ __all__ = [
     "RemoteError",
     "SessionError",
     "SessionsFailed",
+    "TableColumnsError",
+    "UnknownTableError",
     "UnknownTermError",
     "UnsafePathError",
     "describe_value",
@@ -200,6 +202,23 @@ class CacheError(OneSdkError):
 
 class CacheLockTimeout(CacheError):
     """Another process held the cache-dir lock for longer than the timeout."""
+
+
+class UnknownTableError(ArgumentError, KeyError):
+    """A table name that the cache holds no table of (``alf.cache.merge_tables``).
+
+    Also a ``KeyError``, which one-api raises for the same call.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class TableColumnsError(CacheError, AssertionError):
+    """Records whose columns are not the table's, merged with ``strict=True``.
+
+    Also an ``AssertionError``, which one-api raises for the same call.
+    """
 
 
 class RemoteError(OneSdkError):

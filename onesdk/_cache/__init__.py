@@ -22,8 +22,11 @@ def make_cache(
     hash_files: bool = False,
     lab: str | None = None,
     workers: int | None = None,
+    path_ids: bool = False,
 ) -> tuple[Path, Path]:
     """Index the ALF files below ``root_dir`` into cache tables (see ``_make.make_cache``)."""
     from onesdk._cache._make import make_cache as build
 
-    return build(root_dir, out_dir, hash_files=hash_files, lab=lab, workers=workers)
+    return build(
+        root_dir, out_dir, hash_files=hash_files, lab=lab, workers=workers, path_ids=path_ids
+    )

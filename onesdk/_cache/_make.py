@@ -80,11 +80,14 @@ def make_cache(
     hash_files: bool = False,
     lab: str | None = None,
     workers: int | None = None,
+    path_ids: bool = False,
 ) -> tuple[Path, Path]:
     """Index the ALF files below ``root_dir`` and save ``sessions.pqt``/``datasets.pqt``.
 
     ``hash_files`` computes the md5 of every file (in ``workers`` threads); ``lab`` fills the
-    lab of sessions whose path has none. Returns the paths of the two tables.
+    lab of sessions whose path has none. ``path_ids`` makes the ids relative paths instead of
+    UUIDs (a session's ``[lab/]subject/date/number``, a dataset's path in its session), as
+    one-api's ``make_parquet_db(hash_ids=False)``. Returns the paths of the two tables.
     """
     path_like(root_dir, "root_dir")
     if out_dir is not None:
@@ -112,6 +115,8 @@ def make_cache(
     for session, parts in iter_session_dirs(root):
         rel_session = session.relative_to(root).as_posix()
         eid = str(uuid.uuid5(_NAMESPACE, rel_session))
+        if path_ids:
+            eid = "/".join(p for p in (parts.lab, parts.subject, parts.date, parts.number) if p)
         session_lab = parts.lab or lab or ""
         if lab and parts.lab and parts.lab != lab:
             raise CacheError(f"{session}: lab {parts.lab!r} conflicts with lab={lab!r}")
@@ -126,7 +131,8 @@ def make_cache(
         for rel, is_default in zip(files, _default_flags(files), strict=True):
             path = session / rel
             ds_cols["eid"].append(eid)
-            ds_cols["id"].append(str(uuid.uuid5(_NAMESPACE, f"{rel_session}/{rel}")))
+            ds_id = rel if path_ids else str(uuid.uuid5(_NAMESPACE, f"{rel_session}/{rel}"))
+            ds_cols["id"].append(ds_id)
             ds_cols["file_size"].append(path.stat().st_size)
             ds_cols["default_revision"].append(is_default)
             ds_cols["qc"].append(0)

@@ -26,15 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onesdk.errors import CacheError
 
 if TYPE_CHECKING:
-    import pandas as pd
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
@@ -163,7 +160,7 @@ class CacheView(dict[str, Any]):
 
     def pull(self) -> None:
         """Rebuild the frames and ``_meta`` from the facade's tables."""
-        from onesdk._repo._results import datasets_frame, sessions_frame
+        from onesdk._repo._frames import one_api_datasets_frame, one_api_sessions_frame
 
         self._busy = True
         try:
@@ -171,8 +168,8 @@ class CacheView(dict[str, Any]):
             tables = self._tables_now() or tables
         finally:
             self._busy = False
-        self["sessions"] = _sessions_frame(sessions_frame(tables.sessions))
-        self["datasets"] = _with_uuid_index(datasets_frame(tables.datasets, eid_index=True))
+        self["sessions"] = one_api_sessions_frame(tables.sessions)
+        self["datasets"] = one_api_datasets_frame(tables.datasets)
         meta = self.get("_meta")
         if not isinstance(meta, _Meta):
             meta = _Meta(self._owner)
@@ -247,89 +244,15 @@ def _fingerprint(frame: object) -> tuple[int, bytes | None]:
     return (id(frame), digest.digest())
 
 
-def _uuids(index: pd.Index) -> pd.Index:
-    """The labels of ``index`` as :class:`uuid.UUID` objects (one-api's index values); a
-    label that is no UUID (the empty eid of an aggregate dataset) stays as it is."""
-    import pandas as pd
-
-    def one(value: object) -> object:
-        try:
-            return uuid.UUID(str(value))
-        except ValueError:
-            return value
-
-    labels: pd.Index = pd.Index([one(v) for v in index], name=index.name, dtype=object)
-    return labels
-
-
-def _with_uuid_index(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the labels of its index (each level's) as UUID objects."""
-    import pandas as pd
-
-    index = frame.index
-    if isinstance(index, pd.MultiIndex):
-        levels: list[Any] = [_uuids(level) for level in index.levels]
-        frame.index = index.set_levels(levels)
-    else:
-        frame.index = _uuids(index)
-    return frame
-
-
-def _sessions_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A sessions frame with one-api's dtypes (``number`` int64) and UUID labels."""
-    if "number" in frame.columns:
-        frame["number"] = frame["number"].astype("int64")
-    return _with_uuid_index(frame)
-
-
-def _text(value: object) -> object:
-    """An id as text (UUID objects included); missing values stay missing."""
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    return str(value) if isinstance(value, uuid.UUID | str) else value
-
-
-def _flat(frame: object, key: str) -> pa.Table:
-    """``frame`` (indexed as in one-api) as an Arrow table with its index as columns."""
-    import pandas as pd
-    import pyarrow as pa
-
-    where = f"One._cache[{key!r}]"
-    if not isinstance(frame, pd.DataFrame):
-        raise CacheError(f"{where}: expected a pandas DataFrame, got {type(frame).__name__}")
-    names = _FRAMES[key]
-    if frame.index.nlevels == len(names) and list(frame.index.names) != list(names):
-        frame = frame.rename_axis(list(names) if len(names) > 1 else names[0])
-    flat = frame.reset_index() if any(frame.index.names) else frame.copy(deep=False)
-    for name in names:
-        if name in flat.columns and flat[name].dtype == object:
-            flat[name] = flat[name].map(_text)
-    flat = flat.infer_objects()
-    try:
-        return pa.Table.from_pandas(flat, preserve_index=False)
-    except (pa.ArrowException, TypeError, ValueError) as exc:
-        raise CacheError(f"{where}: cannot be read as a cache table ({exc})") from exc
-
-
 def _sessions_table(frame: object) -> pa.Table:
     """The sessions frame as the in-memory sessions table."""
-    import pandas as pd
+    from onesdk._repo._frames import sessions_table
 
-    from onesdk._cache import empty_tables
-    from onesdk._cache._io import _normalise_sessions
-
-    if isinstance(frame, pd.DataFrame) and len(frame) == 0:
-        return empty_tables().sessions
-    return _normalise_sessions(_flat(frame, "sessions"), Path("_cache.sessions"))
+    return sessions_table(frame, "One._cache.sessions")
 
 
 def _datasets_table(frame: object) -> pa.Table:
     """The datasets frame as the in-memory datasets table."""
-    import pandas as pd
+    from onesdk._repo._frames import datasets_table
 
-    from onesdk._cache import empty_tables
-    from onesdk._cache._io import _normalise_datasets
-
-    if isinstance(frame, pd.DataFrame) and len(frame) == 0:
-        return empty_tables().datasets
-    return _normalise_datasets(_flat(frame, "datasets"), Path("_cache.datasets"))
+    return datasets_table(frame, "One._cache.datasets")

@@ -26,6 +26,9 @@ RANK: dict[str, float] = {
     "_env": 1,
     "_hashing": 1,
     "alf": 2,
+    # the public pandas face of the cache tables: above the tables and their frames, and never
+    # imported by the rest of onesdk.alf
+    "alf.cache": 5.5,
     "_settings": 2,
     "_models": 3,
     "_convert": 3,
@@ -50,6 +53,8 @@ RANK: dict[str, float] = {
 
 def _unit(module: str) -> str:
     parts = module.split(".")
+    if parts[1:3] == ["alf", "cache"]:
+        return "alf.cache"
     return parts[1] if len(parts) > 1 else "__init__"
 
 
