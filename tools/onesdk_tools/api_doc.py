@@ -1,7 +1,8 @@
 """Write docs/api.md, the API reference, from the docstrings and signatures of the public names.
 
-The public surface is what the ``__all__`` of each module in ``MODULES`` exports. Each class lists its public methods and properties; each entry shows its signature and
-its docstring as written. ``--check`` exits 1 when docs/api.md differs from what would be written.
+The public surface is what the ``__all__`` of each module in ``MODULES`` exports. Each class
+lists its public methods and properties; each entry shows its signature and its docstring as
+written. ``--check`` exits 1 when docs/api.md differs from what would be written.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ HEADER = """\
 # API reference
 
 Every public name of `onesdk`, `onesdk.alf`, `onesdk.alf.cache`, `onesdk.errors` and
-`onesdk.dask`, with its signature and docstring. Everything else in the package is private and may change without notice.
+`onesdk.dask`, with its signature and docstring. Everything else in the package is private and
+may change without notice.
 """
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -121,7 +123,8 @@ def _frame_text(obj: object) -> str | None:
     frame: Any = obj
     index = ", ".join(str(n) for n in frame.index.names)
     columns = ", ".join(f"{name} ({dtype})" for name, dtype in frame.dtypes.items())
-    return f"Constant: a pandas DataFrame of {len(frame)} rows, index `({index})`, columns {columns}"
+    rows = len(frame)
+    return f"Constant: a pandas DataFrame of {rows} rows, index `({index})`, columns {columns}"
 
 
 def render() -> str:
