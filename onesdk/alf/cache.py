@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from onesdk._cache import make_cache, read_tables
-from onesdk._repo._frames import one_api_datasets_frame, one_api_sessions_frame
-from onesdk._repo._results import QC_DTYPE
+from onesdk._repo._frames import one_api_datasets_frame, with_uuid_index
+from onesdk._repo._results import QC_DTYPE, _arrow_string_dtype, sessions_frame
 from onesdk._validate import instance, path_like
 from onesdk.alf import ALFPath, session_record2path
 from onesdk.alf.io import iter_sessions
@@ -178,6 +179,19 @@ def _empty_cache(origin: str = "") -> CacheBunch:
     )
 
 
+def _strings_as_read(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """``frame`` with its text columns kept as objects (all missing, say) in the string dtype
+    pandas gives text read from parquet."""
+    dtype = _arrow_string_dtype()
+    if dtype is None:
+        return frame
+    for field in schema:
+        name = field.name
+        if name in frame.columns and pa.types.is_string(field.type) and frame[name].dtype == object:
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
 def load_tables(tables_dir: str | os.PathLike[str], glob_pattern: str = "*.pqt") -> CacheBunch:
     """Read the cache tables of a folder as one-api's pandas frames.
 
@@ -226,9 +240,12 @@ def load_tables(tables_dir: str | os.PathLike[str], glob_pattern: str = "*.pqt")
             except ValueError:
                 _log.debug("%s: date_created %r unreadable", name, stamp)
     if "sessions" in wanted:
-        cache["sessions"] = one_api_sessions_frame(tables.sessions).sort_index()
+        # ``number`` stays uint16, the dtype of one-api's sessions table
+        cache["sessions"] = with_uuid_index(sessions_frame(tables.sessions)).sort_index()
     if "datasets" in wanted:
-        cache["datasets"] = one_api_datasets_frame(tables.datasets).sort_index()
+        datasets = tables.datasets
+        frame = one_api_datasets_frame(datasets).sort_index()
+        cache["datasets"] = _strings_as_read(frame, datasets.schema)
     meta["created_time"] = min(created) if created else None
     return cache
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -288,3 +289,66 @@ def test_tables_and_frames_agree_with_the_reference(
         warnings.simplefilter("always")
         cache.make_parquet_db(empty)
     assert [type(w.message).__name__ for w in caught] == theirs["empty_warning"]
+
+
+# Runs on both sides with ``C`` the module under test: load tables onesdk built, merge a
+# record Series (one new session, one changed dataset), then a frame with a new row, an extra
+# column and table columns the records lack; every frame's dtypes and rows after each step.
+MERGE_SCENARIO = r"""
+import json, uuid
+import pandas as pd
+
+def scenario(C, root):
+    out = {}
+    caches = C.load_tables(root)
+
+    def snap(tag):
+        for name in ("sessions", "datasets"):
+            frame = caches[name].reset_index()
+            out[tag + "." + name + ".dtypes"] = {k: str(v) for k, v in frame.dtypes.items()}
+            out[tag + "." + name + ".rows"] = sorted(
+                json.dumps([None if pd.isna(v) else str(v) for v in row])
+                for row in frame.itertuples(index=False)
+            )
+
+    snap("loaded")
+    session = caches["sessions"].iloc[0].copy()
+    session.name = uuid.UUID(int=7)
+    dataset = caches["datasets"].iloc[0].copy()
+    dataset["exists"] = not dataset["exists"]
+    out["merged"] = C.merge_tables(caches, sessions=session, datasets=dataset) is not None
+    snap("series")
+    records = caches["datasets"].iloc[:2].copy()
+    records["exists"] = ~records["exists"]
+    index = list(records.index.values)
+    index[-1] = (index[-1][0], uuid.UUID(int=9))
+    records.index = pd.MultiIndex.from_tuples(index, names=("eid", "id"))
+    records["extra_column"] = True
+    caches["datasets"]["foo_bar"] = 12
+    caches["datasets"]["exists_aws"] = False
+    C.merge_tables(caches, datasets=records, origin="there")
+    snap("frame")
+    out["origin"] = sorted(caches["_meta"]["raw"]["datasets"]["origin"])
+    out["nothing"] = C.merge_tables(caches, datasets=None)
+    return out
+"""
+
+REFERENCE_MERGE = (
+    MERGE_SCENARIO
+    + r"""
+import sys
+import one.alf.cache
+print(json.dumps(scenario(one.alf.cache, json.load(sys.stdin)["root"])))
+"""
+)
+
+
+@pytest.mark.reference
+def test_load_and_merge_tables_agree_with_the_reference(tree: Path, reference_python: Path) -> None:
+    cache.make_parquet_db(tree)
+    theirs = run_reference(reference_python, REFERENCE_MERGE, {"root": str(tree)})
+    namespace: dict[str, Any] = {}
+    exec(MERGE_SCENARIO, namespace)  # the same steps as the reference runs
+    ours = namespace["scenario"](cache, str(tree))
+    assert ours["frame.datasets.rows"] != ours["loaded.datasets.rows"]  # the merges did something
+    assert ours == theirs
