@@ -27,7 +27,12 @@ $(REF_VENV)/.joblib: $(REF_VENV)/.installed
 
 dev: $(BIN)/.installed
 
-reference: $(REF_VENV)/.installed $(REF_VENV)/.joblib
+# pytest: tools/reference-suite runs the reference's own tests in this venv (pinned as in `dev`)
+$(REF_VENV)/.pytest: $(REF_VENV)/.installed
+	$(REF_VENV)/bin/python -m pip install --quiet pytest==9.2.0
+	touch $@
+
+reference: $(REF_VENV)/.installed $(REF_VENV)/.joblib $(REF_VENV)/.pytest
 
 lint: dev
 	$(BIN)/ruff check .
