@@ -38,7 +38,24 @@ def _merged_with(tables: CacheTables, out: Path) -> CacheTables:
 
 
 class CacheMethods(Facade):
-    """``refresh_cache``, ``save_cache``, ``save_loaded_ids``."""
+    """``refresh_cache``, ``save_cache``, ``save_loaded_ids`` (and one-api's ``_reset_cache``)."""
+
+    def _reset_cache(self) -> None:
+        """Empty the tables held in memory, as one-api's ``One._reset_cache`` does; nothing on
+        disk changes (``load_cache()`` reads the saved tables again).
+
+        Lab code calls it before rebuilding ``one._cache`` by hand, so it keeps one-api's name.
+        """
+        from onesdk._cache import empty_tables
+        from onesdk._repo._parquet import ParquetRepository
+
+        self._tables = empty_tables()
+        repository = ParquetRepository(self._tables)
+        self._repo = (
+            repository if self._server is None else LayeredRepository(repository, self._tables)
+        )
+        if self._cache_view is not None:  # the view shows the empty tables from now on
+            self._cache_view.pull()
 
     def refresh_cache(self, mode: str = "auto") -> dt.datetime | None:
         """Reload the tables from disk (a local cache has nothing newer to fetch).

@@ -189,3 +189,17 @@ def test_pickling_an_instance_with_a_view_reopens_without_it(one: One) -> None:
     copy = pickle.loads(pickle.dumps(one))
     assert copy._cache_view is None
     assert sorted(str(s) for s in copy.list_subjects()) == ["SUB1", "SUB2"]
+
+
+def test_reset_cache_empties_the_tables_in_memory_and_leaves_the_files(one: One) -> None:
+    assert one.search()
+    saved = sorted(p.name for p in one._tables_dir.iterdir())
+    columns = {name: list(one._cache[name].columns) for name in ("sessions", "datasets")}
+    one._reset_cache()
+    assert one.search() == []
+    assert one._cache.sessions.empty
+    assert one._cache.datasets.empty
+    assert {name: list(one._cache[name].columns) for name in columns} == columns
+    assert sorted(p.name for p in one._tables_dir.iterdir()) == saved
+    one.load_cache()
+    assert len(one.search()) == 2
