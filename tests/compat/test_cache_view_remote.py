@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onesdk._facade._one_alyx import OneAlyx
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 EID = uuid.UUID("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")
@@ -17,14 +18,7 @@ EID = uuid.UUID("3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80")
 
 @pytest.fixture
 def one(replay: ReplayServer, config_home: Path, tmp_path: Path) -> Iterator[OneAlyx]:
-    instance = OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=tmp_path / "cache",
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    instance = open_one_alyx(replay, tmp_path / "cache")
     yield instance
     instance.close()
 

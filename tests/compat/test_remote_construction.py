@@ -11,6 +11,7 @@ from onesdk import ONE, OneAlyx
 from onesdk._remote._servers import PUBLIC_ALYX_URL, PUBLIC_HTTP_DATA_SERVER
 from onesdk._settings import Settings, load_settings, save_settings
 from onesdk.errors import ArgumentError, AuthenticationError
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 
@@ -57,14 +58,7 @@ def test_a_password_without_a_user_name_is_refused_with_the_signup_page(
 
 
 def _one(replay: ReplayServer, tmp_path: Path, password: str) -> OneAlyx:
-    return OneAlyx(
-        username="root",
-        password=password,
-        base_url=replay.alyx_url,
-        cache_dir=tmp_path / "cache",
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    return open_one_alyx(replay, tmp_path / "cache", password=password)
 
 
 def test_a_wrong_password_fails_when_the_instance_is_made(

@@ -12,18 +12,12 @@ from onesdk import Lock
 from onesdk._facade._one_alyx import OneAlyx
 from onesdk.errors import LockFileError
 from tests.lock.conftest import EID, SESSION
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 
 def _one(replay: ReplayServer, cache: Path) -> OneAlyx:
-    return OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=cache,
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    return open_one_alyx(replay, cache)
 
 
 def _md5(path: Path) -> str:

@@ -13,6 +13,7 @@ import pytest
 from onesdk._facade._one_alyx import OneAlyx
 from onesdk.errors import CacheWarning
 from tests.pickling import _workers
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 SUBJECT = "KS051"
@@ -20,15 +21,7 @@ EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"  # a session with recorded details
 
 
 def _one(replay: ReplayServer, cache: Path, **kwargs: object) -> OneAlyx:
-    return OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=cache,
-        silent=True,
-        http_data_server=replay.files_url,
-        **kwargs,  # type: ignore[arg-type]
-    )
+    return open_one_alyx(replay, cache, **kwargs)
 
 
 def test_remote_pickle_never_holds_the_password(

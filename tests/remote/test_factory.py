@@ -15,6 +15,7 @@ from onesdk._facade._one_alyx import OneAlyx
 from onesdk._sample import make_sample
 from onesdk._settings import config_dir, load_settings
 from onesdk.errors import CacheWarning
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 
@@ -33,14 +34,7 @@ def sample(tmp_path: Path) -> Path:
 
 
 def _alyx(replay: ReplayServer, cache: Path) -> OneAlyx:
-    return OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=cache,
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    return open_one_alyx(replay, cache)
 
 
 def test_a_cache_dir_alone_gives_a_local_one_and_saves_nothing(

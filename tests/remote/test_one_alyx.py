@@ -20,6 +20,7 @@ from onesdk._facade._factory import ONE
 from onesdk._facade._one_alyx import OneAlyx
 from onesdk._settings import FileTokenStore, load_settings
 from onesdk.errors import ArgumentError, OfflineWarning, RemoteError
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
@@ -27,15 +28,7 @@ CHOICE = "mainenlab/Subjects/ZM_3003/2024-09-17/001/alf/_ibl_trials.choice.npy"
 
 
 def _one(replay: ReplayServer, cache: Path, **kwargs: object) -> OneAlyx:
-    return OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=cache,
-        silent=True,
-        http_data_server=replay.files_url,
-        **kwargs,  # type: ignore[arg-type]
-    )
+    return open_one_alyx(replay, cache, **kwargs)
 
 
 @pytest.fixture

@@ -14,19 +14,13 @@ from onesdk._facade._one_alyx import OneAlyx
 from onesdk._remote._filters import session_params, session_query
 from onesdk._repo._query import SessionQuery
 from onesdk.errors import ArgumentError
+from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
 
 @pytest.fixture
 def one(replay: ReplayServer, config_home: Path, tmp_path: Path) -> Iterator[OneAlyx]:
-    instance = OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=tmp_path / "cache",
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    instance = open_one_alyx(replay, tmp_path / "cache")
     yield instance
     instance.close()
 

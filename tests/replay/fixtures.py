@@ -9,10 +9,14 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.replay.server import ReplayServer
+
+if TYPE_CHECKING:
+    from onesdk import OneAlyx
 
 
 def leaked_secrets(root: Path, secrets: tuple[str, ...]) -> list[str]:
@@ -47,3 +51,20 @@ def replay(shared_alyx: Path, tmp_path: Path) -> Iterator[ReplayServer]:
     leaks = leaked_secrets(tmp_path, tokens)
     if leaks:
         pytest.fail("a token or password was written to: " + ", ".join(leaks))
+
+
+def open_one_alyx(replay: ReplayServer, cache_dir: Path, **options: Any) -> OneAlyx:
+    """An ``OneAlyx`` logged in to ``replay`` as its recorded user, with ``replay`` as its file
+    server and ``cache_dir`` as its cache (``options`` add or override keywords)."""
+    from onesdk import OneAlyx
+
+    keywords: dict[str, Any] = {
+        "username": "root",
+        "password": replay.password,
+        "base_url": replay.alyx_url,
+        "cache_dir": cache_dir,
+        "silent": True,
+        "http_data_server": replay.files_url,
+        **options,
+    }
+    return OneAlyx(**keywords)

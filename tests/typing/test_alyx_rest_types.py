@@ -20,7 +20,7 @@ import onesdk
 from onesdk import alyx_types as t
 from onesdk.errors import ContractError, UnknownTermError
 from tests.conftest import ROOT
-from tests.replay.fixtures import replay
+from tests.replay.fixtures import open_one_alyx, replay
 from tests.replay.server import ReplayServer
 
 __all__ = ["replay"]
@@ -34,14 +34,7 @@ def one(
 ) -> Iterator[onesdk.OneAlyx]:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = onesdk.OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=tmp_path / "cache",
-        silent=True,
-        http_data_server=replay.files_url,
-    )
+    instance = open_one_alyx(replay, tmp_path / "cache")
     yield instance
     instance.close()
 
