@@ -26,12 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from onesdk.errors import CacheError
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
@@ -168,8 +169,8 @@ class CacheView(dict[str, Any]):
             tables = self._tables_now() or tables
         finally:
             self._busy = False
-        self["sessions"] = one_api_sessions_frame(tables.sessions)
-        self["datasets"] = one_api_datasets_frame(tables.datasets)
+        self["sessions"] = _frame(tables.sessions, "sessions", one_api_sessions_frame)
+        self["datasets"] = _frame(tables.datasets, "datasets", one_api_datasets_frame)
         meta = self.get("_meta")
         if not isinstance(meta, _Meta):
             meta = _Meta(self._owner)
@@ -224,6 +225,17 @@ class CacheView(dict[str, Any]):
 
 
 # ---------------------------------------------------------------- frames and tables
+
+
+def _frame(table: pa.Table, name: str, convert: Callable[[pa.Table], pd.DataFrame]) -> pd.DataFrame:
+    """The frame the view shows for ``table``: a table without rows is one-api's empty frame
+    (its columns and dtypes: what one-api holds after ``_reset_cache`` or before any load)."""
+    if len(table) == 0:
+        from onesdk.alf.cache import EMPTY_DATASETS_FRAME, EMPTY_SESSIONS_FRAME
+
+        empty = EMPTY_SESSIONS_FRAME if name == "sessions" else EMPTY_DATASETS_FRAME
+        return empty.copy()
+    return convert(table)
 
 
 def _fingerprint(frame: object) -> tuple[int, bytes | None]:

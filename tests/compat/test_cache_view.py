@@ -194,12 +194,60 @@ def test_pickling_an_instance_with_a_view_reopens_without_it(one: One) -> None:
 def test_reset_cache_empties_the_tables_in_memory_and_leaves_the_files(one: One) -> None:
     assert one.search()
     saved = sorted(p.name for p in one._tables_dir.iterdir())
-    columns = {name: list(one._cache[name].columns) for name in ("sessions", "datasets")}
     one._reset_cache()
     assert one.search() == []
+    assert one.list_datasets() == []
     assert one._cache.sessions.empty
     assert one._cache.datasets.empty
-    assert {name: list(one._cache[name].columns) for name in columns} == columns
     assert sorted(p.name for p in one._tables_dir.iterdir()) == saved
     one.load_cache()
     assert len(one.search()) == 2
+
+
+def test_after_reset_cache_the_view_shows_one_api_empty_frames(one: One) -> None:
+    assert "default_revision" in one._cache.datasets.columns  # the loaded tables have it
+    one._reset_cache()
+    cache = one._cache
+    assert list(cache.keys()) == ["sessions", "datasets", "_meta"]
+    # one-api's empty frames (one.alf.cache.EMPTY_*_FRAME): its columns, order and dtypes
+    sessions = cache.sessions.reset_index().dtypes.to_dict()
+    assert list(sessions) == ["id", "lab", "subject", "date", "number", "task_protocol", "projects"]
+    assert sessions["number"] == np.uint16
+    assert all(str(sessions[c]) == "object" for c in sessions if c != "number")
+    datasets = cache.datasets.reset_index().dtypes.to_dict()
+    assert list(datasets) == ["eid", "id", "rel_path", "file_size", "hash", "exists", "qc"]
+    assert [str(datasets[c]) for c in ("rel_path", "file_size", "hash", "exists")] == [
+        "object",
+        "UInt64",
+        "object",
+        "bool",
+    ]
+    assert isinstance(datasets["qc"], pd.CategoricalDtype)
+
+
+def test_rows_added_to_the_empty_frames_after_reset_cache_are_searched_and_loaded(
+    one: One, tmp_path: Path
+) -> None:
+    sessions, datasets = one._cache.sessions.copy(), one._cache.datasets.copy()
+    one._reset_cache()
+    empty_sessions, empty_datasets = one._cache.sessions, one._cache.datasets
+    sub2 = sessions[sessions["subject"] == "SUB2"].astype(empty_sessions.dtypes)
+    rows = datasets.loc[list(sub2.index)][list(empty_datasets.columns)]
+    one._cache.sessions = pd.concat([empty_sessions, sub2])
+    one._cache.datasets = pd.concat([empty_datasets, rows.astype(empty_datasets.dtypes)])
+    eid = _eid(one, "SUB2")
+    assert one.list_datasets(eid) == ["alf/trials.choice.npy"]
+    assert np.array_equal(one.load_array(eid, "trials.choice.npy"), np.arange(3.0) + 2)
+    one.save_cache(tmp_path / "out", clobber=True)
+    saved = One(tmp_path / "out", silent=True)
+    assert [str(e) for e in saved.search()] == [str(eid)]
+
+
+def test_save_cache_after_reset_cache_writes_empty_tables(one: One, tmp_path: Path) -> None:
+    one._reset_cache()
+    one.save_cache(tmp_path / "out")  # nothing changed since: nothing to write
+    assert not (tmp_path / "out").exists()
+    one.save_cache(tmp_path / "out", clobber=True)
+    emptied = One(tmp_path / "out", silent=True)
+    assert emptied.search() == []
+    assert list(emptied._cache.datasets.columns) == list(one._cache.datasets.columns)
