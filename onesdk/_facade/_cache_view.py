@@ -18,7 +18,10 @@ call costs a pass over the frames: the public methods are the fast path.
 
 ``_meta['modified_time']`` and ``_meta['saved_time']`` are the facade's own change and save
 times (``save_cache`` reads and sets them); ``_meta['raw']`` is the metadata the tables are saved
-with. Other keys (``insertions``, anything a user stores) are kept as they are and not read.
+with. ``_loaded_datasets`` is the instance's record of loaded dataset ids (:class:`LoadedIds`),
+the very list ``save_loaded_ids`` returns, there once a load was recorded (as in one-api); the
+record follows the key when the user removes or replaces it. Other keys (``insertions``,
+anything a user stores) are kept as they are and not read.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from onesdk.errors import CacheError
@@ -38,7 +43,14 @@ if TYPE_CHECKING:
     from onesdk._cache import CacheTables
     from onesdk._facade._core import Facade
 
-__all__ = ["CacheView", "cache_view"]
+__all__ = [
+    "CacheView",
+    "LoadedIds",
+    "cache_view",
+    "loaded_record",
+    "record_loaded_ids",
+    "set_loaded_record",
+]
 
 _log = logging.getLogger("onesdk.one")
 
@@ -46,6 +58,70 @@ _log = logging.getLogger("onesdk.one")
 _FRAMES: dict[str, tuple[str, ...]] = {"sessions": ("id",), "datasets": ("eid", "id")}
 #: the ``_meta`` keys that are attributes of the facade
 _TIMES = {"modified_time": "_modified_time", "saved_time": "_saved_time"}
+#: the key of the loaded dataset ids, as one-api names it
+LOADED_KEY = "_loaded_datasets"
+#: no ``_loaded_datasets`` key
+_ABSENT = object()
+#: held while a load adds to a record of loaded ids (threads may load through one instance)
+_RECORDING = threading.Lock()
+
+
+class LoadedIds(list[uuid.UUID]):
+    """The ids of the datasets loaded while ``record_loaded`` was set: sorted, each once.
+
+    A list of UUIDs; ``size`` is its length, as for the numpy array one-api keeps under
+    ``_cache['_loaded_datasets']`` (lab code tests ``.size``).
+    """
+
+    __slots__ = ()
+
+    @property
+    def size(self) -> int:
+        """How many ids are recorded."""
+        return len(self)
+
+    def add(self, ids: Iterable[str | uuid.UUID]) -> None:
+        """Record ``ids`` (those already recorded are not repeated)."""
+        new = {uuid.UUID(str(i)) for i in ids}.difference(self)
+        if new:
+            self[:] = sorted([*self, *new])
+
+
+def _as_loaded_ids(value: object) -> LoadedIds:
+    """What the user put under ``_cache['_loaded_datasets']`` as the record of loaded ids."""
+    if isinstance(value, LoadedIds):
+        return value
+    where = f"One._cache[{LOADED_KEY!r}]"
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise CacheError(f"{where}: expected a sequence of dataset ids, got {type(value).__name__}")
+    try:
+        return LoadedIds(sorted({uuid.UUID(str(i)) for i in value}))
+    except ValueError:
+        raise CacheError(f"{where}: expected dataset ids (UUIDs)") from None
+
+
+def loaded_record(owner: Facade) -> LoadedIds | None:
+    """``owner``'s loaded ids (None: nothing recorded), after what the user did to the key."""
+    if owner._cache_view is not None:
+        owner._cache_view.take_loaded()
+    return owner._loaded_ids
+
+
+def set_loaded_record(owner: Facade, record: LoadedIds | None) -> None:
+    """Make ``record`` ``owner``'s loaded ids (None: no record), and the view's key."""
+    owner._loaded_ids = record
+    if owner._cache_view is not None:
+        owner._cache_view.show_loaded()
+
+
+def record_loaded_ids(owner: Facade, ids: Iterable[str]) -> None:
+    """Add ``ids`` to ``owner``'s loaded ids (starting the record, as one-api, even with none)."""
+    with _RECORDING:
+        record = loaded_record(owner)
+        if record is None:
+            record = LoadedIds()
+        record.add(ids)
+        set_loaded_record(owner, record)
 
 
 def cache_view(owner: Facade) -> CacheView:
@@ -55,6 +131,7 @@ def cache_view(owner: Facade) -> CacheView:
         view = CacheView(owner)
         owner._cache_view = view
         view.pull()
+        view.show_loaded()
     return view
 
 
@@ -113,7 +190,7 @@ class CacheView(dict[str, Any]):
     keeps the frames and the tables in step.
     """
 
-    __slots__ = ("_busy", "_owner", "_prints", "_source")
+    __slots__ = ("_busy", "_loaded_shown", "_owner", "_prints", "_source")
 
     def __init__(self, owner: Facade) -> None:
         super().__init__()
@@ -121,6 +198,7 @@ class CacheView(dict[str, Any]):
         self._prints: dict[str, tuple[int, bytes | None]] = {}
         self._source: CacheTables | None = None
         self._busy = False
+        self._loaded_shown: object = _ABSENT  # what ``_loaded_datasets`` held when last in step
 
     # ------------------------------------------------------------ attribute access
 
@@ -182,6 +260,26 @@ class CacheView(dict[str, Any]):
         dict.__setitem__(meta, "raw", tables.metadata)
         self._source = tables
         self._prints = {name: _fingerprint(self.get(name)) for name in _FRAMES}
+
+    def take_loaded(self) -> None:
+        """Make what the user put under ``_loaded_datasets`` (or removed) the instance's
+        record of loaded ids; nothing when the key is as the instance left it."""
+        shown = dict.get(self, LOADED_KEY, _ABSENT)
+        if shown is self._loaded_shown:
+            return
+        self._owner._loaded_ids = None if shown is _ABSENT else _as_loaded_ids(shown)
+        self.show_loaded()
+
+    def show_loaded(self) -> None:
+        """Show the instance's record of loaded ids under ``_loaded_datasets`` (no key when
+        nothing is recorded)."""
+        record = self._owner._loaded_ids
+        if record is None:
+            dict.pop(self, LOADED_KEY, None)
+            self._loaded_shown = _ABSENT
+        else:
+            dict.__setitem__(self, LOADED_KEY, record)
+            self._loaded_shown = record
 
     def sync(self) -> None:
         """Push the frames the user changed into the tables, or pull tables the facade

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from onesdk._cache import CacheTables
-    from onesdk._facade._cache_view import CacheView
+    from onesdk._facade._cache_view import CacheView, LoadedIds
     from onesdk._lock._view import PinView
     from onesdk._models import Session
     from onesdk._remote._session import RemoteSession
@@ -94,7 +94,7 @@ class Facade:
         self.http_data_server = options.http_data_server
         self.record_loaded = False
         self.uuid_filenames = False
-        self._loaded_ids: set[str] = set()
+        self._loaded_ids: LoadedIds | None = None  # none until a load is recorded
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
         self._tables: CacheTables | None = None
@@ -342,5 +342,7 @@ class Facade:
         self._store.data_server = self.http_data_server
         files = self._store.files(wanted, check_hash)
         if self.record_loaded:
-            self._loaded_ids.update(r.id for r, f in zip(wanted, files, strict=True) if f)
+            from onesdk._facade._cache_view import record_loaded_ids
+
+            record_loaded_ids(self, [r.id for r, f in zip(wanted, files, strict=True) if f])
         return files

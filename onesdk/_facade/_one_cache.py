@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from onesdk._atomic import atomic_write_bytes
+from onesdk._facade._cache_view import LoadedIds, loaded_record, set_loaded_record
 from onesdk._facade._core import Facade
 from onesdk._remote._layered import LayeredRepository
 from onesdk._validate import (
@@ -41,8 +42,9 @@ class CacheMethods(Facade):
     """``refresh_cache``, ``save_cache``, ``save_loaded_ids`` (and one-api's ``_reset_cache``)."""
 
     def _reset_cache(self) -> None:
-        """Empty the tables held in memory, as one-api's ``One._reset_cache`` does; nothing on
-        disk changes (``load_cache()`` reads the saved tables again).
+        """Empty the tables held in memory and forget the loaded ids, as one-api's
+        ``One._reset_cache`` does (it replaces ``one._cache``); nothing on disk changes
+        (``load_cache()`` reads the saved tables again).
 
         Lab code calls it before rebuilding ``one._cache`` by hand, so it keeps one-api's name.
         """
@@ -56,6 +58,7 @@ class CacheMethods(Facade):
         )
         if self._cache_view is not None:  # the view shows the empty tables from now on
             self._cache_view.pull()
+        set_loaded_record(self, None)
 
     def refresh_cache(self, mode: str = "auto") -> dt.datetime | None:
         """Reload the tables from disk (a local cache has nothing newer to fetch).
@@ -129,7 +132,7 @@ class CacheMethods(Facade):
         """Write the ids of the loaded datasets (or of their sessions) to a CSV file.
 
         Datasets are recorded while ``record_loaded`` is True, whether they were on disk or
-        downloaded.
+        downloaded; ``one._cache['_loaded_datasets']`` shows the record.
 
         Parameters
         ----------
@@ -141,29 +144,32 @@ class CacheMethods(Facade):
         Returns
         -------
         list of uuid.UUID
-            The ids written (as one-api returns them).
+            The ids written (as one-api returns them): for datasets, the recorded list itself
+            (sorted; with ``clear_list`` a new, empty one is recorded into from then on).
         pathlib.Path or None
             The CSV file (in the tables dir), or None when nothing was recorded (with a
             ``CacheWarning``).
         """
         import warnings
 
-        if not self._loaded_ids:
+        record = loaded_record(self)
+        if not record:
             hint = "" if self.record_loaded else "; set record_loaded = True to record them"
             warnings.warn(f"No datasets loaded{hint}", CacheWarning, 2)
             return [], None
+        ids: list[uuid.UUID]
         if sessions_only:
             name = "session_uuid"
-            ids = [uuid.UUID(e) for e in self.repository.eids_of(self._loaded_ids)]
+            ids = [uuid.UUID(e) for e in self.repository.eids_of([str(i) for i in record])]
         else:
             name = "dataset_uuid"
-            ids = sorted(uuid.UUID(i) for i in self._loaded_ids)
+            ids = record
         stamp = dt.datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
         path = self._tables_dir / f"{stamp}_loaded_{name}s.csv"
         try:
             atomic_write_bytes(path, ("\n".join([name, *map(str, ids)]) + "\n").encode())
         except OSError as exc:  # read-only or full cache dir
             raise CacheError(f"{path}: cannot save the loaded ids ({exc.strerror})") from None
-        if clear_list:
-            self._loaded_ids.clear()
+        if clear_list:  # the ids returned stay as they are
+            set_loaded_record(self, LoadedIds())
         return ids, path
