@@ -2,19 +2,25 @@
 
 Every error names what it concerns (the argument, file, record or URL) and, where it can, what the
 user can do next. Errors that stand for bad arguments also subclass the built-in a caller would
-expect (``ValueError``, ``TypeError``, ``LookupError``), so ``except ValueError`` keeps working.
+expect (``ValueError``, ``TypeError``, ``LookupError``), so ``except ValueError`` keeps working;
+where one-api raises another built-in for the same call (``NotImplementedError``,
+``AssertionError``), a dedicated subclass is that built-in too, so one-api's ``except`` still
+catches it.
 
 ```
 OneSdkError
 ├── ArgumentError (ValueError)              a public function got an argument it cannot use
 │   ├── ArgumentTypeError (TypeError)       an argument of the wrong kind (one name for a list)
+│   ├── BunchKeysError (NotImplementedError) AlfBunch.append of a bunch with other keys
 │   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
 ├── AlfError                                anything about ALF names and objects (alias ALFError)
 │   ├── ALFInvalid (ValueError)             a name or path that breaks the ALF grammar
 │   ├── ALFObjectNotFound (LookupError)     nothing matched (says what exists)
 │   ├── ALFMultipleObjectsFound             a query that should match one matched several
+│   │   └── ALFDuplicateAttributes (AssertionError)  files of one object give one attribute key
 │   ├── ALFMultipleCollectionsFound         the object is in several collections
-│   └── ALFMultipleRevisionsFound           several revisions match and none is pinned
+│   ├── ALFMultipleRevisionsFound           several revisions match and none is pinned
+│   └── SessionNumbersExhausted (AssertionError)  a date folder holds session 999 already
 ├── LoadError                               an ALF file exists but cannot be read as its format says
 ├── LockError                               a data lock (onesdk.Lock) cannot be used as asked
 │   ├── LockFileError (ValueError)          a lock file that is malformed, foreign or tampered
@@ -49,6 +55,7 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "ALFDuplicateAttributes",
     "ALFError",
     "ALFInvalid",
     "ALFMultipleCollectionsFound",
@@ -60,6 +67,7 @@ __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "AuthenticationError",
+    "BunchKeysError",
     "CacheError",
     "CacheLockTimeout",
     "CacheWarning",
@@ -78,6 +86,7 @@ __all__ = [
     "OneSdkWarning",
     "RemoteError",
     "SessionError",
+    "SessionNumbersExhausted",
     "SessionsFailed",
     "TableColumnsError",
     "UnknownTableError",
@@ -107,20 +116,30 @@ class OneSdkError(Exception):
 class ArgumentError(OneSdkError, ValueError):
     """A public function got an argument it cannot use.
 
-    ``argument`` is the parameter name, ``expected`` says what would have been accepted.
+    ``argument`` is the parameter name, ``expected`` says what would have been accepted;
+    ``problem``, when given, leads the message with what is wrong as a whole.
     """
 
-    def __init__(self, argument: str, value: object, expected: str) -> None:
+    def __init__(self, argument: str, value: object, expected: str, *, problem: str = "") -> None:
         self.argument = argument
         self.expected = expected
+        self.problem = problem
         shown = describe_value(value, name=argument)
-        super().__init__(f"invalid {argument}={shown}: expected {expected}")
+        lead = f"{problem}: " if problem else ""
+        super().__init__(f"{lead}invalid {argument}={shown}: expected {expected}")
 
 
 class ArgumentTypeError(ArgumentError, TypeError):
     """An argument of the wrong kind, such as one string where a list is expected.
 
     Also a ``TypeError``, which one-api raises for the same calls.
+    """
+
+
+class BunchKeysError(ArgumentError, NotImplementedError):
+    """``AlfBunch.append`` of a bunch whose keys are not this bunch's; names both key lists.
+
+    Also a ``NotImplementedError``, which one-api raises for the same call.
     """
 
 
@@ -163,12 +182,28 @@ class ALFMultipleObjectsFound(AlfError):
     """A request that must match one dataset or object matched several."""
 
 
+class ALFDuplicateAttributes(ALFMultipleObjectsFound, AssertionError):
+    """Several files of one object give the same attribute key (``load_object(short_keys=True)``
+    with two ``.extra`` parts); the message lists the files.
+
+    Also an ``AssertionError``, which one-api raises for the same call.
+    """
+
+
 class ALFMultipleCollectionsFound(AlfError):
     """The requested data exist in several collections; pass ``collection=`` to choose one."""
 
 
 class ALFMultipleRevisionsFound(AlfError):
     """Several revisions match and none is the default; pass ``revision=`` to choose one."""
+
+
+class SessionNumbersExhausted(AlfError, AssertionError):
+    """``next_num_folder`` of a date folder that holds session 999: ALF numbers have three digits.
+
+    Also an ``AssertionError``, which one-api raises for the same call (an ``AssertionError``
+    raised on purpose, so it stays under ``python -O``).
+    """
 
 
 class LoadError(OneSdkError):

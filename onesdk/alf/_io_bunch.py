@@ -21,6 +21,7 @@ from onesdk.errors import (
     ALFObjectNotFound,
     ALFWarning,
     ArgumentError,
+    BunchKeysError,
 )
 
 _logger = logging.getLogger("onesdk.alf.io")
@@ -195,7 +196,10 @@ class AlfBunch(dict[str, FileContent]):
         return cls(data)
 
     def append(self, other: Mapping[str, FileContent], inplace: bool = False) -> AlfBunch:
-        """Concatenate ``other``'s arrays (and lists) after this bunch's, key by key."""
+        """Concatenate ``other``'s arrays (and lists) after this bunch's, key by key.
+
+        ``other`` must have this bunch's keys (else :class:`~onesdk.errors.BunchKeysError`).
+        """
         target = self if inplace else AlfBunch(self)
         if not other:
             return target
@@ -203,7 +207,7 @@ class AlfBunch(dict[str, FileContent]):
             target.update(other)
             return target
         if set(target) != set(other):
-            raise ArgumentError(
+            raise BunchKeysError(
                 "other", sorted(other), f"a bunch with the same keys ({sorted(target)})"
             )
         for key, value in target.items():

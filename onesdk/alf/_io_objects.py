@@ -34,8 +34,8 @@ from onesdk.alf._io_types import (
     StrPath,
 )
 from onesdk.errors import (
+    ALFDuplicateAttributes,
     ALFInvalid,
-    ALFMultipleObjectsFound,
     ALFObjectNotFound,
     ArgumentError,
     LoadError,
@@ -285,7 +285,8 @@ def load_object(
     A ``table`` attribute that is a DataFrame is replaced by one array per column; metadata
     files (``obj.attr.metadata.json``) split arrays into named columns; (2, 2) timestamps are
     interpolated. Attributes of inconsistent length raise an :class:`~onesdk.errors.ALFWarning`
-    that names them. Raises :class:`~onesdk.errors.ALFObjectNotFound` when nothing matches.
+    that names them. Raises :class:`~onesdk.errors.ALFObjectNotFound` when nothing matches,
+    :class:`~onesdk.errors.ALFDuplicateAttributes` when two files give one attribute key.
     """
     filters: dict[str, PartFilter] = {
         "namespace": namespace,
@@ -297,7 +298,11 @@ def load_object(
     if isinstance(alfpath, str | os.PathLike):
         path = _path_argument(alfpath, "alfpath")
         if object is None and path.is_dir():
-            raise ArgumentError("object", None, "an ALF object name when alfpath is a folder")
+            raise ArgumentError(
+                "object",
+                None,
+                "a str: alfpath is a folder, so the object name should be provided too",
+            )
         _, files = _find_object_files(path, object, wildcards, filters)
         name = object if isinstance(object, str) else files[0][1].object
     else:
@@ -319,7 +324,7 @@ def load_object(
     duplicates = sorted(k for k, n in Counter(keys).items() if n > 1)
     if duplicates:
         clash = [str(f) for (f, _), k in zip(files, keys, strict=True) if k in duplicates]
-        raise ALFMultipleObjectsFound(
+        raise ALFDuplicateAttributes(
             f"several files of object {name!r} give the attribute(s) {duplicates}: {clash}; "
             "restrict namespace, extra or revision (or do not use short_keys)"
         )

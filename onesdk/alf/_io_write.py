@@ -21,9 +21,9 @@ from onesdk.alf._io_types import (
     StrPath,
 )
 from onesdk.errors import (
-    AlfError,
     ALFInvalid,
     ArgumentError,
+    SessionNumbersExhausted,
 )
 
 
@@ -74,7 +74,10 @@ def save_object_npy(
     expected, odd = _dimension_report(arrays)
     if odd:
         raise ArgumentError(
-            "dico", _describe_sizes(arrays), f"arrays of one length ({expected}); off: {odd}"
+            "dico",
+            _describe_sizes(arrays),
+            f"arrays of one length ({expected}); off: {odd}",
+            problem="Dimensions are not consistent",
         )
     names = {k: _dataset_name(object, k, "npy", namespace, timescale, parts) for k in arrays}
     written = []
@@ -131,7 +134,10 @@ def iter_datasets(session_path: StrPath) -> Iterator[ALFPath]:
 
 
 def next_num_folder(session_date_folder: StrPath) -> str:
-    """The next free session number (``'001'``, ``'002'``, ...) in a date folder."""
+    """The next free session number (``'001'``, ``'002'``, ...) in a date folder.
+
+    After ``'999'`` raises :class:`~onesdk.errors.SessionNumbersExhausted`.
+    """
     folder = _path_argument(session_date_folder, "session_date_folder")
     numbers = [
         int(p.name)
@@ -140,7 +146,9 @@ def next_num_folder(session_date_folder: StrPath) -> str:
     ]
     following = max(numbers, default=0) + 1
     if following > 999:
-        raise AlfError(f"{folder} has session 999 already: ALF numbers have three digits")
+        raise SessionNumbersExhausted(
+            f"{folder} has session 999 already: ALF numbers have three digits"
+        )
     return f"{following:03d}"
 
 

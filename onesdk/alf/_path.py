@@ -120,7 +120,7 @@ def add_uuid_string(file_path: StrPath, uuid: str | UUID, strict: bool = False) 
             return path
         if strict:
             raise ArgumentError("uuid", text, f"the UUID already in {path.name!r} ({old})")
-        _log.debug("replacing UUID %s with %s in %s", old, text, path)
+        _log.debug("Replacing %s with %s in %s (the file name had another UUID)", old, text, path)
     return path.parent.joinpath(f"{'.'.join(name_parts)}.{text}{path.suffix}")
 
 
