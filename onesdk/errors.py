@@ -15,6 +15,7 @@ OneSdkError
 │   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
 ├── AlfError                                anything about ALF names and objects (alias ALFError)
 │   ├── ALFInvalid (ValueError)             a name or path that breaks the ALF grammar
+│   │   └── ALFMissingExtension (TypeError)  to_alf without a file extension
 │   ├── ALFObjectNotFound (LookupError)     nothing matched (says what exists)
 │   ├── ALFMultipleObjectsFound             a query that should match one matched several
 │   │   └── ALFDuplicateAttributes (AssertionError)  files of one object give one attribute key
@@ -58,6 +59,7 @@ __all__ = [
     "ALFDuplicateAttributes",
     "ALFError",
     "ALFInvalid",
+    "ALFMissingExtension",
     "ALFMultipleCollectionsFound",
     "ALFMultipleObjectsFound",
     "ALFMultipleRevisionsFound",
@@ -172,6 +174,13 @@ class ALFInvalid(AlfError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"{value!r} is not a valid ALF {rule}")
+
+
+class ALFMissingExtension(ALFInvalid, TypeError):
+    """``to_alf`` was given no file extension: a file name cannot be built without one.
+
+    Also a ``TypeError``, which one-api raises for the same call.
+    """
 
 
 class ALFObjectNotFound(AlfError, LookupError):

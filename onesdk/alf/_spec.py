@@ -10,7 +10,7 @@ from onesdk_gen import alf as _gen
 
 from onesdk._validate import instance, part_value, text_items
 from onesdk.alf._parts import StrPath, posix_text
-from onesdk.errors import ALFInvalid, ArgumentError
+from onesdk.errors import ALFInvalid, ALFMissingExtension, ArgumentError
 
 # The session grammar, ending at the end of the text (it may start anywhere).
 _SESSION_AT_END = re.compile(_gen.SESSION_SEARCH_RE.pattern + r"\Z")
@@ -147,7 +147,8 @@ def to_alf(
 
     Object, attribute and timescale words are joined in camelCase (``wheel_moves`` ->
     ``wheelMoves``; a trailing ``_times``/``_intervals``/``_timestamps`` on the attribute stays).
-    Raises ``ALFInvalid`` when a part contains a period or the namespace an underscore.
+    Raises ``ALFInvalid`` when a part contains a period or the namespace an underscore, and
+    ``ALFMissingExtension`` (also a ``TypeError``, as in one-api) when the extension is empty.
 
     >>> to_alf("spikes", "times", "npy", namespace="ibl", timescale="ephysClock")
     '_ibl_spikes.times_ephysClock.npy'
@@ -157,8 +158,8 @@ def to_alf(
     instance(namespace, (str, type(None)), "namespace", "a str or None")
     timescale = None if timescale is None else text_items(timescale, "timescale")
     extra = None if extra is None else text_items(extra, "extra")
-    if not extension:
-        raise ALFInvalid(str(extension), "extension: a file extension is required")
+    if not extension.removeprefix("."):
+        raise ALFMissingExtension(extension, "extension: a file extension is required")
     extension = extension.removeprefix(".")
     timescales = [timescale] if isinstance(timescale, str) else list(timescale or ())
     for part, value in (

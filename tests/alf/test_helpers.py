@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from onesdk import alf
-from onesdk.errors import ALFInvalid, ArgumentError
+from onesdk.errors import ALFInvalid, ALFMissingExtension, ArgumentError
 from tests import strategies as strat
 
 UUID = "a976e418-c8b8-4d24-be47-d05120b18341"
@@ -240,3 +240,12 @@ def test_templates_ending_in_a_file_name_are_anchored(spec: str) -> None:
     assert pattern.match(prefix + "spikes.times.npy")
     assert pattern.match(prefix + "spikes.times.npy (copy)") is None
     assert pattern.match(prefix + "spikes.times.npy\n") is None
+
+
+@pytest.mark.parametrize("extension", ["", "."])
+def test_to_alf_without_an_extension_is_also_a_type_error(extension: str) -> None:
+    with pytest.raises(TypeError) as caught:
+        alf.to_alf("spikes", "times", extension)
+    assert isinstance(caught.value, ALFMissingExtension)
+    assert isinstance(caught.value, ALFInvalid)  # so also a ValueError
+    assert "extension" in str(caught.value)
