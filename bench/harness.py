@@ -42,6 +42,9 @@ OPERATIONS: tuple[str, ...] = (
     "save_cache",
 )
 PHASES: tuple[str, ...] = ("import", "import_one", "load")
+# A phase gets one sample per process, an operation hundreds: a phase under suspicion is
+# measured again in this many fresh processes per client and confirmation round.
+PHASE_CONFIRM_PROCESSES = 4
 # pyarrow_read is the steady state of repeated reads in one process (the floor of load_warm);
 # pyarrow_read_cold is the first read of a fresh process, sampled as often as the clients'
 # first load (the floor of load): like is compared with like.
@@ -244,6 +247,20 @@ class Harness:
             raw = self._runner(self.pythons[client], self._spec(result.cache, client, op))
             self._record(result, client, op, raw)
 
+    def _measure_phase(self, result: SizeResult, phase: str, order: Sequence[str]) -> None:
+        """Fresh processes that stop after ``phase``: samples of it (and of the phases before
+        it) only, so the phase is confirmed by as many processes as it was first measured in."""
+        for client in order:
+            if client not in self.pythons:
+                continue
+            raw = self._runner(self.pythons[client], self._spec(result.cache, client, phase))
+            if "error" in raw:
+                measured = result.measured(client, phase)
+                measured.processes += 1
+                measured.error = str(raw["error"])
+                continue
+            self._record_phases(result, client, raw)
+
     def _measure_group(self, result: SizeResult, ops: Sequence[str], order: Sequence[str]) -> None:
         for client in order:
             if client not in self.pythons:
@@ -267,6 +284,10 @@ class Harness:
             target.error = str(raw["error"])
             return
         _record_plain(target, raw)
+        Harness._record_phases(result, client, raw)
+
+    @staticmethod
+    def _record_phases(result: SizeResult, client: str, raw: dict[str, Any]) -> None:
         # every process is fresh: its import and load times are samples of those phases
         for phase, key, rss_key in (
             ("import", "import_s", None),
@@ -330,12 +351,20 @@ class Harness:
             self._cold_baseline(result)
         # a slower median may be noise from a busy machine: measure again, pool, then judge
         for round_ in range(self.settings.confirm_rounds):
-            suspects = [op for op in verdict.needs_confirmation(result.comparisons()) if op in ops]
+            suspects = [
+                op
+                for op in verdict.needs_confirmation(result.comparisons())
+                if op in ops or op in PHASES
+            ]
             if not suspects:
                 break
             self.progress(f"{cache.spec.key} re-measuring {', '.join(suspects)}")
             for op in suspects:
-                self._measure_op(result, op, CLIENTS if round_ % 2 else CLIENTS[::-1])
+                if op not in PHASES:
+                    self._measure_op(result, op, CLIENTS if round_ % 2 else CLIENTS[::-1])
+                    continue
+                for i in range(PHASE_CONFIRM_PROCESSES):
+                    self._measure_phase(result, op, CLIENTS if (round_ + i) % 2 else CLIENTS[::-1])
         return result
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bench import verdict
-from bench.harness import Harness, Settings
+from bench.harness import PHASE_CONFIRM_PROCESSES, Harness, Settings
 from bench.synth import Cache, CacheSpec, Targets
 
 
@@ -205,3 +205,46 @@ def test_load_targets_compare_like_with_like(
     assert cold["met"]
     assert warm["met"]
     assert rows["cache load peak RSS"]["value"] == pytest.approx(900.0)
+
+
+class PhaseRunner(FakeRunner):
+    """Operations are equal; onesdk's import of ``One`` was slow in the operations' processes
+    (a busy moment) and is fast in the processes that measure the phase again."""
+
+    def __init__(self, onesdk_phase_again: float) -> None:
+        super().__init__({"onesdk": [1.0], "one-api": [1.0]})
+        self.onesdk_phase_again = onesdk_phase_again
+
+    def __call__(self, python: str, spec: dict[str, Any]) -> dict[str, Any]:
+        raw = super().__call__(python, spec)
+        if spec["client"] == "onesdk":
+            again = spec["op"] == "import_one"
+            raw["import_one_s"] = self.onesdk_phase_again if again else 0.2
+        return raw
+
+
+def test_harness_confirms_a_slower_phase_in_fresh_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bench.harness.object_files", lambda cache: [])
+    runner = PhaseRunner(onesdk_phase_again=0.05)
+    result = _harness(runner).run(_cache(tmp_path), ops=("search_subject",))
+    assert result.failures() == []
+    comparison = result.comparison("import_one")
+    assert comparison is not None
+    # one sample from the operation's process, then one confirmation round of fresh processes
+    assert runner.calls.count(("onesdk", "import_one")) == PHASE_CONFIRM_PROCESSES
+    assert runner.calls.count(("one-api", "import_one")) == PHASE_CONFIRM_PROCESSES
+    assert comparison.n_candidate == 1 + PHASE_CONFIRM_PROCESSES
+
+
+def test_harness_fails_a_phase_that_stays_slower(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bench.harness.object_files", lambda cache: [])
+    runner = PhaseRunner(onesdk_phase_again=0.2)
+    result = _harness(runner).run(_cache(tmp_path), ops=("search_subject",))
+    assert any(f.startswith("import_one:") for f in result.failures())
+    # both confirmation rounds ran, and no operation was re-measured
+    assert runner.calls.count(("onesdk", "import_one")) == 2 * PHASE_CONFIRM_PROCESSES
+    assert runner.calls.count(("onesdk", "search_subject")) == 1
