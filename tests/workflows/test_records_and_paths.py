@@ -27,6 +27,13 @@ def test_to_eid_takes_a_generator_of_session_urls(shared_alyx: Path) -> None:
     assert one.to_eid(map(str, eids)) == one.to_eid(list(eids))
 
 
+def test_one_factory_tells_the_version_as_the_faq_prints_it() -> None:
+    # FAQ: `print(ONE.version)`
+    import onesdk
+
+    assert ONE.version == onesdk.__version__
+
+
 def test_eid2path_and_ref2path_give_alfpaths(shared_alyx: Path) -> None:
     one = ONE(mode="local", cache_dir=shared_alyx / "cache")
     path = one.eid2path("40ed367e-8564-41dc-a324-17c42f62323b")
