@@ -38,7 +38,12 @@ from onesdk._remote._records import (
     session_row_of,
 )
 from onesdk._remote._rest import JsonObject, RestRepository
-from onesdk._remote._servers import check_username, http_data_server_for, log_in_now
+from onesdk._remote._servers import (
+    PUBLIC_ALYX_URL,
+    check_username,
+    http_data_server_for,
+    log_in_now,
+)
 from onesdk._remote._session import (
     connect,
     unique_records,
@@ -135,7 +140,11 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         if base_url is None:
             if saved is None:
                 raise ArgumentError(
-                    "base_url", None, "an Alyx URL (none given and no saved settings)"
+                    "base_url",
+                    None,
+                    "an Alyx URL: none was given and no server is saved; pass base_url=... "
+                    "or save one with ONE.setup(base_url=...) (the public IBL database is "
+                    f"{PUBLIC_ALYX_URL})",
                 )
             base_url = saved.base_url
         base_url = normalise_base_url(base_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import assert_type
+from typing import Literal, assert_type
 
 import pytest
 
@@ -14,7 +14,7 @@ from onesdk._facade._one import One
 from onesdk._facade._one_alyx import OneAlyx
 from onesdk._sample import make_sample
 from onesdk._settings import config_dir, load_settings
-from onesdk.errors import CacheWarning
+from onesdk.errors import ArgumentError, CacheWarning
 from tests.replay.fixtures import open_one_alyx
 from tests.replay.server import ReplayServer
 
@@ -44,6 +44,19 @@ def test_a_cache_dir_alone_gives_a_local_one_and_saves_nothing(
     assert type(one) is One
     assert one.offline
     assert not (config_dir() / "alyx").exists()
+
+
+@pytest.mark.parametrize("mode", ["remote", "auto"])
+@pytest.mark.parametrize("silent", [False, True])
+def test_no_server_and_none_saved_says_how_to_choose_one(
+    config_home: Path, mode: Literal["remote", "auto"], silent: bool
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        ONE(mode=mode, silent=silent)
+    assert caught.value.argument == "base_url"
+    assert "ONE.setup(base_url=" in str(caught.value)
+    assert "https://openalyx.internationalbrainlab.org" in str(caught.value)
+    assert not (config_dir() / "alyx").exists()  # nothing was saved on the way
 
 
 def test_a_cache_dir_set_up_for_a_server_gives_an_instance_on_it(
