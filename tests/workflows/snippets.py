@@ -31,7 +31,7 @@ _ALF_NAMES = (
     "filename_parts, get_session_path, remove_uuid_string, add_uuid_string, "
     "session_path_parts, full_path_parts"
 )
-_SPEC_NAMES = "is_session_path, is_uuid_string, is_uuid, to_alf, is_valid, path_pattern"
+_SPEC_NAMES = "is_session_path, is_uuid_string, is_uuid, to_alf, is_valid, path_pattern, describe"
 
 #: the import lines of each side; everything after them is the same text
 PRELUDES = {
@@ -645,6 +645,17 @@ LOCAL: list[Snippet] = [
         "path = one.eid2path(eC)\n"
         "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
         "path.sequence, path.lab]",
+    ),
+    _s(
+        "describe_object",
+        ALF,
+        "result = describe('object')",
+        verdict=Documented(
+            "ALF: `describe`, `readableALF`",
+            "theirs is None and result.splitlines()[3] == 'OBJECT' "
+            "and result.splitlines()[1].rstrip() "
+            "== ' ' * (result.index('_object.') + 1) + '^' * len('object')",
+        ),
     ),
     # --- datasets and types -------------------------------------------------------------
     _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
