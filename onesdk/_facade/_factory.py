@@ -117,6 +117,13 @@ class OneFactory:
     def __repr__(self) -> str:
         return "onesdk.ONE"
 
+    @property
+    def version(self) -> str:
+        """The version of onesdk, as one-api's ``ONE.version`` gives its own."""
+        from onesdk import __version__
+
+        return __version__
+
     @overload
     def __call__(
         self,

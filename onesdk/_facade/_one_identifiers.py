@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, overload
 
@@ -56,9 +56,14 @@ class IdentifierMethods(SearchMethods):
         self, id: list[Session], cache_dir: str | os.PathLike[str] | None = None
     ) -> list[uuid.UUID | None]: ...
 
+    @overload
+    def to_eid(
+        self, id: Iterator[EidLike | Session], cache_dir: str | os.PathLike[str] | None = None
+    ) -> list[uuid.UUID | None]: ...
+
     def to_eid(
         self,
-        id: EidLike | EidList | Session | list[Session] | None = None,
+        id: EidLike | EidList | Session | list[Session] | Iterator[EidLike | Session] | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> uuid.UUID | list[uuid.UUID | None] | None:
         """The eid of a session given in any form.
@@ -67,14 +72,15 @@ class IdentifierMethods(SearchMethods):
         ----------
         id : str, uuid.UUID, pathlib.Path, dict, onesdk.Session, or a list of them
             A UUID (or its string), an Alyx URL, a session path, an exp ref, or a record
-            (a dict, or the ``Session`` models of ``search(details=True)``).
+            (a dict, or the ``Session`` models of ``search(details=True)``); several of them in
+            a list, a tuple or an iterator (a generator, ``map``...).
         cache_dir : str or os.PathLike, optional
             Accepted for one-api compatibility.
 
         Returns
         -------
         uuid.UUID or None
-            The eid; None when a path or exp ref names no session in the cache. A list gives a
+            The eid; None when a path or exp ref names no session in the cache. Several give a
             list, in order.
 
         Raises
@@ -82,7 +88,7 @@ class IdentifierMethods(SearchMethods):
         onesdk.errors.ArgumentError
             ``id`` is no kind of session identifier.
         """
-        if isinstance(id, list | tuple):
+        if isinstance(id, list | tuple | Iterator):
             return [self._to_eid(one, "id") for one in id]
         return self._to_eid(id, "id")
 

@@ -80,6 +80,8 @@ from onesdk.alf._path import (
 from onesdk.alf._ref import ExpRef
 from onesdk.alf._session_record import session_record2path
 from onesdk.alf._spec import (
+    AlfDescription,
+    describe,
     is_session_path,
     is_uuid,
     is_uuid_string,
@@ -105,6 +107,7 @@ __all__ = [
     "REL_PATH_SPEC",
     "SESSION_SPEC",
     "ALFPath",
+    "AlfDescription",
     "AlfPath",
     "AlfSpecError",
     "EmptyFilenameParts",
@@ -131,6 +134,7 @@ __all__ = [
     "SessionPartsDict",
     "StrPath",
     "add_uuid_string",
+    "describe",
     "ensure_alf_path",
     "filename_parts",
     "folder_parts",

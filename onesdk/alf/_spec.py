@@ -1,9 +1,13 @@
-"""Checks and builders over the ALF grammar: validity tests, UUID tests, regex and name building."""
+"""Checks and builders over the ALF grammar: validity tests, UUID tests, regex and name building,
+and the readable template of a full ALF path with the description of each part."""
 
 from __future__ import annotations
 
+import difflib
 import re
+import textwrap
 from collections.abc import Iterable
+from typing import Protocol
 from uuid import UUID
 
 from onesdk_gen import alf as _gen
@@ -44,9 +48,97 @@ def regex(spec: str = _gen.FULL_SPEC, **patterns: str | None) -> re.Pattern[str]
         raise ArgumentError("spec", spec, f"a template that compiles ({exc})") from None
 
 
+def _readable_full_spec() -> tuple[str, dict[str, tuple[int, int]]]:
+    """``FULL_SPEC`` without its regex syntax, and where each part's name sits in that text.
+
+    The spans come from the placeholders themselves, not from searching the text, so a part whose
+    name is inside another word (``subject`` in ``Subjects``) is still found in its own place.
+    """
+
+    def plain(piece: str) -> str:
+        return "".join(c for c in piece if c not in "?*\\$")
+
+    spec = _gen.FULL_SPEC.removesuffix("\\Z")
+    text = ""
+    spans: dict[str, tuple[int, int]] = {}
+    end = 0
+    for match in _PLACEHOLDER.finditer(spec):
+        text += plain(spec[end : match.start()])
+        spans[match.group(1)] = (len(text), len(text) + len(match.group(1)))
+        text += match.group(1)
+        end = match.end()
+    return text + plain(spec[end:]), spans
+
+
+_FULL_PATTERN, _PART_SPANS = _readable_full_spec()
+
+
 def path_pattern() -> str:
     """The full ALF path template for reading, e.g. in documentation (optional parts bracketed)."""
-    return "".join(c for c in _gen.FULL_SPEC.removesuffix("\\Z") if c not in "{}?*\\$")
+    return _FULL_PATTERN
+
+
+class _TextPrinter(Protocol):
+    """What IPython's pretty printer offers ``_repr_pretty_`` (only ``text`` is used)."""
+
+    def text(self, obj: str) -> object: ...
+
+
+class AlfDescription(str):
+    """Text that describes ALF parts; at the prompt or in a notebook it shows as the text itself.
+
+    It is a ``str``: print it, log it, save it or put it in a widget. Its ``repr`` is the text,
+    so ``describe(...)`` as the last line of a notebook cell reads as the documentation shows.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def _repr_pretty_(self, p: _TextPrinter, cycle: bool) -> None:
+        p.text(str.__str__(self))
+
+
+def describe(part: str | None = None, width: int = 99) -> AlfDescription:
+    """The full ALF path template and the description of ``part`` (every part when None).
+
+    For one part, a line of carets under the template marks where the part sits. Each
+    description starts with the part's name in capitals and is wrapped at ``width`` characters
+    (a word longer than ``width`` stays whole). Nothing is printed: the text is returned, and
+    shows itself at the prompt and in notebooks, or with ``print``.
+
+    Raises ``ArgumentError`` (a ``ValueError``) for a name that is not an ALF part, listing the
+    parts and the closest one, or for a ``width`` that is not a positive int.
+
+    >>> print(describe("number", width=40).splitlines()[3])
+    NUMBER
+    """
+    if part is not None:
+        instance(part, str, "part", "the name of an ALF part (str) or None")
+        if part not in _PART_SPANS:
+            close = difflib.get_close_matches(part, _gen.PARTS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ArgumentError("part", part, f"one of the ALF parts {', '.join(_gen.PARTS)}{hint}")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ArgumentError("width", width, "a positive int (characters per line)")
+    lines = [_FULL_PATTERN]
+    if part is not None:
+        start, end = _PART_SPANS[part]
+        lines.append(" " * start + "^" * (end - start))
+    for name in _gen.PARTS if part is None else (part,):
+        lines += ["", name.upper(), *_wrapped(_gen.PART_DESCRIPTIONS[name], width)]
+    return AlfDescription("\n".join(lines))
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` wrapped at ``width``, each of its own lines apart; words are never split."""
+    return [
+        line
+        for paragraph in text.splitlines()
+        for line in textwrap.wrap(paragraph, width, break_long_words=False, break_on_hyphens=False)
+        or [""]
+    ]
 
 
 def is_valid(filename: str) -> bool:

@@ -31,7 +31,7 @@ _ALF_NAMES = (
     "filename_parts, get_session_path, remove_uuid_string, add_uuid_string, "
     "session_path_parts, full_path_parts"
 )
-_SPEC_NAMES = "is_session_path, is_uuid_string, is_uuid, to_alf, is_valid, path_pattern"
+_SPEC_NAMES = "is_session_path, is_uuid_string, is_uuid, to_alf, is_valid, path_pattern, describe"
 
 #: the import lines of each side; everything after them is the same text
 PRELUDES = {
@@ -645,6 +645,17 @@ LOCAL: list[Snippet] = [
         "path = one.eid2path(eC)\n"
         "result = [type(path).__name__ == 'ALFPath' or isinstance(path, ALFPath), path.subject, "
         "path.sequence, path.lab]",
+    ),
+    _s(
+        "describe_object",
+        ALF,
+        "result = describe('object')",
+        verdict=Documented(
+            "ALF: `describe`, `readableALF`",
+            "theirs is None and result.splitlines()[3] == 'OBJECT' "
+            "and result.splitlines()[1].rstrip() "
+            "== ' ' * (result.index('_object.') + 1) + '^' * len('object')",
+        ),
     ),
     # --- datasets and types -------------------------------------------------------------
     _s("is_valid", TYPES, "result = [is_valid('spikes.times.npy'), is_valid('spikes.npy')]"),
@@ -1271,6 +1282,10 @@ REMOTE += [
     ),
 ]
 
+_PATH_TABLE = (
+    "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
+    "#2020-01-01#/_ibl_trials.table.pqt')\n"
+)
 _PATH = (
     "path = ALFPath('/data/cortexlab/Subjects/NYU-001/2019-10-01/001/alf/task_00/"
     "#2020-01-01#/_ibl_trials.goCue_times_bpod.raw.npy')\n"
@@ -1332,6 +1347,179 @@ LOCAL += [
         "result = {str(e): one.load_dataset(e, '_ibl_trials.choice.npy').shape for e in eids}",
     ),
 ]
+
+# the documentation pages' cells not covered above, one snippet per behaviour they show
+LOCAL += [
+    _s(
+        "search_dataset_details",
+        QUICKSTART,
+        "eids, info = one.search(date_range=['2023-01-01', '2024-12-31'], dataset='spikes.times', "
+        "details=True)\n"
+        "result = [eids, [d['subject'] for d in info]]",
+        verdict=_DATASET_ALIAS,
+    ),
+    _s(
+        "load_object_attribute_list",
+        QUICKSTART,
+        "spikes = one.load_object(eC, 'spikes', collection='alf/probe00', "
+        "attribute=['times', 'clusters', 'amps'])\n"
+        "mine = spikes.clusters == 1\n"
+        "result = [sorted(spikes.keys()), spikes.times[mine], spikes.amps[mine]]",
+    ),
+    _s(
+        "list_collections_raw_revision",
+        LIST,
+        "result = sorted(one.list_collections(eC, collection='raw*', revision='2024-01-01'))",
+    ),
+    _s(
+        "list_revisions_bracket",
+        LIST,
+        "result = sorted(one.list_revisions(eA, revision='202[34]'))",
+    ),
+    _s(
+        "load_object_attribute_timescale",
+        LOAD,
+        "trials = one.load_object(eA, 'trials', attribute=['intervals', 'goCue_times'])\n"
+        "result = sorted(trials.keys())",
+    ),
+    _s(
+        "search_returns_uuid_strings",
+        IDS,
+        "from uuid import UUID\n"
+        "eids = one.search(data='channels.localCoordinates', date=['2023-01-01', '2023-12-31'])\n"
+        "result = [is_uuid_string(eids[0]), is_uuid(UUID(eids[0])), str(UUID(eids[0])) == eids[0]]",
+    ),
+    _s(
+        "load_dataset_no_extension_no_namespace",
+        RECORD,
+        "result = one.load_dataset(eC, 'licks.times')",
+    ),
+    _s(
+        "record_loaded_csv",
+        RECORD,
+        "import pandas as pd\n"
+        "one.record_loaded = True\n"
+        "one.load_object(eA, 'wheel')\n"
+        "dataset_uuids, filename = one.save_loaded_ids(clear_list=False)\n"
+        "datasets = pd.read_csv(filename)\n"
+        "session_uuids, filename = one.save_loaded_ids(sessions_only=True)\n"
+        "sessions = pd.read_csv(filename)\n"
+        "one.record_loaded = False\n"
+        "result = [list(datasets.columns), sorted(datasets.iloc[:, 0]), list(sessions.columns), "
+        "list(sessions.iloc[:, 0])]",
+    ),
+    _s(
+        "load_object_namespaced",
+        SHARE,
+        "result = sorted(one.load_object(eA, '_ibl_trials').keys())",
+    ),
+    _s(
+        "load_dataset_namespaced_no_extension",
+        SHARE,
+        "cue = one.load_dataset(eA, '_ibl_trials.intervals')\n"
+        "choice = one.load_dataset(eA, '_ibl_trials.choice')\n"
+        "result = [cue, choice]",
+    ),
+    _s(
+        "is_valid_session_files",
+        SHARE,
+        "import os\n"
+        "session_path = root / sessA / 'alf'\n"
+        "result = sorted((x, is_valid(x)) for x in os.listdir(session_path))",
+    ),
+    _s(
+        "alfpath_without_chain",
+        ALF,
+        _PATH_TABLE + "uid_path = path.with_uuid('87f60a7c-581c-4fc6-b304-183ac423312c')\n"
+        "result = [uid_path := uid_path.without_lab(), uid_path := uid_path.without_revision(), "
+        "uid_path.without_uuid()]",
+    ),
+    _s(
+        "alfpath_validation_relative_to_lab",
+        ALF,
+        _PATH_TABLE + "path = path.relative_to_lab()\n"
+        "result = [path, path.is_session_path(), path.session_path(), "
+        "path.session_path().is_session_path(), path.is_valid_alf(), path.parent, "
+        "path.parent.is_dataset(), path.is_dataset()]",
+    ),
+    _s(
+        "alfpath_print_and_parts",
+        ALF,
+        _PATH_TABLE + "result = [str(path), path.parts, f'{path.stem}', bool(path.extra)]",
+    ),
+    _s("mode_attribute", MODES_PAGE, "result = [one.mode, one.offline]"),
+    _s("factory_version", FAQ, "result = isinstance(ONE.version, str)"),
+]
+
+REMOTE_LATE = [
+    _s("remote_mode_attribute", MODES_PAGE, "result = [one.mode, one.offline]", "remote"),
+    _s(
+        "remote_rest_no_cache_lab",
+        MODES_PAGE,
+        "ses = one.alyx.rest('sessions', 'list', lab='cortexlab', no_cache=True)\n"
+        "result = sorted(s['id'] for s in ses)",
+        "remote",
+    ),
+    _s(
+        "remote_rest_subjects_nickname",
+        ADVANCED,
+        "subj_info = one.alyx.rest('subjects', 'list', lab='cortexlab')\n"
+        "result = [subj['nickname'] for subj in subj_info]",
+        "remote",
+    ),
+    _s(
+        "remote_rest_schemes_description",
+        QUERIES,
+        "result = one.alyx.rest_schemes['sessions']['list']['description']",
+        "remote",
+    ),
+    _s(
+        "remote_print_endpoint_info",
+        QUERIES,
+        "result = one.alyx.print_endpoint_info('sessions', action='list')",
+        "remote",
+    ),
+    _s(
+        "remote_to_eid_urls",
+        QUERIES,
+        "ses = one.alyx.rest('sessions', 'list', subject='KS052')\n"
+        "result = sorted(map(str, one.to_eid(x['url'] for x in ses[:5])))",
+        "remote",
+    ),
+    _s(
+        "remote_rest_json_field_lookup",
+        QUERIES,
+        "ses = one.alyx.rest('sessions', 'list', extended_qc='behavior,1')\n"
+        "result = sorted(s['id'] for s in ses)",
+        "remote",
+    ),
+    _s(
+        "remote_rest_insertions_django",
+        QUERIES,
+        "ins = one.alyx.rest('insertions', 'list',\n"
+        "                    django='datasets__name__icontains,spikes.times')\n"
+        "result = sorted(i['id'] for i in ins)",
+        "remote",
+    ),
+    _s(
+        "remote_load_by_url",
+        IDS,
+        "filepath = one.load_dataset(eA, '_ibl_trials.choice.npy', download_only=True)\n"
+        "url = one.path2url(filepath)\n"
+        "result = [url, one.load_dataset(url, '_ibl_trials.choice.npy')]",
+        "remote",
+    ),
+    _s(
+        "remote_type2datasets_single",
+        TYPES,
+        "datasets = one.type2datasets(eA, 'trials.table')\n"
+        "dset_list = '\", \"'.join(datasets)\n"
+        "result = [sorted(datasets), sorted(dset_list.split('\", \"'))]",
+        "remote",
+    ),
+]
+# before the logout snippet, which must stay last
+REMOTE[-1:-1] = REMOTE_LATE
 
 TAG: list[Snippet] = [
     _s(

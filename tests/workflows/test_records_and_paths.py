@@ -1,7 +1,8 @@
-"""Regression tests for two documented workflows that failed only on onesdk."""
+"""Regression tests for documented workflows that failed only on onesdk."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from onesdk import ONE
@@ -14,6 +15,23 @@ def test_to_eid_reads_the_session_records_of_a_search(shared_alyx: Path) -> None
     assert eids
     assert one.to_eid(records) == eids
     assert one.to_eid(records[0]) == eids[0]
+
+
+def test_to_eid_takes_a_generator_of_session_urls(shared_alyx: Path) -> None:
+    # useful Alyx queries: `one.to_eid(x['url'] for x in ses[:5])`
+    one = ONE(mode="local", cache_dir=shared_alyx / "cache")
+    eids = one.search(subject="KS052")
+    assert len(eids) > 1
+    urls = (f"http://alyx.test/sessions/{eid}" for eid in eids)
+    assert one.to_eid(urls) == [uuid.UUID(str(eid)) for eid in eids]
+    assert one.to_eid(map(str, eids)) == one.to_eid(list(eids))
+
+
+def test_one_factory_tells_the_version_as_the_faq_prints_it() -> None:
+    # FAQ: `print(ONE.version)`
+    import onesdk
+
+    assert ONE.version == onesdk.__version__
 
 
 def test_eid2path_and_ref2path_give_alfpaths(shared_alyx: Path) -> None:

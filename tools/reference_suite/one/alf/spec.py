@@ -1,5 +1,6 @@
 """``one.alf.spec`` -> :mod:`onesdk.alf` (``readableALF`` is ``readable_alf``,
-``SPEC_DESCRIPTION`` is ``PART_DESCRIPTIONS``; onesdk has no printing ``describe``)."""
+``SPEC_DESCRIPTION`` is ``PART_DESCRIPTIONS``; onesdk's ``describe`` returns the text it shows
+instead of printing it)."""
 
 from onesdk.alf import (
     COLLECTION_SPEC,
@@ -8,6 +9,7 @@ from onesdk.alf import (
     QC,
     REL_PATH_SPEC,
     SESSION_SPEC,
+    describe,
     is_session_path,
     is_uuid,
     is_uuid_string,
@@ -31,6 +33,7 @@ __all__ = [
     "REL_PATH_SPEC",
     "SESSION_SPEC",
     "SPEC_DESCRIPTION",
+    "describe",
     "is_session_path",
     "is_uuid",
     "is_uuid_string",
