@@ -191,6 +191,8 @@ class One(
             if full:
                 return [self.get_details(one, full=True) for one in eid]
             return [self.get_details(one) for one in eid]
+        if eid is None:  # no session at all is bad input, not a session missing from the cache
+            raise ArgumentError("eid", None, "an experiment ID: UUID, path, exp ref or dict")
         found = self._to_eid(eid, "eid")
         key = str(found) if found is not None else str(eid)
         if not self.repository.has_session(key):

@@ -27,6 +27,8 @@ from onesdk.errors import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from onesdk._models import Dataset, Session
 
 
@@ -87,13 +89,23 @@ class PathMethods(ListMethods):
             return None
         return ALFPath(self.cache_dir / session_rel_path(self._session_record(key)))
 
-    def path2record(self, path: str | PurePath) -> Session | Dataset | None:
+    @overload
+    def path2record(self, path: str | PurePath) -> Session | Dataset | None: ...
+
+    @overload
+    def path2record(
+        self, path: list[str] | list[PurePath] | list[str | PurePath]
+    ) -> list[Session | Dataset | None]: ...
+
+    def path2record(
+        self, path: str | PurePath | list[str] | list[PurePath] | list[str | PurePath]
+    ) -> Session | Dataset | list[Session | Dataset | None] | None:
         """The record of a session folder or of a dataset file.
 
         Parameters
         ----------
-        path : str or pathlib.PurePath
-            A session folder, or a dataset file inside one.
+        path : str or pathlib.PurePath, or a list of them
+            A session folder, or a dataset file inside one; a list gives a list, in order.
 
         Returns
         -------
@@ -103,6 +115,8 @@ class PathMethods(ListMethods):
         """
         from onesdk._repo._results import dataset_model, session_model, table_records
 
+        if isinstance(path, list | tuple):
+            return [self.path2record(one) for one in path]
         text = text_or_path(path, "path")
         if (did := dataset_uuid_in_name(text)) is not None:  # a served name: x.y.<uuid>.npy
             rows = self.repository.dataset_by_id(did)
@@ -120,26 +134,55 @@ class PathMethods(ListMethods):
                 return dataset_model(record)
         return None
 
-    def record2path(self, dataset: Dataset) -> Path | None:
+    @overload
+    def record2path(self, dataset: Dataset | pd.Series) -> Path | None: ...
+
+    @overload
+    def record2path(self, dataset: pd.DataFrame) -> list[Path | None]: ...
+
+    def record2path(
+        self, dataset: Dataset | pd.Series | pd.DataFrame
+    ) -> Path | list[Path | None] | None:
         """The local path of a dataset record.
 
         Parameters
         ----------
-        dataset : onesdk.Dataset
-            A dataset record (from ``load_datasets``, ``path2record``...).
+        dataset : onesdk.Dataset, pandas.Series or pandas.DataFrame
+            A dataset record (from ``load_datasets``, ``path2record``...), a row of a datasets
+            frame indexed by (eid, id) or such a frame (``list_datasets(eid, details=True,
+            keep_eid_index=True)``).
 
         Returns
         -------
         pathlib.Path or None
             Where the file is (or would be) in the cache dir; None when its session is unknown.
+            A frame gives a list, one path per row, in order.
         """
+        import pandas as pd
+
         from onesdk._models import Dataset
 
-        instance(dataset, Dataset, "dataset", "a Dataset record")
+        if isinstance(dataset, pd.DataFrame):
+            return [self.record2path(row) for _, row in dataset.iterrows()]
+        if isinstance(dataset, pd.Series):
+            return self._row2path(dataset)
+        instance(dataset, Dataset, "dataset", "a Dataset record or a datasets frame (row)")
         if dataset.eid is None:
             return None
         session = self.eid2path(dataset.eid)
         return None if session is None else session / dataset.rel_path
+
+    def _row2path(self, row: pd.Series) -> Path | None:
+        name = row.name
+        if not (isinstance(name, tuple) and len(name) == 2) or "rel_path" not in row.index:
+            raise ArgumentError(
+                "dataset",
+                name,
+                "a datasets-frame row indexed by (eid, id) with a rel_path: "
+                "list_datasets(..., details=True, keep_eid_index=True)",
+            )
+        session = self.eid2path(str(name[0]))
+        return None if session is None else session / str(row["rel_path"])
 
     def path2url(self, filepath: str | PurePath) -> str | None:
         """The file-server URL of a local dataset file.

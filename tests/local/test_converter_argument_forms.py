@@ -1,0 +1,93 @@
+"""Argument forms of the converters that one-api 3.6.1 takes and lab scripts pass: a datasets
+frame (or one of its rows) to ``record2path``, a list of paths to ``path2record``, and ``None``
+to ``get_details`` (bad input, a ``ValueError`` as in one-api)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePath
+
+import numpy as np
+import pytest
+
+from onesdk import Dataset, One, Session
+from onesdk.errors import ArgumentError
+
+SESSION = "lab1/Subjects/SUB1/2024-01-02/001"
+FILES = ["alf/_ibl_trials.choice.npy", "alf/probe00/spikes.times.npy"]
+
+
+@pytest.fixture(scope="module")
+def one(tmp_path_factory: pytest.TempPathFactory) -> One:
+    root = tmp_path_factory.mktemp("alf")
+    for rel in FILES:
+        path = root / SESSION / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, np.arange(3.0))
+    return One.setup(root, silent=True)
+
+
+@pytest.fixture(scope="module")
+def eid(one: One) -> str:
+    (found,) = one.search(subject="SUB1")
+    return str(found)
+
+
+def test_record2path_of_a_datasets_frame_gives_one_path_per_row(one: One, eid: str) -> None:
+    frame = one.list_datasets(eid, details=True, keep_eid_index=True)
+    paths = one.record2path(frame)
+    session = one.cache_dir / SESSION
+    assert paths == [session / rel for rel in frame["rel_path"]]
+    assert sorted(p.relative_to(session).as_posix() for p in paths if p) == sorted(FILES)
+
+
+def test_record2path_of_a_frame_row_is_the_path_of_that_dataset(one: One, eid: str) -> None:
+    frame = one.list_datasets(eid, details=True, keep_eid_index=True)
+    row = frame.iloc[1]
+    assert one.record2path(row) == one.cache_dir / SESSION / row["rel_path"]
+
+
+def test_record2path_of_a_row_of_an_unknown_session_is_none(one: One, eid: str) -> None:
+    frame = one.list_datasets(eid, details=True, keep_eid_index=True)
+    row = frame.iloc[0].copy()
+    _, dataset_id = frame.index[0]
+    row.name = ("00000000-0000-4000-8000-000000000000", dataset_id)
+    assert one.record2path(row) is None
+
+
+def test_record2path_of_a_row_without_its_eid_names_keep_eid_index(one: One, eid: str) -> None:
+    row = one.list_datasets(eid, details=True).iloc[0]  # indexed by id only
+    with pytest.raises(ArgumentError, match="keep_eid_index=True") as caught:
+        one.record2path(row)
+    assert caught.value.argument == "dataset"
+
+
+def test_record2path_of_a_session_record_is_an_argument_error(one: One, eid: str) -> None:
+    with pytest.raises(ArgumentError, match="a Dataset record"):
+        one.record2path(one.get_details(eid))  # type: ignore[call-overload]
+
+
+def test_path2record_of_a_list_gives_the_records_in_order(one: One, eid: str) -> None:
+    session = one.cache_dir / SESSION
+    missing = session / "alf" / "nothing.here.npy"
+    paths: list[str | PurePath] = [session / FILES[1], str(session), missing]
+    records = one.path2record(paths)
+    assert len(records) == 3
+    dataset, details, none = records
+    assert isinstance(dataset, Dataset)
+    assert dataset.rel_path == FILES[1]
+    assert isinstance(details, Session)
+    assert str(details.id) == eid
+    assert none is None
+
+
+def test_get_details_of_none_is_an_argument_error_naming_eid(one: One) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        one.get_details(None)  # type: ignore[call-overload]
+    assert caught.value.argument == "eid"
+    assert isinstance(caught.value, ValueError)  # one-api raises ValueError
+
+
+def test_record2path_of_a_dataset_record_still_works(one: One, eid: str) -> None:
+    record = one.path2record(Path(one.cache_dir) / SESSION / FILES[0])
+    assert isinstance(record, Dataset)
+    assert one.record2path(record) == one.cache_dir / SESSION / FILES[0]
