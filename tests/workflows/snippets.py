@@ -1353,10 +1353,14 @@ LOCAL += [
     _s(
         "search_dataset_details",
         QUICKSTART,
-        "eids, info = one.search(date_range=['2023-01-01', '2024-12-31'], dataset='spikes.times', "
-        "details=True)\n"
+        "eids, info = one.search(date_range=['2023-01-01', '2024-12-31'],\n"
+        "                        dataset='spikes.times.npy', details=True)\n"
         "result = [eids, [d['subject'] for d in info]]",
-        verdict=_DATASET_ALIAS,
+        verdict=Documented(
+            "`search(dataset=...)`",
+            "theirs == {'error': 'ValueError'} and len(result[0]) == len(result[1]) > 0 "
+            "and 'KS051' in result[1]",
+        ),
     ),
     _s(
         "load_object_attribute_list",
@@ -1364,7 +1368,7 @@ LOCAL += [
         "spikes = one.load_object(eC, 'spikes', collection='alf/probe00', "
         "attribute=['times', 'clusters', 'amps'])\n"
         "mine = spikes.clusters == 1\n"
-        "result = [sorted(spikes.keys()), spikes.times[mine], spikes.amps[mine]]",
+        "result = [sorted(spikes.keys()), spikes.times[mine], spikes.clusters[mine]]",
     ),
     _s(
         "list_collections_raw_revision",
@@ -1386,8 +1390,9 @@ LOCAL += [
         "search_returns_uuid_strings",
         IDS,
         "from uuid import UUID\n"
-        "eids = one.search(data='channels.localCoordinates', date=['2023-01-01', '2023-12-31'])\n"
-        "result = [is_uuid_string(eids[0]), is_uuid(UUID(eids[0])), str(UUID(eids[0])) == eids[0]]",
+        "eids = one.search(datasets='channels.localCoordinates.npy',\n"
+        "                  date=['2023-01-01', '2023-12-31'])\n"
+        "result = [eids, is_uuid_string(eids[0]), is_uuid(eids[0]), is_uuid(UUID(str(eids[0])))]",
     ),
     _s(
         "load_dataset_no_extension_no_namespace",
@@ -1449,6 +1454,70 @@ LOCAL += [
     ),
     _s("mode_attribute", MODES_PAGE, "result = [one.mode, one.offline]"),
     _s("factory_version", FAQ, "result = isinstance(ONE.version, str)"),
+]
+
+# the loading guide's example script (docs_loading_data)
+LOCAL += [
+    _s(
+        "load_object_attributes_to_df",
+        LOAD,
+        "trials = one.load_object(eA, 'trials',\n"
+        "                         attribute=['choice', 'feedbackType', 'intervals'])\n"
+        "result = [trials.choice[:5], trials['choice'][:5], trials.to_df(), "
+        "trials.check_dimensions]",
+    ),
+    _s(
+        "load_dataset_dict_extension_list",
+        LOAD,
+        "dataset = dict(object='spikes', attribute='times', extension=['npy', 'bin'])\n"
+        "result = one.load_dataset(eC, dataset, collection='alf/probe00')",
+    ),
+    _s(
+        "load_from_file_path",
+        LOAD,
+        "files = one.load_object(eC, 'trials', download_only=True)\n"
+        "trials = one.load_object(files[0], 'trials')\n"
+        "first = one.load_dataset(files[0], files[0].name)\n"
+        "result = [sorted(trials.keys()), files[0].name, first]",
+    ),
+    _s(
+        "load_object_attribute_wildcard_list",
+        LOAD,
+        "spikes = one.load_object(eC, 'spikes', collection='alf/probe01', "
+        "attribute=['time*', 'clusters'])\n"
+        "result = ['amps' not in spikes, sorted(spikes.keys())]",
+    ),
+    _s(
+        "wildcards_off_loading",
+        LOAD,
+        "one.wildcards = False\n"
+        "try:\n"
+        "    spikes = one.load_object(eC, 'spikes', collection='alf/probe01', "
+        "attribute='times|clusters')\n"
+        "    spike_times = one.load_dataset(eC, '.*spikes.times.*', collection='alf/probe00')\n"
+        "    dsets = one.list_datasets(eC, collection='alf/probe[0-9]*')\n"
+        "    files = one.load_object(eC, 'clusters', collection='alf/probe01', "
+        "extension='[^sv]*', download_only=True)\n"
+        "finally:\n"
+        "    one.wildcards = True\n"
+        "result = [sorted(spikes.keys()), spike_times, dsets, sorted(files)]",
+    ),
+    _s(
+        "load_dataset_namespace_missing",
+        LOAD,
+        "result = one.load_dataset(eC, 'wheel.position.npy')",
+    ),
+    _s(
+        "load_dataset_wildcard_namespace",
+        LOAD,
+        "result = one.load_dataset(eC, '*wheel.position.npy')",
+    ),
+    _s("load_object_wrong_object", LOAD, "result = one.load_object(eC, 'trial')"),
+    _s(
+        "load_dataset_no_extension_collection",
+        LOAD,
+        "result = one.load_dataset(eC, 'spikes.times', collection='alf/probe00')",
+    ),
 ]
 
 REMOTE_LATE = [
@@ -1515,6 +1584,17 @@ REMOTE_LATE = [
         "datasets = one.type2datasets(eA, 'trials.table')\n"
         "dset_list = '\", \"'.join(datasets)\n"
         "result = [sorted(datasets), sorted(dset_list.split('\", \"'))]",
+        "remote",
+    ),
+]
+REMOTE_LATE += [
+    _s(
+        "remote_pid_load_spikes",
+        LOAD,
+        "session, probe = one.pid2eid(pidC)\n"
+        "spikes_times = one.load_dataset(session, 'spikes.times.npy', collection=f'alf/{probe}')\n"
+        "result = [probe, spikes_times, "
+        "sorted(x for x in one.list_collections(session) if 'alf/probe' in x)]",
         "remote",
     ),
 ]
