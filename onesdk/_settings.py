@@ -4,7 +4,8 @@ Layout below :func:`config_dir` (``platformdirs``, so ``HOME`` / ``XDG_CONFIG_HO
 
     alyx/<server-key>.json    ALYX_URL, ALYX_LOGIN, HTTP_DATA_SERVER, CACHE_DIR for one base URL
     alyx/<server-key>.token   {"username": ..., "token": ...}  created with mode 0600
-    default.json              {"ALYX_URL": ...}  the server used last
+    default.json              {"ALYX_URL": ...}  the default server: the first one saved, or
+                              the last made so by ``make_default=True`` or ``onesdk login``
 
 Token files are never placed in a cache dir (cache dirs get shared and synced). When the
 ``keyring`` package is importable and ``ONESDK_KEYRING`` is not ``0``, tokens go to the system
@@ -164,7 +165,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 
 def load_settings(base_url: str | None = None) -> Settings | None:
-    """The saved settings for ``base_url`` (default: the server used last); None if none saved."""
+    """The saved settings for ``base_url`` (default: the default server); None if none saved."""
     if base_url is None:
         default = config_dir() / "default.json"
         if not default.is_file():

@@ -316,6 +316,7 @@ class OneFactory:
         cache_dir: str | os.PathLike[str] | None = None,
         http_data_server: str | None = None,
         silent: bool = False,
+        make_default: bool | None = None,
     ) -> OneAlyx:
         """Save the settings of a server and return an instance on it; never prompts.
 
@@ -333,6 +334,9 @@ class OneFactory:
             The file server root to save.
         silent : bool
             Hide progress bars.
+        make_default : bool, optional
+            Make it the server ``ONE()`` opens without a ``base_url``; by default only when no
+            server is saved yet, so setting up another server leaves the default as it was.
 
         Returns
         -------
@@ -346,6 +350,7 @@ class OneFactory:
             cache_dir=cache_dir,
             http_data_server=http_data_server,
             silent=silent,
+            make_default=make_default,
         )
 
 

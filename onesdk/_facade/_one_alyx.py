@@ -174,7 +174,9 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             timeout=timeout,
         )
         if saved is None:  # the first use of this server; later ones never rewrite them
-            save_settings(Settings(base_url, options.username, server, root))
+            # using a new server does not take the default from the one ONE() now opens
+            first = load_settings() is None
+            save_settings(Settings(base_url, options.username, server, root), make_default=first)
         self._open(options, connect(options, credentials, None, self._layers))
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
@@ -430,6 +432,7 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         cache_dir: str | os.PathLike[str] | None = None,
         http_data_server: str | None = None,
         silent: bool = False,
+        make_default: bool | None = None,
         **kwargs: object,
     ) -> OneAlyx:
         """Save the settings of a server and connect to it (never prompts).
@@ -446,6 +449,9 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             The file server root to save (default for the public database: its public server).
         silent : bool
             Hide progress bars.
+        make_default : bool, optional
+            Make it the server ``ONE()`` opens without a ``base_url``; by default only when no
+            server is saved yet, so setting up another server leaves the default as it was.
         **kwargs
             Refused: every other keyword is an error.
 
@@ -459,7 +465,9 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         if kwargs:
             raise ArgumentError(next(iter(kwargs)), "...", "no other keyword")
         root = Path(cache_dir) if cache_dir else None
-        save_settings(Settings(normalise_base_url(base_url), username, http_data_server, root))
+        default = bool(make_default) or load_settings() is None
+        settings = Settings(normalise_base_url(base_url), username, http_data_server, root)
+        save_settings(settings, make_default=default)
         return OneAlyx(
             username=username,
             base_url=base_url,
