@@ -79,12 +79,16 @@ class RemoteSession:
         return self.requested in ("remote", "refresh")
 
     def asks_server(self, query_type: str | None) -> bool:
-        """Whether a call with this ``query_type`` goes to the server."""
+        """Whether a call with this ``query_type`` goes to the server.
+
+        Without one, the instance's mode decides. A call's ``'auto'`` or ``'refresh'`` reads the
+        cache tables, as in one-api, where only ``'remote'`` reaches the server.
+        """
         wanted = query_type or self.mode
         if wanted not in _QUERY_TYPES:
             raise ArgumentError("query_type", query_type, "'local' or 'remote'")
-        if wanted != "local" and self.mode == "local" and query_type is None:
-            return False
+        if query_type is not None:
+            return query_type == "remote"
         return wanted != "local"
 
     def fall_back(self, exc: OfflineError) -> bool:

@@ -133,3 +133,16 @@ def test_a_remote_search_with_a_numeric_qc_level_asks_the_recorded_request(
     assert found  # the recorded answer lists sessions
     assert _filters("/sessions", replay) == [{"dataset_qc_lte": "40", "subject": "KS051"}]
     assert found == one.search(dataset_qc_lte=40, subject="KS051", query_type="remote")
+
+
+@pytest.mark.parametrize("query_type", ["auto", "refresh"])
+def test_a_call_with_query_type_auto_or_refresh_reads_the_cache_tables(
+    one: OneAlyx, replay: ReplayServer, query_type: str
+) -> None:
+    # one-api sends only query_type='remote' to the server (the modes page's 'refresh' call)
+    local = one.search(lab="cortexlab", query_type="local")
+    assert one.search(lab="cortexlab", query_type=query_type) == local
+    assert one.list_datasets(query_type=query_type) == one.list_datasets(query_type="local")
+    assert _filters("/sessions", replay) == []
+    assert one.search(lab="cortexlab", query_type="remote")
+    assert _filters("/sessions", replay) == [{"lab": "cortexlab"}]

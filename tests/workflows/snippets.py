@@ -1520,6 +1520,49 @@ LOCAL += [
     ),
 ]
 
+ALF_INTRO = "ALF intro"
+_NAMES = (
+    "['trials.intervals', 'sparseNoise.xyPos', 'RFMapStim.intervals', 'ROIMotionEnergy.position', "
+    "'trials.goCue_times', '_ibl_wheel.position', '_ss_gratingID.laserOn.npy', "
+    "'spikes.times_ephysClock.npy', 'trials.intervals_bpod.ssv', 'spikes.times.npy', "
+    "'spikes.times.csv', 'spikes.times.mat', "
+    "'trials.intervals.9198edcd-e8a4-4e8a-994f-d68a2e300380.npy', '2p.raw.part01.tiff', "
+    "'spikes.times', '_ibl_trials.goCue_times_bpodClock.csv', "
+    "'_spikeglx_spikes.times_ephysClock.npy', 'spikes.times.cbin']"
+)
+_PATHS = (
+    "['mouse_001/2021-05-27/001', 'lab_name/Subjects/mouse_001/2021-05-27/001', "
+    "'lab_name/Subjects/mouse_001/2021-05-27/001/trials.intervals', "
+    "'mouse_001/2021-05-27/001/probe00/spikes.times.npy', "
+    "'mouse_001/2021-05-27/001/probe01/yass/spikes.times.npy', "
+    "'mouse_001/2021-05-27/001/#2021-06-01#/spikes.times.npy', "
+    "'mouse_001/2021-05-27/001/#2021-06-01b#/spikes.times.npy', "
+    "'cortexlab/Subjects/mouse_001/2021-05-27/1', "
+    "'cortexlab/Subjects/mouse_001/2021-05-27/1/alf/probe00/spikes.times.npy']"
+)
+LOCAL += [
+    _s(
+        "alf_intro_dataset_names",
+        ALF_INTRO,
+        "names = " + _NAMES + "\n"
+        "result = [(n, is_valid(n), filename_parts(n, assert_valid=False)) for n in names]",
+    ),
+    _s(
+        "alf_intro_paths",
+        ALF_INTRO,
+        "paths = " + _PATHS + "\n"
+        "result = [(p, is_session_path(p), full_path_parts(p, assert_valid=False), "
+        "session_path_parts(p, assert_valid=False), get_session_path(p)) for p in paths]",
+    ),
+    _s(
+        "alf_intro_alfpath_parts",
+        ALF_INTRO,
+        "paths = " + _PATHS + "\n"
+        "result = [(ALFPath(p).session_path(), ALFPath(p).collection, ALFPath(p).revision, "
+        "ALFPath(p).is_valid_alf()) for p in paths]",
+    ),
+]
+
 REMOTE_LATE = [
     _s("remote_mode_attribute", MODES_PAGE, "result = [one.mode, one.offline]", "remote"),
     _s(
@@ -1631,6 +1674,33 @@ TAG: list[Snippet] = [
         FAQ,
         "result = one.load_dataset(eD, '_ibl_trials.goCue_times_bpod.npy', query_type='local')",
         "tag",
+    ),
+    _s(
+        "tag_cache_expiry_meta",
+        MODES_PAGE,
+        "from datetime import timedelta\n"
+        "one.cache_expiry = timedelta(hours=1)\n"
+        "meta = one._cache._meta\n"
+        "result = [one.cache_expiry, sorted(meta), sorted(meta['raw'])]",
+        "tag",
+    ),
+    _s(
+        "tag_search_query_type_refresh",
+        MODES_PAGE,
+        "result = one.search(lab='cortexlab', query_type='refresh')",
+        "tag",
+    ),
+    _s(  # last: the full tables replace the tag's
+        "tag_refresh_cache",
+        MODES_PAGE,
+        "import datetime\n"
+        "loaded_time = one.refresh_cache('refresh')\n"
+        "result = [isinstance(loaded_time, datetime.datetime), len(one.search(lab='cortexlab'))]",
+        "tag",
+        verdict=Documented(
+            "`refresh_cache(mode)`",
+            "theirs == {'error': 'AttributeError'} and result == [True, 23]",
+        ),
     ),
 ]
 
