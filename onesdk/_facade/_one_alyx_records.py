@@ -23,6 +23,7 @@ from onesdk._validate import instance
 from onesdk.errors import (
     ArgumentError,
     HTTPError,
+    OfflineError,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,14 @@ _log = get_logger("onesdk.one_alyx")
 class RemoteRecordMethods(IdentifierMethods):
     """``search_insertions``, ``pid2eid``, ``eid2pid``, ``type2datasets``, ``dataset2type``,
     ``describe_dataset``, ``describe_revision``."""
+
+    def _server_only(self, method: str) -> None:
+        """Refuse, before any request, a call only the server answers on a local instance."""
+        if self.offline:
+            raise OfflineError(
+                f"{method} asks the server, which an instance in local mode never does: "
+                "use ONE(..., mode='remote') or set one.mode = 'remote'"
+            )
 
     @overload
     def search_insertions(
@@ -189,9 +198,15 @@ class RemoteRecordMethods(IdentifierMethods):
             The relative paths, sorted.
         pandas.DataFrame
             With ``details=True``.
+
+        Raises
+        ------
+        onesdk.errors.OfflineError
+            The instance is in local mode (no request is sent).
         """
         from onesdk._remote._records import datasets_frame
 
+        self._server_only("type2datasets")
         key = self._remote_eid(eid)
         if isinstance(dataset_type, str):
             django = f"session__id,{key},dataset_type__name,{dataset_type}"
@@ -226,7 +241,10 @@ class RemoteRecordMethods(IdentifierMethods):
         ------
         onesdk.errors.ALFObjectNotFound
             No such dataset.
+        onesdk.errors.OfflineError
+            The instance is in local mode (no request is sent).
         """
+        self._server_only("dataset2type")
         instance(dset, (str, uuid.UUID), "dset", "a dataset UUID or file name")
         key = str(dset) if isinstance(dset, uuid.UUID) else dset
         if not is_uuid(key):
@@ -246,7 +264,13 @@ class RemoteRecordMethods(IdentifierMethods):
         -------
         dict
             The dataset type record (name, description, filename pattern...).
+
+        Raises
+        ------
+        onesdk.errors.OfflineError
+            The instance is in local mode (no request is sent).
         """
+        self._server_only("describe_dataset")
         if not dataset_type:
             raise ArgumentError("dataset_type", dataset_type, "a dataset type or file name")
         try:
@@ -272,7 +296,13 @@ class RemoteRecordMethods(IdentifierMethods):
         -------
         dict or None
             The revision record with ``full=True``; None when the revision does not exist.
+
+        Raises
+        ------
+        onesdk.errors.OfflineError
+            The instance is in local mode (no request is sent).
         """
+        self._server_only("describe_revision")
         try:
             record = self._connection.rest.revision(revision)
         except HTTPError as exc:
