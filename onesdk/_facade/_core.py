@@ -93,7 +93,6 @@ class Facade:
         self.silent = options.silent
         self.http_data_server = options.http_data_server
         self.record_loaded = False
-        self.uuid_filenames = False
         self._loaded_ids: LoadedIds | None = None  # none until a load is recorded
         self._modified_time: dt.datetime | None = None
         self._saved_time: dt.datetime | None = None
@@ -154,6 +153,18 @@ class Facade:
                 raise ArgumentError("mode", value, "'local' for One without a server")
             return
         self._server.mode = value
+
+    @property
+    def uuid_filenames(self) -> bool:
+        """Always False: files are kept under their ALF names (no dataset id in the name)."""
+        return False
+
+    @uuid_filenames.setter
+    def uuid_filenames(self, value: bool) -> None:
+        if value is not False:
+            raise ArgumentError(
+                "uuid_filenames", value, "False: files are kept under their ALF names"
+            )
 
     @property
     def offline(self) -> bool:
