@@ -4,13 +4,14 @@ frame (or one of its rows) to ``record2path`` and ``record2url``, a list of path
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path, PurePath
 
 import numpy as np
 import pytest
 
 from onesdk import Dataset, One, Session
-from onesdk.errors import ArgumentError
+from onesdk.errors import ALFObjectNotFound, ArgumentError
 
 SESSION = "lab1/Subjects/SUB1/2024-01-02/001"
 FILES = ["alf/_ibl_trials.choice.npy", "alf/probe00/spikes.times.npy"]
@@ -114,3 +115,28 @@ def test_record2url_of_a_row_without_its_eid_names_keep_eid_index(one: One, eid:
     with pytest.raises(ArgumentError, match="keep_eid_index=True") as caught:
         remote.record2url(row)
     assert caught.value.argument == "record"
+
+
+def test_get_details_of_a_path_or_ref_not_in_the_cache_is_alf_object_not_found(
+    one: One,
+) -> None:
+    missing_path = one.cache_dir / "lab1/Subjects/NOBODY/2020-01-01/001"
+    for missing in (missing_path, "2020-01-01_1_NOBODY"):
+        with pytest.raises(ALFObjectNotFound, match="NOBODY"):
+            one.get_details(missing)
+
+
+def test_upper_case_uuid_strings_name_the_same_session(one: One, eid: str) -> None:
+    upper = eid.upper()
+    assert upper != eid
+    assert str(one.to_eid(upper)) == eid
+    assert str(one.get_details(upper).id) == eid
+    assert one.eid2ref(upper, as_dict=False) == one.eid2ref(eid, as_dict=False)
+
+
+def test_dict2ref_takes_date_and_sequence_as_text_or_parsed_in_any_mix(one: One) -> None:
+    expected = "2024-01-02_1_SUB1"
+    for date in ("2024-01-02", datetime.date(2024, 1, 2)):
+        for sequence in (1, "1"):
+            ref = {"subject": "SUB1", "date": date, "sequence": sequence}
+            assert one.dict2ref(ref) == expected, ref

@@ -55,3 +55,20 @@ def test_back_in_remote_mode_the_server_answers(one: OneAlyx, replay: ReplayServ
     assert one.describe_dataset("spikes.times")["name"] == "spikes.times"
     found = one.type2datasets(EID, ["spikes.times", "clusters.metrics"])
     assert any(path.endswith("spikes.times.npy") for path in found)
+
+
+def test_eid2pid_in_local_mode_answers_from_known_insertions(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    one.mode = "remote"
+    remote = one.eid2pid(EID)  # the server's answer is remembered
+    pids, names = remote[0], remote[1]
+    assert pids
+    assert names
+    one.mode = "local"
+    before = len(replay.seen)
+    assert one.eid2pid(EID) == remote
+    eid, name = one.pid2eid(pids[0])
+    assert (str(eid), name) == (EID, names[0])
+    assert one.eid2pid("00000000-0000-4000-8000-000000000000") == (None, None)
+    assert replay.seen[before:] == []
