@@ -48,6 +48,19 @@ def _relative_to_session(path: str) -> str:
     return path if found is None else found[1]
 
 
+def _frame_row(row: pd.Series, argument: str) -> tuple[str, str, str]:
+    """The eid, dataset id and rel_path of a datasets-frame row indexed by (eid, id)."""
+    name = row.name
+    if not (isinstance(name, tuple) and len(name) == 2) or "rel_path" not in row.index:
+        raise ArgumentError(
+            argument,
+            name,
+            "a datasets-frame row indexed by (eid, id) with a rel_path: "
+            "list_datasets(..., details=True, keep_eid_index=True)",
+        )
+    return str(name[0]), str(name[1]), str(row["rel_path"])
+
+
 def _session_path_of(one: Facade, eid: uuid.UUID | str) -> PurePath:
     from onesdk._repo._results import session_rel_path
 
@@ -165,24 +178,14 @@ class PathMethods(ListMethods):
         if isinstance(dataset, pd.DataFrame):
             return [self.record2path(row) for _, row in dataset.iterrows()]
         if isinstance(dataset, pd.Series):
-            return self._row2path(dataset)
+            eid, _, rel_path = _frame_row(dataset, "dataset")
+            session = self.eid2path(eid)
+            return None if session is None else session / rel_path
         instance(dataset, Dataset, "dataset", "a Dataset record or a datasets frame (row)")
         if dataset.eid is None:
             return None
         session = self.eid2path(dataset.eid)
         return None if session is None else session / dataset.rel_path
-
-    def _row2path(self, row: pd.Series) -> Path | None:
-        name = row.name
-        if not (isinstance(name, tuple) and len(name) == 2) or "rel_path" not in row.index:
-            raise ArgumentError(
-                "dataset",
-                name,
-                "a datasets-frame row indexed by (eid, id) with a rel_path: "
-                "list_datasets(..., details=True, keep_eid_index=True)",
-            )
-        session = self.eid2path(str(name[0]))
-        return None if session is None else session / str(row["rel_path"])
 
     def path2url(self, filepath: str | PurePath) -> str | None:
         """The file-server URL of a local dataset file.
@@ -212,35 +215,52 @@ class PathMethods(ListMethods):
             return self._url(str(_session_path_of(self, record.id)))
         return self.record2url(record)
 
-    def record2url(self, record: Dataset | Session) -> str:
+    @overload
+    def record2url(self, record: Dataset | Session | pd.Series) -> str: ...
+
+    @overload
+    def record2url(self, record: pd.DataFrame) -> list[str]: ...
+
+    def record2url(self, record: Dataset | Session | pd.Series | pd.DataFrame) -> str | list[str]:
         """The file-server URL of a dataset (or the folder URL of a session).
 
         Parameters
         ----------
-        record : onesdk.Dataset or onesdk.Session
-            A dataset or session record.
+        record : onesdk.Dataset, onesdk.Session, pandas.Series or pandas.DataFrame
+            A dataset or session record, a row of a datasets frame indexed by (eid, id) or such
+            a frame (``list_datasets(eid, details=True, keep_eid_index=True)``).
 
         Returns
         -------
         str
-            The URL, with the dataset id inserted before the file extension.
+            The URL, with the dataset id inserted before the file extension. A frame gives a
+            list, one URL per row, in order.
 
         Raises
         ------
         onesdk.errors.AlfError
             No file server is configured (pass ``http_data_server=``).
         """
+        import pandas as pd
+
         from onesdk._models import Dataset, Session
 
+        if isinstance(record, pd.DataFrame):
+            return [self.record2url(row) for _, row in record.iterrows()]
+        if isinstance(record, pd.Series):
+            return self._dataset_url(*_frame_row(record, "record"))
         instance(record, (Dataset, Session), "record", "a Dataset or Session record")
         if not isinstance(record, Dataset):
             return self._url(str(_session_path_of(self, record.id)))
         if record.eid is None:
             raise ArgumentError("record", record.id, "a dataset record with a session")
-        session = _session_path_of(self, record.eid)
-        name = PurePath(record.rel_path)
+        return self._dataset_url(record.eid, record.id, record.rel_path)
+
+    def _dataset_url(self, eid: uuid.UUID | str, did: uuid.UUID | str, rel_path: str) -> str:
+        session = _session_path_of(self, eid)
+        name = PurePath(rel_path)
         stem, dot, ext = name.name.rpartition(".")
-        rel = name.with_name(f"{stem}.{record.id}{dot}{ext}") if dot else name
+        rel = name.with_name(f"{stem}.{did}{dot}{ext}") if dot else name
         return self._url(f"{session}/{rel.as_posix()}")
 
     def _url(self, rel: str) -> str:

@@ -1,6 +1,6 @@
 """Argument forms of the converters that one-api 3.6.1 takes and lab scripts pass: a datasets
-frame (or one of its rows) to ``record2path``, a list of paths to ``path2record``, and ``None``
-to ``get_details`` (bad input, a ``ValueError`` as in one-api)."""
+frame (or one of its rows) to ``record2path`` and ``record2url``, a list of paths to
+``path2record``, and ``None`` to ``get_details`` (bad input, a ``ValueError`` as in one-api)."""
 
 from __future__ import annotations
 
@@ -91,3 +91,26 @@ def test_record2path_of_a_dataset_record_still_works(one: One, eid: str) -> None
     record = one.path2record(Path(one.cache_dir) / SESSION / FILES[0])
     assert isinstance(record, Dataset)
     assert one.record2path(record) == one.cache_dir / SESSION / FILES[0]
+
+
+SERVER = "https://files.example.org/data"
+
+
+def test_record2url_of_a_frame_gives_one_url_per_row(one: One, eid: str) -> None:
+    remote = One(cache_dir=one.cache_dir, http_data_server=SERVER)
+    frame = remote.list_datasets(eid, details=True, keep_eid_index=True)
+    urls = remote.record2url(frame)
+    expected = []
+    for (_, did), rel_path in zip(frame.index, frame["rel_path"], strict=True):
+        stem, ext = rel_path.rsplit(".", 1)
+        expected.append(f"{SERVER}/{SESSION}/{stem}.{did}.{ext}")
+    assert urls == expected
+    assert remote.record2url(frame.iloc[0]) == expected[0]
+
+
+def test_record2url_of_a_row_without_its_eid_names_keep_eid_index(one: One, eid: str) -> None:
+    remote = One(cache_dir=one.cache_dir, http_data_server=SERVER)
+    row = remote.list_datasets(eid, details=True).iloc[0]
+    with pytest.raises(ArgumentError, match="keep_eid_index=True") as caught:
+        remote.record2url(row)
+    assert caught.value.argument == "record"
