@@ -1,6 +1,7 @@
 """``OneAlyx``: everything :class:`One` does, plus an Alyx server behind it.
 
-Modes (``mode=`` at construction, ``query_type=`` per call):
+Modes (``mode=`` at construction; a call's ``query_type`` is ``'local'`` or ``'remote'``, and
+there ``'auto'`` and ``'refresh'`` read the cache tables, as in one-api):
 
 * ``'remote'`` (default): searches and listings ask the server; what comes back is merged into
   the in-memory cache tables, so loading, conversions and later local queries see it. The local

@@ -1563,6 +1563,59 @@ LOCAL += [
     ),
 ]
 
+LOCAL += [
+    _s(
+        "tables_dir_attribute",
+        FAQ,
+        "result = [str(one._tables_dir) == str(root), str(one.cache_dir) == str(one._tables_dir)]",
+    ),
+]
+
+ALF_FILES = "ALF files"
+_ALYX_FILES = (
+    "files = ['subject/2021-06-01/001/probes.description.json',\n"
+    "         'subject/2021-06-01/001/alf/probe00/spikes.times.npy',\n"
+    "         'subject/2021-06-01/001/alf/probe00/spikes.clusters.npy',\n"
+    "         'subject/2021-06-01/001/alf/probe01/spikes.times.npy',\n"
+    "         'subject/2021-06-01/001/alf/probe01/spikes.clusters.npy',\n"
+    "         'subject/2021-06-01/001/alf/probe01/#2021-07-05#/spikes.times.npy',\n"
+    "         'subject/2021-06-01/001/alf/probe01/#2021-07-05#/spikes.clusters.npy']\n"
+    "for file in files:\n"
+    "    file_path = tmp.joinpath('alyx_files', file)\n"
+    "    file_path.parent.mkdir(parents=True, exist_ok=True)\n"
+    "    file_path.touch()\n"
+    "One.setup(tmp / 'alyx_files', hash_files=False, silent=True)\n"
+    "files_one = ONE(cache_dir=str(tmp / 'alyx_files'))\n"
+)
+LOCAL += [
+    _s(
+        "alyx_files_listing",
+        ALF_FILES,
+        _ALYX_FILES + "session = 'subject/2021-06-01/001'\n"
+        "result = [list(files_one.list_datasets(session)),\n"
+        "          list(files_one.list_datasets(session, collection='alf/probe01')),\n"
+        "          list(files_one.list_datasets(session, collection='')),\n"
+        "          [x or None for x in sorted(files_one.list_revisions(session))],\n"
+        "          [x or None for x in sorted(files_one.list_collections(session))],\n"
+        "          path_pattern()]",
+    ),
+    _s(
+        "alyx_files_loading",
+        ALF_FILES,
+        _ALYX_FILES + "session = 'subject/2021-06-01/001'\n"
+        "result = [sorted(files_one.load_object(session, 'spikes', collection='alf/probe00',\n"
+        "                                       download_only=True)),\n"
+        "          sorted(files_one.load_object(session, 'spikes', collection='alf/probe01',\n"
+        "                                       revision='2021-07-01', download_only=True)),\n"
+        "          sorted(files_one.load_object(session, 'spikes', collection='alf/probe01',\n"
+        "                                       download_only=True)),\n"
+        "          files_one.load_dataset(session, 'spikes.times.npy', collection='alf/probe00',\n"
+        "                                 download_only=True)]\n"
+        "result = [[p.relative_to(tmp).as_posix() for p in r] if isinstance(r, list) else\n"
+        "          r.relative_to(tmp).as_posix() for r in result]",
+    ),
+]
+
 REMOTE_LATE = [
     _s("remote_mode_attribute", MODES_PAGE, "result = [one.mode, one.offline]", "remote"),
     _s(
