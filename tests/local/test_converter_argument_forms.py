@@ -1,6 +1,8 @@
 """Argument forms of the converters that one-api 3.6.1 takes and lab scripts pass: a datasets
 frame (or one of its rows) to ``record2path`` and ``record2url``, a list of paths to
-``path2record``, and ``None`` to ``get_details`` (bad input, a ``ValueError`` as in one-api)."""
+``path2record``, and ``None`` to ``get_details`` (bad input, a ``ValueError`` as in one-api).
+Also the documented differences of these forms (docs/differences.md): unknown paths and refs,
+upper-case UUIDs, ``dict2ref`` inputs, a ``datetime`` bound of ``search(date_range=...)``."""
 
 from __future__ import annotations
 
@@ -140,3 +142,11 @@ def test_dict2ref_takes_date_and_sequence_as_text_or_parsed_in_any_mix(one: One)
         for sequence in (1, "1"):
             ref = {"subject": "SUB1", "date": date, "sequence": sequence}
             assert one.dict2ref(ref) == expected, ref
+
+
+def test_a_datetime_date_range_bound_counts_as_its_whole_day(one: One, eid: str) -> None:
+    day = datetime.date(2024, 1, 2)  # the date of SESSION
+    noon = datetime.datetime(2024, 1, 2, 12, 0)
+    assert [str(e) for e in one.search(date_range=[noon, noon])] == [eid]
+    assert [str(e) for e in one.search(date_range=[noon, None])] == [eid]
+    assert one.search(date_range=[day + datetime.timedelta(days=1), None]) == []
