@@ -1,6 +1,7 @@
 """Which saved server ``ONE()`` opens without a ``base_url``: the first one set up, until
 ``make_default=True`` says otherwise, as one-api 3.6.1 keeps its default client. Using or setting
-up another server never takes the default away silently."""
+up another server never takes the default away silently. Setting up saves before logging in, so
+a missing password leaves the settings saved."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from onesdk import ONE, OneAlyx
 from onesdk._settings import load_settings
-from onesdk.errors import CacheWarning
+from onesdk.errors import AuthenticationError, CacheWarning
 
 FIRST = "http://127.0.0.1:9"  # nothing listens: local mode never connects
 SECOND = "http://127.0.0.2:9"
@@ -63,3 +64,13 @@ def test_setup_make_default_false_still_sets_the_only_server(
 ) -> None:
     OneAlyx.setup(SECOND, cache_dir=tmp_path / "two", make_default=False).close()
     assert _default_url() == SECOND
+
+
+def test_setup_with_a_user_name_and_no_password_saves_then_says_how_to_log_in(
+    config_home: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(AuthenticationError, match=r"no password.*ONE_ALYX_PASSWORD"):
+        ONE.setup(base_url=FIRST, username="root", cache_dir=tmp_path / "one", silent=True)
+    saved = load_settings()
+    assert saved is not None
+    assert (saved.base_url, saved.username, saved.cache_dir) == (FIRST, "root", tmp_path / "one")
