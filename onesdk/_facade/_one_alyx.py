@@ -46,6 +46,7 @@ from onesdk._remote._servers import (
     log_in_now,
 )
 from onesdk._remote._session import (
+    LOCAL_INSERTION_TERMS,
     connect,
     unique_records,
 )
@@ -265,7 +266,8 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             Where a remote instance answers this call (default: its mode); a local :class:`One`
             always reads its cache tables.
         endpoint : str, optional
-            ``'sessions'`` (default) or ``'insertions'``: whose filters to list.
+            ``'sessions'`` (default) or ``'insertions'``: whose filters to list (locally, the
+            insertion filters are ``name`` and ``session``).
 
         Returns
         -------
@@ -273,6 +275,10 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             The filter names (remote: the server's, sorted).
         """
         if not self._connection.asks_server(query_type):
+            if endpoint == "insertions":
+                return LOCAL_INSERTION_TERMS
+            if endpoint not in (None, "sessions"):
+                raise ArgumentError("endpoint", endpoint, "'sessions' or 'insertions'")
             return super().search_terms(query_type)
         return search_terms(endpoint or "sessions")
 

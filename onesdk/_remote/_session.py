@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from onesdk._models import Insertion
 
 __all__ = [
+    "LOCAL_INSERTION_TERMS",
     "RemoteSession",
     "as_uuid",
     "connect",
@@ -183,6 +184,10 @@ def as_uuid(value: uuid.UUID | str, name: str) -> uuid.UUID:
         return uuid.UUID(str(value).strip()[-36:])
     except ValueError:
         raise ArgumentError(name, value, "a UUID") from None
+
+
+#: the filters a local ``search_insertions`` applies to the insertions an instance knows
+LOCAL_INSERTION_TERMS = ("name", "session")
 
 
 def insertion_matches(record: Insertion, filters: Mapping[str, object]) -> bool:

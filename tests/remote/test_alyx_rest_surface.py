@@ -142,3 +142,16 @@ def test_download_cache_tables_unpacks_the_served_tables(
     names = {p.name for p in tables}
     assert {"sessions.pqt", "datasets.pqt"} <= names
     assert all(p.parent == tmp_path / "tables" and p.is_file() for p in tables)
+
+
+def test_after_logout_the_next_request_logs_in_again_as_the_same_user(
+    one: onesdk.OneAlyx, replay: ReplayServer
+) -> None:
+    one.alyx.rest("sessions", "list", subject="KS052")
+    one.alyx.logout()
+    assert not one.alyx.is_logged_in
+    assert one.alyx.user == "root"
+    logins = len(replay.requests_to("/auth-token"))
+    one.alyx.rest("sessions", "list", subject="KS052", no_cache=True)
+    assert len(replay.requests_to("/auth-token")) == logins + 1
+    assert one.alyx.is_logged_in

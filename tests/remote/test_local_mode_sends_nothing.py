@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from onesdk import OneAlyx
-from onesdk.errors import OfflineError
+from onesdk.errors import ArgumentError, OfflineError
 from tests.replay.fixtures import open_one_alyx, replay
 from tests.replay.server import ReplayServer
 
@@ -71,4 +71,21 @@ def test_eid2pid_in_local_mode_answers_from_known_insertions(
     eid, name = one.pid2eid(pids[0])
     assert (str(eid), name) == (EID, names[0])
     assert one.eid2pid("00000000-0000-4000-8000-000000000000") == (None, None)
+    assert replay.seen[before:] == []
+
+
+def test_local_search_terms_of_insertions_are_the_filters_a_local_search_applies(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    remote = one.eid2pid(EID)
+    one.mode = "local"
+    before = len(replay.seen)
+    terms = one.search_terms(endpoint="insertions")
+    assert terms == ("name", "session")
+    assert one.search_terms(query_type="local", endpoint="sessions") == one.search_terms()
+    with pytest.raises(ArgumentError) as caught:
+        one.search_terms(endpoint="foo")
+    assert caught.value.argument == "endpoint"
+    assert one.search_insertions(session=EID) == remote[0]  # every term works locally
+    assert one.search_insertions(session=EID, name=remote[1][0]) == [remote[0][0]]
     assert replay.seen[before:] == []
