@@ -337,7 +337,10 @@ class PathMethods(ListMethods):
         self, eid: EidLike, as_dict: bool, parse: bool
     ) -> ExpRefDict | RawExpRefDict | str:
 
-        record = self._session_record(self._eid(eid))
+        key = self._eid(eid)
+        if not self.repository.has_session(key):
+            self.eid2path(key)  # an OneAlyx asks its server for a session the tables lack
+        record = self._session_record(key)
         date = record["date"]
         if not isinstance(date, dt.date):
             raise AlfError(f"session {eid} has no date")
