@@ -1,12 +1,14 @@
 """What the first ``ONE(base_url=..., username=..., password=..., cache_dir=X)`` of a server
 saves: ``X`` and the user name, so a later ``ONE()`` opens ``X`` logged in, and ``ONE(cache_dir=X)``
-is an ``OneAlyx`` on that server (``mode='local'`` keeps the offline ``One``)."""
+is an ``OneAlyx`` on that server; ``ONE(mode='local')`` without a server argument is a ``One``
+on the saved folder (the user cache folder when nothing is saved)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from onesdk import ONE, One, OneAlyx
@@ -55,3 +57,37 @@ def test_the_first_use_saves_the_cache_dir_and_user_name(
     with pytest.warns(CacheWarning, match="No cache tables"):  # nothing was downloaded
         offline = ONE(cache_dir=folder, mode="local")
     assert type(offline) is One
+
+
+def test_local_mode_without_a_server_argument_is_a_one_on_the_saved_folder(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    ONE(
+        base_url=replay.alyx_url,
+        username="root",
+        password=replay.password,
+        cache_dir=folder,
+        silent=True,
+    ).close()
+    ONE.cache_clear()
+    with pytest.warns(CacheWarning, match="No cache tables"):
+        local = ONE(mode="local")
+    assert type(local) is One
+    assert local.cache_dir == folder
+    ONE.cache_clear()
+    with pytest.warns(CacheWarning, match="No cache tables"):
+        named = ONE(base_url=replay.alyx_url, mode="local", silent=True)
+    assert isinstance(named, OneAlyx)
+    assert named.offline
+    assert named.cache_dir == folder
+    named.close()
+
+
+def test_local_mode_with_nothing_saved_is_a_one_on_the_user_cache_folder(
+    config_home: Path,
+) -> None:
+    with pytest.warns(CacheWarning, match="No cache tables"):
+        local = ONE(mode="local")
+    assert type(local) is One
+    assert local.cache_dir == Path(platformdirs.user_cache_dir("ONE"))
