@@ -112,3 +112,32 @@ class RemotePathMethods(PathMethods):
             query_type="remote", subject=subject, date_range=[date, date], number=number
         )
         return found[0] if len(found) == 1 else None
+
+    def _eid_of_path(self, text: str, query_type: str | None) -> uuid.UUID | None:
+        return self.path2eid(text, query_type)
+
+    def path2url(self, filepath: str | PurePath, query_type: str | None = None) -> str | None:
+        """The file-server URL of a dataset file (asking the server when needed).
+
+        Parameters
+        ----------
+        filepath : str or pathlib.PurePath
+            A dataset file in the cache dir.
+        query_type : {'local', 'remote'}, optional
+            Where this call looks the file up (default: the instance's mode): remotely, a file
+            of a session the cache tables lack is found among that session's datasets on the
+            server; ``'local'`` reads the cache tables only.
+
+        Returns
+        -------
+        str or None
+            The URL (``http_data_server`` + the file's path, the dataset id before the
+            extension); None when the file is not a dataset the cache (or the server) knows.
+
+        Raises
+        ------
+        onesdk.errors.AlfError
+            No file server is configured (pass ``http_data_server=``).
+        """
+        self._connection.asks_server(query_type)  # an unknown query_type is refused here
+        return self._url_of_path(filepath, query_type)

@@ -126,22 +126,31 @@ class PathMethods(ListMethods):
             The session record for a folder, the dataset record for a file (also readable as
             ``record['rel_path']``); None when not in the cache.
         """
-        from onesdk._repo._results import dataset_model, session_model, table_records
-
         if isinstance(path, list | tuple):
             return [self.path2record(one) for one in path]
-        text = text_or_path(path, "path")
+        return self._record_of_path(text_or_path(path, "path"), None)
+
+    def _eid_of_path(self, text: str, query_type: str | None) -> uuid.UUID | None:
+        """``path2eid`` of one path (a remote instance passes ``query_type`` on)."""
+        return self.path2eid(text)
+
+    def _record_of_path(self, text: str, query_type: str | None) -> Session | Dataset | None:
+        """``path2record`` of one path, looked up where ``query_type`` says."""
+        from onesdk._repo._results import dataset_model, session_model, table_records
+
         if (did := dataset_uuid_in_name(text)) is not None:  # a served name: x.y.<uuid>.npy
             rows = self.repository.dataset_by_id(did)
             return dataset_model(table_records(rows)[0]) if len(rows) else None
-        eid = self.path2eid(text)
+        eid = self._eid_of_path(text, query_type)
         if eid is None:
             return None
         parts = session_parts(text)
         if parts is not None and text.rstrip("/").endswith(f"{parts[2]}/{parts[3]}"):
             return session_model(self._session_record(str(eid)))
         rel = _relative_to_session(text)
-        table = self._matching_table(str(eid), None, None, None, qc="CRITICAL")
+        table = self._matching_table(
+            str(eid), None, None, None, qc="CRITICAL", query_type=query_type
+        )
         for record in table_records(table):
             if record["rel_path"] == rel:
                 return dataset_model(record)
@@ -206,7 +215,11 @@ class PathMethods(ListMethods):
         onesdk.errors.AlfError
             No file server is configured (pass ``http_data_server=``).
         """
-        record = self.path2record(text_or_path(filepath, "filepath"))
+        return self._url_of_path(filepath, None)
+
+    def _url_of_path(self, filepath: str | PurePath, query_type: str | None) -> str | None:
+        """``path2url``, the file looked up where ``query_type`` says."""
+        record = self._record_of_path(text_or_path(filepath, "filepath"), query_type)
         if record is None:
             return None
         from onesdk._models import Dataset
