@@ -18,6 +18,7 @@ import pytest
 
 from onesdk import One
 from onesdk.errors import CacheError, CacheWarning
+from tests.trees import one_on_files
 
 FILES = (
     "lab/Subjects/SUB1/2024-01-02/001/alf/spikes.times.npy",
@@ -29,11 +30,7 @@ KEY = "_loaded_datasets"
 
 @pytest.fixture
 def one(tmp_path: Path) -> One:
-    for k, rel in enumerate(FILES):
-        path = tmp_path / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, np.arange(3.0) + k)
-    return One.setup(tmp_path, silent=True)
+    return one_on_files(tmp_path, FILES)
 
 
 def _eid(one: One, subject: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime
 from pathlib import Path, PurePath
 
-import numpy as np
 import pytest
 
 from onesdk import Dataset, One, Session
 from onesdk.errors import ALFObjectNotFound, ArgumentError
+from tests.trees import one_on_files
 
 SESSION = "lab1/Subjects/SUB1/2024-01-02/001"
 FILES = ["alf/_ibl_trials.choice.npy", "alf/probe00/spikes.times.npy"]
@@ -21,12 +21,7 @@ FILES = ["alf/_ibl_trials.choice.npy", "alf/probe00/spikes.times.npy"]
 
 @pytest.fixture(scope="module")
 def one(tmp_path_factory: pytest.TempPathFactory) -> One:
-    root = tmp_path_factory.mktemp("alf")
-    for rel in FILES:
-        path = root / SESSION / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, np.arange(3.0))
-    return One.setup(root, silent=True)
+    return one_on_files(tmp_path_factory.mktemp("alf"), [f"{SESSION}/{rel}" for rel in FILES])
 
 
 @pytest.fixture(scope="module")

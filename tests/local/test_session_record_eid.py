@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from onesdk import One, Session
 from onesdk.errors import ArgumentError
+from tests.trees import one_on_files
 
 SESSION = "lab1/Subjects/SUB1/2024-01-02/001"
 FILES = [
@@ -21,15 +21,8 @@ FILES = [
 
 @pytest.fixture(scope="module")
 def one(tmp_path_factory: pytest.TempPathFactory) -> One:
-    root = tmp_path_factory.mktemp("alf")
-    for rel in FILES:
-        path = root / SESSION / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, np.arange(3.0))
-    other = root / "lab1/Subjects/SUB2/2024-01-05/001/alf/_ibl_trials.choice.npy"
-    other.parent.mkdir(parents=True)
-    np.save(other, np.arange(2.0))
-    return One.setup(root, silent=True)
+    other = "lab1/Subjects/SUB2/2024-01-05/001/alf/_ibl_trials.choice.npy"
+    return one_on_files(tmp_path_factory.mktemp("alf"), [*(f"{SESSION}/{r}" for r in FILES), other])
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.replay.fixtures import replay
+from onesdk import OneAlyx
+from tests.replay.fixtures import open_one_alyx, replay
+from tests.replay.server import ReplayServer
 
-__all__ = ["config_home", "replay"]
+__all__ = ["config_home", "one_on_empty_cache", "replay"]
 
 
 @pytest.fixture
@@ -22,3 +25,14 @@ def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("ONE_ALYX_USERNAME", raising=False)
     monkeypatch.delenv("ONE_ALYX_PASSWORD", raising=False)
     return home
+
+
+@pytest.fixture
+def one_on_empty_cache(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> Iterator[OneAlyx]:
+    """An ``OneAlyx`` on the replay server with an empty cache dir: every session it is asked
+    about is one its tables lack."""
+    instance = open_one_alyx(replay, tmp_path / "cache")
+    yield instance
+    instance.close()

@@ -4,13 +4,10 @@ cache."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from onesdk import OneAlyx
-from tests.replay.fixtures import open_one_alyx, replay
+from tests.replay.fixtures import replay
 from tests.replay.server import ReplayServer
 
 __all__ = ["replay"]
@@ -20,12 +17,8 @@ EID_C = "40ed367e-8564-41dc-a324-17c42f62323b"
 
 
 @pytest.fixture
-def one(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = open_one_alyx(replay, tmp_path / "cache")  # an empty cache dir
-    yield instance
-    instance.close()
+def one(one_on_empty_cache: OneAlyx) -> OneAlyx:
+    return one_on_empty_cache
 
 
 def test_eid2ref_of_a_session_the_tables_lack_asks_the_server(

@@ -4,14 +4,11 @@ on the file server; ``'local'`` reads the cache tables only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from onesdk import OneAlyx
 from onesdk.errors import ArgumentError
-from tests.replay.fixtures import open_one_alyx, replay
+from tests.replay.fixtures import replay
 from tests.replay.server import ReplayServer
 
 __all__ = ["replay"]
@@ -22,12 +19,8 @@ TRIALS = "alf/_ibl_trials.table.pqt"
 
 
 @pytest.fixture
-def one(replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = open_one_alyx(replay, tmp_path / "cache")  # an empty cache dir
-    yield instance
-    instance.close()
+def one(one_on_empty_cache: OneAlyx) -> OneAlyx:
+    return one_on_empty_cache
 
 
 def test_path2url_of_a_file_the_tables_lack_asks_the_server(
