@@ -186,15 +186,16 @@ class PathMethods(ListMethods):
 
         if isinstance(dataset, pd.DataFrame):
             return [self.record2path(row) for _, row in dataset.iterrows()]
+        eid: str | uuid.UUID
         if isinstance(dataset, pd.Series):
             eid, _, rel_path = _frame_row(dataset, "dataset")
-            session = self.eid2path(eid)
-            return None if session is None else session / rel_path
-        instance(dataset, Dataset, "dataset", "a Dataset record or a datasets frame (row)")
-        if dataset.eid is None:
-            return None
-        session = self.eid2path(dataset.eid)
-        return None if session is None else session / dataset.rel_path
+        else:
+            instance(dataset, Dataset, "dataset", "a Dataset record or a datasets frame (row)")
+            if dataset.eid is None:
+                return None
+            eid, rel_path = dataset.eid, dataset.rel_path
+        session = self.eid2path(eid)
+        return None if session is None else session / rel_path
 
     def path2url(self, filepath: str | PurePath) -> str | None:
         """The file-server URL of a local dataset file.
