@@ -39,6 +39,7 @@ __all__ = [
     "DatasetRow",
     "SessionRow",
     "dataset_rows",
+    "dataset_rows_from_json",
     "datasets_frame",
     "merge_rows",
     "session_dataset_rows",
@@ -77,7 +78,7 @@ class DatasetRow(TypedDict):
     exists: bool
     rel_path: str
     default_revision: bool
-    qc: str
+    qc: str | None
 
 
 def _text(record: Mapping[str, object], key: str, source: str) -> str:
@@ -221,12 +222,39 @@ def session_dataset_rows_of(detail: SessionDetail) -> list[DatasetRow]:
     return rows
 
 
+def _dataset_row(
+    session: JsonValue,
+    url: JsonValue,
+    size: object,
+    digest: object,
+    data_url: str,
+    default: bool,
+    qc: str | None,
+) -> DatasetRow:
+    """The row of a ``/datasets`` record from its fields and its usable file's URL (the rules
+    shared by JSON records and wire models)."""
+    source = "dataset record"
+    path = _url_path(data_url)
+    # aggregates have no session: their path is relative to the file server root
+    rel = split_session_path(path)[1] if session else remove_uuid_from_name(path.strip("/"))
+    size = _file_size(size, source)
+    return DatasetRow(
+        eid=_uuid_tail(session, source) if session else None,
+        id=_uuid_tail(url, source),
+        file_size=size if isinstance(size, int) else None,
+        hash=digest if isinstance(digest, str) else None,
+        exists=True,
+        rel_path=rel,
+        default_revision=default,
+        qc=qc,
+    )
+
+
 def dataset_rows(records: Iterable[DatasetRecord]) -> list[DatasetRow]:
     """Dataset rows from ``/datasets`` records (as the generated client parsed them) that have
     an existing file with a URL."""
     rows: list[DatasetRow] = []
     for record in records:
-        source = "dataset record"
         usable = next(
             (f for f in record.file_records if f.exists and f.data_url and f.data_url.strip()),
             None,
@@ -234,28 +262,62 @@ def dataset_rows(records: Iterable[DatasetRecord]) -> list[DatasetRow]:
         if usable is None or usable.data_url is None:
             continue
         session = record.session if isinstance(record.session, str) else None
-        size = _file_size(record.file_size, source)
-        digest = record.hash_
-        path = _url_path(usable.data_url)
-        # aggregates have no session: their path is relative to the file server root
-        rel = split_session_path(path)[1] if session else remove_uuid_from_name(path.strip("/"))
         rows.append(
-            DatasetRow(
-                eid=_uuid_tail(session, source) if session else None,
-                id=_uuid_tail(record.url, source),
-                file_size=size if isinstance(size, int) else None,
-                hash=digest if isinstance(digest, str) else None,
-                exists=True,
-                rel_path=rel,
-                default_revision=bool(record.default_dataset),
-                qc=str(record.qc),
+            _dataset_row(
+                session,
+                record.url,
+                record.file_size,
+                record.hash_,
+                usable.data_url,
+                bool(record.default_dataset),
+                str(record.qc),
             )
         )
     return rows
 
 
-def datasets_frame(rows: Iterable[DatasetRow], *, keep_eid_index: bool = False) -> pd.DataFrame:
-    """Rows as the reference's remote datasets frame: sorted by (eid, id), its dtypes."""
+def _usable_url(file_record: JsonValue) -> str | None:
+    """The URL of a JSON file record's existing file on a server, else None."""
+    if not isinstance(file_record, dict):
+        raise ContractError(f"dataset record: a file record is not an object: {file_record!r}")
+    url = file_record.get("data_url")
+    return url if file_record.get("exists") and isinstance(url, str) and url.strip() else None
+
+
+def dataset_rows_from_json(records: Iterable[Mapping[str, JsonValue]]) -> list[DatasetRow]:
+    """Dataset rows from ``/datasets`` records as JSON that have an existing file with a URL;
+    a record without ``qc`` gets none."""
+    rows: list[DatasetRow] = []
+    for record in records:
+        files = record.get("file_records")
+        if not isinstance(files, list):
+            raise ContractError("dataset record: file_records should be a list")
+        data_url = next((url for url in map(_usable_url, files) if url), None)
+        if data_url is None:
+            continue
+        qc = record.get("qc")
+        rows.append(
+            _dataset_row(
+                record.get("session"),
+                record.get("url"),
+                record.get("file_size"),
+                record.get("hash"),
+                data_url,
+                bool(record.get("default_dataset")),
+                qc if isinstance(qc, str) else None,
+            )
+        )
+    return rows
+
+
+def datasets_frame(
+    rows: Iterable[DatasetRow],
+    *,
+    keep_eid_index: bool = False,
+    extra: Mapping[str, Sequence[object]] | None = None,
+) -> pd.DataFrame:
+    """Rows as the reference's remote datasets frame: sorted by (eid, id), its dtypes; each
+    ``extra`` column (one value per row, in the order of ``rows``) after the standard ones."""
     import pandas as pd
 
     frame = pd.DataFrame(list(rows), columns=["eid", "id", *DATASET_COLUMNS])
@@ -269,6 +331,8 @@ def datasets_frame(rows: Iterable[DatasetRow], *, keep_eid_index: bool = False) 
             "qc": pd.CategoricalDtype(list(QC_ORDER), ordered=True),
         }
     )
+    for name, values in (extra or {}).items():
+        frame[name] = pd.Series(list(values), index=frame.index, dtype=None if values else object)
     frame = frame.set_index(["eid", "id"]).sort_index()
     return frame if keep_eid_index else frame.droplevel("eid")
 
@@ -330,9 +394,7 @@ def merge_rows(
 
 
 _SESSION_FIELDS = ("id", "lab", "subject", "date", "number", "task_protocol", "projects")
-_DATASET_FIELDS = (
-    "eid", "id", "file_size", "hash", "default_revision", "qc", "exists", "rel_path"
-)  # fmt: skip
+_DATASET_FIELDS = ("eid", "id", "file_size", "hash", "default_revision", "qc", "exists", "rel_path")
 
 
 def _plain_datasets(table: pa.Table) -> pa.Table:

@@ -60,6 +60,11 @@ from onesdk.alf._alfpath import (
     PureWindowsALFPath,
     ensure_alf_path,
 )
+from onesdk.alf._dataset_record import (
+    one_path_from_dataset,
+    path_from_dataset,
+    path_from_filerecord,
+)
 from onesdk.alf._parts import (
     StrPath,
     filename_parts,
@@ -145,8 +150,11 @@ __all__ = [
     "is_uuid",
     "is_uuid_string",
     "is_valid",
+    "one_path_from_dataset",
     "padded_sequence",
     "parse",
+    "path_from_dataset",
+    "path_from_filerecord",
     "path_pattern",
     "readable_alf",
     "regex",

@@ -8,10 +8,15 @@ from types import ModuleType
 import pytest
 
 import onesdk.alf
-from onesdk.alf import _ref, _spec, _value
+from onesdk import converters
+from onesdk.alf import _dataset_record, _ref, _spec, _value
 
 
-@pytest.mark.parametrize("module", [onesdk.alf, _value, _ref, _spec], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module",
+    [onesdk.alf, _value, _ref, _spec, _dataset_record, converters],
+    ids=lambda m: m.__name__,
+)
 def test_docstring_examples(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

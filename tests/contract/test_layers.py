@@ -40,6 +40,8 @@ RANK: dict[str, float] = {
     "_repo": 5,
     "_remote": 6,
     "_lock": 6.5,
+    # one-api's helpers over REST records: above the records' rows and frames
+    "converters": 6.8,
     "_facade": 7,
     "alyx": 7,
     "dask": 8,
