@@ -60,6 +60,7 @@ from onesdk.alf._alfpath import (
     PureWindowsALFPath,
     ensure_alf_path,
 )
+from onesdk.alf._dataset_type import DatasetTypeLike, get_dataset_type
 from onesdk.alf._parts import (
     StrPath,
     filename_parts,
@@ -110,6 +111,7 @@ __all__ = [
     "AlfDescription",
     "AlfPath",
     "AlfSpecError",
+    "DatasetTypeLike",
     "EmptyFilenameParts",
     "EmptyFilenamePartsDict",
     "EmptyFolderParts",
@@ -140,6 +142,7 @@ __all__ = [
     "folder_parts",
     "full_path_parts",
     "get_alf_path",
+    "get_dataset_type",
     "get_session_path",
     "is_session_path",
     "is_uuid",
