@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import ClassVar
 
 __all__ = [
     "ALFDuplicateAttributes",
@@ -181,7 +182,21 @@ class UnknownTermError(ArgumentError, TypeError):
 
 
 class AlfError(OneSdkError):
-    """Anything about ALF names, paths and objects. ``ALFError`` is the reference's spelling."""
+    """Anything about ALF names, paths and objects. ``ALFError`` is the reference's spelling.
+
+    onesdk raises the subclasses below, whose messages quote the input and the rule it broke.
+    Built directly, as one-api's code does (``raise ALFError(value)``), a text is the message
+    as it is and any other value is shown in double quotes; ``explanation`` (empty here, a
+    class attribute a program may set) follows the value unless ``terse`` is true.
+    """
+
+    explanation: ClassVar[str] = ""
+
+    def __init__(self, value: object = "", terse: bool = False) -> None:
+        shown = value if isinstance(value, str) else f'"{value}" '
+        if self.explanation and not terse:
+            shown = f"{shown.rstrip()} {self.explanation}"
+        super().__init__(shown)
 
 
 ALFError = AlfError

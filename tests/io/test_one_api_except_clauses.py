@@ -103,3 +103,27 @@ def test_add_uuid_string_logs_the_replaced_uuid_at_debug(caplog: pytest.LogCaptu
     assert result.name == f"tutu.part1.{new}.json"
     messages = [r.getMessage() for r in caplog.records if r.name == "onesdk.alf"]
     assert any(re.search(f"Replacing {old} with {new}", m) for m in messages), messages
+
+
+def test_alf_error_built_directly_shows_a_text_as_is_and_quotes_other_values() -> None:
+    assert str(AlfError()) == ""
+    assert str(AlfError("no such object")) == "no such object"
+    assert str(AlfError([0, 1, 2])).startswith('"[0, 1, 2]" ')
+    assert str(AlfError(7, terse=True)).strip() == '"7"'
+
+
+def test_alf_error_explanation_follows_the_value_unless_terse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(AlfError, "explanation", "see the ALF specification")
+    assert str(AlfError("bad name")) == "bad name see the ALF specification"
+    assert str(AlfError("bad name", terse=True)) == "bad name"
+    # subclasses raised by onesdk inherit it, as one-api's do
+    assert str(ALFMultipleObjectsFound("two objects")).endswith("see the ALF specification")
+
+
+def test_alf_error_subclass_messages_are_untouched_by_the_default_explanation() -> None:
+    assert AlfError.explanation == ""
+    assert str(ALFMultipleObjectsFound("'spikes' matches several objects")) == (
+        "'spikes' matches several objects"
+    )
