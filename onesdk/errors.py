@@ -12,6 +12,7 @@ OneSdkError
 ├── ArgumentError (ValueError)              a public function got an argument it cannot use
 │   ├── ArgumentTypeError (TypeError)       an argument of the wrong kind (one name for a list)
 │   ├── BunchKeysError (NotImplementedError) AlfBunch.append of a bunch with other keys
+│   ├── DatasetTypeMismatch                 a file name of no dataset type, or of several
 │   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
 ├── AlfError                                anything about ALF names and objects (alias ALFError)
 │   ├── ALFInvalid (ValueError)             a name or path that breaks the ALF grammar
@@ -77,6 +78,7 @@ __all__ = [
     "ChecksumError",
     "ClusterError",
     "ContractError",
+    "DatasetTypeMismatch",
     "DownloadError",
     "HTTPError",
     "LoadError",
@@ -144,6 +146,24 @@ class BunchKeysError(ArgumentError, NotImplementedError):
 
     Also a ``NotImplementedError``, which one-api raises for the same call.
     """
+
+
+class DatasetTypeMismatch(ArgumentError):
+    """``alf.get_dataset_type``: the file name matches no dataset type, or more than one.
+
+    ``filename`` is the file name that was matched; ``matches`` the names of the dataset types
+    it matched (empty when none did), shown in the message with the rule that matched each.
+    """
+
+    def __init__(self, filename: str, matches: Iterable[tuple[str, str]], expected: str) -> None:
+        found = tuple(matches)
+        self.filename = filename
+        self.matches = tuple(name for name, _ in found)
+        shown = ", ".join(f"{name!r} ({rule})" for name, rule in found)
+        problem = (
+            f"{len(found)} dataset types match: {shown}" if found else "no dataset type matches"
+        )
+        super().__init__("filename", filename, expected, problem=problem)
 
 
 class UnknownTermError(ArgumentError, TypeError):

@@ -65,6 +65,7 @@ from onesdk.alf._dataset_record import (
     path_from_dataset,
     path_from_filerecord,
 )
+from onesdk.alf._dataset_type import DatasetTypeLike, get_dataset_type
 from onesdk.alf._parts import (
     StrPath,
     filename_parts,
@@ -115,6 +116,7 @@ __all__ = [
     "AlfDescription",
     "AlfPath",
     "AlfSpecError",
+    "DatasetTypeLike",
     "EmptyFilenameParts",
     "EmptyFilenamePartsDict",
     "EmptyFolderParts",
@@ -145,6 +147,7 @@ __all__ = [
     "folder_parts",
     "full_path_parts",
     "get_alf_path",
+    "get_dataset_type",
     "get_session_path",
     "is_session_path",
     "is_uuid",
