@@ -10,18 +10,21 @@ import pytest
 from onesdk._store import _download
 
 
-def test_downloaders_make_one_ssl_context_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[ssl.SSLContext] = []
-    real = ssl.create_default_context
+def test_downloaders_read_the_ca_bundle_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Counted where every httpx version reads the bundle: httpx 0.27 builds the context with
+    # ssl.SSLContext, 0.28 with ssl.create_default_context; both then load the CA locations.
+    loads: list[ssl.SSLContext] = []
+    real = ssl.SSLContext.load_verify_locations
 
-    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
-        context = real(*args, **kwargs)  # type: ignore[arg-type]
-        made.append(context)
-        return context
+    def counting(self: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loads.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ssl, "create_default_context", counting)
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counting)
     monkeypatch.setattr(_download, "_SSL", [], raising=False)
+    contexts = set()
     for _ in range(3):
         with _download.Downloader(silent=True):
-            pass
-    assert len(made) == 1
+            contexts.add(id(_download._ssl_context()))
+    assert len(loads) == 1
+    assert len(contexts) == 1
