@@ -20,6 +20,12 @@ __all__ = ["config_home", "replay"]
 #: seconds each file request waits: a distant file server
 FILE_DELAY = 0.05
 
+#: scheduler options for a test cluster. Without a dashboard the scheduler still serves HTTP
+#: (health, metrics), on port 8787 unless told otherwise; with that port taken (any other Dask
+#: cluster on the machine) it warns, and the warning fails the test. A loopback port of the
+#: system's choosing never collides.
+LOOPBACK_HTTP: dict[str, object] = {"dashboard_address": "127.0.0.1:0"}
+
 
 def start_cluster(home: Path, workers: int = 2) -> distributed.LocalCluster:
     """Worker processes (not threads) with a private HOME, small, quiet."""
@@ -33,6 +39,7 @@ def start_cluster(home: Path, workers: int = 2) -> distributed.LocalCluster:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            scheduler_kwargs=LOOPBACK_HTTP,
             memory_limit="1GiB",
             silence_logs=logging.ERROR,
         )

@@ -17,6 +17,7 @@ from onesdk._sample import make_sample
 from onesdk.dask import map_sessions
 from onesdk.errors import ArgumentError, ClusterError
 from tests.dask import _work
+from tests.dask.conftest import LOOPBACK_HTTP
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +59,9 @@ def test_other_arguments_are_checked(one: One) -> None:
 
 
 def test_a_closed_client_is_a_cluster_error(one: One) -> None:
-    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP
+    ) as cluster:
         client = distributed.Client(cluster)
         client.close()
         with pytest.raises(ClusterError, match="closed"):

@@ -45,6 +45,16 @@ def _verified_files(cache: Path, shared_alyx: Path) -> int:
     return count
 
 
+def test_the_test_cluster_serves_http_on_a_loopback_port_of_the_systems_choosing(
+    client: distributed.Client,
+) -> None:
+    """Another Dask cluster on the machine (holding the default port 8787) cannot fail the tests."""
+    assert client.cluster is not None
+    http = client.cluster.scheduler.http_server
+    assert http.address == "127.0.0.1"
+    assert http.port not in (0, 8787)
+
+
 def test_results_equal_a_serial_run_and_each_file_is_fetched_once(
     client: distributed.Client,
     replay: ReplayServer,

@@ -13,6 +13,7 @@ from onesdk._facade._one_alyx import OneAlyx
 from onesdk._sample import make_sample
 from onesdk.dask import map_sessions
 from onesdk.errors import SessionError
+from tests.dask.conftest import LOOPBACK_HTTP
 
 
 def n_datasets(one: One, eid: str) -> int:
@@ -42,7 +43,9 @@ def test_results_are_what_fn_returns(tmp_path: Path) -> None:
     one = One(tmp_path, mode="local", silent=True)
     eids = [str(e) for e in one.search()]
     with (
-        distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster,
+        distributed.LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None, scheduler_kwargs=LOOPBACK_HTTP
+        ) as cluster,
         distributed.Client(cluster) as client,
     ):
         counts = map_sessions(one, eids, n_datasets, client=client)
