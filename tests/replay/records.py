@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import urllib.parse
 from typing import Any
 
 
@@ -76,9 +77,10 @@ class RecordStore:
         offset = int(query.get("offset", 0))
         page = records[offset : offset + limit]
         more = offset + limit < len(records)
+        following = {**query, "limit": str(limit), "offset": str(offset + limit)}
         answer = {
             "count": len(records),
-            "next": f"{key}?limit={limit}&offset={offset + limit}" if more else None,
+            "next": f"{key}?{urllib.parse.urlencode(following)}" if more else None,
             "previous": None,
             "results": page,
         }
