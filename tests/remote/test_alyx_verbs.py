@@ -332,3 +332,23 @@ def test_in_local_mode_the_verbs_send_nothing(
         assert one.alyx.get(SESSION) == RECORD
     finally:
         one.close()
+
+
+def test_a_post_is_sent_again_only_when_the_server_did_not_act_on_it(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    # a 502/504 may come from a proxy after Alyx created the record: sending the POST again
+    # could create it twice; 429 and 503 say it was not processed
+    one.alyx.max_retry_wait_seconds = 0.0
+    tag = {"name": "tmp_tag", "description": "temporary"}
+    replay.faults.add("/tags", f.Status(502), times=1)
+    with pytest.raises(HTTPError) as raised:
+        one.alyx.post("/tags", data=tag)
+    assert raised.value.status == 502
+    assert len(replay.requests_to("/tags")) == 1
+    replay.faults.add("/tags", f.Status(503, headers=(("retry-after", "0"),)), times=1)
+    assert isinstance(one.alyx.post("/tags", data=tag), dict)
+    assert len(replay.requests_to("/tags")) == 3
+    replay.faults.add(SESSION, f.Status(502), times=1)  # a PATCH may be sent again
+    assert isinstance(one.alyx.patch(SESSION, data={"narrative": "n"}), dict)
+    assert [m for m, _ in _sent(replay)] == ["PATCH", "PATCH"]
