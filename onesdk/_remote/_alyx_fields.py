@@ -78,7 +78,7 @@ class AlyxJsonFields(AlyxVerbs):
 
         Examples
         --------
-        >>> alyx = one.alyx
+        >>> alyx = one.alyx  # doctest: +SKIP
         >>> alyx.json_field_update("sessions", eid, "extended_qc", {"task_a": 1})  # doctest: +SKIP
         {'task_b': 0, 'task_a': 1}
         """
@@ -181,7 +181,7 @@ class AlyxJsonFields(AlyxVerbs):
 
         Examples
         --------
-        >>> alyx = one.alyx
+        >>> alyx = one.alyx  # doctest: +SKIP
         >>> alyx.json_field_remove_key("sessions", eid, "extended_qc", "task_a")  # doctest: +SKIP
         {'task_b': 0}
         """

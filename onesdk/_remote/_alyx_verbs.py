@@ -159,7 +159,7 @@ class AlyxVerbs(AlyxRestSurface):
 
         Examples
         --------
-        >>> tag = {"name": "my-tag", "protected": True}
+        >>> tag = {"name": "my-tag", "protected": True}  # doctest: +SKIP
         >>> one.alyx.put("/tags/my-tag", data=tag)  # doctest: +SKIP
         {'id': '...', 'name': 'my-tag', 'protected': True, ...}
         """
