@@ -92,6 +92,9 @@ class RemoteSession:
             return query_type == "remote"
         return wanted != "local"
 
+    def is_local(self) -> bool:
+        return self.mode == "local"
+
     def fall_back(self, exc: OfflineError) -> bool:
         """In 'auto' mode, switch to local (warning once) instead of failing."""
         if self.requested not in ("auto", "refresh"):
@@ -157,7 +160,9 @@ def connect(
     # where one.alyx.download_file / download_cache_tables write, as in the reference
     rest.cache_dir, rest.silent = options.cache_dir, options.silent
     rest.http_data_server = options.http_data_server
-    return RemoteSession(rest, auth, options.mode, layers)
+    session = RemoteSession(rest, auth, options.mode, layers)
+    rest.is_local = session.is_local  # one.alyx's verbs send nothing in local mode
+    return session
 
 
 def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:
