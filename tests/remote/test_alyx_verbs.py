@@ -352,3 +352,19 @@ def test_a_post_is_sent_again_only_when_the_server_did_not_act_on_it(
     replay.faults.add(SESSION, f.Status(502), times=1)  # a PATCH may be sent again
     assert isinstance(one.alyx.patch(SESSION, data={"narrative": "n"}), dict)
     assert [m for m, _ in _sent(replay)] == ["PATCH", "PATCH"]
+
+
+def test_a_write_drops_the_cached_read_of_what_it_changed(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    assert one.alyx.get(SESSION) == RECORD  # cached for default_expiry
+    one.alyx.patch(SESSION, data={"narrative": "changed"})
+    changed = one.alyx.get(SESSION)
+    assert isinstance(changed, dict)
+    assert changed["narrative"] == "changed"
+    new = one.alyx.json_field_update("sessions", EID, "extended_qc", {"z": 0})
+    read = one.alyx.rest("sessions", "read", id=EID)
+    assert read["extended_qc"] == new
+    assert [m for m, _ in _sent(replay)] == ["GET", "PATCH", "GET", "GET", "PATCH", "GET"]
+    assert one.alyx.get(SESSION) == read  # and the new answer is cached again
+    assert len(replay.requests_to(SESSION)) == 6
