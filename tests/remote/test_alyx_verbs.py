@@ -305,7 +305,7 @@ def test_rel_path2url_joins_the_file_server_and_the_path(
         one.alyx.rel_path2url(f"{replay.files_url}/{rel}")
 
 
-def test_in_local_mode_the_verbs_send_nothing(
+def test_in_local_mode_the_verbs_and_rest_send_nothing(
     replay: ReplayServer, config_home: Path, tmp_path: Path
 ) -> None:
     replay.records.put(SESSION, RECORD)
@@ -323,6 +323,7 @@ def test_in_local_mode_the_verbs_send_nothing(
             lambda: one.alyx.json_field_write("sessions", EID, "json", {"a": 1}),
             lambda: one.alyx.json_field_remove_key("sessions", EID, "json", "a"),
             lambda: one.alyx.json_field_delete("sessions", EID, "json"),
+            lambda: one.alyx.rest("sessions", "read", id=EID),
         ]
         for call in calls:
             with pytest.raises(OfflineError, match="local mode"):
