@@ -29,6 +29,8 @@ RANK: dict[str, float] = {
     # the public pandas face of the cache tables: above the tables and their frames, and never
     # imported by the rest of onesdk.alf
     "alf.cache": 5.5,
+    # one-api's standalone downloaders (``one.webclient``): above the store's downloader
+    "webclient": 5.8,
     "_settings": 2,
     "_models": 3,
     "_convert": 3,
