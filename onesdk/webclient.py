@@ -9,7 +9,8 @@
 The functions run on onesdk's downloader: a file is written to ``<name>.part`` and renamed onto
 its name once complete, so a failed download never leaves a half-written file under that name
 (with ``clobber=True`` the old file stays until the new one is whole); connection errors,
-timeouts, 429 and 5xx answers are retried. The file keeps the name the URL ends with, decoded
+timeouts, 429 and 5xx answers are retried; the lock that lets processes share a folder lives in
+onesdk's user cache dir, not beside the file. The file keeps the name the URL ends with, decoded
 (``a%20b.txt`` is saved as ``a b.txt``); a name that would leave ``target_dir`` is refused.
 
 Credentials (``username`` and ``password``, or ``user:password@`` in the URL) are sent as HTTP
@@ -19,6 +20,7 @@ the extra ``headers``. They never appear in an error message or a log record.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import urllib.parse
@@ -27,6 +29,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Final, Literal, NamedTuple, overload
 
 import httpx
+import platformdirs
 
 from onesdk._hashing import file_md5
 from onesdk._http._runtime import RetryPolicy, public_url
@@ -130,6 +133,19 @@ def _target_dir(target_dir: str | os.PathLike[str] | None) -> Path:
     return Path(target_dir)
 
 
+def _lock_for(target: Path) -> Path | None:
+    """Where the download lock of ``target`` lives: in onesdk's user cache dir, keyed by the
+    resolved path (so every process finds the same lock), never in the user's folder; None
+    (a lock beside the file) when that dir cannot be made."""
+    key = hashlib.sha256(os.fsencode(target.resolve())).hexdigest()[:32]
+    locks = Path(platformdirs.user_cache_dir("onesdk")) / "download-locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return locks / f"{key}.lock"
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parsed = httpx.URL(url)
     return parsed.scheme, parsed.host, parsed.port
@@ -167,8 +183,9 @@ def _download(
     if secret:
         register_secret(secret)
     tasks = [
-        DownloadTask(link.url, folder / link.name, replace=clobber)
+        DownloadTask(link.url, target, replace=clobber, lock=_lock_for(target))
         for link, folder in zip(links, folders, strict=True)
+        for target in [folder / link.name]
     ]
     # a file appears under its name only once complete, so one there is whole: keep it, as
     # one-api does, without a lock file or a request

@@ -135,7 +135,8 @@ class DownloadTask:
     """One file to fetch: where from, where to, and what it must be.
 
     ``replace``: fetch even when ``target`` exists and passes the checks; the old file stays
-    in place until the new one is complete.
+    in place until the new one is complete. ``lock``: the file lock that serialises processes
+    fetching ``target`` (default: a hidden ``.<name>.lock`` beside it).
     """
 
     url: str
@@ -143,6 +144,7 @@ class DownloadTask:
     size: int | None = None
     md5: str | None = None
     replace: bool = False
+    lock: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
@@ -316,7 +318,7 @@ class Downloader:
     def _fetch_in(self, task: DownloadTask, progress: _Progress) -> Path:
         target = task.target
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+        lock_path = task.lock or target.with_name(f".{target.name}{LOCK_SUFFIX}")
         if lock_path.is_symlink():  # filelock opens with O_TRUNC: never through a planted link
             _log.warning("%s is a symbolic link (planted?); removing it", lock_path)
             _unlink(lock_path)

@@ -37,6 +37,14 @@ def _with_basic_auth(seen: Seen) -> Answer:
     return _files(seen)
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """onesdk's user cache dir (where the download locks live), in a temp dir."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
 @pytest.fixture
 def server() -> Iterator[HostileServer]:
     with hostile_server(_files) as running:
@@ -54,7 +62,14 @@ def test_the_file_lands_in_target_dir_under_its_decoded_name(
     path = http_download_file(f"{server.url}/meshes/a%20b.obj", target_dir=tmp_path, silent=True)
     assert path == tmp_path / "a b.obj"
     assert path.read_bytes() == _body("/meshes/a%20b.obj")
-    assert _leftovers(tmp_path) == []
+
+
+def test_the_folder_holds_only_the_file_afterwards_the_lock_is_in_the_user_cache(
+    server: HostileServer, tmp_path: Path, user_cache: Path
+) -> None:
+    http_download_file(f"{server.url}/x.npy", target_dir=tmp_path, silent=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.npy"]
+    assert [p.suffix for p in (user_cache / "onesdk" / "download-locks").iterdir()] == [".lock"]
 
 
 def test_a_hash_in_the_url_path_is_sent_encoded_not_cut_as_a_fragment(

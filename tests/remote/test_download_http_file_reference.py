@@ -56,6 +56,12 @@ def _files(seen: Seen) -> Answer:
     return Answer(200, body=hashlib.sha256(seen.path.encode()).digest() * 500)
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """onesdk's user cache dir (where the download locks live), outside the compared folders."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+
+
 @pytest.fixture
 def server() -> Iterator[HostileServer]:
     with hostile_server(_files) as running:
@@ -84,9 +90,7 @@ def _both(
 
 def _files_below(folder: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
 
 
