@@ -322,6 +322,9 @@ class AlyxHttp:
             self._retry_status(method, response, statuses)
             if response.status_code >= 400:
                 raise status_error(method, shown, response.status_code, _error_detail(response))
+            if method.upper() != "GET" and self.rest_cache is not None:
+                # the record's cached read is stale now (lists holding it are left to expire)
+                self.rest_cache.forget(str(response.request.url.copy_with(query=None)))
             return response
 
         return with_retries(attempt, self.policy, what=f"{method} {shown}", sleep=self._sleep)

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 import os
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,7 +25,7 @@ import httpx
 from onesdk._http._auth import origin
 from onesdk._http._runtime import public_url
 from onesdk._remote._alyx_rest import AlyxRestSurface, _expiry, _json, _wire
-from onesdk.errors import ArgumentError, OfflineError
+from onesdk.errors import ArgumentError
 
 if TYPE_CHECKING:
     from onesdk._http._rest_cache import CacheControl
@@ -37,9 +37,6 @@ __all__ = ["AlyxVerbs"]
 class AlyxVerbs(AlyxRestSurface):
     """``get``/``post``/``put``/``patch``/``delete``, ``rel_path2url`` and the retry
     settings of the reference's ``AlyxClient``."""
-
-    #: tells whether the instance is in local mode (set by the facade; None: never local)
-    is_local: Callable[[], bool] | None = None
 
     # raw verbs -------------------------------------------------------------------------------
     def get(
@@ -271,13 +268,6 @@ class AlyxVerbs(AlyxRestSurface):
             relative = target.path[len(prefix) :]
         params = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
         return relative.lstrip("/"), params
-
-    def _refuse_offline(self) -> None:
-        if self.is_local is not None and self.is_local():
-            raise OfflineError(
-                "one.alyx requests ask the server, which an instance in local mode never "
-                "does: use ONE(..., mode='remote') or set one.mode = 'remote'"
-            )
 
     # files and settings ----------------------------------------------------------------------
     def rel_path2url(self, path: str | os.PathLike[str]) -> str:

@@ -161,7 +161,7 @@ def connect(
     rest.cache_dir, rest.silent = options.cache_dir, options.silent
     rest.http_data_server = options.http_data_server
     session = RemoteSession(rest, auth, options.mode, layers)
-    rest.is_local = session.is_local  # one.alyx's verbs send nothing in local mode
+    rest.is_local = session.is_local  # one.alyx sends nothing in local mode
     return session
 
 

@@ -305,7 +305,7 @@ def test_rel_path2url_joins_the_file_server_and_the_path(
         one.alyx.rel_path2url(f"{replay.files_url}/{rel}")
 
 
-def test_in_local_mode_the_verbs_send_nothing(
+def test_in_local_mode_the_verbs_and_rest_send_nothing(
     replay: ReplayServer, config_home: Path, tmp_path: Path
 ) -> None:
     replay.records.put(SESSION, RECORD)
@@ -323,6 +323,7 @@ def test_in_local_mode_the_verbs_send_nothing(
             lambda: one.alyx.json_field_write("sessions", EID, "json", {"a": 1}),
             lambda: one.alyx.json_field_remove_key("sessions", EID, "json", "a"),
             lambda: one.alyx.json_field_delete("sessions", EID, "json"),
+            lambda: one.alyx.rest("sessions", "read", id=EID),
         ]
         for call in calls:
             with pytest.raises(OfflineError, match="local mode"):
@@ -352,3 +353,19 @@ def test_a_post_is_sent_again_only_when_the_server_did_not_act_on_it(
     replay.faults.add(SESSION, f.Status(502), times=1)  # a PATCH may be sent again
     assert isinstance(one.alyx.patch(SESSION, data={"narrative": "n"}), dict)
     assert [m for m, _ in _sent(replay)] == ["PATCH", "PATCH"]
+
+
+def test_a_write_drops_the_cached_read_of_what_it_changed(
+    one: OneAlyx, replay: ReplayServer
+) -> None:
+    assert one.alyx.get(SESSION) == RECORD  # cached for default_expiry
+    one.alyx.patch(SESSION, data={"narrative": "changed"})
+    changed = one.alyx.get(SESSION)
+    assert isinstance(changed, dict)
+    assert changed["narrative"] == "changed"
+    new = one.alyx.json_field_update("sessions", EID, "extended_qc", {"z": 0})
+    read = one.alyx.rest("sessions", "read", id=EID)
+    assert read["extended_qc"] == new
+    assert [m for m, _ in _sent(replay)] == ["GET", "PATCH", "GET", "GET", "PATCH", "GET"]
+    assert one.alyx.get(SESSION) == read  # and the new answer is cached again
+    assert len(replay.requests_to(SESSION)) == 6

@@ -27,6 +27,7 @@ MODULES = (
     ("onesdk.alf.cache", "onesdk.alf.cache: cache tables of a local ALF folder as pandas frames"),
     ("onesdk.converters", "onesdk.converters: Alyx REST records as cache frames and paths"),
     ("onesdk.webclient", "onesdk.webclient: HTTP(S) files into a folder, without an Alyx"),
+    ("onesdk.params", "onesdk.params: the saved settings of a server, under one-api's names"),
     ("onesdk.errors", "onesdk.errors: errors and warnings"),
     ("onesdk.dask", "onesdk.dask: sessions on a Dask cluster (extra onesdk[dask])"),
 )
@@ -36,7 +37,8 @@ HEADER = """\
 # API reference
 
 Every public name of `onesdk`, `onesdk.alf`, `onesdk.alf.cache`, `onesdk.converters`,
-`onesdk.webclient`, `onesdk.errors` and `onesdk.dask`, with its signature and docstring.
+`onesdk.webclient`, `onesdk.params`, `onesdk.errors` and `onesdk.dask`, with its signature and
+docstring.
 Everything else in the package is private and may change without notice.
 """
 

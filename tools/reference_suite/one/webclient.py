@@ -2,9 +2,10 @@
 
 one-api's ``AlyxClient`` is reached in onesdk as ``OneAlyx.alyx`` (``rest``, ``rest_schemes``,
 ``list_endpoints``, ``print_endpoint_info``, ``user``, ``authenticate``, ``logout``,
-``cache_mode``, ``download_file``, ``download_cache_tables``), and ``onesdk.alyx`` is the typed
-client; neither has the class names or module-level helpers below. The standalone downloaders
-are ``onesdk.webclient``.
+``cache_mode``, ``download_file``, ``download_cache_tables``, ``get``, ``post``, ``put``,
+``patch``, ``delete``, the ``json_field_*`` helpers, ``rel_path2url``), and ``onesdk.alyx``
+is the typed client; neither has the class names or module-level helpers below. The
+standalone downloaders are ``onesdk.webclient``.
 """
 
 from one._absent import Absent
@@ -27,7 +28,7 @@ _cache_response = Absent("one.webclient._cache_response", _CACHE)
 _PaginatedResponse = Absent(
     "one.webclient._PaginatedResponse",
     "list answers are plain lists (docs/differences.md, row "
-    "'`one.alyx.rest(..., 'list')` longer than a page')",
+    "'`one.alyx.rest(..., 'list')`, `one.alyx.get(...)` longer than a page')",
 )
 _JSONEncoder = Absent("one.webclient._JSONEncoder", "private JSON encoder of one-api")
 update_url_params = Absent("one.webclient.update_url_params", "private URL helper of one-api")
