@@ -39,9 +39,11 @@ __all__ = [
     "Settings",
     "TokenStore",
     "config_dir",
+    "default_cache_dir",
     "default_token_store",
     "load_settings",
     "normalise_base_url",
+    "save_server",
     "save_settings",
     "server_key",
     "settings_for_cache_dir",
@@ -95,6 +97,19 @@ class Secret:
 def config_dir() -> Path:
     """The onesdk user config directory (not created)."""
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def default_cache_dir(base_url: str | None = None) -> Path:
+    """Where the data of ``base_url`` go when no cache dir is saved for it (not created).
+
+    The user cache folder ``ONE`` for local use (``base_url`` None), a folder per server host
+    below it for a server.
+    """
+    root = platformdirs.user_cache_path("ONE")
+    if base_url is None:
+        return root
+    host = urllib.parse.urlsplit(normalise_base_url(base_url)).netloc
+    return root / host.replace(":", "_")
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -211,6 +226,24 @@ def save_settings(settings: Settings, *, make_default: bool = True) -> Path:
         write_private(config_dir() / "default.json", payload)
     _log.debug("saved settings for %s", settings.base_url)
     return path
+
+
+def save_server(
+    base_url: str,
+    *,
+    username: str | None = None,
+    http_data_server: str | None = None,
+    cache_dir: Path | None = None,
+    make_default: bool | None = None,
+) -> Settings:
+    """Save these settings for ``base_url``, as ``ONE.setup`` does, and return them.
+
+    The server becomes the default when ``make_default`` is true or when no server is saved
+    yet, so setting up a second server leaves the default as it was.
+    """
+    settings = Settings(normalise_base_url(base_url), username, http_data_server, cache_dir)
+    save_settings(settings, make_default=bool(make_default) or load_settings() is None)
+    return settings
 
 
 class TokenStore(Protocol):

@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-import platformdirs
-
 from onesdk._convert import (
     ExpRefConversions,
     ExpRefDict,
@@ -28,6 +26,7 @@ from onesdk._facade._one_locks import LockMethods
 from onesdk._facade._one_paths import PathMethods
 from onesdk._facade._one_search import SEARCH_TERMS
 from onesdk._options import Options
+from onesdk._settings import default_cache_dir, load_settings
 from onesdk._validate import (
     instance,
     path_like,
@@ -114,13 +113,11 @@ class One(
             )
         if cache_dir is None:
             # One() alone: the cache dir and file server saved for the default server, if any
-            from onesdk._settings import load_settings
-
             saved = load_settings()
             if saved is not None:
                 cache_dir = cache_dir or saved.cache_dir
                 http_data_server = http_data_server or saved.http_data_server
-        root = Path(cache_dir) if cache_dir else Path(platformdirs.user_cache_dir("ONE"))
+        root = Path(cache_dir) if cache_dir else default_cache_dir()
         options = Options(
             cache_dir=root,
             tables_dir=Path(tables_dir) if tables_dir else root,

@@ -24,8 +24,6 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-import platformdirs
-
 from onesdk._facade._one import EidLike, EidList, One
 from onesdk._facade._one_alyx_aggregates import AggregateMethods
 from onesdk._facade._one_alyx_paths import RemotePathMethods
@@ -58,8 +56,10 @@ from onesdk._remote._tables import (
 )
 from onesdk._settings import (
     Settings,
+    default_cache_dir,
     load_settings,
     normalise_base_url,
+    save_server,
     save_settings,
 )
 from onesdk._store._download import Downloader
@@ -152,8 +152,7 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         base_url = normalise_base_url(base_url)
         root = Path(cache_dir) if cache_dir else (saved.cache_dir if saved else None)
         if root is None:
-            host = base_url.split("://", 1)[1].split("/")[0].replace(":", "_")
-            root = Path(platformdirs.user_cache_dir("ONE")) / host
+            root = default_cache_dir(base_url)
         server = http_data_server_for(
             base_url, http_data_server, saved.http_data_server if saved else None
         )
@@ -472,9 +471,13 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         if kwargs:
             raise ArgumentError(next(iter(kwargs)), "...", "no other keyword")
         root = Path(cache_dir) if cache_dir else None
-        default = bool(make_default) or load_settings() is None
-        settings = Settings(normalise_base_url(base_url), username, http_data_server, root)
-        save_settings(settings, make_default=default)
+        save_server(
+            base_url,
+            username=username,
+            http_data_server=http_data_server,
+            cache_dir=root,
+            make_default=make_default,
+        )
         return OneAlyx(
             username=username,
             base_url=base_url,

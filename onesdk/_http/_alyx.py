@@ -70,6 +70,8 @@ T = TypeVar("T")
 W = TypeVar("W")
 W_co = TypeVar("W_co", covariant=True)
 
+#: answers that say the server did not act on the request (safe to send a POST again)
+_UNPROCESSED_STATUS: Final = frozenset({429, 503})
 #: the most pages one listing may take (at Alyx's page size, millions of records)
 MAX_PAGES: Final = 10_000
 
@@ -201,10 +203,12 @@ class AlyxHttp:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         return f"{self.base_url}/{path.lstrip('/')}{query}"
 
-    def _retry_status(self, method: str, response: httpx.Response) -> None:
+    def _retry_status(
+        self, method: str, response: httpx.Response, statuses: frozenset[int] = REST_RETRY_STATUS
+    ) -> None:
         """Raise :class:`Retry` for an answer worth asking again."""
         status = response.status_code
-        if status in REST_RETRY_STATUS:
+        if status in statuses:
             wait = retry_after(response.headers.get("retry-after"), self.policy.max_retry_after)
             error = status_error(method, response.request.url, status, _error_detail(response))
             raise Retry(f"HTTP {status}", error, wait)
@@ -281,8 +285,12 @@ class AlyxHttp:
         """One request, retried on 429/502/503/504 and connection errors; raises on >= 400.
 
         ``body`` is sent as JSON (as form fields beside ``files``, a multipart upload);
-        ``cache`` and ``expiry`` say how a GET uses the REST cache.
+        ``cache`` and ``expiry`` say how a GET uses the REST cache. A POST is retried only
+        when the server cannot have acted on it (429, 503, no connection made), so a retry
+        never creates a record twice.
         """
+        once = method.upper() == "POST"  # not idempotent
+        statuses = _UNPROCESSED_STATUS if once else REST_RETRY_STATUS
         shown = self.url(path, params)
 
         def attempt(number: int) -> httpx.Response:
@@ -301,16 +309,22 @@ class AlyxHttp:
                     )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 error = transport_error(exc, method, shown)
-                if isinstance(exc, httpx.TransportError) and not isinstance(
-                    exc, httpx.UnsupportedProtocol
-                ):
+                retry = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout) or (
+                    isinstance(exc, httpx.TransportError)
+                    and not isinstance(exc, httpx.UnsupportedProtocol)
+                    and not once
+                )
+                if retry:
                     raise Retry(type(exc).__name__, error) from None
                 raise error from None
             finally:
                 self._local.expiry = None
-            self._retry_status(method, response)
+            self._retry_status(method, response, statuses)
             if response.status_code >= 400:
                 raise status_error(method, shown, response.status_code, _error_detail(response))
+            if method.upper() != "GET" and self.rest_cache is not None:
+                # the record's cached read is stale now (lists holding it are left to expire)
+                self.rest_cache.forget(str(response.request.url.copy_with(query=None)))
             return response
 
         return with_retries(attempt, self.policy, what=f"{method} {shown}", sleep=self._sleep)

@@ -136,6 +136,12 @@ class RestCache:
         with lock.acquire(timeout=60):
             atomic_write_bytes(path, json.dumps(entry).encode("utf-8"))
 
+    def forget(self, url: str) -> None:
+        """Drop the GET answer cached for ``url`` (after a write changed what it holds)."""
+        path = self._path(cache_key("GET", url))
+        with contextlib.suppress(OSError):
+            path.unlink()
+
     def clear(self) -> None:
         """Remove every entry (other processes may keep writing new ones)."""
         if not self.root.is_dir():

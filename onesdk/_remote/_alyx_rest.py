@@ -27,7 +27,12 @@ from uuid import UUID
 
 from onesdk._log import get_logger
 from onesdk._remote._alyx_contract import ACTION_ALIASES, Contract, Operation, check, contract
-from onesdk.errors import ArgumentError, AuthenticationError, ContractError, UnknownTermError
+from onesdk.errors import (
+    ArgumentError,
+    AuthenticationError,
+    ContractError,
+    UnknownTermError,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -322,9 +327,6 @@ class AlyxRestSurface:
         cache: CacheControl,
         expiry: dt.timedelta | None,
     ) -> JsonValue:
-        from onesdk._http._alyx import Paginated
-        from onesdk._http._alyx import raw_page as _raw_page
-
         terms = dict(filters)
         allowed = set(op.filters)
         for term in terms:
@@ -337,7 +339,16 @@ class AlyxRestSurface:
         if "django" in terms and terms["django"] is None:
             del terms["django"]
         params: QueryParams = [(k, _param(v)) for k, v in terms.items()]
-        path = op.path.lstrip("/")
+        return self._get_all(op.path.lstrip("/"), params, cache, expiry)
+
+    def _get_all(
+        self, path: str, params: QueryParams, cache: CacheControl, expiry: dt.timedelta | None
+    ) -> JsonValue:
+        """GET ``path``: every record of a paginated answer (all pages, in order), any other
+        answer as the server sent it."""
+        from onesdk._http._alyx import Paginated
+        from onesdk._http._alyx import raw_page as _raw_page
+
         shown = f"GET {self.http.url(path, params)}"
 
         def fetch(page: QueryParams) -> tuple[int, list[dict[str, JsonValue]]]:

@@ -59,7 +59,7 @@ from onesdk._http._alyx import Wire as _Wire
 from onesdk._http._alyx import WirePage as _WirePage
 from onesdk._http._alyx import as_json as _as_json
 from onesdk._log import get_logger
-from onesdk._remote._alyx_rest import AlyxRestSurface
+from onesdk._remote._alyx_fields import AlyxJsonFields
 from onesdk._remote._filters import (
     INSERTION_FILTERS,
     SESSION_FILTERS,
@@ -216,7 +216,7 @@ _INSERTIONS: Final = _Listing(
 )
 
 
-class RestRepository(AlyxRestSurface):
+class RestRepository(AlyxJsonFields):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
     Every read goes through an operation of the generated client. Sessions, datasets and

@@ -25,7 +25,7 @@ import stat
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Final
@@ -56,6 +56,7 @@ __all__ = [
     "Downloader",
     "RetryPolicy",
     "add_uuid_to_name",
+    "download_client",
     "remove_uuid_from_name",
     "safe_target",
     "url_for",
@@ -131,12 +132,19 @@ def safe_target(root: Path, session_path: str, rel_path: str) -> Path:
 # tasks and policy
 @dataclasses.dataclass(frozen=True)
 class DownloadTask:
-    """One file to fetch: where from, where to, and what it must be."""
+    """One file to fetch: where from, where to, and what it must be.
+
+    ``replace``: fetch even when ``target`` exists and passes the checks; the old file stays
+    in place until the new one is complete. ``lock``: the file lock that serialises processes
+    fetching ``target`` (default: a hidden ``.<name>.lock`` beside it).
+    """
 
     url: str
     target: Path
     size: int | None = None
     md5: str | None = None
+    replace: bool = False
+    lock: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
@@ -198,6 +206,33 @@ def _ssl_context() -> ssl.SSLContext:
         return _SSL[0]
 
 
+def download_client(
+    policy: RetryPolicy,
+    n_threads: int,
+    *,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    request_hooks: Sequence[Callable[[httpx.Request], None]] = (),
+) -> httpx.Client:
+    """The HTTP client a :class:`Downloader` makes for itself: the policy's timeouts, a pool
+    for ``n_threads`` workers, redirects followed, the process's one SSL context.
+
+    ``headers`` go with every request; each of ``request_hooks`` sees every request before it
+    is sent, redirects included.
+    """
+    timeout = httpx.Timeout(policy.timeout, connect=min(10.0, policy.timeout))
+    limits = httpx.Limits(max_connections=max(n_threads, 1) * 2)
+    return httpx.Client(
+        timeout=timeout,
+        limits=limits,
+        auth=auth,
+        headers=dict(headers or {}),
+        event_hooks={"request": list(request_hooks)},
+        follow_redirects=True,
+        verify=_ssl_context(),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 class Downloader:
     """Fetches files into the cache dir with a bounded thread pool.
@@ -226,15 +261,7 @@ class Downloader:
         self._sleep = sleep
 
     def _make_client(self, auth: httpx.Auth | None) -> httpx.Client:
-        timeout = httpx.Timeout(self.policy.timeout, connect=min(10.0, self.policy.timeout))
-        limits = httpx.Limits(max_connections=max(self.n_threads, 1) * 2)
-        return httpx.Client(
-            timeout=timeout,
-            limits=limits,
-            auth=auth,
-            follow_redirects=True,
-            verify=_ssl_context(),
-        )
+        return download_client(self.policy, self.n_threads, auth=auth)
 
     def close(self) -> None:
         if self._own_client:
@@ -291,14 +318,14 @@ class Downloader:
     def _fetch_in(self, task: DownloadTask, progress: _Progress) -> Path:
         target = task.target
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+        lock_path = task.lock or target.with_name(f".{target.name}{LOCK_SUFFIX}")
         if lock_path.is_symlink():  # filelock opens with O_TRUNC: never through a planted link
             _log.warning("%s is a symbolic link (planted?); removing it", lock_path)
             _unlink(lock_path)
         lock = filelock.FileLock(str(lock_path))
         try:
             with lock.acquire(timeout=self.policy.lock_timeout):
-                if _verified(target, task):
+                if not task.replace and _verified(target, task):
                     _log.debug("already present and verified: %s", target)
                     progress.add(task.size or 0)
                     return target

@@ -4,7 +4,10 @@
 ``datasets.pqt``; ``load_tables`` reads such tables as one-api's frames (``sessions`` indexed by
 ``id``, ``datasets`` by ``(eid, id)``, UUID labels) in a :class:`CacheBunch` with ``_meta``;
 ``merge_tables`` adds and updates rows of those frames; ``remove_missing_datasets`` deletes the
-ALF files and session folders of a cache folder that the tables do not list.
+ALF files and session folders of a cache folder that the tables do not list;
+``remove_table_files`` deletes the table files themselves; ``default_cache`` is an empty
+:class:`CacheBunch`. ``SESSIONS_COLUMNS`` and ``DATASETS_COLUMNS`` give the column dtypes of the
+frames (the index columns included).
 
 >>> from onesdk.alf.cache import EMPTY_SESSIONS_FRAME
 >>> EMPTY_SESSIONS_FRAME.index.name
@@ -17,14 +20,16 @@ import datetime as dt
 import logging
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
 from onesdk._cache import make_cache, read_tables
+from onesdk._cache._sorted import SORTED_COPY
 from onesdk._repo._frames import one_api_datasets_frame, with_uuid_index
 from onesdk._repo._results import QC_DTYPE, _arrow_string_dtype, sessions_frame
 from onesdk._validate import instance, path_like
@@ -33,14 +38,18 @@ from onesdk.alf.io import iter_sessions
 from onesdk.errors import ArgumentError, TableColumnsError, UnknownTableError
 
 __all__ = [
+    "DATASETS_COLUMNS",
     "EMPTY_DATASETS_FRAME",
     "EMPTY_SESSIONS_FRAME",
     "QC_TYPE",
+    "SESSIONS_COLUMNS",
     "CacheBunch",
+    "default_cache",
     "load_tables",
     "make_parquet_db",
     "merge_tables",
     "remove_missing_datasets",
+    "remove_table_files",
 ]
 
 _log = logging.getLogger("onesdk.cache")
@@ -66,6 +75,10 @@ _DATASET_DTYPES: dict[str, Any] = {
     "exists": bool,
     "qc": QC_TYPE,
 }
+#: column name -> dtype of the sessions frame (``id`` is its index), read-only
+SESSIONS_COLUMNS: Mapping[str, Any] = MappingProxyType(_SESSION_DTYPES)
+#: column name -> dtype of the datasets frame (``eid`` and ``id`` are its index), read-only
+DATASETS_COLUMNS: Mapping[str, Any] = MappingProxyType(_DATASET_DTYPES)
 
 
 def _empty(dtypes: dict[str, Any], index: list[str]) -> pd.DataFrame:
@@ -163,6 +176,36 @@ def make_parquet_db(
             warnings.warn(f"No {what} found below {root_dir}", RuntimeWarning, stacklevel=2)
             break
     return sessions, datasets
+
+
+def default_cache(origin: str = "") -> CacheBunch:
+    """An empty cache: empty sessions and datasets frames and their metadata.
+
+    Parameters
+    ----------
+    origin : str
+        Where the tables come from (a database or computer name), kept in each table's
+        ``_meta['raw'][name]['origin']`` set.
+
+    Returns
+    -------
+    CacheBunch
+        ``sessions`` and ``datasets`` frames without rows (the dtypes of
+        ``SESSIONS_COLUMNS`` and ``DATASETS_COLUMNS``) and ``_meta`` with no times set.
+
+    Raises
+    ------
+    onesdk.errors.ArgumentError
+        ``origin`` that is not text.
+
+    Examples
+    --------
+    >>> cache = default_cache("my-lab")
+    >>> len(cache.datasets), cache["_meta"]["raw"]["sessions"]["origin"]
+    (0, {'my-lab'})
+    """
+    instance(origin, str, "origin", "the name of the tables' origin (str)")
+    return _empty_cache(origin)
 
 
 def _empty_cache(origin: str = "") -> CacheBunch:
@@ -430,4 +473,58 @@ def remove_missing_datasets(
         _log.info("would remove: %s", ", ".join(map(str, removed)) or "nothing")
         return removed
     _remove(removed, root)
+    return removed
+
+
+def remove_table_files(
+    folder: str | os.PathLike[str], tables: str | Iterable[str] = ("sessions", "datasets")
+) -> list[Path]:
+    """Delete cache table files of a folder, and its ``cache_info.json``.
+
+    Removes ``<name>.pqt`` for each name of ``tables`` (for ``datasets``, also the sorted copy
+    onesdk may keep beside it) and ``cache_info.json``. A file that is not there is logged at
+    WARNING and skipped. Only those exact file names are touched: data files are never deleted.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        The folder of the tables (a ``One``'s cache dir, or its tables dir).
+    tables : str or iterable of str
+        The table names, ``'sessions'`` and ``'datasets'`` by default; one name alone is one
+        table.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+
+    Raises
+    ------
+    onesdk.errors.ArgumentError
+        ``folder`` that is not a path, or ``tables`` that is not table names.
+
+    Examples
+    --------
+    >>> removed = remove_table_files(tmp_dir)  # doctest: +SKIP
+    """
+    path_like(folder, "folder")
+    names = [tables] if isinstance(tables, str) else tables
+    if not isinstance(names, Iterable) or not all(isinstance(n, str) and n for n in names):
+        raise ArgumentError("tables", tables, "table names such as ('sessions', 'datasets')")
+    names = list(names)
+    if any(Path(n).name != n or n in (".", "..") for n in names):
+        raise ArgumentError("tables", tables, "table names, not paths")
+    root = Path(folder)
+    candidates = ["cache_info.json", *(f"{name}.pqt" for name in names)]
+    extra = [SORTED_COPY] if "datasets" in names else []
+    removed: list[Path] = []
+    for filename in [*candidates, *extra]:
+        file = root / filename
+        try:
+            file.unlink()
+        except FileNotFoundError:
+            if filename not in extra:
+                _log.warning("%s not found", file)
+            continue
+        removed.append(file)
     return removed

@@ -223,10 +223,77 @@ def test_remove_missing_datasets_keeps_unlisted_sessions_when_asked(tree: Path) 
         cache.remove_missing_datasets(tree, {"sessions": cache.EMPTY_SESSIONS_FRAME})
 
 
+def test_default_cache_is_empty_frames_of_the_column_dtypes_with_the_origin() -> None:
+    blank = cache.default_cache("lab-server")
+    assert blank.sessions.empty
+    assert blank.datasets.empty
+    sessions = blank.sessions.reset_index()
+    assert list(sessions.columns) == list(cache.SESSIONS_COLUMNS)
+    assert str(sessions["number"].dtype) == "uint16"
+    datasets = blank.datasets.reset_index()
+    assert list(datasets.columns) == list(cache.DATASETS_COLUMNS)
+    assert datasets["qc"].dtype == cache.QC_TYPE
+    for name in ("sessions", "datasets"):
+        assert blank["_meta"]["raw"][name]["origin"] == {"lab-server"}
+    assert blank["_meta"]["loaded_time"] is None
+    # each call is a new cache: filling one leaves the next empty
+    blank.sessions.loc[uuid.uuid4(), "subject"] = "KS005"
+    assert cache.default_cache().sessions.empty
+
+
+def test_default_cache_names_an_origin_that_is_not_text() -> None:
+    with pytest.raises(ArgumentError, match="origin"):
+        cache.default_cache(42)  # type: ignore[arg-type]
+
+
+def test_column_dtype_maps_are_read_only() -> None:
+    with pytest.raises(TypeError):
+        cache.DATASETS_COLUMNS["extra"] = object  # type: ignore[index]
+    assert "extra" not in cache.DATASETS_COLUMNS
+
+
+def test_remove_table_files_deletes_the_tables_and_cache_info_only(
+    tree: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache.make_parquet_db(tree)
+    assert (tree / "cache_info.json").exists()
+    (tree / "datasets.sorted.parquet").write_bytes(b"copy")
+    before = {p for p in tree.rglob("*") if p.is_file()}
+    removed = cache.remove_table_files(tree)
+    assert sorted(removed) == sorted(
+        tree / n
+        for n in ("cache_info.json", "sessions.pqt", "datasets.pqt", "datasets.sorted.parquet")
+    )
+    assert not any(p.exists() for p in removed)
+    assert {p for p in tree.rglob("*") if p.is_file()} == before - set(removed)
+    with caplog.at_level("WARNING", logger="onesdk.cache"):
+        assert cache.remove_table_files(tree) == []
+    assert {r.getMessage() for r in caplog.records} == {
+        f"{tree / n} not found" for n in ("cache_info.json", "sessions.pqt", "datasets.pqt")
+    }
+
+
+def test_remove_table_files_of_one_named_table_keeps_the_other(tree: Path) -> None:
+    cache.make_parquet_db(tree)
+    removed = cache.remove_table_files(tree, "sessions")
+    assert removed == [tree / "cache_info.json", tree / "sessions.pqt"]
+    assert (tree / "datasets.pqt").exists()
+
+
+@pytest.mark.parametrize("tables", [["../sessions"], [""], [3], 3, ["a/b"]])
+def test_remove_table_files_refuses_what_is_not_a_table_name(tree: Path, tables: Any) -> None:
+    cache.make_parquet_db(tree)
+    with pytest.raises(ArgumentError, match="tables"):
+        cache.remove_table_files(tree, tables)
+    assert (tree / "sessions.pqt").exists()
+    assert (tree / "datasets.pqt").exists()
+
+
 # ------------------------------------------------------------------ against one-api 3.6.1
 
 REFERENCE_SCRIPT = r"""
 import json, sys, warnings
+import pandas as pd
 import one.alf.cache as C
 from iblutil.io import parquet
 payload = json.load(sys.stdin)
@@ -237,6 +304,15 @@ for name in ("EMPTY_SESSIONS_FRAME", "EMPTY_DATASETS_FRAME"):
     out[name] = {"index": list(frame.index.names),
                  "dtypes": {k: str(v) for k, v in frame.dtypes.items()}}
 out["QC_TYPE"] = [list(C.QC_TYPE.categories), bool(C.QC_TYPE.ordered)]
+for name in ("SESSIONS_COLUMNS", "DATASETS_COLUMNS"):
+    out[name] = {k: str(pd.Series([], dtype=v).dtype) for k, v in getattr(C, name).items()}
+blank = C.default_cache("lab-server")
+out["default_cache"] = {
+    "keys": sorted(blank.keys()),
+    "meta": sorted(blank["_meta"]),
+    "origin": sorted(blank["_meta"]["raw"]["datasets"]["origin"]),
+    "lengths": [len(blank["sessions"]), len(blank["datasets"])],
+}
 fs, fd = C.make_parquet_db(root, hash_ids=False)
 ses, _ = parquet.load(fs)
 ds, _ = parquet.load(fd)
@@ -272,6 +348,16 @@ def test_tables_and_frames_agree_with_the_reference(
         assert list(frame.index.names) == theirs[name]["index"]
         assert {k: str(v) for k, v in frame.dtypes.items()} == theirs[name]["dtypes"]
     assert [list(cache.QC_TYPE.categories), cache.QC_TYPE.ordered] == theirs["QC_TYPE"]
+    for name in ("SESSIONS_COLUMNS", "DATASETS_COLUMNS"):
+        columns = getattr(cache, name)
+        assert {k: str(pd.Series([], dtype=v).dtype) for k, v in columns.items()} == theirs[name]
+    blank = cache.default_cache("lab-server")
+    assert {
+        "keys": sorted(blank.keys()),
+        "meta": sorted(blank["_meta"]),
+        "origin": sorted(blank["_meta"]["raw"]["datasets"]["origin"]),
+        "lengths": [len(blank["sessions"]), len(blank["datasets"])],
+    } == theirs["default_cache"]
 
     sessions_path, datasets_path = cache.make_parquet_db(ours_root, hash_ids=False)
     ses = pd.read_parquet(sessions_path).reset_index()

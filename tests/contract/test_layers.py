@@ -29,6 +29,8 @@ RANK: dict[str, float] = {
     # the public pandas face of the cache tables: above the tables and their frames, and never
     # imported by the rest of onesdk.alf
     "alf.cache": 5.5,
+    # one-api's standalone downloaders (``one.webclient``): above the store's downloader
+    "webclient": 5.8,
     "_settings": 2,
     "_models": 3,
     "_convert": 3,
@@ -42,6 +44,8 @@ RANK: dict[str, float] = {
     "_lock": 6.5,
     # one-api's helpers over REST records: above the records' rows and frames
     "converters": 6.8,
+    # one-api's ``one.params`` functions over the saved settings and the servers' defaults
+    "params": 6.9,
     "_facade": 7,
     "alyx": 7,
     "dask": 8,

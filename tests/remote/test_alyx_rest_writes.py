@@ -1,4 +1,5 @@
-"""rest() writes: the method, path and body each action sends, and what it returns.
+"""rest() writes: the method, path and body each action sends, and what it returns; the
+raw verbs on a server below a URL path.
 
 The server end is an httpx ``MockTransport`` (the network edge): it records each request and
 answers as Alyx does (201 with the record, 200 for updates, 204 without a body for deletes).
@@ -138,3 +139,27 @@ def test_a_list_of_records_is_created_in_one_request() -> None:
     with pytest.raises(ArgumentError, match="data"):
         alyx.rest("channels", "partial_update", id="c", data=records)  # type: ignore[call-overload]
     assert len(seen) == 1
+
+
+def test_raw_verbs_keep_to_the_base_url_path_of_a_server_below_a_prefix() -> None:
+    # an Alyx served below a path: relative paths go below it, URLs must be below it too
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"ok": True})
+
+    http = AlyxHttp(f"{BASE}/alyx", transport=httpx.MockTransport(answer), attempts=1)
+    alyx = RestRepository(http)
+    assert alyx.get("/sessions?subject=x") == {"ok": True}
+    assert alyx.patch(f"{BASE}/alyx/sessions/1", data={"a": 1}) == {"ok": True}
+    assert alyx.get(f"{BASE}/alyx") == {"ok": True}
+    assert [str(r.url) for r in seen] == [
+        f"{BASE}/alyx/sessions?subject=x",
+        f"{BASE}/alyx/sessions/1",
+        f"{BASE}/alyx/",
+    ]
+    for outside in (f"{BASE}/other/sessions", f"{BASE}/alyxx/sessions", "http://alyx.test:81/alyx"):
+        with pytest.raises(ArgumentError, match="rest_query"):
+            alyx.get(outside)
+    assert len(seen) == 3

@@ -39,6 +39,7 @@ from types import TracebackType
 from typing import Any
 
 from tests.replay import faults as f
+from tests.replay.records import RecordStore
 
 ALYX_HOST = "http://alyx.test"
 FILES_HOST = "http://files.test"
@@ -106,6 +107,7 @@ class Seen:
     headers: tuple[tuple[str, str], ...]
     status: int
     exchange: str | None
+    body: bytes = b""
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -170,6 +172,8 @@ class ReplayServer:
         self.lifetime = lifetime
         self.socket_timeout = socket_timeout
         self.faults = f.FaultPlan()
+        #: records answered from memory, writes included (see tests/replay/records.py)
+        self.records = RecordStore()
         self.seen: list[Seen] = []
         self.unmatched: list[str] = []
         self.allow_unmatched = False
@@ -402,6 +406,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers=tuple(self.headers.items()),
             status=0,
             exchange=None,
+            body=raw_body,
         )
         try:
             if role == "alyx":
@@ -431,6 +436,15 @@ class _Handler(BaseHTTPRequestHandler):
         elif raw_body:
             form = {k: v[0] for k, v in urllib.parse.parse_qs(raw_body.decode()).items()}
         auth = replay.auth_class(self.headers.get("authorization"))
+        stored = (
+            replay.records.answer(self.command, path, query, raw_body)
+            if auth == "valid-token"
+            else None
+        )
+        if stored is not None:
+            headers = [("content-type", "application/json")] if stored[1] else []
+            self._send(stored[0], "Stored", headers, stored[1])
+            return stored[0], None
         exchange = replay.match(self.command, path, query, auth, form)
         if exchange is None:
             body = f"no recording for {self.command} {path} {dict(query)} ({auth})".encode()

@@ -26,6 +26,8 @@ MODULES = (
     ("onesdk.alf", "onesdk.alf: ALF names and paths"),
     ("onesdk.alf.cache", "onesdk.alf.cache: cache tables of a local ALF folder as pandas frames"),
     ("onesdk.converters", "onesdk.converters: Alyx REST records as cache frames and paths"),
+    ("onesdk.webclient", "onesdk.webclient: HTTP(S) files into a folder, without an Alyx"),
+    ("onesdk.params", "onesdk.params: the saved settings of a server, under one-api's names"),
     ("onesdk.errors", "onesdk.errors: errors and warnings"),
     ("onesdk.dask", "onesdk.dask: sessions on a Dask cluster (extra onesdk[dask])"),
 )
@@ -35,8 +37,9 @@ HEADER = """\
 # API reference
 
 Every public name of `onesdk`, `onesdk.alf`, `onesdk.alf.cache`, `onesdk.converters`,
-`onesdk.errors` and `onesdk.dask`, with its signature and docstring. Everything else in the
-package is private and may change without notice.
+`onesdk.webclient`, `onesdk.params`, `onesdk.errors` and `onesdk.dask`, with its signature and
+docstring.
+Everything else in the package is private and may change without notice.
 """
 
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -2,11 +2,14 @@
 
 one-api's ``AlyxClient`` is reached in onesdk as ``OneAlyx.alyx`` (``rest``, ``rest_schemes``,
 ``list_endpoints``, ``print_endpoint_info``, ``user``, ``authenticate``, ``logout``,
-``cache_mode``, ``download_file``, ``download_cache_tables``), and ``onesdk.alyx`` is the typed
-client; neither has the class names or module-level helpers below.
+``cache_mode``, ``download_file``, ``download_cache_tables``, ``get``, ``post``, ``put``,
+``patch``, ``delete``, the ``json_field_*`` helpers, ``rel_path2url``), and ``onesdk.alyx``
+is the typed client; neither has the class names or module-level helpers below. The
+standalone downloaders are ``onesdk.webclient``.
 """
 
 from one._absent import Absent
+from onesdk.webclient import http_download_file, http_download_file_list
 
 _CLIENT = "the client behind `OneAlyx.alyx` has no public class name"
 _SCHEMA = (
@@ -15,7 +18,6 @@ _SCHEMA = (
     "row '`one.alyx.rest()` endpoints and filters')"
 )
 _CACHE = "the REST GET cache is internal (docs/differences.md, row 'REST GET cache')"
-_DOWNLOAD = "downloads go through `One.load_*` and `OneAlyx.alyx.download_file`"
 
 AlyxClient = Absent("one.webclient.AlyxClient", _CLIENT)
 RestScheme = Absent("one.webclient.RestScheme", _SCHEMA)
@@ -26,12 +28,10 @@ _cache_response = Absent("one.webclient._cache_response", _CACHE)
 _PaginatedResponse = Absent(
     "one.webclient._PaginatedResponse",
     "list answers are plain lists (docs/differences.md, row "
-    "'`one.alyx.rest(..., 'list')` longer than a page')",
+    "'`one.alyx.rest(..., 'list')`, `one.alyx.get(...)` longer than a page')",
 )
 _JSONEncoder = Absent("one.webclient._JSONEncoder", "private JSON encoder of one-api")
 update_url_params = Absent("one.webclient.update_url_params", "private URL helper of one-api")
-http_download_file = Absent("one.webclient.http_download_file", _DOWNLOAD)
-http_download_file_list = Absent("one.webclient.http_download_file_list", _DOWNLOAD)
 dataset_record_to_url = Absent("one.webclient.dataset_record_to_url", "use `One.record2url`")
 file_record_to_url = Absent("one.webclient.file_record_to_url", "use `One.record2url`")
 
