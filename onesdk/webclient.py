@@ -146,20 +146,30 @@ def _lock_for(target: Path) -> Path | None:
     return locks / f"{key}.lock"
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parsed = httpx.URL(url)
+Origin = tuple[str, str, int | None]
+
+
+def _origin(url: str | httpx.URL) -> Origin:
+    parsed = httpx.URL(str(url))
     return parsed.scheme, parsed.host, parsed.port
 
 
-def _home_only(
-    origins: set[tuple[str, str, int | None]], names: Iterable[str]
-) -> Callable[[httpx.Request], None]:
-    """A request hook removing the caller's extra headers from a request to any other origin
-    (httpx drops ``Authorization`` itself; these may carry a token too)."""
+def _trusted(url: httpx.URL, origins: set[Origin]) -> bool:
+    """Whether ``url`` is on one of ``origins``, or is the https upgrade of one (same host,
+    default ports), which httpx too lets keep ``Authorization``."""
+    scheme, host, port = _origin(url)
+    if (scheme, host, port) in origins:
+        return True
+    return scheme == "https" and port in (None, 443) and ("http", host, None) in origins
+
+
+def _home_only(origins: set[Origin], names: Iterable[str]) -> Callable[[httpx.Request], None]:
+    """A request hook removing the credentials and the caller's extra headers (which may carry
+    a token too) from a request that a redirect sends to another origin."""
     dropped = sorted({name.lower() for name in names} | {"authorization"})
 
     def strip(request: httpx.Request) -> None:
-        if (request.url.scheme, request.url.host, request.url.port) not in origins:
+        if not _trusted(request.url, origins):
             for name in dropped:
                 request.headers.pop(name, None)
 

@@ -6,8 +6,7 @@ names do (a PATCH of the field; the update merges with ``dict.update``). The rea
 merge or a removal always asks the server, never the REST cache, so two updates in a row never
 merge into a stale copy of the field and lose the first one.
 
-In local mode (``one.mode == 'local'``) each raises :class:`~onesdk.errors.OfflineError`
-before any request.
+As one-api's, they ask the server whatever the instance's mode.
 """
 
 from __future__ import annotations
@@ -72,7 +71,7 @@ class AlyxJsonFields(AlyxVerbs):
         UnknownTermError
             ``endpoint`` is not an Alyx endpoint with records to update.
         OfflineError
-            The instance is in local mode (no request is sent).
+            The server cannot be reached.
         HTTPError
             The server refused the read or the write (404: no such record).
 
@@ -123,7 +122,7 @@ class AlyxJsonFields(AlyxVerbs):
         UnknownTermError
             ``endpoint`` is not an Alyx endpoint with records to update.
         OfflineError
-            The instance is in local mode (no request is sent).
+            The server cannot be reached.
         HTTPError
             The server refused the write (404: no such record).
 
@@ -175,7 +174,7 @@ class AlyxJsonFields(AlyxVerbs):
         UnknownTermError
             ``endpoint`` is not an Alyx endpoint with records to update.
         OfflineError
-            The instance is in local mode (no request is sent).
+            The server cannot be reached.
         HTTPError
             The server refused the read or the write (404: no such record).
 
@@ -226,7 +225,7 @@ class AlyxJsonFields(AlyxVerbs):
         UnknownTermError
             ``endpoint`` is not an Alyx endpoint with records to update.
         OfflineError
-            The instance is in local mode (no request is sent).
+            The server cannot be reached.
         HTTPError
             The server refused the write (404: no such record, 400: the field cannot be null).
 
@@ -239,7 +238,6 @@ class AlyxJsonFields(AlyxVerbs):
     def _field(
         self, endpoint: str, uuid: str | UUID, field_name: str, *, read: bool = True
     ) -> _Field:
-        self._refuse_offline()
         schemes = RestSchemes()
         write = schemes.operation(endpoint, "partial_update")
         reader = schemes.operation(endpoint, "read") if read else write

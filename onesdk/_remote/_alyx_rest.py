@@ -20,7 +20,7 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypedDict, cast, overload
 from uuid import UUID
@@ -31,7 +31,6 @@ from onesdk.errors import (
     ArgumentError,
     AuthenticationError,
     ContractError,
-    OfflineError,
     UnknownTermError,
 )
 
@@ -183,15 +182,6 @@ class AlyxRestSurface:
     http: AlyxHttp
     #: check every ``rest()`` answer against the contract (``rest(..., validate=...)`` wins)
     validate: bool = False
-    #: tells whether the instance is in local mode (set by the facade; None: never local)
-    is_local: Callable[[], bool] | None = None
-
-    def _refuse_offline(self) -> None:
-        if self.is_local is not None and self.is_local():
-            raise OfflineError(
-                "one.alyx requests ask the server, which an instance in local mode never "
-                "does: use ONE(..., mode='remote') or set one.mode = 'remote'"
-            )
 
     # rest ----------------------------------------------------------------------------------
     @property
@@ -270,10 +260,7 @@ class AlyxRestSurface:
             A missing ``id`` or ``data``.
         ContractError
             With validation, an answer outside the contract (names the field).
-        OfflineError
-            The instance is in local mode (no request is sent).
         """
-        self._refuse_offline()
         schemes = RestSchemes()
         if not isinstance(endpoint, str):
             raise ArgumentError("endpoint", endpoint, "an Alyx endpoint name such as 'sessions'")

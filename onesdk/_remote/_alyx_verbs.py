@@ -5,8 +5,9 @@ server (or a URL on it) through the same :class:`~onesdk._http._alyx.AlyxHttp` a
 its token auth, retries, REST cache and error mapping. A URL on another origin is refused
 before anything is sent, so the Alyx token never leaves its server.
 
-In local mode (``one.mode == 'local'``) each raises :class:`~onesdk.errors.OfflineError`
-before any request (:mod:`onesdk._remote._alyx_fields` adds the JSON-field helpers on top).
+As one-api's client, they ask the server whatever the instance's mode: ``mode='local'`` keeps
+ONE's own queries on the cache tables, while a script that calls ``one.alyx`` asks Alyx on
+purpose (:mod:`onesdk._remote._alyx_fields` adds the JSON-field helpers on top).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class AlyxVerbs(AlyxRestSurface):
         ArgumentError
             ``rest_query`` is a URL on another server (scheme, host or port): nothing is sent.
         OfflineError
-            The instance is in local mode, or the server cannot be reached.
+            The server cannot be reached.
         HTTPError
             The server answered with an error status (401/403: ``AuthenticationError``).
 
@@ -112,7 +113,7 @@ class AlyxVerbs(AlyxRestSurface):
         ArgumentError
             ``rest_query`` on another server, or ``data``/``files`` that cannot be sent.
         OfflineError
-            The instance is in local mode, or the server cannot be reached.
+            The server cannot be reached.
         HTTPError
             The server answered with an error status (401/403: ``AuthenticationError``).
 
@@ -150,7 +151,7 @@ class AlyxVerbs(AlyxRestSurface):
         ArgumentError
             ``rest_query`` on another server, or ``data``/``files`` that cannot be sent.
         OfflineError
-            The instance is in local mode, or the server cannot be reached.
+            The server cannot be reached.
         HTTPError
             The server answered with an error status (401/403: ``AuthenticationError``).
 
@@ -189,7 +190,7 @@ class AlyxVerbs(AlyxRestSurface):
         ArgumentError
             ``rest_query`` on another server, or ``data``/``files`` that cannot be sent.
         OfflineError
-            The instance is in local mode, or the server cannot be reached.
+            The server cannot be reached.
         HTTPError
             The server answered with an error status (401/403: ``AuthenticationError``).
 
@@ -218,7 +219,7 @@ class AlyxVerbs(AlyxRestSurface):
         ArgumentError
             ``rest_query`` is a URL on another server: nothing is sent.
         OfflineError
-            The instance is in local mode, or the server cannot be reached.
+            The server cannot be reached.
         HTTPError
             The server answered with an error status (404: no such record).
 
@@ -241,8 +242,7 @@ class AlyxVerbs(AlyxRestSurface):
 
     def _relative(self, rest_query: object) -> tuple[str, QueryParams]:
         """The path (relative to the base URL) and query of ``rest_query``; refused when it
-        names another server, or in local mode (nothing is sent either way)."""
-        self._refuse_offline()
+        names another server (nothing is sent then)."""
         base = self.http.base_url
         expected = f"a path relative to {base} (e.g. '/sessions?subject=x') or a URL on it"
         if not isinstance(rest_query, str) or not rest_query.strip():

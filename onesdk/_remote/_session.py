@@ -92,9 +92,6 @@ class RemoteSession:
             return query_type == "remote"
         return wanted != "local"
 
-    def is_local(self) -> bool:
-        return self.mode == "local"
-
     def fall_back(self, exc: OfflineError) -> bool:
         """In 'auto' mode, switch to local (warning once) instead of failing."""
         if self.requested not in ("auto", "refresh"):
@@ -160,9 +157,7 @@ def connect(
     # where one.alyx.download_file / download_cache_tables write, as in the reference
     rest.cache_dir, rest.silent = options.cache_dir, options.silent
     rest.http_data_server = options.http_data_server
-    session = RemoteSession(rest, auth, options.mode, layers)
-    rest.is_local = session.is_local  # one.alyx sends nothing in local mode
-    return session
+    return RemoteSession(rest, auth, options.mode, layers)
 
 
 def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:

@@ -6,8 +6,7 @@ as the datasets endpoint's records do."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import assert_type
 
 import pandas as pd
@@ -17,25 +16,13 @@ import onesdk
 from onesdk import alyx_types as t
 from onesdk.alf import PurePosixALFPath
 from onesdk.converters import datasets2records, one_path_from_dataset, ses2records
-from tests.replay.fixtures import open_one_alyx, replay
-from tests.replay.server import ReplayServer
+from tests.replay.fixtures import one_on_replay, replay
 
-__all__ = ["replay"]
+__all__ = ["one_on_replay", "replay"]
 
 pytestmark = pytest.mark.shared
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
-
-
-@pytest.fixture
-def one(
-    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[onesdk.OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = open_one_alyx(replay, tmp_path / "cache")
-    yield instance
-    instance.close()
 
 
 def test_listed_datasets_give_the_frame_and_the_local_paths_of_the_session(

@@ -4,35 +4,16 @@ the endpoint listing helpers and logout, over the replay server."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import onesdk
 from onesdk.errors import ArgumentError
-from tests.replay.fixtures import replay
+from tests.replay.fixtures import one_on_replay, replay
 from tests.replay.server import ReplayServer
 
-__all__ = ["replay"]
-
-
-@pytest.fixture
-def one(
-    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[onesdk.OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = onesdk.OneAlyx(
-        username="root",
-        password=replay.password,
-        base_url=replay.alyx_url,
-        cache_dir=tmp_path / "cache",
-        silent=True,
-        http_data_server=replay.files_url,
-    )
-    yield instance
-    instance.close()
+__all__ = ["one_on_replay", "replay"]
 
 
 def _queries(replay: ReplayServer) -> list[str]:

@@ -68,3 +68,16 @@ def open_one_alyx(replay: ReplayServer, cache_dir: Path, **options: Any) -> OneA
         **options,
     }
     return OneAlyx(**keywords)
+
+
+@pytest.fixture(name="one")
+def one_on_replay(
+    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[OneAlyx]:
+    """``one``: :func:`open_one_alyx` on ``replay`` with a private config dir (no keyring), closed
+    at teardown. A module gets it by importing ``one_on_replay``."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("ONESDK_KEYRING", "0")
+    instance = open_one_alyx(replay, tmp_path / "cache")
+    yield instance
+    instance.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import assert_type
 
@@ -20,23 +19,11 @@ import onesdk
 from onesdk import alyx_types as t
 from onesdk.errors import ContractError, UnknownTermError
 from tests.conftest import ROOT
-from tests.replay.fixtures import open_one_alyx, replay
-from tests.replay.server import ReplayServer
+from tests.replay.fixtures import one_on_replay, replay
 
-__all__ = ["replay"]
+__all__ = ["one_on_replay", "replay"]
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
-
-
-@pytest.fixture
-def one(
-    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[onesdk.OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = open_one_alyx(replay, tmp_path / "cache")
-    yield instance
-    instance.close()
 
 
 def test_rest_reads_are_typed_records(one: onesdk.OneAlyx) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import assert_type
 
@@ -19,25 +18,14 @@ import onesdk
 from onesdk._remote._rest import JsonObject, RestRepository
 from onesdk.alf import ALFPath
 from onesdk.alf.io import FileContent
-from tests.replay.fixtures import open_one_alyx, replay
+from tests.replay.fixtures import one_on_replay, replay
 from tests.replay.server import ReplayServer
 
-__all__ = ["replay"]
+__all__ = ["one_on_replay", "replay"]
 
 EID = "3f8dcdc3-ee4b-4b5f-be63-3c25880b4b80"
 EPHYS = "40ed367e-8564-41dc-a324-17c42f62323b"
 PID = "87721646-72da-494b-a664-29044f1a03a2"
-
-
-@pytest.fixture
-def one(
-    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[onesdk.OneAlyx]:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("ONESDK_KEYRING", "0")
-    instance = open_one_alyx(replay, tmp_path / "cache")
-    yield instance
-    instance.close()
 
 
 def test_search_types(one: onesdk.OneAlyx) -> None:
