@@ -85,6 +85,10 @@ def test_a_params_record_is_frozen_and_readable_by_attribute_and_key(tmp_path: P
         par.set("ALYX_LOGN", "you")
     assert caught.value.argument == "key"
     assert "ALYX_LOGIN" in str(caught.value)
+    for key in ("ALYX_URL", "CACHE_DIR"):
+        with pytest.raises(ArgumentError, match=key) as empty:
+            par.set(key, None)
+        assert empty.value.argument == "value"
 
 
 def test_nothing_saved_and_not_silent_names_client_and_how_to_save_one() -> None:
