@@ -189,6 +189,9 @@ def test_get_cache_dir_agrees_with_one_for_a_saved_cache_dir(
     again = ONE(silent=True)
     assert isinstance(again, OneAlyx)
     assert again.cache_dir == params.get_cache_dir()
+    par = params.get()
+    assert (again.alyx.base_url, again.alyx.user) == (par.ALYX_URL, par.ALYX_LOGIN)
+    assert par.HTTP_DATA_SERVER == again.options.http_data_server == replay.files_url
     again.close()
 
 
