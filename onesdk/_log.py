@@ -33,9 +33,11 @@ _PATTERNS = (
     re.compile(r"(?P<head>\b(?:Token|Bearer)\s+)(?P<secret>[A-Za-z0-9._~+/=-]{8,})"),
     # the password of a URL's user:password@ part (a file server given with credentials)
     re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<secret>[^@/\s]+)(?=@)", re.IGNORECASE),
-    # key=value and "key": "value" forms of secret-named keys
+    # key=value and "key": "value" forms of secret-named keys, query parameters of signed URLs
+    # included (access_token=, X-Amz-Signature=, X-Amz-Security-Token=, sig=)
     re.compile(
-        r"(?P<head>\b(?:password|passwd|pwd|token|secret|api_key|apikey)['\"]?\s*[:=]\s*['\"]?)"
+        r"(?P<head>(?<![\w-])(?:[\w-]*?(?:password|passwd|pwd|token|secret|signature|api_?key)"
+        r"|sig|x-amz-credential)['\"]?\s*[:=]\s*['\"]?)"
         r"(?P<secret>[^\s'\",&}]+)",
         re.IGNORECASE,
     ),

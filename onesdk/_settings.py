@@ -70,6 +70,7 @@ class Secret:
         register_secret(value)
 
     def reveal(self) -> str:
+        """The value itself: pass it on, never log or print it."""
         return self._value
 
     def __repr__(self) -> str:

@@ -130,9 +130,11 @@ class Params:
         Raises
         ------
         onesdk.errors.ArgumentError
-            ``key`` is not a parameter name.
+            ``key`` is not a parameter name, or ``value`` does not fit it.
         """
         _check_keys([key], "key")
+        if key in ("ALYX_URL", "CACHE_DIR") and not value:
+            raise ArgumentError("value", value, f"a value for {key} (it is never empty)")
         return _from_mapping({**self.as_dict(), key: value}, "value", self.CACHE_DIR)
 
 

@@ -357,7 +357,11 @@ class Downloader:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _verify_part(self, task: DownloadTask, part: Path) -> None:
-        digest, size = md5_and_size(part)
+        # the file is read again only when there is a checksum to compare it with
+        if task.md5 is None:
+            digest, size = None, part.stat().st_size
+        else:
+            digest, size = md5_and_size(part)
         if task.size is not None and size != task.size:
             raise _Mismatch(f"size {size} differs from the record's {task.size}")
         if task.md5 is not None and digest != task.md5.lower():

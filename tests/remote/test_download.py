@@ -115,6 +115,29 @@ def test_download_is_verified_and_leaves_no_part(
     assert not path.with_name(path.name + ".part").exists()
 
 
+def test_a_file_without_a_checksum_is_checked_by_size_and_not_read_again(
+    replay: ReplayServer, shared_alyx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onesdk import _hashing
+    from onesdk._store import _download as download
+
+    read_again: list[Path] = []
+    real = _hashing.md5_and_size
+
+    def counting(path: Path, **kwargs: int) -> tuple[str, int]:
+        read_again.append(path)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(download, "md5_and_size", counting, raising=True)
+    full = _task(replay, shared_alyx, tmp_path / "with_md5")
+    sized = DownloadTask(url=full.url, target=tmp_path / "size_only" / "t.pqt", size=full.size)
+    with Downloader(policy=FAST, silent=True) as dl:
+        assert _md5(dl.fetch(sized)) == full.md5
+        assert read_again == []
+        dl.fetch(full)
+    assert len(read_again) == 1  # a checksum to compare: the file is hashed
+
+
 def test_many_files_in_parallel(replay: ReplayServer, shared_alyx: Path, tmp_path: Path) -> None:
     served = sorted(
         str(p.relative_to(shared_alyx / "files"))

@@ -20,6 +20,12 @@ from onesdk._log import MASK, get_logger, redact, register_secret
         ('{"token": "0123456789abcdef"}', "0123456789abcdef"),
         ("used token=0123456789abcdef for the call", "0123456789abcdef"),
         ("header Token 0123456789abcdef sent", "0123456789abcdef"),
+        ("GET https://files.org/a.npy?access_token=0123456789abcdef&x=1", "0123456789abcdef"),
+        ("https://b.s3.amazonaws.com/k?X-Amz-Signature=5f3a9c0d11&X-Amz-Expires=60", "5f3a9c0d11"),
+        ("https://b.s3.amazonaws.com/k?X-Amz-Security-Token=FwoGZXIvY&a=1", "FwoGZXIvY"),
+        ("https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAEXAMPLE%2F2024", "AKIAEXAMPLE"),
+        ("https://acct.blob.core.windows.net/c/f?sv=2022&sig=Zm9vYmFy%3D", "Zm9vYmFy"),
+        ('{"client_secret": "cs-0123456789"}', "cs-0123456789"),
     ],
 )
 def test_secret_shaped_values_are_masked(text: str, secret: str) -> None:
@@ -33,8 +39,15 @@ def test_registered_secret_is_masked_anywhere() -> None:
     assert redact("xx pa55-w0rd-in-the-middle yy") == f"xx {MASK} yy"
 
 
-def test_ordinary_text_is_left_alone() -> None:
-    text = "GET /sessions?subject=KS051 returned 7 sessions"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET /sessions?subject=KS051 returned 7 sessions",
+        "tokens=5 signatures=2 design=ok signal=3 keys=4",
+        "GET /datasets?dataset_type=spikes.times&session=x",
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
     assert redact(text) == text
 
 
@@ -79,3 +92,15 @@ def test_importing_onesdk_alone_installs_the_redaction() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "password=***" in done.stderr
     assert "plain-secret-123" not in done.stderr
+
+
+def test_urls_in_messages_lose_their_credentials_and_signed_query_values() -> None:
+    from onesdk._http._runtime import public_url
+
+    shown = public_url(
+        "https://me:pa55word@files.org/a.npy?X-Amz-Signature=5f3a9c0d11&X-Amz-Expires=60"
+    )
+    assert "pa55word" not in shown
+    assert "5f3a9c0d11" not in shown
+    assert shown.startswith("https://files.org/a.npy?X-Amz-Signature=")
+    assert shown.endswith("&X-Amz-Expires=60")

@@ -85,6 +85,10 @@ def test_a_params_record_is_frozen_and_readable_by_attribute_and_key(tmp_path: P
         par.set("ALYX_LOGN", "you")
     assert caught.value.argument == "key"
     assert "ALYX_LOGIN" in str(caught.value)
+    for key in ("ALYX_URL", "CACHE_DIR"):
+        with pytest.raises(ArgumentError, match=key) as empty:
+            par.set(key, None)
+        assert empty.value.argument == "value"
 
 
 def test_nothing_saved_and_not_silent_names_client_and_how_to_save_one() -> None:
@@ -185,6 +189,9 @@ def test_get_cache_dir_agrees_with_one_for_a_saved_cache_dir(
     again = ONE(silent=True)
     assert isinstance(again, OneAlyx)
     assert again.cache_dir == params.get_cache_dir()
+    par = params.get()
+    assert (again.alyx.base_url, again.alyx.user) == (par.ALYX_URL, par.ALYX_LOGIN)
+    assert par.HTTP_DATA_SERVER == again.options.http_data_server == replay.files_url
     again.close()
 
 

@@ -1,25 +1,37 @@
 """``one.params`` names, mapped to onesdk.
 
-onesdk keeps settings and tokens per server in the user config dir (see the `credentials` row of
-docs/differences.md); it has no counterpart of one-api's parameter-file functions.
+``onesdk.params`` has one-api's functions over onesdk's own settings in the user config dir
+(docs/differences.md, row '`one.params` module'); one-api's parameter-file helper and its
+file-level tools have no counterpart.
 """
 
 from one._absent import Absent
+from onesdk.params import _client_key as _key_from_url
+from onesdk.params import (
+    default,
+    get,
+    get_cache_dir,
+    get_default_client,
+    get_params_dir,
+    save,
+    setup,
+)
 
-_WHY = "settings live in the user config dir (docs/differences.md, row 'credentials')"
+_ROW = "docs/differences.md, row '`one.params` module'"
 
-setup = Absent("one.params.setup", _WHY)
-get = Absent("one.params.get", _WHY)
-save = Absent("one.params.save", _WHY)
-default = Absent("one.params.default", _WHY)
-get_params_dir = Absent("one.params.get_params_dir", _WHY)
-get_default_client = Absent("one.params.get_default_client", _WHY)
-get_cache_dir = Absent("one.params.get_cache_dir", _WHY)
-_key_from_url = Absent("one.params._key_from_url", "private helper of one-api")
 iopar = Absent("one.params.iopar", "one-api's parameter-file helper (iblutil.io.params)")
+check_cache_conflict = Absent(
+    "one.params.check_cache_conflict", f"ONE(cache_dir=...) finds the server of a folder ({_ROW})"
+)
+delete_params = Absent(
+    "one.params.delete_params", f"remove the files under onesdk.params.get_params_dir() ({_ROW})"
+)
 
 __all__ = [
+    "_key_from_url",
+    "check_cache_conflict",
     "default",
+    "delete_params",
     "get",
     "get_cache_dir",
     "get_default_client",
