@@ -25,7 +25,7 @@ import os
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Final, Literal, NamedTuple, overload
 
 import httpx
@@ -34,7 +34,7 @@ import platformdirs
 from onesdk._hashing import file_md5
 from onesdk._http._runtime import RetryPolicy, public_url
 from onesdk._log import get_logger, register_secret
-from onesdk._store._download import Downloader, DownloadTask, download_client
+from onesdk._store._download import Downloader, DownloadTask, download_client, plain_file_name
 from onesdk.errors import ArgumentError
 
 __all__ = ["http_download_file", "http_download_file_list"]
@@ -79,7 +79,7 @@ def _parse_link(link: object, argument: str) -> _Link:
     query = parts.query.replace("#", "%23")
     wire = urllib.parse.urlunsplit((parts.scheme, hostport, path, query, ""))
     name = urllib.parse.unquote(path.rsplit("/", 1)[-1])
-    if not _plain_name(name):
+    if not plain_file_name(name):
         raise _refuse(
             argument,
             link,
@@ -87,15 +87,6 @@ def _parse_link(link: object, argument: str) -> _Link:
             problem=f"its last part {name!r} is no file name that stays in target_dir",
         )
     return _Link(wire, name, urllib.parse.unquote(username), urllib.parse.unquote(password))
-
-
-def _plain_name(name: str) -> bool:
-    """Whether ``name`` is one file name on every OS: not empty, no ``.``/``..``, no separator,
-    drive or NUL byte."""
-    if name in ("", ".", "..") or "\x00" in name:
-        return False
-    windows = PureWindowsPath(name)
-    return PurePosixPath(name).parts == (name,) and windows.parts == (name,) and not windows.drive
 
 
 def _credentials(link: _Link, username: str | None, password: str | None) -> tuple[str, str]:

@@ -481,7 +481,7 @@ class AlyxRestSurface:
         A URL is a full URL on the file server or a path relative to it; each file keeps the
         name its URL ends with. Writes are atomic; a list gives a list of paths, in order.
         """
-        from onesdk._store._download import Downloader, DownloadTask
+        from onesdk._store._download import Downloader, DownloadTask, plain_file_name
 
         urls = [url] if isinstance(url, str) else list(url)
         root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
@@ -489,8 +489,8 @@ class AlyxRestSurface:
         for each in urls:
             full = self._file_url(each)
             name = urllib.parse.unquote(urllib.parse.urlsplit(full).path.rsplit("/", 1)[-1])
-            if not name or name in (".", ".."):
-                raise ArgumentError("url", each, "the URL of a file")
+            if not plain_file_name(name):
+                raise ArgumentError("url", each, "the URL of a file whose name stays in target_dir")
             tasks.append(DownloadTask(full, root / name))
         quiet = self.silent if silent is None else silent
         with Downloader(silent=quiet, n_threads=max(1, min(4, len(tasks)))) as downloader:

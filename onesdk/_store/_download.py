@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO, Final
 from uuid import UUID
 
@@ -57,6 +57,7 @@ __all__ = [
     "RetryPolicy",
     "add_uuid_to_name",
     "download_client",
+    "plain_file_name",
     "remove_uuid_from_name",
     "safe_target",
     "url_for",
@@ -109,6 +110,15 @@ def _check_rel(rel_path: str, argument: str) -> PurePosixPath:
     if ".." in path.parts:
         raise UnsafePathError(f"{argument}={shown} contains '..'")
     return path
+
+
+def plain_file_name(name: str) -> bool:
+    """Whether ``name`` (the decoded last part of a URL) is one file name on every OS: not empty,
+    no ``.``/``..``, no separator, drive or NUL byte, so ``folder / name`` stays in ``folder``."""
+    if name in ("", ".", "..") or "\x00" in name:
+        return False
+    windows = PureWindowsPath(name)
+    return PurePosixPath(name).parts == (name,) and windows.parts == (name,) and not windows.drive
 
 
 def safe_target(root: Path, session_path: str, rel_path: str) -> Path:

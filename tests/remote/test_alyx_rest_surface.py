@@ -116,6 +116,19 @@ def test_download_file_takes_full_and_relative_urls(
         one.alyx.download_file("https://elsewhere.example.org/x.npy", target_dir=tmp_path)
 
 
+@pytest.mark.parametrize(
+    "name", ["..%2F..%2Fescaped.txt", "sub%5Cescaped.txt", "C%3Aescaped.txt", "..", "%00x.txt"]
+)
+def test_download_file_refuses_a_name_that_would_leave_target_dir(
+    one: onesdk.OneAlyx, replay: ReplayServer, tmp_path: Path, name: str
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(ArgumentError, match="stays in target_dir"):
+        one.alyx.download_file(f"aggregates/{name}", target_dir=out / "deep" / "target")
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+    assert replay.requests_to("/aggregates/" + name, host="files") == []
+
+
 def test_download_cache_tables_unpacks_the_served_tables(
     one: onesdk.OneAlyx, tmp_path: Path
 ) -> None:
