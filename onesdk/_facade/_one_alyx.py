@@ -18,9 +18,11 @@ Files missing from the cache dir are downloaded on load (verified, resumable, lo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -29,7 +31,7 @@ from onesdk._facade._one_alyx_aggregates import AggregateMethods
 from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._alyx import as_json
-from onesdk._http._auth import resolve_credentials
+from onesdk._http._token import credentials_for, token_argument
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._filters import search_terms, session_query
@@ -113,6 +115,13 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         Seconds to wait for the server.
     lazy : bool, optional
         How the loaded datasets table is held (see :class:`One`).
+    token : str or dict, optional
+        An Alyx API token (or one-api's ``{'token': ...}``) instead of a password, as the
+        server's ``/me`` page shows it: the only credential of accounts that sign in through
+        an identity provider. Checked here with ``GET /me``, which names its owner (who wins
+        over ``username``, with an :class:`~onesdk.errors.AuthenticationWarning`); a rejected
+        token is an :class:`~onesdk.errors.AuthenticationError`. It is stored like a token
+        from a password login, so later sessions need neither.
     """
 
     def __init__(
@@ -131,8 +140,10 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
     ) -> None:
         requested = check_mode(mode)
+        secret = token_argument(token, password=password)
         check_connection(cache_rest, n_threads, timeout)
         for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
             if value is not None:
@@ -156,8 +167,14 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         server = http_data_server_for(
             base_url, http_data_server, saved.http_data_server if saved else None
         )
-        credentials = resolve_credentials(
-            username, password, saved_username=saved.username if saved else None
+        saved_user = saved.username if saved else None
+        credentials = credentials_for(  # a token is checked now: /me names its owner
+            base_url,
+            username,
+            password,
+            secret,
+            saved_username=saved_user,
+            timeout=RestRepository.token_verify_timeout,
         )
         check_username(base_url, credentials.username if credentials else None, password)
         options = Options(
@@ -178,7 +195,11 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             # using a new server does not take the default from the one ONE() now opens
             first = load_settings() is None
             save_settings(Settings(base_url, options.username, server, root), make_default=first)
+        elif secret is not None and saved.username is None:  # so a later ONE() finds the token
+            save_settings(dataclasses.replace(saved, username=options.username), make_default=False)
         self._open(options, connect(options, credentials, None, self._layers))
+        if secret is not None and credentials is not None:
+            self._connection.auth.use_token(secret, credentials.username)
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
         self._loaded()
