@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import os
 import shutil
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +28,8 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 ENV_CACHE_DIR = "ONESDK_CACHE_DIR"
 _SESSION_COLUMNS = ("lab", "subject", "date", "number", "task_protocol", "projects")
+#: the longest line ``login --token-stdin`` reads (an Alyx token is 40 characters)
+_MAX_TOKEN_LINE = 4096
 
 
 def _flag(args: argparse.Namespace, name: str) -> bool:
@@ -363,12 +368,38 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if base_url is None:
         raise errors.ArgumentError("--base-url", None, "the Alyx server URL to log in to")
     server = args.save_http_data_server or getattr(args, "http_data_server", None)
-    username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
+    if args.token_stdin:
+        token = _read_token(base_url)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", errors.AuthenticationWarning)
+            username = _cli_backend.login_with_token(
+                base_url, args.username, token, http_data_server=server
+            )
+        for warning in caught:
+            err.write(f"onesdk: note: {warning.message}\n")
+    else:
+        username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
     if _flag(args, "json"):
         print_json({"base_url": base_url, "username": username, "logged_in": True}, out)
     else:
         err.write(f"logged in to {base_url} as {username}; token saved\n")
     return 0
+
+
+def _read_token(base_url: str) -> str:
+    """The API token: one line of stdin (never an argument, which shell history and ``ps``
+    would show), asked for without echo when stdin is a terminal."""
+    if sys.stdin is None:
+        raise errors.ArgumentError("--token-stdin", None, "a token on stdin (stdin is closed)")
+    if sys.stdin.isatty():
+        line = getpass.getpass(f"Alyx API token (shown at {base_url.rstrip('/')}/me): ")
+    else:
+        line = sys.stdin.readline(_MAX_TOKEN_LINE)
+    if not line.strip():
+        raise errors.ArgumentError(
+            "--token-stdin", None, "one line on stdin holding the API token (it was empty)"
+        )
+    return line.strip()
 
 
 def _logout(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
