@@ -12,6 +12,7 @@ import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import assert_type
 
 import pytest
 
@@ -83,6 +84,18 @@ def test_a_token_in_one_api_record_form_is_accepted(server: TokenServer, tmp_pat
     one = _open(server, tmp_path, token={"token": TOKEN})
     assert one.alyx.user == "alice"
     assert server.seen[0].authorization == f"Token {TOKEN}"
+
+
+def test_one_with_a_token_is_statically_an_one_alyx(server: TokenServer, tmp_path: Path) -> None:
+    one = ONE(base_url=server.url, token=TOKEN, cache_dir=tmp_path / "cache", silent=True)
+    assert_type(one, OneAlyx)
+    _OPENED.append(one)
+    ONE.cache_clear()
+    again = ONE(token={"token": TOKEN}, silent=True)  # the server saved as the default
+    assert_type(again, OneAlyx)
+    _OPENED.append(again)
+    assert isinstance(again, OneAlyx)
+    assert again.alyx.base_url == server.url
 
 
 def test_one_alyx_takes_a_token_as_one_does(server: TokenServer, tmp_path: Path) -> None:
