@@ -1,5 +1,11 @@
-"""Download any HTTP(S) file into a folder without a ONE instance, as one-api's
-``one.webclient.http_download_file`` and ``http_download_file_list`` do.
+"""one-api's ``one.webclient``: the Alyx client, and downloads of any HTTP(S) file into a folder
+without a ONE instance (``http_download_file``, ``http_download_file_list``).
+
+>>> from onesdk.webclient import AlyxClient
+>>> alyx = AlyxClient(base_url="https://alyx.example.org", username="me")  # doctest: +SKIP
+>>> sessions = alyx.rest("sessions", "list", subject="KS051")  # doctest: +SKIP
+
+:class:`AlyxClient` is also the type of ``one.alyx`` of an online ``ONE``.
 
 >>> from onesdk.webclient import http_download_file
 >>> url = "https://example.org/meshes/997.obj"
@@ -34,10 +40,11 @@ import platformdirs
 from onesdk._hashing import file_md5
 from onesdk._http._runtime import RetryPolicy, public_url
 from onesdk._log import get_logger, register_secret
+from onesdk._remote._client import AlyxClient
 from onesdk._store._download import Downloader, DownloadTask, download_client, plain_file_name
 from onesdk.errors import ArgumentError
 
-__all__ = ["http_download_file", "http_download_file_list"]
+__all__ = ["AlyxClient", "http_download_file", "http_download_file_list"]
 
 _log = get_logger("onesdk.download")
 #: the workers of :func:`http_download_file_list` (one-api uses four)
