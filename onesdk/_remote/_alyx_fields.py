@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
 from onesdk._log import get_logger
-from onesdk._remote._alyx_rest import RestSchemes, _json, _wire
+from onesdk._remote._alyx_files import json_answer
+from onesdk._remote._alyx_rest import RestSchemes, _wire
 from onesdk._remote._alyx_verbs import AlyxVerbs
 from onesdk.errors import ArgumentError, ContractError
 
@@ -269,13 +270,13 @@ class _Field:
 
     def read(self, alyx: AlyxJsonFields) -> JsonValue:
         response = alyx.http.request("GET", self.read_path, cache="refresh")
-        return self._of(_json(response, f"GET {alyx.http.url(self.read_path)}"), "GET")
+        return self._of(json_answer(response, f"GET {alyx.http.url(self.read_path)}"), "GET")
 
     def write(self, alyx: AlyxJsonFields, value: object) -> JsonValue:
         response = alyx.http.request(
             "PATCH", self.write_path, body={self.name: value}, cache="skip"
         )
-        return self._of(_json(response, f"PATCH {alyx.http.url(self.write_path)}"), "PATCH")
+        return self._of(json_answer(response, f"PATCH {alyx.http.url(self.write_path)}"), "PATCH")
 
     def _of(self, record: JsonValue, method: str) -> JsonValue:
         if not isinstance(record, dict):

@@ -21,21 +21,19 @@ import difflib
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypedDict, cast, overload
+from typing import TYPE_CHECKING, Any, Final, TypedDict, cast
 from uuid import UUID
 
 from onesdk._log import get_logger
 from onesdk._remote._alyx_contract import ACTION_ALIASES, Contract, Operation, check, contract
+from onesdk._remote._alyx_files import AlyxFiles, json_answer
 from onesdk.errors import (
     ArgumentError,
     AuthenticationError,
-    ContractError,
     UnknownTermError,
 )
 
 if TYPE_CHECKING:
-    import httpx
     from onesdk_gen.alyx_rest import Rest
 
     from onesdk._http._rest_cache import CacheControl
@@ -176,7 +174,7 @@ def _key(value: object) -> str:
     return urllib.parse.quote(last, safe="")
 
 
-class AlyxRestSurface:
+class AlyxRestSurface(AlyxFiles):
     """The reference's ``one.alyx`` helpers, on top of an :class:`AlyxHttp` (``self.http``)."""
 
     http: AlyxHttp
@@ -309,7 +307,7 @@ class AlyxRestSurface:
                 op.method, path, body=body if bulk else body[0] if body else None,
                 cache=cache, expiry=expiry, files=cast("Mapping[str, Any] | None", files),
             )  # fmt: skip
-            answer = _json(response, shown)
+            answer = json_answer(response, shown)
         if checking and answer is not None and op.answer is not None:
             node: Mapping[str, object] = op.answer
             if bulk and isinstance(answer, list):  # one answer per record created
@@ -352,10 +350,12 @@ class AlyxRestSurface:
         shown = f"GET {self.http.url(path, params)}"
 
         def fetch(page: QueryParams) -> tuple[int, list[dict[str, JsonValue]]]:
-            answer = _json(self.http.request("GET", path, page, cache=cache, expiry=expiry), shown)
+            response = self.http.request("GET", path, page, cache=cache, expiry=expiry)
+            answer = json_answer(response, shown)
             return _raw_page(answer, shown)
 
-        first = _json(self.http.request("GET", path, params, cache=cache, expiry=expiry), shown)
+        response = self.http.request("GET", path, params, cache=cache, expiry=expiry)
+        first = json_answer(response, shown)
         if not (isinstance(first, dict) and first.keys() >= _PAGE_KEYS):
             return first  # not paginated: as the server sent it
         detail = first.get("detail")
@@ -449,94 +449,6 @@ class AlyxRestSurface:
         if not cache_token:
             auth.store.delete(auth.base_url)
 
-    # files -----------------------------------------------------------------------------------
-    #: where :meth:`download_file` and :meth:`download_cache_tables` write (the cache dir)
-    cache_dir: Path | None = None
-    #: the file server root (the reference's ``HTTP_DATA_SERVER``)
-    http_data_server: str | None = None
-    #: no progress bars when True
-    silent: bool = False
-
-    @overload
-    def download_file(
-        self, url: str, *, target_dir: str | Path | None = None, silent: bool | None = None
-    ) -> Path: ...
-    @overload
-    def download_file(
-        self,
-        url: list[str] | tuple[str, ...],
-        *,
-        target_dir: str | Path | None = None,
-        silent: bool | None = None,
-    ) -> list[Path]: ...
-    def download_file(
-        self,
-        url: str | list[str] | tuple[str, ...],
-        *,
-        target_dir: str | Path | None = None,
-        silent: bool | None = None,
-    ) -> Path | list[Path]:
-        """Download file(s) of the file server into ``target_dir`` (default: the cache dir).
-
-        A URL is a full URL on the file server or a path relative to it; each file keeps the
-        name its URL ends with. Writes are atomic; a list gives a list of paths, in order.
-        """
-        from onesdk._store._download import Downloader, DownloadTask, plain_file_name
-
-        urls = [url] if isinstance(url, str) else list(url)
-        root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
-        tasks = []
-        for each in urls:
-            full = self._file_url(each)
-            name = urllib.parse.unquote(urllib.parse.urlsplit(full).path.rsplit("/", 1)[-1])
-            if not plain_file_name(name):
-                raise ArgumentError("url", each, "the URL of a file whose name stays in target_dir")
-            tasks.append(DownloadTask(full, root / name))
-        quiet = self.silent if silent is None else silent
-        with Downloader(silent=quiet, n_threads=max(1, min(4, len(tasks)))) as downloader:
-            paths = downloader.fetch_all(tasks)
-        return paths[0] if isinstance(url, str) else paths
-
-    def download_cache_tables(
-        self, source: str | None = None, destination: str | Path | None = None
-    ) -> list[Path]:
-        """Download the server's cache tables (``cache.zip``) and unpack them into
-        ``destination`` (default: the cache dir); the paths of the tables.
-
-        Without ``source``, the archive is fetched from where ``/cache.zip`` points (the
-        location in ``/cache/info/``), so the Alyx token never leaves the Alyx server.
-        """
-        from onesdk._remote._tables import install_cache_zip
-        from onesdk._store._download import Downloader
-
-        root = Path(destination) if destination is not None else self._cache_dir("destination")
-        location = source
-        if location is None:
-            info = self._cache_location()
-            location = info or f"{self.http.base_url}/cache.zip"
-        with Downloader(silent=self.silent, n_threads=1) as downloader:
-            return install_cache_zip(downloader, str(location), root)
-
-    def _cache_location(self) -> str | None:
-        answer = _json(self.http.request("GET", "cache/info/", cache="skip"), "GET /cache/info/")
-        location = answer.get("location") if isinstance(answer, dict) else None
-        return location if isinstance(location, str) and location else None
-
-    def _cache_dir(self, argument: str) -> Path:
-        if self.cache_dir is None:
-            raise ArgumentError(argument, None, "a folder (this client has no cache dir)")
-        return self.cache_dir
-
-    def _file_url(self, url: str) -> str:
-        server = (self.http_data_server or "").rstrip("/")
-        if url.startswith(("http://", "https://")):
-            if server and not url.startswith(server + "/"):
-                raise ArgumentError("url", url, f"a URL on the file server {server}")
-            return url
-        if not server:
-            raise ArgumentError("url", url, "a full URL (no file server is configured)")
-        return f"{server}/{url.lstrip('/')}"
-
 
 def _expiry(expires: dt.timedelta | bool | None, no_cache: bool) -> dt.timedelta | None:
     """The reference's ``expires``: a lifetime, True for 'do not keep', None for the default."""
@@ -547,17 +459,6 @@ def _expiry(expires: dt.timedelta | bool | None, no_cache: bool) -> dt.timedelta
     if isinstance(expires, dt.timedelta) and expires >= dt.timedelta(0):
         return expires
     raise ArgumentError("expires", expires, "a non-negative timedelta, True or None")
-
-
-def _json(response: httpx.Response, shown: str) -> JsonValue:
-    if response.status_code == 204 or not response.content:
-        return None
-    try:
-        value: JsonValue = response.json()
-    except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
-        kind = response.headers.get("content-type", "no content type")
-        raise ContractError(f"{shown}: expected JSON, got {kind}") from None
-    return value
 
 
 def _wire(value: object) -> object:

@@ -25,7 +25,8 @@ import httpx
 
 from onesdk._http._auth import origin
 from onesdk._http._runtime import public_url
-from onesdk._remote._alyx_rest import AlyxRestSurface, _expiry, _json, _wire
+from onesdk._remote._alyx_files import json_answer
+from onesdk._remote._alyx_rest import AlyxRestSurface, _expiry, _wire
 from onesdk.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -238,7 +239,7 @@ class AlyxVerbs(AlyxRestSurface):
             method, path, params, body=body, cache="skip",
             files=cast("Mapping[str, Any] | None", files),
         )  # fmt: skip
-        return _json(response, f"{method} {self.http.url(path, params)}")
+        return json_answer(response, f"{method} {self.http.url(path, params)}")
 
     def _relative(self, rest_query: object) -> tuple[str, QueryParams]:
         """The path (relative to the base URL) and query of ``rest_query``; refused when it
