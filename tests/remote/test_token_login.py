@@ -20,6 +20,7 @@ from onesdk import ONE, OneAlyx
 from onesdk._http._token import token_owner
 from onesdk._settings import FileTokenStore, Secret, Settings, config_dir, save_settings
 from onesdk.errors import ArgumentError, AuthenticationError, AuthenticationWarning
+from onesdk.webclient import AlyxClient
 from tests.reliability._hostile import Answer, hostile_server
 from tests.remote._token_server import TokenServer, token_server
 
@@ -103,6 +104,18 @@ def test_one_alyx_takes_a_token_as_one_does(server: TokenServer, tmp_path: Path)
     _OPENED.append(one)
     assert one.alyx.user == "alice"
     assert server.paths() == ["GET /me"]
+
+
+def test_alyx_client_takes_a_token_as_one_apis_does(server: TokenServer, tmp_path: Path) -> None:
+    with AlyxClient(server.url, None, None, tmp_path / "cache", True, "GET", TOKEN) as alyx:
+        assert alyx.user == "alice"
+        assert alyx.is_logged_in
+        assert alyx.rest("subjects", "list", no_cache=True) == []
+    assert server.paths() == ["GET /me", "GET /subjects"]
+    assert server.seen[-1].authorization == f"Token {TOKEN}"
+    assert _stored(server, "alice") == Secret(TOKEN)
+    with pytest.raises(AuthenticationError):
+        AlyxClient(server.url, token="1" * 40, cache_dir=tmp_path / "cache")
 
 
 def test_a_rejected_token_fails_at_construction_naming_the_server_not_the_token(
