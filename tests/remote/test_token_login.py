@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -300,3 +301,21 @@ def test_the_token_check_gives_up_after_token_verify_timeout() -> None:
 
     with hostile_server(silent_me) as server:
         assert token_owner(server.url, Secret(TOKEN), timeout=0.5) is None
+
+
+def test_construction_waits_for_me_no_longer_than_token_verify_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def silent_me(seen: object) -> Answer:
+        return Answer(200, drip=[(5.0, b"{}")], length=2)
+
+    monkeypatch.setattr(AlyxClient, "token_verify_timeout", 0.5)
+    with hostile_server(silent_me) as server:
+        started = time.monotonic()
+        one = OneAlyx(
+            base_url=server.url, token=TOKEN, username="carol", cache_dir=tmp_path, silent=True
+        )
+        _OPENED.append(one)
+        assert time.monotonic() - started < 4.0
+        assert one.alyx.user == "carol"
+        assert [seen.path for seen in server.seen] == ["/me"]
