@@ -276,6 +276,7 @@ def login(
             username=credentials.username,
             http_data_server=http_data_server or (saved.http_data_server if saved else None),
             cache_dir=saved.cache_dir if saved else None,
+            http_data_server_login=saved.http_data_server_login if saved else None,
         )
     )
     return credentials.username

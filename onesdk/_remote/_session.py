@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._rest_cache import RestCache
 from onesdk._models import insertion_from_wire
 from onesdk._options import Mode, Options
@@ -54,6 +55,9 @@ _QUERY_TYPES = ("local", "remote", "auto", "refresh")
 
 class RemoteSession:
     """One server, the current mode, and the overlay its answers land in."""
+
+    #: the basic authentication of the server's file server (downloads only)
+    file_auth: FileServerAuth | None = None
 
     def __init__(
         self,
@@ -157,7 +161,10 @@ def connect(
     # where one.alyx.download_file / download_cache_tables write, as in the reference
     rest.cache_dir, rest.silent = options.cache_dir, options.silent
     rest.http_data_server = options.http_data_server
-    return RemoteSession(rest, auth, options.mode, layers)
+    session = RemoteSession(rest, auth, options.mode, layers)
+    # file-server credentials sign downloads only, never a request to Alyx
+    session.file_auth = rest.file_auth = FileServerAuth(options.base_url, options.http_data_server)
+    return session
 
 
 def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:
