@@ -15,6 +15,7 @@ import pytest
 from onesdk import OneAlyx
 from onesdk._json import JsonValue
 from onesdk._remote._rest import AlyxHttp, RestRepository
+from onesdk.webclient import dataset_record_to_url, file_record_to_url
 
 
 def typed_calls(one: OneAlyx, eid: uuid.UUID) -> None:
@@ -41,6 +42,10 @@ def typed_calls(one: OneAlyx, eid: uuid.UUID) -> None:
     assert_type(alyx.download_file(("a/b.npy",), return_md5=True), tuple[list[Path], list[str]])
     assert_type(alyx.download_file("a/b.npy", return_md5=bool(eid)), Path | tuple[Path, str])
     alyx.download_file("a/b.npy", chunks=(0, 1))  # type: ignore[call-overload]
+    datasets = alyx.rest("datasets", "list", session=str(eid))
+    assert_type(dataset_record_to_url(datasets), list[str])
+    assert_type(dataset_record_to_url(datasets[0]), list[str])
+    assert_type(file_record_to_url(datasets[0]["file_records"]), list[str])
 
 
 def test_a_misspelt_keyword_of_get_is_refused_before_any_request() -> None:

@@ -4,12 +4,18 @@ one-api's ``AlyxClient`` is reached in onesdk as ``OneAlyx.alyx`` (``rest``, ``r
 ``list_endpoints``, ``print_endpoint_info``, ``user``, ``authenticate``, ``logout``,
 ``cache_mode``, ``download_file``, ``download_cache_tables``, ``get``, ``post``, ``put``,
 ``patch``, ``delete``, the ``json_field_*`` helpers, ``rel_path2url``), and ``onesdk.alyx``
-is the typed client; neither has the class names or module-level helpers below. The
-standalone downloaders are ``onesdk.webclient``.
+is the typed client; neither has the class names below. The standalone downloaders and the
+record helpers are ``onesdk.webclient``.
 """
 
 from one._absent import Absent
-from onesdk.webclient import http_download_file, http_download_file_list
+from onesdk.webclient import (
+    dataset_record_to_url,
+    file_record_to_url,
+    http_download_file,
+    http_download_file_list,
+    update_url_params,
+)
 
 _CLIENT = "the client behind `OneAlyx.alyx` has no public class name"
 _SCHEMA = (
@@ -31,9 +37,6 @@ _PaginatedResponse = Absent(
     "'`one.alyx.rest(..., 'list')`, `one.alyx.get(...)` longer than a page')",
 )
 _JSONEncoder = Absent("one.webclient._JSONEncoder", "private JSON encoder of one-api")
-update_url_params = Absent("one.webclient.update_url_params", "private URL helper of one-api")
-dataset_record_to_url = Absent("one.webclient.dataset_record_to_url", "use `One.record2url`")
-file_record_to_url = Absent("one.webclient.file_record_to_url", "use `One.record2url`")
 
 __all__ = [
     "AlyxClient",
