@@ -26,8 +26,9 @@ the extra ``headers``. They never appear in an error message or a log record.
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from onesdk._remote._client import AlyxClient
 from onesdk._store._http_files import http_download_file, http_download_file_list
@@ -39,6 +40,7 @@ __all__ = [
     "file_record_to_url",
     "http_download_file",
     "http_download_file_list",
+    "no_cache",
     "update_url_params",
 ]
 
@@ -156,3 +158,41 @@ def update_url_params(url: str, params: Mapping[str, object]) -> str:
     query: dict[str, object] = dict(urllib.parse.parse_qs(parts.query))
     query.update(params)
     return parts._replace(query=urllib.parse.urlencode(query, doseq=True)).geturl()
+
+
+@contextlib.contextmanager
+def no_cache(ac: AlyxClient | None = None) -> Iterator[AlyxClient]:
+    """Turn the REST cache of ``ac`` off within the ``with`` block, then back as it was.
+
+    Parameters
+    ----------
+    ac : AlyxClient, optional
+        The client, such as ``one.alyx`` (every request of that ``ONE`` then skips the cache:
+        searches, listings, loads); None: a new ``AlyxClient()`` on the default server.
+
+    Yields
+    ------
+    AlyxClient
+        ``ac`` with ``cache_mode`` None; its former ``cache_mode`` is restored on leaving,
+        also when the block raises.
+
+    Raises
+    ------
+    onesdk.errors.ArgumentError
+        ``ac`` is not an ``AlyxClient``.
+
+    Examples
+    --------
+    >>> from onesdk.webclient import no_cache
+    >>> with no_cache(one.alyx):  # doctest: +SKIP
+    ...     eids = one.search(subject="KS051", query_type="remote")
+    """
+    client = AlyxClient() if ac is None else ac
+    if not isinstance(client, AlyxClient):
+        raise ArgumentError("ac", ac, "an AlyxClient (such as one.alyx) or None")
+    mode = client.cache_mode
+    client.cache_mode = None
+    try:
+        yield client
+    finally:
+        client.cache_mode = mode

@@ -11,12 +11,14 @@ credentials as ``OneAlyx`` does (:mod:`onesdk._remote._resolve`); inside an ``On
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Literal, Self
 
 from onesdk._http._alyx import AlyxHttp
-from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._auth import Credentials, TokenAuth, resolve_credentials
 from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._rest_cache import RestCache
 from onesdk._options import check_connection
@@ -43,6 +45,40 @@ def open_http(
     when ``cache_rest`` is ``'GET'`` (nothing is sent)."""
     cache = RestCache(cache_dir / ".rest") if cache_rest == "GET" else None
     return AlyxHttp(auth.base_url, auth=auth, rest_cache=cache, timeout=timeout)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pickled:
+    """What a client pickles as: its server, user and session token, never the password."""
+
+    base_url: str
+    username: str | None
+    token: Secret | None
+    cache_dir: Path | None
+    silent: bool
+    http_data_server: str | None
+    rest_cache: Path | None
+    expiry: dt.timedelta | None
+    cache_mode: str | None
+    timeout: float
+
+
+def _reopen(cls: type[AlyxClient], state: _Pickled) -> AlyxClient:
+    """A client of ``cls`` rebuilt from what it pickled as (nothing is sent)."""
+    user = state.username
+    credentials = resolve_credentials(user, None) if user is not None else None
+    auth = token_auth(state.base_url, credentials, state.token)
+    cache = None
+    if state.rest_cache is not None and state.expiry is not None:
+        cache = RestCache(state.rest_cache, expiry=state.expiry)
+    http = AlyxHttp(state.base_url, auth=auth, rest_cache=cache, timeout=state.timeout)
+    http.cache_mode = state.cache_mode if cache is not None else None
+    return cls._over(
+        http,
+        cache_dir=state.cache_dir,
+        silent=state.silent,
+        http_data_server=state.http_data_server,
+    )
 
 
 class AlyxClient(AlyxJsonFields):
@@ -92,7 +128,8 @@ class AlyxClient(AlyxJsonFields):
     >>> alyx.close()  # doctest: +SKIP
 
     The first use of a server saves its settings (URL, user name, file server, folder) as
-    ``ONE()`` does; settings saved before are never rewritten by a client.
+    ``ONE()`` does; settings saved before are never rewritten by a client. A client pickles
+    (for joblib, multiprocessing, Dask) with its session token, never its password.
     """
 
     http: AlyxHttp
@@ -161,6 +198,24 @@ class AlyxClient(AlyxJsonFields):
             login = f"user {user}, not logged in" if user else "not logged in"
         closed = ", closed" if self.http.client.is_closed else ""
         return f"{type(self).__name__} ({self.base_url}, {login}{closed})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # joblib, multiprocessing and Dask pickle what they send: the server, the user and the
+        # session token (so the copy needs no login), never the password
+        auth, cache = self.http.auth, self.http.rest_cache
+        state = _Pickled(
+            base_url=self.base_url,
+            username=auth.username if auth is not None else None,
+            token=auth.token if auth is not None else None,
+            cache_dir=self.cache_dir,
+            silent=self.silent,
+            http_data_server=self.http_data_server,
+            rest_cache=cache.root if cache is not None else None,
+            expiry=cache.expiry if cache is not None else None,
+            cache_mode=self.http.cache_mode,
+            timeout=self.http.policy.timeout,
+        )
+        return (_reopen, (type(self), state))
 
     def close(self) -> None:
         """Close the connections to the server (an ``OneAlyx``'s too, for ``one.alyx``)."""

@@ -4,13 +4,14 @@ as the type of ``one.alyx``; over real HTTP against the replay server."""
 from __future__ import annotations
 
 import logging
+import pickle
 import traceback
 from pathlib import Path
 
 import pytest
 
 from onesdk import ONE, OneAlyx
-from onesdk._settings import Settings, config_dir, load_settings, save_settings
+from onesdk._settings import FileTokenStore, Settings, config_dir, load_settings, save_settings
 from onesdk.errors import ArgumentError, AuthenticationError
 from onesdk.webclient import AlyxClient
 from tests.replay.fixtures import open_one_alyx
@@ -236,3 +237,43 @@ def test_the_rest_cache_lives_in_cache_dir_and_only_with_get(
         assert uncached.rest_cache_dir is None
         assert uncached.cache_mode is None
     assert not (tmp_path / "b").exists()
+
+
+def test_a_client_pickles_with_its_session_token_and_never_its_password(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    alyx = _client(replay, tmp_path / "cache", http_data_server=replay.files_url)
+    alyx.rest("sessions", "list", subject="KS051")
+    data = pickle.dumps(alyx)
+    alyx.close()
+    assert replay.password.encode() not in data
+    FileTokenStore().delete(replay.alyx_url)  # the copy can only use the token it carries
+    copy = pickle.loads(data)
+    assert type(copy) is AlyxClient
+    assert (copy.base_url, copy.user, copy.cache_dir, copy.http_data_server) == (
+        replay.alyx_url,
+        "root",
+        tmp_path / "cache",
+        replay.files_url,
+    )
+    assert copy.rest_cache_dir == tmp_path / "cache" / ".rest"
+    assert copy.is_logged_in
+    assert len(copy.rest("sessions", "list", subject="KS051", no_cache=True)) == 7
+    assert _logins(replay) == 1
+    copy.close()
+
+
+def test_one_alyx_pickles_as_a_client_of_the_same_server_and_folder(
+    replay: ReplayServer, config_home: Path, tmp_path: Path
+) -> None:
+    one = open_one_alyx(replay, tmp_path / "cache", cache_rest=None)
+    copy = pickle.loads(pickle.dumps(one.alyx))
+    one.close()
+    assert type(copy) is AlyxClient
+    assert (copy.base_url, copy.cache_dir, copy.cache_mode) == (
+        replay.alyx_url,
+        tmp_path / "cache",
+        None,
+    )
+    assert copy.rest("sessions", "list", subject="KS051")
+    copy.close()

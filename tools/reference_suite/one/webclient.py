@@ -15,6 +15,7 @@ from onesdk.webclient import (
     file_record_to_url,
     http_download_file,
     http_download_file_list,
+    no_cache,
     update_url_params,
 )
 
@@ -28,7 +29,6 @@ _CACHE = "the REST GET cache is internal (docs/differences.md, row 'REST GET cac
 RestScheme = Absent("one.webclient.RestScheme", _SCHEMA)
 RestSchemeCoreApi = Absent("one.webclient.RestSchemeCoreApi", _SCHEMA)
 RestSchemeOpenApi = Absent("one.webclient.RestSchemeOpenApi", _SCHEMA)
-no_cache = Absent("one.webclient.no_cache", _CACHE)
 _cache_response = Absent("one.webclient._cache_response", _CACHE)
 _PaginatedResponse = Absent(
     "one.webclient._PaginatedResponse",
