@@ -297,6 +297,7 @@ def _remember_login(url: str, username: str, token: Secret, http_data_server: st
             username=username,
             http_data_server=http_data_server or (saved.http_data_server if saved else None),
             cache_dir=saved.cache_dir if saved else None,
+            http_data_server_login=saved.http_data_server_login if saved else None,
         )
     )
 
