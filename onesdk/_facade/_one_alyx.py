@@ -29,20 +29,16 @@ from onesdk._facade._one_alyx_aggregates import AggregateMethods
 from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._alyx import as_json
-from onesdk._http._auth import resolve_credentials
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
+from onesdk._remote._client import AlyxClient
 from onesdk._remote._filters import search_terms, session_query
 from onesdk._remote._records import (
     session_row_of,
 )
-from onesdk._remote._rest import JsonObject, RestRepository
-from onesdk._remote._servers import (
-    PUBLIC_ALYX_URL,
-    check_username,
-    http_data_server_for,
-    log_in_now,
-)
+from onesdk._remote._resolve import choose_server
+from onesdk._remote._rest import JsonObject
+from onesdk._remote._servers import log_in_now
 from onesdk._remote._session import (
     LOCAL_INSERTION_TERMS,
     connect,
@@ -54,16 +50,9 @@ from onesdk._remote._tables import (
     needs_download,
     remote_cache_info,
 )
-from onesdk._settings import (
-    Settings,
-    default_cache_dir,
-    load_settings,
-    normalise_base_url,
-    save_server,
-    save_settings,
-)
+from onesdk._settings import save_server
 from onesdk._store._download import Downloader
-from onesdk._validate import instance, path_like
+from onesdk._validate import path_like
 from onesdk.errors import (
     ALFObjectNotFound,
     ArgumentError,
@@ -134,32 +123,10 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
     ) -> None:
         requested = check_mode(mode)
         check_connection(cache_rest, n_threads, timeout)
-        for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
-            if value is not None:
-                path_like(value, name)
-        instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
-        saved = load_settings(normalise_base_url(base_url) if base_url else None)
-        if base_url is None:
-            if saved is None:
-                raise ArgumentError(
-                    "base_url",
-                    None,
-                    "an Alyx URL: none was given and no server is saved; pass base_url=... "
-                    "or save one with ONE.setup(base_url=...) (the public IBL database is "
-                    f"{PUBLIC_ALYX_URL})",
-                )
-            base_url = saved.base_url
-        base_url = normalise_base_url(base_url)
-        root = Path(cache_dir) if cache_dir else (saved.cache_dir if saved else None)
-        if root is None:
-            root = default_cache_dir(base_url)
-        server = http_data_server_for(
-            base_url, http_data_server, saved.http_data_server if saved else None
-        )
-        credentials = resolve_credentials(
-            username, password, saved_username=saved.username if saved else None
-        )
-        check_username(base_url, credentials.username if credentials else None, password)
+        if tables_dir is not None:
+            path_like(tables_dir, "tables_dir")
+        chosen = choose_server(base_url, username, password, cache_dir, http_data_server)
+        credentials, root, server = chosen.credentials, chosen.cache_dir, chosen.http_data_server
         options = Options(
             cache_dir=root,
             tables_dir=Path(tables_dir) if tables_dir else root,
@@ -168,16 +135,13 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             silent=silent,
             http_data_server=server.rstrip("/") if server else None,
             lazy=lazy,
-            base_url=base_url,
-            username=credentials.username if credentials else None,
+            base_url=chosen.base_url,
+            username=chosen.username,
             cache_rest=cache_rest,
             n_threads=n_threads,
             timeout=timeout,
         )
-        if saved is None:  # the first use of this server; later ones never rewrite them
-            # using a new server does not take the default from the one ONE() now opens
-            first = load_settings() is None
-            save_settings(Settings(base_url, options.username, server, root), make_default=first)
+        chosen.save_if_new()  # the first use of this server; later ones never rewrite them
         self._open(options, connect(options, credentials, None, self._layers))
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
@@ -195,9 +159,10 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
     # ------------------------------------------------------------------ connection
 
     @property
-    def alyx(self) -> RestRepository:
-        """The REST repository (Alyx client) of this instance."""
-        return self._connection.rest
+    def alyx(self) -> AlyxClient:
+        """The Alyx client of this instance (``rest()``, ``get``/``post``/..., ``download_file``):
+        it shares the instance's login, REST cache and connections."""
+        return self._connection.alyx
 
     def logout(self) -> None:
         """Forget the stored token of this server."""

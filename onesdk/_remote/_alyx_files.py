@@ -164,7 +164,7 @@ class AlyxFiles:
         >>> path, md5 = one.alyx.download_file(url, return_md5=True)  # doctest: +SKIP
         >>> paths = one.alyx.download_file([url, other], clobber=True)  # doctest: +SKIP
         """
-        from onesdk.webclient import http_download_file, http_download_file_list
+        from onesdk._store._http_files import http_download_file, http_download_file_list
 
         if isinstance(url, str):
             urls = [url]

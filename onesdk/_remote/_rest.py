@@ -12,8 +12,9 @@ Three layers, each usable alone:
   typed parameters, which give back the same query text.
 
 :class:`RestRepository` puts them together for the facade, and implements the Repository
-protocol of the parquet backend. Only :meth:`RestRepository.rest`, which takes any endpoint and
-filter as one-api's ``alyx.rest`` does, sends untyped requests.
+protocol of the parquet backend; it is an :class:`~onesdk._remote._client.AlyxClient` too.
+Only :meth:`RestRepository.rest`, which takes any endpoint and filter as one-api's
+``alyx.rest`` does, sends untyped requests.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ from onesdk._http._alyx import Wire as _Wire
 from onesdk._http._alyx import WirePage as _WirePage
 from onesdk._http._alyx import as_json as _as_json
 from onesdk._log import get_logger
-from onesdk._remote._alyx_fields import AlyxJsonFields
+from onesdk._remote._client import AlyxClient
 from onesdk._remote._filters import (
     INSERTION_FILTERS,
     SESSION_FILTERS,
@@ -216,7 +217,7 @@ _INSERTIONS: Final = _Listing(
 )
 
 
-class RestRepository(AlyxJsonFields):
+class RestRepository(AlyxClient):
     """Sessions, datasets, insertions and metadata from one Alyx server.
 
     Every read goes through an operation of the generated client. Sessions, datasets and
@@ -224,26 +225,13 @@ class RestRepository(AlyxJsonFields):
     :mod:`onesdk._models` turn into table rows and domain models directly; the records users
     get as dicts (session and insertion details, datasets, revisions, dataset types, as
     one-api returns them) also as their JSON (``to_dict()``).
+
+    It is an :class:`~onesdk._remote._client.AlyxClient` made over an existing HTTP runtime
+    (the facade's repository; users get the client itself as ``one.alyx``).
     """
 
     def __init__(self, http: AlyxHttp) -> None:
-        self.http = http
-
-    @property
-    def base_url(self) -> str:
-        return self.http.base_url
-
-    def __repr__(self) -> str:
-        return f"RestRepository({self.base_url!r})"
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> RestRepository:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._hold(http, None, False, None)
 
     def _list(
         self, listing: _Listing[W], params: QueryParams, *, limit: int | None = None

@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from onesdk._http._auth import Credentials, TokenAuth
-from onesdk._http._rest_cache import RestCache
 from onesdk._models import insertion_from_wire
 from onesdk._options import Mode, Options
+from onesdk._remote._client import AlyxClient, open_http, token_auth
 from onesdk._remote._layered import LayeredRepository
 from onesdk._remote._records import (
     SessionRow,
     session_dataset_rows_of,
     session_row_of,
 )
-from onesdk._remote._rest import AlyxHttp, RestRepository
-from onesdk._settings import Secret, default_token_store
+from onesdk._remote._rest import RestRepository
+from onesdk._settings import Secret
 from onesdk.errors import ArgumentError, OfflineError, OfflineWarning
 
 if TYPE_CHECKING:
@@ -53,16 +53,22 @@ _QUERY_TYPES = ("local", "remote", "auto", "refresh")
 
 
 class RemoteSession:
-    """One server, the current mode, and the overlay its answers land in."""
+    """One server, the current mode, and the overlay its answers land in.
+
+    ``rest`` (the facade's typed reads) and ``alyx`` (the user's ``one.alyx``) share one HTTP
+    runtime, so a login, a logout or ``one.alyx.cache_mode`` holds for both.
+    """
 
     def __init__(
         self,
         rest: RestRepository,
+        alyx: AlyxClient,
         auth: TokenAuth,
         requested: Mode,
         layers: Callable[[], LayeredRepository],
     ) -> None:
         self.rest = rest
+        self.alyx = alyx
         self.auth = auth
         self.requested = requested
         self.mode: str = "remote" if requested in ("auto", "refresh") else requested
@@ -150,14 +156,19 @@ def connect(
     """A :class:`RemoteSession` on the server of ``options`` (nothing is sent yet)."""
     if options.base_url is None:
         raise ArgumentError("base_url", None, "an Alyx URL")
-    auth = TokenAuth(options.base_url, credentials, store=default_token_store(), token=token)
-    cache = RestCache(options.cache_dir / ".rest") if options.cache_rest == "GET" else None
-    http = AlyxHttp(options.base_url, auth=auth, rest_cache=cache, timeout=options.timeout)
-    rest = RestRepository(http)
-    # where one.alyx.download_file / download_cache_tables write, as in the reference
-    rest.cache_dir, rest.silent = options.cache_dir, options.silent
-    rest.http_data_server = options.http_data_server
-    return RemoteSession(rest, auth, options.mode, layers)
+    auth = token_auth(options.base_url, credentials, token)
+    http = open_http(
+        auth, cache_dir=options.cache_dir, cache_rest=options.cache_rest, timeout=options.timeout
+    )
+    # one.alyx shares the instance's runtime (login, REST cache, connections); it downloads
+    # into the cache dir, as in the reference
+    alyx = AlyxClient._over(
+        http,
+        cache_dir=options.cache_dir,
+        silent=options.silent,
+        http_data_server=options.http_data_server,
+    )
+    return RemoteSession(RestRepository(http), alyx, auth, options.mode, layers)
 
 
 def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:

@@ -29,8 +29,9 @@ RANK: dict[str, float] = {
     # the public pandas face of the cache tables: above the tables and their frames, and never
     # imported by the rest of onesdk.alf
     "alf.cache": 5.5,
-    # one-api's standalone downloaders (``one.webclient``): above the store's downloader
-    "webclient": 5.8,
+    # one-api's ``one.webclient``: the standalone downloaders and the Alyx client, above the
+    # store's downloader and the server half
+    "webclient": 6.7,
     "_settings": 2,
     "_models": 3,
     "_convert": 3,

@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from onesdk._store._http_files import _home_only, _origin
 from onesdk.errors import ArgumentError, DownloadError
-from onesdk.webclient import _home_only, _origin, http_download_file, http_download_file_list
+from onesdk.webclient import http_download_file, http_download_file_list
 from tests.reliability._hostile import Answer, HostileServer, Seen, hostile_server
 
 PASSWORD = "pa55-" + secrets.token_hex(6)

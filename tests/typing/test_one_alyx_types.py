@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 import onesdk
-from onesdk._remote._rest import JsonObject, RestRepository
+from onesdk._remote._rest import JsonObject
 from onesdk.alf import ALFPath
 from onesdk.alf.io import FileContent
+from onesdk.webclient import AlyxClient
 from tests.replay.fixtures import one_on_replay, replay
 from tests.replay.server import ReplayServer
 
@@ -61,7 +62,7 @@ def test_listing_and_details_types(one: onesdk.OneAlyx) -> None:
     assert isinstance(session, onesdk.Session)
     full = one.get_details(EID, full=True)
     assert_type(full, JsonObject | pd.DataFrame)
-    assert_type(one.alyx, RestRepository)
+    assert_type(one.alyx, AlyxClient)
     assert_type(one.describe_revision("1999-01-01"), JsonObject | None)
     assert_type(one.eid2path(EID), ALFPath | None)
     assert_type(one.path2eid("mainenlab/Subjects/ZM_3003/2024-09-17/001"), uuid.UUID | None)

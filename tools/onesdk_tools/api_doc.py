@@ -26,7 +26,7 @@ MODULES = (
     ("onesdk.alf", "onesdk.alf: ALF names and paths"),
     ("onesdk.alf.cache", "onesdk.alf.cache: cache tables of a local ALF folder as pandas frames"),
     ("onesdk.converters", "onesdk.converters: Alyx REST records as cache frames and paths"),
-    ("onesdk.webclient", "onesdk.webclient: HTTP(S) files into a folder, without an Alyx"),
+    ("onesdk.webclient", "onesdk.webclient: the Alyx client, HTTP(S) files, URLs of records"),
     ("onesdk.params", "onesdk.params: the saved settings of a server, under one-api's names"),
     ("onesdk.util", "onesdk.util: datasets frames filtered as the listings filter"),
     ("onesdk.errors", "onesdk.errors: errors and warnings"),

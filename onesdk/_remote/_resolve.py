@@ -1,0 +1,119 @@
+"""Which server, folder, file server and user an instance on an Alyx server starts with.
+
+``OneAlyx`` and ``AlyxClient`` share these rules, so the same arguments mean the same thing to
+both:
+
+* ``base_url``: as given (normalised), else the saved default server; with neither, an
+  :class:`~onesdk.errors.ArgumentError` saying how to name or save one.
+* ``cache_dir``: as given, else the folder saved for the server, else the user cache folder of
+  the server (:func:`~onesdk._settings.default_cache_dir`).
+* the file server root: as given, else the saved one, else the server's default
+  (:func:`~onesdk._remote._servers.http_data_server_for`).
+* the credentials: the arguments, ``ONE_ALYX_USERNAME`` / ``ONE_ALYX_PASSWORD``, the saved user
+  name (:func:`~onesdk._http._auth.resolve_credentials`); a password without any user name is
+  refused.
+
+The first use of a server saves what was chosen as its settings; saved settings are never
+rewritten here (``ONE.setup`` and ``onesdk login`` do that).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from onesdk._http._auth import Credentials, resolve_credentials
+from onesdk._remote._servers import PUBLIC_ALYX_URL, check_username, http_data_server_for
+from onesdk._settings import (
+    Settings,
+    default_cache_dir,
+    load_settings,
+    normalise_base_url,
+    save_settings,
+)
+from onesdk._validate import instance, path_like
+from onesdk.errors import ArgumentError
+
+__all__ = ["ServerChoice", "choose_server"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerChoice:
+    """What an instance on ``base_url`` uses, and the settings saved for it (None: none yet).
+
+    ``credentials`` repr masks the password; ``http_data_server`` is as given or saved
+    (callers strip a trailing slash).
+    """
+
+    base_url: str
+    cache_dir: Path
+    http_data_server: str | None
+    credentials: Credentials | None
+    saved: Settings | None
+
+    @property
+    def username(self) -> str | None:
+        return self.credentials.username if self.credentials is not None else None
+
+    def save_if_new(self) -> None:
+        """Save this choice as the server's settings when none are saved yet.
+
+        The server becomes the default only when no server is saved at all, so using a second
+        server leaves the default as it was.
+        """
+        if self.saved is not None:
+            return
+        first = load_settings() is None
+        settings = Settings(self.base_url, self.username, self.http_data_server, self.cache_dir)
+        save_settings(settings, make_default=first)
+
+
+def choose_server(
+    base_url: str | None,
+    username: str | None,
+    password: str | None,
+    cache_dir: str | os.PathLike[str] | None,
+    http_data_server: str | None,
+) -> ServerChoice:
+    """The server, folder, file server and credentials for these arguments (nothing is sent
+    and nothing is saved).
+
+    Raises
+    ------
+    onesdk.errors.ArgumentError
+        An argument of the wrong kind; no ``base_url`` and no saved default server; a password
+        without any user name.
+    """
+    instance(username, (str, type(None)), "username", "an Alyx user name (str) or None")
+    instance(password, (str, type(None)), "password", "a password (str) or None")
+    if cache_dir is not None:
+        path_like(cache_dir, "cache_dir")
+    instance(http_data_server, (str, type(None)), "http_data_server", "a URL (str) or None")
+    saved = load_settings(normalise_base_url(base_url) if base_url else None)
+    if base_url is None:
+        if saved is None:
+            raise ArgumentError(
+                "base_url",
+                None,
+                "an Alyx URL: none was given and no server is saved; pass base_url=... "
+                "or save one with ONE.setup(base_url=...) (the public IBL database is "
+                f"{PUBLIC_ALYX_URL})",
+            )
+        base_url = saved.base_url
+    base_url = normalise_base_url(base_url)
+    root = Path(cache_dir) if cache_dir else (saved.cache_dir if saved else None)
+    server = http_data_server_for(
+        base_url, http_data_server, saved.http_data_server if saved else None
+    )
+    credentials = resolve_credentials(
+        username, password, saved_username=saved.username if saved else None
+    )
+    check_username(base_url, credentials.username if credentials else None, password)
+    return ServerChoice(
+        base_url=base_url,
+        cache_dir=root if root is not None else default_cache_dir(base_url),
+        http_data_server=server,
+        credentials=credentials,
+        saved=saved,
+    )
