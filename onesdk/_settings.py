@@ -2,15 +2,19 @@
 
 Layout below :func:`config_dir` (``platformdirs``, so ``HOME`` / ``XDG_CONFIG_HOME`` move it)::
 
-    alyx/<server-key>.json    ALYX_URL, ALYX_LOGIN, HTTP_DATA_SERVER, CACHE_DIR for one base URL
+    alyx/<server-key>.json    ALYX_URL, ALYX_LOGIN, HTTP_DATA_SERVER, HTTP_DATA_SERVER_LOGIN,
+                              CACHE_DIR for one base URL (never a password or token)
     alyx/<server-key>.token   {"username": ..., "token": ...}  created with mode 0600
+    alyx/<server-key>.file-server
+                              {"username": <file-server login>, "token": <its password>}, 0600
     default.json              {"ALYX_URL": ...}  the default server: the first one saved, or
                               the last made so by ``make_default=True`` or ``onesdk login``
 
-Token files are never placed in a cache dir (cache dirs get shared and synced). When the
-``keyring`` package is importable and ``ONESDK_KEYRING`` is not ``0``, tokens go to the system
-keyring instead. Every write is a temp file renamed into place; secrets are :class:`Secret`
-objects whose ``repr``/``str`` are masked.
+Token and password files are never placed in a cache dir (cache dirs get shared and synced).
+When the ``keyring`` package is importable and ``ONESDK_KEYRING`` is not ``0``, they go to the
+system keyring instead (services ``onesdk-alyx`` and ``onesdk-file-server``). Every write is a
+temp file renamed into place; secrets are :class:`Secret` objects whose ``repr``/``str`` are
+masked.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ __all__ = [
     "config_dir",
     "default_cache_dir",
     "default_token_store",
+    "file_server_password_store",
     "load_settings",
     "normalise_base_url",
     "save_server",
@@ -52,6 +57,7 @@ __all__ = [
 _log = get_logger("onesdk.settings")
 APP_NAME: Final = "onesdk"
 _KEYRING_SERVICE: Final = "onesdk-alyx"
+_FILE_SERVER_SERVICE: Final = "onesdk-file-server"
 
 
 class Secret:
@@ -134,18 +140,24 @@ def server_key(base_url: str) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
-    """The saved parameters for one Alyx server (one-api's ALYX_URL, ALYX_LOGIN, ...)."""
+    """The saved parameters for one Alyx server (one-api's ALYX_URL, ALYX_LOGIN, ...).
+
+    ``http_data_server_login`` is the file server's user name; its password is never here
+    (see :func:`file_server_password_store`).
+    """
 
     base_url: str
     username: str | None = None
     http_data_server: str | None = None
     cache_dir: Path | None = None
+    http_data_server_login: str | None = None
 
     def to_json(self) -> dict[str, str | None]:
         return {
             "ALYX_URL": self.base_url,
             "ALYX_LOGIN": self.username,
             "HTTP_DATA_SERVER": self.http_data_server,
+            "HTTP_DATA_SERVER_LOGIN": self.http_data_server_login,
             "CACHE_DIR": str(self.cache_dir) if self.cache_dir is not None else None,
         }
 
@@ -156,11 +168,13 @@ class Settings:
         cache_dir = data.get("CACHE_DIR")
         username = data.get("ALYX_LOGIN")
         server = data.get("HTTP_DATA_SERVER")
+        login = data.get("HTTP_DATA_SERVER_LOGIN")
         return cls(
             base_url=normalise_base_url(data["ALYX_URL"]),
             username=username if isinstance(username, str) else None,
             http_data_server=server if isinstance(server, str) else None,
             cache_dir=Path(cache_dir) if isinstance(cache_dir, str) else None,
+            http_data_server_login=login if isinstance(login, str) and login else None,
         )
 
 
@@ -236,13 +250,16 @@ def save_server(
     http_data_server: str | None = None,
     cache_dir: Path | None = None,
     make_default: bool | None = None,
+    http_data_server_login: str | None = None,
 ) -> Settings:
     """Save these settings for ``base_url``, as ``ONE.setup`` does, and return them.
 
     The server becomes the default when ``make_default`` is true or when no server is saved
     yet, so setting up a second server leaves the default as it was.
     """
-    settings = Settings(normalise_base_url(base_url), username, http_data_server, cache_dir)
+    settings = Settings(
+        normalise_base_url(base_url), username, http_data_server, cache_dir, http_data_server_login
+    )
     save_settings(settings, make_default=bool(make_default) or load_settings() is None)
     return settings
 
@@ -258,13 +275,18 @@ class TokenStore(Protocol):
 
 
 class FileTokenStore:
-    """Tokens in ``<config>/alyx/<server-key>.token`` (mode 0600, written atomically)."""
+    """Tokens in ``<config>/alyx/<server-key>.token`` (mode 0600, written atomically).
 
-    def __init__(self, root: Path | None = None) -> None:
+    ``suffix`` names another kind of secret kept the same way (``.file-server``: the file
+    server's password).
+    """
+
+    def __init__(self, root: Path | None = None, *, suffix: str = ".token") -> None:
         self.root = root if root is not None else config_dir() / "alyx"
+        self.suffix = suffix
 
     def path(self, base_url: str) -> Path:
-        return self.root / f"{server_key(base_url)}.token"
+        return self.root / f"{server_key(base_url)}{self.suffix}"
 
     def get(self, base_url: str, username: str) -> Secret | None:
         path = self.path(base_url)
@@ -289,17 +311,21 @@ class FileTokenStore:
             self.path(base_url).unlink()
 
     def __repr__(self) -> str:
-        return f"FileTokenStore({str(self.root)!r})"
+        return f"FileTokenStore({str(self.root)!r}, suffix={self.suffix!r})"
 
 
 class KeyringTokenStore:
-    """Tokens in the system keyring (service ``onesdk-alyx``, one entry per base URL)."""
+    """Tokens in the system keyring (service ``onesdk-alyx``, one entry per base URL).
 
-    def __init__(self) -> None:
+    ``service`` names another kind of secret kept the same way.
+    """
+
+    def __init__(self, service: str = _KEYRING_SERVICE) -> None:
         self._keyring = importlib.import_module("keyring")
+        self.service = service
 
     def get(self, base_url: str, username: str) -> Secret | None:
-        stored = self._keyring.get_password(_KEYRING_SERVICE, normalise_base_url(base_url))
+        stored = self._keyring.get_password(self.service, normalise_base_url(base_url))
         if not isinstance(stored, str):
             return None
         user, _, token = stored.partition("\n")
@@ -307,21 +333,31 @@ class KeyringTokenStore:
 
     def set(self, base_url: str, username: str, token: Secret) -> None:
         value = f"{username}\n{token.reveal()}"
-        self._keyring.set_password(_KEYRING_SERVICE, normalise_base_url(base_url), value)
+        self._keyring.set_password(self.service, normalise_base_url(base_url), value)
 
     def delete(self, base_url: str) -> None:
         with contextlib.suppress(Exception):
-            self._keyring.delete_password(_KEYRING_SERVICE, normalise_base_url(base_url))
+            self._keyring.delete_password(self.service, normalise_base_url(base_url))
 
     def __repr__(self) -> str:
-        return "KeyringTokenStore()"
+        return f"KeyringTokenStore({self.service!r})"
 
 
 def default_token_store() -> TokenStore:
     """The keyring when the ``keyring`` package is importable (and not disabled), else files."""
+    return _secret_store(_KEYRING_SERVICE, ".token")
+
+
+def file_server_password_store() -> TokenStore:
+    """Where the file server's password lives, keyed by Alyx URL and file-server login: the
+    same place as the tokens (keyring, else a 0600 file), never the settings file."""
+    return _secret_store(_FILE_SERVER_SERVICE, ".file-server")
+
+
+def _secret_store(service: str, suffix: str) -> TokenStore:
     if os.environ.get("ONESDK_KEYRING", "1") != "0":
         try:
-            return KeyringTokenStore()
+            return KeyringTokenStore(service)
         except ImportError:
             pass
-    return FileTokenStore()
+    return FileTokenStore(suffix=suffix)

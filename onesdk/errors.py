@@ -36,6 +36,7 @@ OneSdkError
 │   └── ContractError                       a response that does not match the Alyx contract
 ├── DownloadError                           a file could not be fetched into the cache
 │   ├── ChecksumError                       size or md5 differs from the record after a retry
+│   ├── FileServerAuthError (AuthenticationError)  the file server wants credentials (HTTP 401)
 │   └── UnsafePathError                     a record would write outside the session folder
 ├── ClusterError                            onesdk.dask: no cluster, or it went away mid-run
 ├── SessionError                            onesdk.dask: what failed for one session (a record)
@@ -80,6 +81,7 @@ __all__ = [
     "ContractError",
     "DatasetTypeMismatch",
     "DownloadError",
+    "FileServerAuthError",
     "HTTPError",
     "LoadError",
     "LockError",
@@ -334,6 +336,11 @@ class DownloadError(OneSdkError):
 
 class ChecksumError(DownloadError):
     """The downloaded file's size or md5 differs from the record, even after one retry."""
+
+
+class FileServerAuthError(DownloadError, AuthenticationError):
+    """The file server answered HTTP 401: no credentials, or not these (the message says which
+    settings to set, never the password)."""
 
 
 class UnsafePathError(DownloadError, ValueError):

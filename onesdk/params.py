@@ -15,8 +15,10 @@ Nothing here prompts. Where one-api would ask (``get()`` with nothing saved, ``s
 without ``silent``), ``get`` raises an :class:`~onesdk.errors.ArgumentError` that says how to
 save a server, and ``setup`` saves what it is given. With ``silent=True``, ``get`` of a server
 that is not saved answers the settings ``ONE()`` would start from (the public database's for
-the default) and writes nothing. Passwords and tokens are never part of the parameters:
-tokens are kept apart (system keyring or a 0600 file), passwords are never saved.
+the default) and writes nothing. Alyx passwords and tokens are never part of the
+parameters: tokens are kept apart (system keyring or a 0600 file), Alyx passwords are never
+saved. The file server's password (``HTTP_DATA_SERVER_PWD``) is kept where the tokens are,
+never in the settings file, and comes back as a masked :class:`Secret`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
 
+from onesdk._http._file_auth import login_to_save, save_file_server_password
 from onesdk._remote._servers import (
     PUBLIC_ALYX_URL,
     PUBLIC_HTTP_DATA_SERVER,
@@ -40,6 +43,7 @@ from onesdk._settings import (
     Settings,
     config_dir,
     default_cache_dir,
+    file_server_password_store,
     load_settings,
     normalise_base_url,
     save_server,
@@ -80,9 +84,11 @@ class Params:
         The file server root downloads are built from (the public file server for the public
         database).
     HTTP_DATA_SERVER_LOGIN : str or None
-        Always None from :func:`get`: onesdk keeps no file-server login.
+        The saved user name of a password-protected file server (None: none saved).
     HTTP_DATA_SERVER_PWD : Secret or None
-        Always None from :func:`get`: passwords are never saved.
+        Its stored password, masked in every repr (``.reveal()`` gives it); None when none
+        is stored for that login. It is kept where the tokens are (system keyring or a 0600
+        file), never in the settings file.
     CACHE_DIR : pathlib.Path
         The folder ``ONE(base_url=ALYX_URL)`` downloads to.
 
@@ -168,10 +174,16 @@ def _params(settings: Settings, username: str | None = None) -> Params:
     """The parameters of saved (or default) settings, resolved as ``ONE()`` resolves them."""
     url = settings.base_url
     server = http_data_server_for(url, None, settings.http_data_server)
+    login = settings.http_data_server_login
+    password = None
+    if login is not None:
+        password = file_server_password_store().get(url, login)
     return Params(
         ALYX_URL=url,
         ALYX_LOGIN=username or settings.username,
         HTTP_DATA_SERVER=server.rstrip("/") if server else None,
+        HTTP_DATA_SERVER_LOGIN=login,
+        HTTP_DATA_SERVER_PWD=password,
         CACHE_DIR=settings.cache_dir or default_cache_dir(url),
     )
 
@@ -341,7 +353,12 @@ def save(par: Params | Mapping[str, object], client: str) -> Path:
     ----------
     par : Params or Mapping
         The parameters: a :class:`Params`, or a mapping of some of its names (missing ones are
-        None; ``ALYX_URL`` defaults to ``client``). ``CACHE_DIR`` is saved too.
+        None; ``ALYX_URL`` defaults to ``client``). ``CACHE_DIR`` is saved too; a mapping
+        without ``CACHE_DIR`` or ``HTTP_DATA_SERVER_LOGIN`` keeps the saved one.
+        ``HTTP_DATA_SERVER_LOGIN`` goes to the settings file, ``HTTP_DATA_SERVER_PWD`` (a str
+        or :class:`Secret`) to where the tokens are kept (system keyring or a 0600 file),
+        never to the settings file; a None password keeps the stored one, a None login
+        forgets both.
     client : str
         The Alyx URL these parameters are for.
 
@@ -353,8 +370,8 @@ def save(par: Params | Mapping[str, object], client: str) -> Path:
     Raises
     ------
     onesdk.errors.ArgumentError
-        ``par`` has a name onesdk does not know, a password or token, file-server credentials
-        (onesdk keeps none), or an ``ALYX_URL`` other than ``client``.
+        ``par`` has a name onesdk does not know, an Alyx password or token, a file-server
+        password without its login, or an ``ALYX_URL`` other than ``client``.
 
     Examples
     --------
@@ -375,20 +392,27 @@ def save(par: Params | Mapping[str, object], client: str) -> Path:
     checked = _from_mapping(values, "par", default_cache_dir(url))
     if url != checked.ALYX_URL:
         raise ArgumentError("par", checked.ALYX_URL, f"ALYX_URL equal to client={url!r}")
-    for key in ("HTTP_DATA_SERVER_LOGIN", "HTTP_DATA_SERVER_PWD"):
-        if checked[key] is not None:
-            raise ArgumentError(
-                "par", key, "no file-server credentials: onesdk saves none (pass them to the call)"
-            )
     # as in one-api, a mapping without CACHE_DIR leaves the saved cache dir as it was
     kept = saved.cache_dir if saved else None
+    login = checked.HTTP_DATA_SERVER_LOGIN
+    if "HTTP_DATA_SERVER_LOGIN" not in values:
+        login = saved.http_data_server_login if saved else None
+    if checked.HTTP_DATA_SERVER_PWD and not login:
+        raise ArgumentError(
+            "par",
+            "HTTP_DATA_SERVER_PWD",
+            "an HTTP_DATA_SERVER_LOGIN with the file-server password (its user name)",
+        )
     settings = Settings(
         url,
         checked.ALYX_LOGIN,
         checked.HTTP_DATA_SERVER,
         checked.CACHE_DIR if values.get("CACHE_DIR") else kept,
+        login,
     )
-    return save_settings(settings, make_default=load_settings() is None)
+    path = save_settings(settings, make_default=load_settings() is None)
+    save_file_server_password(url, login, checked.HTTP_DATA_SERVER_PWD)
+    return path
 
 
 def setup(
@@ -397,6 +421,9 @@ def setup(
     make_default: bool | None = None,
     username: str | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    *,
+    http_data_server_login: str | None = None,
+    http_data_server_password: str | Secret | None = None,
 ) -> Params:
     """Save the settings of a server without connecting to it (never prompts).
 
@@ -414,11 +441,23 @@ def setup(
         The Alyx user name to save.
     cache_dir : str or os.PathLike, optional
         The download folder to save.
+    http_data_server_login : str, optional
+        The user name of a password-protected file server (``HTTP_DATA_SERVER_LOGIN``), saved
+        in the settings file; ``''`` forgets it and its password.
+    http_data_server_password : str or Secret, optional
+        Its password (``HTTP_DATA_SERVER_PWD``), kept where the tokens are (system keyring or
+        a 0600 file in the user config dir), never in the settings file. It needs a login,
+        given or saved.
 
     Returns
     -------
     Params
         The server's parameters as saved.
+
+    Raises
+    ------
+    onesdk.errors.ArgumentError
+        A bad argument, or a file-server password without any login.
 
     Examples
     --------
@@ -434,6 +473,7 @@ def setup(
     user = _text(username, "username")
     if cache_dir is not None and not isinstance(cache_dir, str | os.PathLike):
         raise ArgumentError("cache_dir", cache_dir, "a folder (str or os.PathLike) or None")
+    login = login_to_save(url, http_data_server_login, http_data_server_password)
     saved = load_settings(url)
     settings = save_server(
         url,
@@ -441,7 +481,9 @@ def setup(
         http_data_server=saved.http_data_server if saved else None,
         cache_dir=Path(cache_dir) if cache_dir else (saved.cache_dir if saved else None),
         make_default=make_default,
+        http_data_server_login=login,
     )
+    save_file_server_password(url, login, http_data_server_password)
     get_cache_dir(url)
     return _params(settings)
 

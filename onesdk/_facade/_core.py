@@ -108,6 +108,7 @@ class Facade:
             silent=options.silent,
             n_threads=options.n_threads,
             timeout=options.timeout,
+            auth=server.file_auth if server is not None else None,
         )
 
     @classmethod

@@ -317,6 +317,8 @@ class OneFactory:
         http_data_server: str | None = None,
         silent: bool = False,
         make_default: bool | None = None,
+        http_data_server_login: str | None = None,
+        http_data_server_password: str | None = None,
     ) -> OneAlyx:
         """Save the settings of a server and return an instance on it; never prompts.
 
@@ -337,11 +339,26 @@ class OneFactory:
         make_default : bool, optional
             Make it the server ``ONE()`` opens without a ``base_url``; by default only when no
             server is saved yet, so setting up another server leaves the default as it was.
+        http_data_server_login : str, optional
+            The user name of a password-protected file server (one-api's
+            ``HTTP_DATA_SERVER_LOGIN``) to save; default: the saved one; ``''`` forgets it.
+        http_data_server_password : str, optional
+            Its password, kept where the tokens are (system keyring or a 0600 file), never in
+            the settings file; sent as basic authentication to the file server only.
 
         Returns
         -------
         OneAlyx
             An instance on the server.
+
+        Examples
+        --------
+        >>> one = ONE.setup(  # doctest: +SKIP
+        ...     base_url="https://alyx.example.org",
+        ...     http_data_server="https://files.example.org",
+        ...     http_data_server_login="lab",
+        ...     http_data_server_password=getpass.getpass(),
+        ... )
         """
         self.cache_clear()
         return _one_alyx().setup(
@@ -351,6 +368,8 @@ class OneFactory:
             http_data_server=http_data_server,
             silent=silent,
             make_default=make_default,
+            http_data_server_login=http_data_server_login,
+            http_data_server_password=http_data_server_password,
         )
 
 

@@ -29,6 +29,7 @@ from onesdk._facade._one_alyx_aggregates import AggregateMethods
 from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._alyx import as_json
+from onesdk._http._file_auth import login_to_save, save_file_server_password
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._client import AlyxClient
@@ -213,7 +214,8 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         if info.location and needs_download(
             info, local, tag=tag, base_url=self._connection.rest.base_url, clobber=clobber
         ):
-            with Downloader(silent=self.silent, n_threads=1) as dl:
+            auth = self._connection.file_auth  # for tables kept on the file server
+            with Downloader(silent=self.silent, n_threads=1, auth=auth) as dl:
                 install_cache_zip(dl, info.location, target)
         return self._load_layered(target)
 
@@ -404,6 +406,8 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         http_data_server: str | None = None,
         silent: bool = False,
         make_default: bool | None = None,
+        http_data_server_login: str | None = None,
+        http_data_server_password: str | None = None,
         **kwargs: object,
     ) -> OneAlyx:
         """Save the settings of a server and connect to it (never prompts).
@@ -423,6 +427,14 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         make_default : bool, optional
             Make it the server ``ONE()`` opens without a ``base_url``; by default only when no
             server is saved yet, so setting up another server leaves the default as it was.
+        http_data_server_login : str, optional
+            The user name of a password-protected file server (one-api's
+            ``HTTP_DATA_SERVER_LOGIN``), saved in the server's settings; default: the saved
+            one; ``''`` forgets it and its password.
+        http_data_server_password : str, optional
+            Its password (``HTTP_DATA_SERVER_PWD``), kept where the tokens are (system keyring
+            or a 0600 file in the user config dir), never in the settings file; sent as basic
+            authentication to the file server only.
         **kwargs
             Refused: every other keyword is an error.
 
@@ -436,13 +448,16 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         if kwargs:
             raise ArgumentError(next(iter(kwargs)), "...", "no other keyword")
         root = Path(cache_dir) if cache_dir else None
+        login = login_to_save(base_url, http_data_server_login, http_data_server_password)
         save_server(
             base_url,
             username=username,
             http_data_server=http_data_server,
             cache_dir=root,
             make_default=make_default,
+            http_data_server_login=login,
         )
+        save_file_server_password(base_url, login, http_data_server_password)
         return OneAlyx(
             username=username,
             base_url=base_url,

@@ -5,7 +5,9 @@ keywords of one-api's (those of ``http_download_file``: ``clobber``, ``return_md
 ``headers``, ``silent``, ``target_dir``) and runs on :mod:`onesdk.webclient`, so a file is
 written atomically, an existing one is kept unless ``clobber``, and the extra headers never
 follow a redirect to another host. A URL must be on the instance's file server (or relative to
-it), which keeps the files of one server in its own cache dir.
+it), which keeps the files of one server in its own cache dir. The file server's credentials
+(``HTTP_DATA_SERVER_LOGIN`` and its password, see :mod:`onesdk._http._file_auth`) are sent as
+basic authentication, to the file server only.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from onesdk.errors import ArgumentError, ContractError
+from onesdk.errors import ArgumentError, ContractError, FileServerAuthError
 
 if TYPE_CHECKING:
     import httpx
 
+    from onesdk._http._file_auth import FileServerAuth
     from onesdk._remote._rest import AlyxHttp, JsonValue
 
 __all__ = ["AlyxFiles", "json_answer"]
@@ -38,6 +41,8 @@ class AlyxFiles:
     http_data_server: str | None = None
     #: no progress bars when True
     silent: bool = False
+    #: the file server's basic authentication (None: send none)
+    file_auth: FileServerAuth | None = None
 
     @overload
     def download_file(
@@ -155,8 +160,10 @@ class AlyxFiles:
         onesdk.errors.ArgumentError
             A URL on another server, or whose last part is no file name that stays in
             ``target_dir``; no ``target_dir`` and no cache dir; ``chunks`` given.
+        onesdk.errors.FileServerAuthError
+            The file server answered HTTP 401; the message says which credentials to set.
         onesdk.errors.DownloadError
-            The file server answered an error status, or still failed after the retries.
+            The file server answered another error status, or still failed after the retries.
 
         Examples
         --------
@@ -177,25 +184,36 @@ class AlyxFiles:
         links = [self._file_url(each) for each in urls]
         root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
         quiet = self.silent if silent is None else silent
-        if isinstance(url, str):
-            return http_download_file(
-                links[0],
-                chunks,
+        # basic authentication to the URLs' origin, the file server (checked above)
+        user, password = self.file_auth.basic_pair() if self.file_auth else (None, None)
+        try:
+            if isinstance(url, str):
+                return http_download_file(
+                    links[0],
+                    chunks,
+                    clobber=clobber,
+                    silent=quiet,
+                    target_dir=root,
+                    return_md5=return_md5,
+                    headers=headers,
+                    username=user,
+                    password=password,
+                )
+            return http_download_file_list(
+                links,
+                chunks=chunks,
                 clobber=clobber,
                 silent=quiet,
                 target_dir=root,
                 return_md5=return_md5,
                 headers=headers,
+                username=user,
+                password=password,
             )
-        return http_download_file_list(
-            links,
-            chunks=chunks,
-            clobber=clobber,
-            silent=quiet,
-            target_dir=root,
-            return_md5=return_md5,
-            headers=headers,
-        )
+        except FileServerAuthError as exc:
+            if self.file_auth is None:
+                raise
+            raise self.file_auth.refused(exc) from None
 
     def download_cache_tables(
         self, source: str | None = None, destination: str | Path | None = None
@@ -214,7 +232,7 @@ class AlyxFiles:
         if location is None:
             info = self._cache_location()
             location = info or f"{self.http.base_url}/cache.zip"
-        with Downloader(silent=self.silent, n_threads=1) as downloader:
+        with Downloader(silent=self.silent, n_threads=1, auth=self.file_auth) as downloader:
             return install_cache_zip(downloader, str(location), root)
 
     def _cache_location(self) -> str | None:

@@ -19,6 +19,7 @@ from typing import Literal, Self
 
 from onesdk._http._alyx import AlyxHttp
 from onesdk._http._auth import Credentials, TokenAuth, resolve_credentials
+from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._rest_cache import RestCache
 from onesdk._options import check_connection
 from onesdk._remote._alyx_fields import AlyxJsonFields
@@ -181,6 +182,8 @@ class AlyxClient(AlyxJsonFields):
         self.cache_dir = cache_dir
         self.silent = silent
         self.http_data_server = http_data_server
+        # the file server's credentials, for download_file and download_cache_tables only
+        self.file_auth = FileServerAuth(http.base_url, http_data_server)
 
     @property
     def base_url(self) -> str:

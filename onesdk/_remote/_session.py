@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._file_auth import FileServerAuth
 from onesdk._models import insertion_from_wire
 from onesdk._options import Mode, Options
 from onesdk._remote._client import AlyxClient, open_http, token_auth
@@ -58,6 +59,9 @@ class RemoteSession:
     ``rest`` (the facade's typed reads) and ``alyx`` (the user's ``one.alyx``) share one HTTP
     runtime, so a login, a logout or ``one.alyx.cache_mode`` holds for both.
     """
+
+    #: the basic authentication of the server's file server (downloads only)
+    file_auth: FileServerAuth | None = None
 
     def __init__(
         self,
@@ -168,7 +172,9 @@ def connect(
         silent=options.silent,
         http_data_server=options.http_data_server,
     )
-    return RemoteSession(RestRepository(http), alyx, auth, options.mode, layers)
+    session = RemoteSession(RestRepository(http), alyx, auth, options.mode, layers)
+    session.file_auth = alyx.file_auth  # signs downloads only, never a request to Alyx
+    return session
 
 
 def unique_records(records: Iterable[SessionListItem]) -> list[SessionListItem]:

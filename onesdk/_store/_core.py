@@ -14,9 +14,13 @@ import logging
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from onesdk.alf._alfpath import ALFPath
-from onesdk.errors import OfflineError, OfflineWarning, UnsafePathError
+from onesdk.errors import FileServerAuthError, OfflineError, OfflineWarning, UnsafePathError
+
+if TYPE_CHECKING:
+    from onesdk._http._file_auth import FileServerAuth
 
 __all__ = ["FileRecord", "Store", "local_path"]
 
@@ -55,7 +59,11 @@ def local_path(session_dir: Path, record: Mapping[str, object]) -> ALFPath:
 
 
 class Store:
-    """Local paths of dataset files below ``cache_dir``; downloads when ``online()`` is true."""
+    """Local paths of dataset files below ``cache_dir``; downloads when ``online()`` is true.
+
+    ``auth`` signs the downloads for the file server (it signs nothing for another host) and
+    explains its HTTP 401 answers.
+    """
 
     def __init__(
         self,
@@ -66,8 +74,10 @@ class Store:
         silent: bool = False,
         n_threads: int = 4,
         timeout: float = 30.0,
+        auth: FileServerAuth | None = None,
     ) -> None:
         self.cache_dir = cache_dir
+        self.auth = auth
         self.timeout = timeout  # each download answer completes within it (see RetryPolicy)
         self.data_server = data_server
         self._online = online
@@ -130,17 +140,20 @@ class Store:
         if not tasks:
             return files
         policy = RetryPolicy(timeout=self.timeout)
-        with Downloader(silent=self.silent, n_threads=self.n_threads, policy=policy) as dl:
+        with Downloader(
+            silent=self.silent, n_threads=self.n_threads, policy=policy, auth=self.auth
+        ) as dl:
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
-            if outcome.error is None:
+            error = outcome.error
+            if isinstance(error, FileServerAuthError) and self.auth is not None:
+                error = self.auth.refused(error)  # says which credentials to set
+            if error is None:
                 files[i] = ALFPath(outcome.path) if outcome.path else None
             elif files[i] is not None:
-                warnings.warn(
-                    f"{outcome.error}; using the local copy {files[i]}", OfflineWarning, 4
-                )
+                warnings.warn(f"{error}; using the local copy {files[i]}", OfflineWarning, 4)
             else:
-                raise outcome.error
+                raise error
         return files
 
     def _server(self) -> str:

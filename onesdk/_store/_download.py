@@ -48,7 +48,13 @@ from onesdk._http._runtime import (
 from onesdk._log import get_logger
 from onesdk._store._progress import progress_bar
 from onesdk.alf._path import uuid_in_name, without_uuid_in_name
-from onesdk.errors import ArgumentError, ChecksumError, DownloadError, UnsafePathError
+from onesdk.errors import (
+    ArgumentError,
+    ChecksumError,
+    DownloadError,
+    FileServerAuthError,
+    UnsafePathError,
+)
 
 __all__ = [
     "DownloadOutcome",
@@ -419,6 +425,11 @@ class Downloader:
                     _unlink(part)
                     reason = "HTTP 416 for the partial file; starting over"
                     raise Retry(reason, self._give_up(task, reason), 0.0)
+                if status == 401:  # never retried: the same credentials get the same answer
+                    raise FileServerAuthError(
+                        f"GET {shown} returned HTTP 401: the server wants a user name and "
+                        "password (HTTP basic authentication)"
+                    )
                 if status not in (200, 206):
                     raise DownloadError(f"GET {shown} returned HTTP {status}")
                 append = status == 206 and have > 0 and _range_ok(response, have)
