@@ -28,6 +28,8 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 ENV_CACHE_DIR = "ONESDK_CACHE_DIR"
 _SESSION_COLUMNS = ("lab", "subject", "date", "number", "task_protocol", "projects")
+#: the longest line ``login --file-server-password-stdin`` reads
+_MAX_SECRET_LINE = 4096
 
 
 def _flag(args: argparse.Namespace, name: str) -> bool:
@@ -375,10 +377,18 @@ def _file_server_password(args: argparse.Namespace) -> Secret | None:
         )
     if user is None:
         return None
+    if args.file_server_password_stdin and getattr(args, "token_stdin", False):
+        raise errors.ArgumentError(
+            "--file-server-password-stdin",
+            True,
+            "stdin for one secret: not with --token-stdin (give the file server's password in "
+            f"${ENV_PASSWORD}, or save it with a second `onesdk login`)",
+        )
     if not user.strip():
         raise errors.ArgumentError("--file-server-user", user, "the file server's user name")
     if args.file_server_password_stdin:
-        text = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+        line = sys.stdin.readline(_MAX_SECRET_LINE) if sys.stdin is not None else ""
+        text = line.rstrip("\r\n")
     elif os.environ.get(ENV_PASSWORD):
         text = os.environ[ENV_PASSWORD]
     elif sys.stdin is not None and sys.stdin.isatty():
@@ -410,7 +420,8 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     server = args.save_http_data_server or getattr(args, "http_data_server", None)
     file_password = _file_server_password(args)  # before any request: usage errors first
     username = None
-    if file_password is None or _cli_backend.alyx_user(base_url, args.username):
+    alyx_login = file_password is None or getattr(args, "token_stdin", False)
+    if alyx_login or _cli_backend.alyx_user(base_url, args.username):
         username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
     if file_password is not None:
         _cli_backend.save_file_server(

@@ -189,8 +189,11 @@ class FileServerAuth(httpx.Auth):
 
     def refused(self, error: FileServerAuthError) -> FileServerAuthError:
         """``error`` (an HTTP 401 of the file server) saying what to set, without the
-        password."""
+        password. The next download looks the credentials up again, so what the user sets
+        after this error is used without a new instance."""
         found = self.credentials()
+        with self._lock:
+            self._found = None
         save = (
             "ONE.setup(base_url=..., http_data_server_login=..., http_data_server_password=...) "
             "or `onesdk login --base-url URL --file-server-user NAME`"

@@ -426,3 +426,19 @@ def test_the_file_server_auth_signs_only_the_file_servers_origin(
     request = next(auth.auth_flow(httpx.Request("GET", url)))
     assert ("authorization" in request.headers) is signed
     assert PASSWORD not in repr(auth)
+
+
+def test_credentials_set_after_a_refusal_are_used_by_the_same_instance(
+    replay: ReplayServer,
+    protected: tuple[HostileServer, ProtectedFiles],
+    config_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, _ = protected
+    with closing(_one(replay, server, tmp_path / "cache")) as one:
+        with pytest.raises(FileServerAuthError):
+            one.load_dataset(EID, DATASET, download_only=True)
+        monkeypatch.setenv(ENV_LOGIN, LOGIN)
+        monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+        assert one.load_dataset(EID, DATASET, download_only=True).is_file()
