@@ -235,6 +235,75 @@ def test_index_last_before_is_the_first_position_of_the_latest_revision_not_afte
     assert index_last_before(revisions, revision) == expected
 
 
+_OTHER = "fedcba98-7654-3210-fedc-ba9876543210"
+
+
+@st.composite
+def _revised_frames(draw: st.DrawFn) -> pd.DataFrame:
+    """Frames of two sessions whose datasets share names, collections and revisions."""
+    rows = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from([EID, _OTHER]),
+                st.sampled_from(["", "alf/", "alf/probe00/"]),
+                st.sampled_from(["", "#2023-04-01#/", "#2024-01-01#/", "#2024-06-01#/"]),
+                st.sampled_from(["spikes.times.npy", "_ibl_trials.table.pqt"]),
+                st.booleans(),
+            ),
+            max_size=25,
+            unique_by=lambda r: (r[0], r[1], r[2], r[3]),
+        )
+    )
+    return pd.DataFrame(
+        {
+            "rel_path": [c + r + n for _, c, r, n, _ in rows],
+            "qc": "PASS",
+            "default_revision": [d for *_, d in rows],
+        },
+        index=pd.MultiIndex.from_tuples(
+            [(e, f"d{i}") for i, (e, *_) in enumerate(rows)], names=["eid", "id"]
+        ),
+    )
+
+
+def _expected_revisions(frame: pd.DataFrame, revision: str | None) -> set[str]:
+    """The ids the revision rule keeps, from its definition, one dataset at a time."""
+    groups: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
+    for (eid, id_), rel, default in zip(
+        frame.index, frame["rel_path"], frame["default_revision"], strict=True
+    ):
+        rev = rel.split("#")[1] if "#" in rel else ""
+        dataset = rel.replace(f"#{rev}#/", "") if rev else rel
+        groups.setdefault((eid, dataset), []).append((id_, rev, bool(default)))
+    kept = set()
+    for members in groups.values():
+        if revision is not None:
+            before = [m for m in members if m[1] <= revision]
+            if before:
+                kept.add(max(before, key=lambda m: m[1])[0])
+            continue
+        flagged = [m for m in members if m[2]]
+        if len(flagged) == 1:
+            kept.add(flagged[0][0])
+        else:
+            kept.add(max(members, key=lambda m: m[1])[0])
+    return kept
+
+
+@given(
+    frame=_revised_frames(),
+    revision=st.sampled_from([None, "", "2023-12-31", "2024-01-01", "2030-01-01"]),
+)
+def test_one_revision_per_dataset_of_each_session_is_kept_by_the_rule(
+    frame: pd.DataFrame, revision: str | None
+) -> None:
+    found = filter_datasets(frame, revision=revision, assert_unique=False)
+    assert {id_ for _, id_ in found.index} == _expected_revisions(frame, revision)
+    assert list(found.index) == [k for k in frame.index if k in set(found.index)]  # frame order
+    again = filter_revision_last_before(frame, revision, assert_unique=False)
+    assert again.index.equals(found.index)
+
+
 # ---------------------------------------------------------------------------- QC and paths
 
 

@@ -18,12 +18,15 @@ import logging
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 import pytest
 
 from onesdk import One
+from onesdk.converters import datasets2records, ses2records
 from onesdk.util import filter_datasets
+from tests.contract._corpus import exchanges, records, template_of
 from tests.reference import run_reference
 
 pytestmark = [pytest.mark.reference, pytest.mark.shared]
@@ -81,6 +84,7 @@ SCRIPT = r"""
 import json, sys, warnings
 import pandas as pd
 from one.api import One
+from one.converters import datasets2records, ses2records
 from one.util import filter_datasets
 
 def kind(message):
@@ -96,18 +100,31 @@ def label(key):
     return str(key)
 
 p = json.load(sys.stdin)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    one = One(cache_dir=p["cache_dir"], mode="local")
+one = None
+
+def build(key):
+    global one
+    source, _, n = key.partition(":")
+    if source == "detail":  # a session's REST detail, as ses2records makes it a frame
+        return ses2records(p["details"][int(n)])[1]
+    if source == "page":  # a page of REST dataset records (several sessions)
+        return datasets2records(p["pages"][int(n)])
+    if one is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            one = One(cache_dir=p["cache_dir"], mode="local")
+    eid, _, variant = key.partition("|")
+    frame = one.list_datasets(eid or None, details=True)
+    if variant:  # every row flagged default, or none
+        frame["default_revision"] = variant == "all"
+    return frame
+
 frames = {}
 out = []
 for case in p["cases"]:
     key = case["eid"]
     if key not in frames:
-        eid, _, variant = key.partition("|")
-        frames[key] = one.list_datasets(eid or None, details=True)
-        if variant:  # every row flagged default, or none
-            frames[key]["default_revision"] = variant == "all"
+        frames[key] = build(key)
     frame = frames[key]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -369,3 +386,59 @@ def test_a_list_of_file_names_matches_what_its_names_match_one_by_one(
                 assert sorted(_label(k) for k in found.index) == union, (names, eid)
                 matched_any |= len(union) > 0
     assert matched_any
+
+
+def test_filter_datasets_selects_as_one_api_on_frames_of_rest_records(
+    shared_alyx: Path, reference_python: Path
+) -> None:
+    """Frames built from the recorded REST answers (``ses2records`` of a session detail, one
+    session; ``datasets2records`` of a ``/datasets`` page, several) filter alike."""
+    rest = _rest_records(shared_alyx)
+    details = [f"detail:{i}" for i in range(len(rest["details"]))]
+    pages = [f"page:{i}" for i in range(len(rest["pages"]))]
+    cases = (
+        list(_cases(details))[::2]
+        + [
+            case
+            for case in _cases(pages)
+            if not case["kwargs"]["revision_last_before"]  # type: ignore[index]
+        ][::2]
+    )
+    theirs = run_reference(reference_python, SCRIPT, {**rest, "cases": cases})
+    frames = {
+        **{key: ses2records(d)[1] for key, d in zip(details, rest["details"], strict=True)},
+        **{key: datasets2records(page) for key, page in zip(pages, rest["pages"], strict=True)},
+    }
+    ours = _ours(frames, cases)
+    different = [
+        (case, mine, reference)
+        for case, mine, reference in zip(cases, ours, theirs, strict=True)
+        if mine != reference
+    ]
+    assert different == [], f"{len(different)} of {len(cases)} differ, first: {different[:3]}"
+    assert sum(len(r.get("rows", [])) for r in theirs) > 100
+    assert {r.get("error") for r in theirs} > {None}
+
+
+class _Rest(TypedDict):
+    details: list[dict[str, object]]
+    pages: list[list[dict[str, object]]]
+
+
+def _rest_records(shared_alyx: Path) -> _Rest:
+    """The recorded session details with datasets, and ``/datasets`` pages of several
+    sessions, as the server sent them (each once)."""
+    details: dict[str, dict[str, object]] = {}
+    pages: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for exchange in exchanges(shared_alyx):
+        if exchange.status != 200 or exchange.method != "GET":
+            continue
+        if template_of(exchange.path, ["/sessions/{id}"]):
+            for d in records(exchange.body):
+                if d.get("data_dataset_session_related"):
+                    details[str(d["url"])] = d
+        elif template_of(exchange.path, ["/datasets"]):
+            page = records(exchange.body)
+            if len({str(d.get("session")) for d in page}) > 1:
+                pages[tuple(str(d["url"]) for d in page)] = page
+    return {"details": list(details.values())[:6], "pages": list(pages.values())[:4]}
