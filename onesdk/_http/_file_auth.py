@@ -30,6 +30,7 @@ from typing import Final
 import httpx
 
 from onesdk._http._auth import origin
+from onesdk._http._runtime import public_url
 from onesdk._log import register_secret
 from onesdk._settings import (
     Secret,
@@ -163,7 +164,8 @@ class FileServerAuth(httpx.Auth):
         self._found: FileServerLogin | None = None
 
     def __repr__(self) -> str:
-        return f"FileServerAuth({self.file_server!r})"
+        server = public_url(self.file_server) if self.file_server else None
+        return f"FileServerAuth({server!r})"
 
     def credentials(self) -> FileServerLogin:
         """The credentials, looked up once (later calls answer the same)."""

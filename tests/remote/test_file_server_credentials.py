@@ -270,7 +270,9 @@ def test_no_credentials_give_an_error_naming_the_settings_to_set(
         assert "--file-server-user" in message
         assert isinstance(caught.value, DownloadError)
         assert isinstance(caught.value, AuthenticationError)
-    assert server.seen
+    # one request a file: a 401 is not retried, and nothing was sent without credentials
+    assert len([s for s in server.seen if s.path.endswith(".npy")]) == 1
+    assert len([s for s in server.seen if s.path.endswith(".csv")]) == 1
     assert all("authorization" not in s.headers for s in server.seen)
 
 
