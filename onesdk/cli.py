@@ -271,7 +271,8 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Log in to Alyx. The password is asked for (never echoed) unless "
         "$ONE_ALYX_PASSWORD is set; only the token is saved, in the user config dir. "
         "With --token-stdin, an API token (shown on the server's /me page) is read instead, "
-        "for accounts that have no password.",
+        "for accounts that have no password. --file-server-user also saves the login and "
+        "password of a password-protected file server.",
         formatter_class=_Formatter,
     )
     p.add_argument(
@@ -287,6 +288,20 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--save-http-data-server",
         metavar="URL",
         help="also save this file server root as the server's setting for downloads",
+    )
+    p.add_argument(
+        "--file-server-user",
+        metavar="NAME",
+        help="also save NAME as the login of a password-protected file server "
+        "(HTTP_DATA_SERVER_LOGIN); its password is asked for without echo, read from stdin "
+        "with --file-server-password-stdin, or taken from $ONE_HTTP_DATA_SERVER_PASSWORD, and "
+        "kept where the token is, never in the settings file. Without an Alyx user name only "
+        "these are saved",
+    )
+    p.add_argument(
+        "--file-server-password-stdin",
+        action="store_true",
+        help="read the file server's password from the first line of stdin",
     )
     _common(p)
     q = sub.add_parser(

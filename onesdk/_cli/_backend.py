@@ -30,6 +30,7 @@ __all__ = [
     "logout",
     "open_one",
     "record_field",
+    "save_file_server",
 ]
 
 _TABLES = ("sessions.pqt", "datasets.pqt")
@@ -300,6 +301,40 @@ def _remember_login(url: str, username: str, token: Secret, http_data_server: st
             http_data_server_login=saved.http_data_server_login if saved else None,
         )
     )
+
+
+def alyx_user(base_url: str, username: str | None) -> str | None:
+    """The Alyx user name a login would use (the argument, ``ONE_ALYX_USERNAME``, the saved
+    one), None when there is none; nothing is asked."""
+    import os
+
+    from onesdk._http._auth import ENV_USERNAME
+    from onesdk._settings import load_settings, normalise_base_url
+
+    saved = load_settings(normalise_base_url(base_url))
+    return username or os.environ.get(ENV_USERNAME) or (saved.username if saved else None)
+
+
+def save_file_server(
+    base_url: str, login: str, password: Secret, *, http_data_server: str | None = None
+) -> None:
+    """Save ``login`` as the file-server login of ``base_url`` (in its settings, which become
+    the default) and ``password`` where the tokens are kept, never in the settings file."""
+    from onesdk._http._file_auth import save_file_server_password
+    from onesdk._settings import Settings, load_settings, normalise_base_url, save_settings
+
+    url = normalise_base_url(base_url)
+    saved = load_settings(url)
+    save_settings(
+        Settings(
+            base_url=url,
+            username=saved.username if saved else None,
+            http_data_server=http_data_server or (saved.http_data_server if saved else None),
+            cache_dir=saved.cache_dir if saved else None,
+            http_data_server_login=login,
+        )
+    )
+    save_file_server_password(url, login, password)
 
 
 def logout(base_url: str | None) -> str:

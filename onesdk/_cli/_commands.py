@@ -12,7 +12,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
@@ -22,14 +22,17 @@ from onesdk._cli import _lock as _cli_lock
 from onesdk._cli._backend import Facade, SearchFilters, open_one, record_field
 from onesdk._cli._output import Cell, print_json, print_table, to_jsonable
 
+if TYPE_CHECKING:
+    from onesdk._settings import Secret
+
 __all__ = ["HANDLERS"]
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 ENV_CACHE_DIR = "ONESDK_CACHE_DIR"
 _SESSION_COLUMNS = ("lab", "subject", "date", "number", "task_protocol", "projects")
-#: the longest line ``login --token-stdin`` reads (an Alyx token is 40 characters)
-_MAX_TOKEN_LINE = 4096
+#: the longest line ``login --file-server-password-stdin`` or ``--token-stdin`` reads
+_MAX_SECRET_LINE = 4096
 
 
 def _flag(args: argparse.Namespace, name: str) -> bool:
@@ -361,6 +364,56 @@ def _cache_info(cache_dir: Path, args: argparse.Namespace, out: TextIO) -> int:
 # --- login / logout -------------------------------------------------------------------------
 
 
+def _file_server_password(args: argparse.Namespace) -> Secret | None:
+    """The password for ``--file-server-user``: stdin (``--file-server-password-stdin``), the
+    environment, or a prompt on a terminal; never a command-line value (shell history, ps)."""
+    import getpass
+    import sys
+
+    from onesdk._http._file_auth import ENV_PASSWORD
+    from onesdk._settings import Secret
+
+    user = args.file_server_user
+    if args.file_server_password_stdin and not user:
+        raise errors.ArgumentError(
+            "--file-server-password-stdin", True, "--file-server-user NAME with it"
+        )
+    if user is None:
+        return None
+    if args.file_server_password_stdin and getattr(args, "token_stdin", False):
+        raise errors.ArgumentError(
+            "--file-server-password-stdin",
+            True,
+            "stdin for one secret: not with --token-stdin (give the file server's password in "
+            f"${ENV_PASSWORD}, or save it with a second `onesdk login`)",
+        )
+    if not user.strip():
+        raise errors.ArgumentError("--file-server-user", user, "the file server's user name")
+    if args.file_server_password_stdin:
+        line = sys.stdin.readline(_MAX_SECRET_LINE) if sys.stdin is not None else ""
+        text = line.rstrip("\r\n")
+    elif os.environ.get(ENV_PASSWORD):
+        text = os.environ[ENV_PASSWORD]
+    elif sys.stdin is not None and sys.stdin.isatty():
+        text = getpass.getpass(f"file server password for {user}: ")
+    else:
+        raise errors.ArgumentError(
+            "--file-server-user",
+            user,
+            "its password: pipe it with --file-server-password-stdin, set "
+            f"${ENV_PASSWORD}, or run in a terminal to be asked",
+        )
+    if not text:
+        raise errors.ArgumentError(
+            "--file-server-password-stdin"
+            if args.file_server_password_stdin
+            else "--file-server-user",
+            "<empty>",
+            "a non-empty file server password",
+        )
+    return Secret(text)
+
+
 def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from onesdk._cli import _backend as _cli_backend
 
@@ -368,22 +421,50 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if base_url is None:
         raise errors.ArgumentError("--base-url", None, "the Alyx server URL to log in to")
     server = args.save_http_data_server or getattr(args, "http_data_server", None)
+    file_password = _file_server_password(args)  # before any request: usage errors first
+    username = None
     if args.token_stdin:
-        token = _read_token(base_url)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", errors.AuthenticationWarning)
-            username = _cli_backend.login_with_token(
-                base_url, args.username, token, http_data_server=server
-            )
-        for warning in caught:
-            err.write(f"onesdk: note: {warning.message}\n")
-    else:
+        username = _token_login(args, base_url, server, err)
+    elif file_password is None or _cli_backend.alyx_user(base_url, args.username):
         username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
+    if file_password is not None:
+        _cli_backend.save_file_server(
+            base_url, args.file_server_user.strip(), file_password, http_data_server=server
+        )
     if _flag(args, "json"):
-        print_json({"base_url": base_url, "username": username, "logged_in": True}, out)
-    else:
+        answer: dict[str, object] = {
+            "base_url": base_url,
+            "username": username,
+            "logged_in": username is not None,
+        }
+        if file_password is not None:
+            answer["file_server_user"] = args.file_server_user.strip()
+        print_json(answer, out)
+        return 0
+    if username is not None:
         err.write(f"logged in to {base_url} as {username}; token saved\n")
+    if file_password is not None:
+        err.write(
+            f"file server login {args.file_server_user.strip()} saved for {base_url}; "
+            "its password is kept with the tokens\n"
+        )
     return 0
+
+
+def _token_login(args: argparse.Namespace, base_url: str, server: str | None, err: TextIO) -> str:
+    """``login --token-stdin``: the token's owner, as the server's ``/me`` names it (a note
+    when that is not ``--username``)."""
+    from onesdk._cli import _backend as _cli_backend
+
+    token = _read_token(base_url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", errors.AuthenticationWarning)
+        username = _cli_backend.login_with_token(
+            base_url, args.username, token, http_data_server=server
+        )
+    for warning in caught:
+        err.write(f"onesdk: note: {warning.message}\n")
+    return username
 
 
 def _read_token(base_url: str) -> str:
@@ -394,7 +475,7 @@ def _read_token(base_url: str) -> str:
     if sys.stdin.isatty():
         line = getpass.getpass(f"Alyx API token (shown at {base_url.rstrip('/')}/me): ")
     else:
-        line = sys.stdin.readline(_MAX_TOKEN_LINE)
+        line = sys.stdin.readline(_MAX_SECRET_LINE)
     if not line.strip():
         raise errors.ArgumentError(
             "--token-stdin", None, "one line on stdin holding the API token (it was empty)"

@@ -262,7 +262,10 @@ class OneFactory:
             Hide progress bars (and never prompt).
         http_data_server : str, optional
             The file server root downloads are built from (default: the saved setting; the
-            public database's public server for OpenAlyx).
+            public database's public server for OpenAlyx). A password-protected one gets its
+            login and password from ``ONE_HTTP_DATA_SERVER_LOGIN``/
+            ``ONE_HTTP_DATA_SERVER_PASSWORD``, else from what ``ONE.setup`` saved; they are
+            sent to it only.
         wildcards : bool
             Dataset filters are shell patterns and session filters regular expressions.
         tables_dir : str or os.PathLike, optional

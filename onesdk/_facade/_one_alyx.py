@@ -96,7 +96,9 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         Hide progress bars.
     http_data_server : str, optional
         The file server root downloads are built from (default: the saved setting; for the
-        public database its public server).
+        public database its public server). A password-protected one gets its login and
+        password from ``ONE_HTTP_DATA_SERVER_LOGIN``/``ONE_HTTP_DATA_SERVER_PASSWORD``, else
+        from what :meth:`setup` saved; they are sent to it only.
     cache_rest : {'GET', None}
         Cache the server's GET answers on disk (None: never).
     n_threads : int

@@ -30,6 +30,7 @@ from typing import Final
 import httpx
 
 from onesdk._http._auth import origin
+from onesdk._http._runtime import public_url
 from onesdk._log import register_secret
 from onesdk._settings import (
     Secret,
@@ -163,7 +164,8 @@ class FileServerAuth(httpx.Auth):
         self._found: FileServerLogin | None = None
 
     def __repr__(self) -> str:
-        return f"FileServerAuth({self.file_server!r})"
+        server = public_url(self.file_server) if self.file_server else None
+        return f"FileServerAuth({server!r})"
 
     def credentials(self) -> FileServerLogin:
         """The credentials, looked up once (later calls answer the same)."""
@@ -189,8 +191,11 @@ class FileServerAuth(httpx.Auth):
 
     def refused(self, error: FileServerAuthError) -> FileServerAuthError:
         """``error`` (an HTTP 401 of the file server) saying what to set, without the
-        password."""
+        password. The next download looks the credentials up again, so what the user sets
+        after this error is used without a new instance."""
         found = self.credentials()
+        with self._lock:
+            self._found = None
         save = (
             "ONE.setup(base_url=..., http_data_server_login=..., http_data_server_password=...) "
             "or `onesdk login --base-url URL --file-server-user NAME`"

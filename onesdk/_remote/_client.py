@@ -115,7 +115,9 @@ class AlyxClient(AlyxJsonFields):
         from a password login (see ``authenticate``).
     http_data_server : str, optional
         The file server root of ``download_file`` with a relative URL (default: the saved
-        setting; for the public database its public server).
+        setting; for the public database its public server). Its downloads carry the file
+        server's login and password (``ONE_HTTP_DATA_SERVER_LOGIN``/``_PASSWORD``, else the
+        saved ones), sent to it only.
     timeout : float
         Seconds to wait for the server.
 

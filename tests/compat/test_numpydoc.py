@@ -1,4 +1,5 @@
-"""``help(one.search)`` and every public method of One/OneAlyx show numpydoc sections."""
+"""``help(one.search)``, every public method of One/OneAlyx and every function of
+``onesdk.util`` show numpydoc sections."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import onesdk.util
 from onesdk import ONE, One, OneAlyx
 
 
@@ -27,6 +29,10 @@ def _public_methods() -> list[tuple[str, Callable[..., object]]]:
     found["OneAlyx"] = OneAlyx
     found["ONE"] = ONE.__call__
     found["ONE.setup"] = ONE.setup
+    for name in onesdk.util.__all__:  # one-api's one.util functions
+        member = getattr(onesdk.util, name)
+        if inspect.isfunction(member):
+            found[f"util.{name}"] = member
     return sorted(found.items())
 
 

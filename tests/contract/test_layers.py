@@ -45,6 +45,8 @@ RANK: dict[str, float] = {
     "_lock": 6.5,
     # one-api's helpers over REST records: above the records' rows and frames
     "converters": 6.8,
+    # one-api's ``one.util`` helpers over datasets frames: the query model on a frame's rows
+    "util": 6.7,
     # one-api's ``one.params`` functions over the saved settings and the servers' defaults
     "params": 6.9,
     "_facade": 7,

@@ -114,7 +114,7 @@ _PROBE = """
 import unittest
 
 from one.api import One
-from one.util import filter_datasets
+from one.util import LazyId
 
 
 class TestProbe(unittest.TestCase):
@@ -122,7 +122,7 @@ class TestProbe(unittest.TestCase):
         self.assertTrue(callable(One.setup))
 
     def test_absent_name(self):
-        self.assertEqual(filter_datasets.__name__, "filter_datasets")
+        self.assertEqual(len(LazyId([])), 0)
 """
 
 _BROKEN = """

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import pickle
 import secrets
 import stat
 import urllib.parse
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
+import httpx
 import pytest
 
 import onesdk
@@ -268,7 +270,9 @@ def test_no_credentials_give_an_error_naming_the_settings_to_set(
         assert "--file-server-user" in message
         assert isinstance(caught.value, DownloadError)
         assert isinstance(caught.value, AuthenticationError)
-    assert server.seen
+    # one request a file: a 401 is not retried, and nothing was sent without credentials
+    assert len([s for s in server.seen if s.path.endswith(".npy")]) == 1
+    assert len([s for s in server.seen if s.path.endswith(".csv")]) == 1
     assert all("authorization" not in s.headers for s in server.seen)
 
 
@@ -360,3 +364,83 @@ def test_a_password_without_a_login_is_refused_naming_the_argument(config_home: 
     with pytest.raises(ArgumentError, match="http_data_server_password") as err:
         params.setup("https://alyx.example.org", http_data_server_password=PASSWORD)
     assert PASSWORD not in str(err.value)
+
+
+# --- every way to a download ----------------------------------------------------------------
+
+
+def test_a_client_made_directly_downloads_with_the_saved_credentials(
+    replay: ReplayServer,
+    protected: tuple[HostileServer, ProtectedFiles],
+    config_home: Path,
+    tmp_path: Path,
+) -> None:
+    from onesdk.webclient import AlyxClient
+
+    server, _ = protected
+    params.setup(replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD)
+    with AlyxClient(
+        replay.alyx_url, "root", replay.password, tmp_path / "cache", http_data_server=server.url
+    ) as alyx:
+        path = alyx.download_file(TABLE, target_dir=tmp_path / "tables")
+        tables = alyx.download_cache_tables(
+            f"{server.url}/caches/alyx/cache.zip", tmp_path / "tables"
+        )
+    assert path.read_bytes() == (replay.files_root / TABLE).read_bytes()
+    assert sorted(p.name for p in tables if p.suffix == ".pqt") == ["datasets.pqt", "sessions.pqt"]
+
+
+def test_an_unpickled_instance_finds_the_saved_credentials_again(
+    replay: ReplayServer,
+    protected: tuple[HostileServer, ProtectedFiles],
+    config_home: Path,
+    tmp_path: Path,
+) -> None:
+    server, _ = protected
+    params.setup(replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD)
+    with closing(_one(replay, server, tmp_path / "cache")) as one:
+        pickled = pickle.dumps(one)
+    assert PASSWORD.encode() not in pickled
+    assert ENCODED.encode() not in pickled
+    with closing(pickle.loads(pickled)) as again:
+        assert again.load_dataset(EID, DATASET, download_only=True).is_file()
+
+
+@pytest.mark.parametrize(
+    ("url", "signed"),
+    [
+        ("http://files.example.org/a/b.npy", True),
+        ("http://FILES.example.org:80/b.npy", True),
+        ("http://files.example.org:8080/b.npy", False),
+        ("https://files.example.org/b.npy", False),
+        ("http://alyx.example.org/sessions", False),
+        ("http://s3.example.org/files.example.org/b.npy", False),
+    ],
+)
+def test_the_file_server_auth_signs_only_the_file_servers_origin(
+    url: str, signed: bool, config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onesdk._http._file_auth import FileServerAuth
+
+    monkeypatch.setenv(ENV_LOGIN, LOGIN)
+    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+    auth = FileServerAuth("http://alyx.example.org", "http://files.example.org/")
+    request = next(auth.auth_flow(httpx.Request("GET", url)))
+    assert ("authorization" in request.headers) is signed
+    assert PASSWORD not in repr(auth)
+
+
+def test_credentials_set_after_a_refusal_are_used_by_the_same_instance(
+    replay: ReplayServer,
+    protected: tuple[HostileServer, ProtectedFiles],
+    config_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, _ = protected
+    with closing(_one(replay, server, tmp_path / "cache")) as one:
+        with pytest.raises(FileServerAuthError):
+            one.load_dataset(EID, DATASET, download_only=True)
+        monkeypatch.setenv(ENV_LOGIN, LOGIN)
+        monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+        assert one.load_dataset(EID, DATASET, download_only=True).is_file()

@@ -28,6 +28,7 @@ MODULES = (
     ("onesdk.converters", "onesdk.converters: Alyx REST records as cache frames and paths"),
     ("onesdk.webclient", "onesdk.webclient: the Alyx client, HTTP(S) files, URLs of records"),
     ("onesdk.params", "onesdk.params: the saved settings of a server, under one-api's names"),
+    ("onesdk.util", "onesdk.util: datasets frames filtered as the listings filter"),
     ("onesdk.errors", "onesdk.errors: errors and warnings"),
     ("onesdk.dask", "onesdk.dask: sessions on a Dask cluster (extra onesdk[dask])"),
 )
@@ -37,8 +38,8 @@ HEADER = """\
 # API reference
 
 Every public name of `onesdk`, `onesdk.alf`, `onesdk.alf.cache`, `onesdk.converters`,
-`onesdk.webclient`, `onesdk.params`, `onesdk.errors` and `onesdk.dask`, with its signature and
-docstring.
+`onesdk.webclient`, `onesdk.params`, `onesdk.util`, `onesdk.errors` and `onesdk.dask`, with its
+signature and docstring.
 Everything else in the package is private and may change without notice.
 """
 
