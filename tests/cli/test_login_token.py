@@ -96,3 +96,23 @@ def test_login_token_stdin_notes_when_the_token_belongs_to_another_user(
     assert "'alice'" in result.err
     assert "as alice" in result.err
     assert FileTokenStore().get(server.url, "alice") == Secret(TOKEN)
+
+
+def test_login_token_stdin_also_saves_a_file_server_login_with_its_password_from_the_env(
+    server: TokenServer, config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onesdk._http._file_auth import ENV_PASSWORD
+
+    _stdin(monkeypatch, f"{TOKEN}\n")
+    monkeypatch.setenv(ENV_PASSWORD, "file-server-pw-1")
+    args = ["login", "--base-url", server.url, "--token-stdin", "--file-server-user", "fs"]
+    result = run_cli([*args, "--json"])
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["username"] == "alice"
+    saved = load_settings()
+    assert saved is not None
+    assert (saved.username, saved.http_data_server_login) == ("alice", "fs")
+    _stdin(monkeypatch, f"{TOKEN}\n")
+    both = run_cli([*args, "--file-server-password-stdin"])  # one stdin, one secret
+    assert both.code == cli.EXIT_USAGE
+    assert "--token-stdin" in both.err
