@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import time
 import warnings
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 
 from onesdk import ONE, OneAlyx
 from onesdk._http._token import token_owner
+from onesdk._log import redact
 from onesdk._settings import FileTokenStore, Secret, Settings, config_dir, save_settings
 from onesdk.errors import ArgumentError, AuthenticationError, AuthenticationWarning
 from onesdk.webclient import AlyxClient
@@ -196,6 +198,18 @@ def test_a_stored_token_is_reused_by_a_later_instance_without_it(
     assert server.seen[-1].authorization == f"Token {TOKEN}"
 
 
+def test_an_instance_made_with_a_token_pickles_with_it_and_needs_no_new_check(
+    server: TokenServer, tmp_path: Path
+) -> None:
+    one = _open(server, tmp_path, token=TOKEN)
+    copy = pickle.loads(pickle.dumps(one))
+    _OPENED.append(copy)
+    assert copy.alyx.user == "alice"
+    assert copy.alyx.rest("subjects", "list", no_cache=True) == []
+    assert server.paths() == ["GET /me", "GET /subjects"]
+    assert server.seen[-1].authorization == f"Token {TOKEN}"
+
+
 def test_a_token_fills_in_a_missing_saved_user_but_never_rewrites_one(
     server: TokenServer, tmp_path: Path
 ) -> None:
@@ -283,6 +297,7 @@ def test_the_token_never_shows_in_reprs_logs_errors_settings_or_the_cache_dir(
     shown += [str(info.value), repr(info.value), *(str(w.message) for w in caught)]
     assert caplog.records  # the requests were logged
     shown += [record.getMessage() for record in caplog.records]
+    shown += [redact(f"sent {TOKEN} and {OTHER[::-1]}"), redact(f"Authorization: Token {TOKEN}")]
     for text in shown:
         assert TOKEN not in text
         assert OTHER[::-1] not in text
