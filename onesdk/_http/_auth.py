@@ -84,7 +84,9 @@ def resolve_credentials(
     return Credentials(user, secret)
 
 
-def _ask_password(credentials: Credentials, prompt: Callable[[str], str] | None) -> Secret:
+def _ask_password(
+    credentials: Credentials, prompt: Callable[[str], str] | None, *, offer_token: bool = False
+) -> Secret:
     if credentials.password is not None:
         return credentials.password
     if not _stdin_is_tty():
@@ -94,7 +96,8 @@ def _ask_password(credentials: Credentials, prompt: Callable[[str], str] | None)
             "new token=... instead)"
         )
     ask = prompt if prompt is not None else getpass.getpass
-    return Secret(ask(f"Alyx password for {credentials.username}: "))
+    hint = " (leave blank to give an API token)" if offer_token else ""
+    return Secret(ask(f"Alyx password for {credentials.username}{hint}: "))
 
 
 def _login_request(base_url: str, credentials: Credentials, password: Secret) -> httpx.Request:
@@ -226,10 +229,29 @@ class TokenAuth(httpx.Auth):
         return self.credentials.username if self.credentials else None
 
     def log_in(self, *, timeout: float = 30.0) -> None:
-        """Log in now (not at the first request) and store the token."""
-        self._accept(
-            login(self.base_url, self._credentials_or_fail(), prompt=self._prompt, timeout=timeout)
-        )
+        """Log in now (not at the first request) and store the token.
+
+        A password left blank at the prompt asks for an API token instead (an account that
+        signs in through an identity provider has no password), checked with ``/me``.
+        """
+        credentials = self._credentials_or_fail()
+        password = _ask_password(credentials, self._prompt, offer_token=True)
+        if not password and credentials.password is None:
+            self._log_in_with_asked_token(credentials.username)
+            return
+        given = Credentials(credentials.username, password)
+        self._accept(login(self.base_url, given, prompt=self._prompt, timeout=timeout))
+
+    def _log_in_with_asked_token(self, username: str) -> None:
+        from onesdk._http._token import token_argument, token_user  # it imports this module
+
+        ask = self._prompt if self._prompt is not None else getpass.getpass
+        text = ask(f"Alyx API token for {username} (shown at {self.base_url}/me): ")
+        if not text.strip():
+            raise AuthenticationError(f"no password or API token given for {self.base_url}")
+        token = token_argument(text)
+        if token is not None:
+            self.use_token(token, token_user(self.base_url, token, username))
 
     def use_token(self, token: Secret, username: str, *, store: bool = True) -> None:
         """Use ``token`` as ``username`` from now on (checked by the caller); kept in the

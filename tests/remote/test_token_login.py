@@ -19,6 +19,7 @@ from typing import assert_type
 import pytest
 
 from onesdk import ONE, OneAlyx
+from onesdk._http._auth import Credentials, TokenAuth
 from onesdk._http._token import token_owner
 from onesdk._log import redact
 from onesdk._settings import FileTokenStore, Secret, Settings, config_dir, save_settings
@@ -334,3 +335,38 @@ def test_construction_waits_for_me_no_longer_than_token_verify_timeout(
         assert time.monotonic() - started < 4.0
         assert one.alyx.user == "carol"
         assert [seen.path for seen in server.seen] == ["/me"]
+
+
+def test_a_password_left_blank_at_the_prompt_asks_for_an_api_token(
+    server: TokenServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr("onesdk._http._auth._stdin_is_tty", lambda: True)
+    replies = iter(["", TOKEN])
+
+    def prompt(question: str) -> str:
+        asked.append(question)
+        return next(replies)
+
+    auth = TokenAuth(server.url, Credentials("alice"), store=FileTokenStore(), prompt=prompt)
+    auth.log_in()
+    assert "API token" in asked[0]
+    assert f"{server.url}/me" in asked[1]
+    assert auth.token == Secret(TOKEN)
+    assert auth.username == "alice"
+    assert server.paths() == ["GET /me"]
+    assert _stored(server, "alice") == Secret(TOKEN)
+
+
+def test_no_password_and_no_token_at_the_prompt_is_an_authentication_error(
+    server: TokenServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("onesdk._http._auth._stdin_is_tty", lambda: True)
+    replies = iter(["", " "])
+    auth = TokenAuth(
+        server.url, Credentials("alice"), store=FileTokenStore(), prompt=lambda _: next(replies)
+    )
+    with pytest.raises(AuthenticationError, match="no password or API token"):
+        auth.log_in()
+    assert server.seen == []
+    assert not auth.has_token
