@@ -270,11 +270,20 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="log in to an Alyx server and save the token",
         description="Log in to Alyx. The password is asked for (never echoed) unless "
         "$ONE_ALYX_PASSWORD is set; only the token is saved, in the user config dir. "
-        "--file-server-user also saves the login and password of a password-protected "
-        "file server.",
+        "With --token-stdin, an API token (shown on the server's /me page) is read instead, "
+        "for accounts that have no password. --file-server-user also saves the login and "
+        "password of a password-protected file server.",
         formatter_class=_Formatter,
     )
-    p.add_argument("--username", help="Alyx user name")
+    p.add_argument(
+        "--username", help="Alyx user name (with --token-stdin: when the server does not say)"
+    )
+    p.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read an API token from one line of stdin instead of asking for a password "
+        "(asked without echo on a terminal)",
+    )
     p.add_argument(
         "--save-http-data-server",
         metavar="URL",
@@ -429,6 +438,7 @@ _FLAGS = {
     "projects": "--project",
     "attribute": "--attribute",
     "folder": "FOLDER",
+    "token": "--token-stdin",
 }
 
 

@@ -44,6 +44,7 @@ OneSdkError
 
 OneSdkWarning (UserWarning)
 ├── ALFWarning                              ALF data that loads, but not cleanly
+├── AuthenticationWarning                   a login went through as another user than named
 ├── CacheWarning                            stale or partially unreadable cache
 └── OfflineWarning                          fell back to the local cache
 ```
@@ -72,6 +73,7 @@ __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "AuthenticationError",
+    "AuthenticationWarning",
     "BunchKeysError",
     "CacheError",
     "CacheLockTimeout",
@@ -393,6 +395,10 @@ class OneSdkWarning(UserWarning):
 
 class ALFWarning(OneSdkWarning):
     """ALF data that loads, but not cleanly (e.g. attributes of unequal length)."""
+
+
+class AuthenticationWarning(OneSdkWarning):
+    """A login went through as another user than the one named (an API token names its owner)."""
 
 
 class CacheWarning(OneSdkWarning):

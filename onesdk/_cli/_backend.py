@@ -253,13 +253,7 @@ def login(
     """
     from onesdk._http._auth import login as request_token
     from onesdk._http._auth import resolve_credentials
-    from onesdk._settings import (
-        Settings,
-        default_token_store,
-        load_settings,
-        normalise_base_url,
-        save_settings,
-    )
+    from onesdk._settings import load_settings, normalise_base_url
 
     url = normalise_base_url(base_url)
     saved = load_settings(url)
@@ -271,17 +265,42 @@ def login(
             f"no user name for {url}: pass --username or set ONE_ALYX_USERNAME"
         )
     token = request_token(url, credentials)
-    default_token_store().set(url, credentials.username, token)
+    _remember_login(url, credentials.username, token, http_data_server)
+    return credentials.username
+
+
+def login_with_token(
+    base_url: str, username: str | None, token: str, *, http_data_server: str | None = None
+) -> str:
+    """Check ``token`` with the server's ``/me``, store it under the user that names (else
+    ``username``) and remember the server, as :func:`login` does; returns the user name."""
+    from onesdk._http._token import token_argument, token_user
+    from onesdk._settings import normalise_base_url
+
+    url = normalise_base_url(base_url)
+    secret = token_argument(token)
+    if secret is None:
+        raise errors.ArgumentError("token", None, "an Alyx API token")
+    user = token_user(url, secret, username)
+    _remember_login(url, user, secret, http_data_server)
+    return user
+
+
+def _remember_login(url: str, username: str, token: Secret, http_data_server: str | None) -> None:
+    """Store the token and save the server (made the default) with this user."""
+    from onesdk._settings import Settings, default_token_store, load_settings, save_settings
+
+    saved = load_settings(url)
+    default_token_store().set(url, username, token)
     save_settings(
         Settings(
             base_url=url,
-            username=credentials.username,
+            username=username,
             http_data_server=http_data_server or (saved.http_data_server if saved else None),
             cache_dir=saved.cache_dir if saved else None,
             http_data_server_login=saved.http_data_server_login if saved else None,
         )
     )
-    return credentials.username
 
 
 def alyx_user(base_url: str, username: str | None) -> str | None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import os
 import shutil
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -28,7 +31,7 @@ Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 ENV_CACHE_DIR = "ONESDK_CACHE_DIR"
 _SESSION_COLUMNS = ("lab", "subject", "date", "number", "task_protocol", "projects")
-#: the longest line ``login --file-server-password-stdin`` reads
+#: the longest line ``login --file-server-password-stdin`` or ``--token-stdin`` reads
 _MAX_SECRET_LINE = 4096
 
 
@@ -420,8 +423,9 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     server = args.save_http_data_server or getattr(args, "http_data_server", None)
     file_password = _file_server_password(args)  # before any request: usage errors first
     username = None
-    alyx_login = file_password is None or getattr(args, "token_stdin", False)
-    if alyx_login or _cli_backend.alyx_user(base_url, args.username):
+    if args.token_stdin:
+        username = _token_login(args, base_url, server, err)
+    elif file_password is None or _cli_backend.alyx_user(base_url, args.username):
         username = _cli_backend.login(base_url, args.username, None, http_data_server=server)
     if file_password is not None:
         _cli_backend.save_file_server(
@@ -445,6 +449,38 @@ def _login(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "its password is kept with the tokens\n"
         )
     return 0
+
+
+def _token_login(args: argparse.Namespace, base_url: str, server: str | None, err: TextIO) -> str:
+    """``login --token-stdin``: the token's owner, as the server's ``/me`` names it (a note
+    when that is not ``--username``)."""
+    from onesdk._cli import _backend as _cli_backend
+
+    token = _read_token(base_url)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", errors.AuthenticationWarning)
+        username = _cli_backend.login_with_token(
+            base_url, args.username, token, http_data_server=server
+        )
+    for warning in caught:
+        err.write(f"onesdk: note: {warning.message}\n")
+    return username
+
+
+def _read_token(base_url: str) -> str:
+    """The API token: one line of stdin (never an argument, which shell history and ``ps``
+    would show), asked for without echo when stdin is a terminal."""
+    if sys.stdin is None:
+        raise errors.ArgumentError("--token-stdin", None, "a token on stdin (stdin is closed)")
+    if sys.stdin.isatty():
+        line = getpass.getpass(f"Alyx API token (shown at {base_url.rstrip('/')}/me): ")
+    else:
+        line = sys.stdin.readline(_MAX_SECRET_LINE)
+    if not line.strip():
+        raise errors.ArgumentError(
+            "--token-stdin", None, "one line on stdin holding the API token (it was empty)"
+        )
+    return line.strip()
 
 
 def _logout(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -24,6 +24,7 @@ import hashlib
 import importlib
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -56,6 +57,7 @@ def build_one(
     n_threads: int = 4,
     timeout: float = 30.0,
     lazy: bool | None = None,
+    token: str | Mapping[str, str] | None = None,
 ) -> One | OneAlyx:
     """What ``ONE(...)`` returns, always built anew (the factory's cache aside)."""
     if mode not in _MODES:
@@ -65,7 +67,8 @@ def build_one(
     for name, value in (("cache_dir", cache_dir), ("tables_dir", tables_dir)):
         if value is not None:
             path_like(value, name)  # before the settings lookup makes a Path of it
-    remote_wanted = base_url is not None or username is not None or password is not None
+    credential = username is not None or password is not None or token is not None
+    remote_wanted = base_url is not None or credential
     if not remote_wanted and cache_dir is not None and mode != "local":
         # a cache dir alone: local, unless a server was set up for that very folder
         from onesdk._settings import settings_for_cache_dir
@@ -76,7 +79,7 @@ def build_one(
         else:
             base_url = saved.base_url
             mode = "remote" if mode == "auto" else mode
-    remote_wanted = base_url is not None or username is not None or password is not None
+    remote_wanted = base_url is not None or credential
     if mode == "local" and not remote_wanted:
         return One(
             cache_dir,
@@ -104,6 +107,7 @@ def build_one(
         n_threads=n_threads,
         timeout=timeout,
         lazy=lazy,
+        token=token,
     )
 
 
@@ -141,6 +145,7 @@ class OneFactory:
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: None = None,
     ) -> One: ...
     @overload
     def __call__(
@@ -159,6 +164,7 @@ class OneFactory:
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
     ) -> OneAlyx: ...
     @overload
     def __call__(
@@ -177,6 +183,26 @@ class OneFactory:
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
+    ) -> OneAlyx: ...
+    @overload
+    def __call__(
+        self,
+        base_url: None = None,
+        *,
+        username: str | None = None,
+        password: None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        mode: Literal["local", "remote", "refresh", "auto"] = "remote",
+        silent: bool = False,
+        http_data_server: str | None = None,
+        wildcards: bool = True,
+        tables_dir: str | os.PathLike[str] | None = None,
+        cache_rest: Literal["GET"] | None = "GET",
+        n_threads: int = 4,
+        timeout: float = 30.0,
+        lazy: bool | None = None,
+        token: str | Mapping[str, str],
     ) -> OneAlyx: ...
     @overload
     def __call__(
@@ -195,6 +221,7 @@ class OneFactory:
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
     ) -> One | OneAlyx: ...
     def __call__(
         self,
@@ -212,6 +239,7 @@ class OneFactory:
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
     ) -> One | OneAlyx:
         """Return a :class:`One` or an ``OneAlyx`` (see the module docstring); the same
         instance as the previous call when the arguments are the same.
@@ -224,7 +252,7 @@ class OneFactory:
         username, password : str, optional
             Alyx credentials (default: ``ONE_ALYX_USERNAME``/``ONE_ALYX_PASSWORD``, the saved
             user name, a stored token). A remote instance logs in here, so a wrong password
-            fails at this call; the password is never stored.
+            fails at this call; the password is never stored. See also ``token``.
         cache_dir : str or os.PathLike, optional
             Where the data files (and, by default, the cache tables) are.
         mode : {'remote', 'local', 'auto', 'refresh'}
@@ -251,6 +279,10 @@ class OneFactory:
         lazy : bool, optional
             How the datasets table is held (see :class:`One`); an ``OneAlyx`` keeps the
             server's answers in an overlay above it.
+        token : str or dict, optional
+            An Alyx API token (or ``{'token': ...}``) instead of a password, as the server's
+            ``/me`` page shows it; checked here with ``GET /me``, which names its owner, and
+            stored like a token from a password login (see ``OneAlyx``).
 
         Returns
         -------
@@ -279,8 +311,9 @@ class OneFactory:
             "n_threads": n_threads,
             "timeout": timeout,
             "lazy": lazy,
-            # the key never holds a password, only whether one was given and its digest
+            # the key never holds a password or token, only whether one was given and its digest
             "password": _digest(password),
+            "token": _digest(token.get("token") if isinstance(token, Mapping) else token),
         }
         key = _key(arguments)
         with self._lock:
@@ -302,6 +335,7 @@ class OneFactory:
                 n_threads=n_threads,
                 timeout=timeout,
                 lazy=lazy,
+                token=token,
             )
             self._last = (key, made, _stamp(made)) if key is not None else None
             return made
@@ -380,10 +414,10 @@ def _text(path: str | os.PathLike[str] | None) -> object:
     return os.fspath(path) if isinstance(path, os.PathLike) else path
 
 
-def _digest(password: str | None) -> str | None:
-    if password is None:
+def _digest(secret: object) -> str | None:
+    if secret is None:
         return None
-    return hashlib.sha256(password.encode()).hexdigest() if isinstance(password, str) else "?"
+    return hashlib.sha256(secret.encode()).hexdigest() if isinstance(secret, str) else "?"
 
 
 def _key(arguments: dict[str, object]) -> _Key | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -30,6 +31,7 @@ from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._alyx import as_json
 from onesdk._http._file_auth import login_to_save, save_file_server_password
+from onesdk._http._token import token_argument
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._client import AlyxClient
@@ -105,6 +107,13 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         Seconds to wait for the server.
     lazy : bool, optional
         How the loaded datasets table is held (see :class:`One`).
+    token : str or dict, optional
+        An Alyx API token (or one-api's ``{'token': ...}``) instead of a password, as the
+        server's ``/me`` page shows it: the only credential of accounts that sign in through
+        an identity provider. Checked here with ``GET /me``, which names its owner (who wins
+        over ``username``, with an :class:`~onesdk.errors.AuthenticationWarning`); a rejected
+        token is an :class:`~onesdk.errors.AuthenticationError`. It is stored like a token
+        from a password login, so later sessions need neither.
     """
 
     def __init__(
@@ -123,12 +132,23 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         n_threads: int = 4,
         timeout: float = 30.0,
         lazy: bool | None = None,
+        token: str | Mapping[str, str] | None = None,
     ) -> None:
         requested = check_mode(mode)
+        secret = token_argument(token, password=password)
         check_connection(cache_rest, n_threads, timeout)
         if tables_dir is not None:
             path_like(tables_dir, "tables_dir")
-        chosen = choose_server(base_url, username, password, cache_dir, http_data_server)
+        wait = AlyxClient.token_verify_timeout  # a token is checked now: /me names its owner
+        chosen = choose_server(
+            base_url,
+            username,
+            password,
+            cache_dir,
+            http_data_server,
+            token=secret,
+            token_timeout=wait,
+        )
         credentials, root, server = chosen.credentials, chosen.cache_dir, chosen.http_data_server
         options = Options(
             cache_dir=root,
@@ -146,6 +166,8 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         )
         chosen.save_if_new()  # the first use of this server; later ones never rewrite them
         self._open(options, connect(options, credentials, None, self._layers))
+        if secret is not None and credentials is not None:
+            self._connection.auth.use_token(secret, credentials.username)
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
         self._loaded()

@@ -90,7 +90,8 @@ def _ask_password(credentials: Credentials, prompt: Callable[[str], str] | None)
     if not _stdin_is_tty():
         raise AuthenticationError(
             f"no password for Alyx user {credentials.username!r}: pass password=..., or set "
-            f"{ENV_PASSWORD}, or run interactively"
+            f"{ENV_PASSWORD}, or run interactively (an account without a password passes a "
+            "new token=... instead)"
         )
     ask = prompt if prompt is not None else getpass.getpass
     return Secret(ask(f"Alyx password for {credentials.username}: "))
@@ -229,6 +230,16 @@ class TokenAuth(httpx.Auth):
         self._accept(
             login(self.base_url, self._credentials_or_fail(), prompt=self._prompt, timeout=timeout)
         )
+
+    def use_token(self, token: Secret, username: str, *, store: bool = True) -> None:
+        """Use ``token`` as ``username`` from now on (checked by the caller); kept in the
+        token store too unless ``store`` is false."""
+        with self._lock:
+            self.credentials = Credentials(username)
+            self._token = token
+        if store:
+            self.store.set(self.base_url, username, token)
+        _log.info("using an API token for %s as %s", self.base_url, username)
 
     def logout(self) -> None:
         """Forget the token, here and in the store."""

@@ -420,23 +420,36 @@ class AlyxRestSurface(AlyxFiles):
         auth.logout()
         self.clear_rest_cache()
 
+    #: seconds to wait for ``/me`` when :meth:`authenticate` checks a ``token``
+    token_verify_timeout: float = 10.0
+
     def authenticate(
         self,
         username: str | None = None,
         password: str | None = None,
         cache_token: bool = True,
         force: bool = False,
+        token: str | Mapping[str, str] | None = None,
     ) -> None:
         """Log in to Alyx (again with ``force``, or as another ``username``).
 
-        A held token is kept unless ``force``, a new ``password`` or another user is given;
-        ``cache_token=False`` keeps the new token in memory only (not in the token store).
+        A held token is kept unless ``force``, a new ``password``, a ``token`` or another user
+        is given; ``cache_token=False`` keeps the new token in memory only (not in the token
+        store). A ``token`` (str or ``{'token': str}``, from the server's ``/me`` page) replaces
+        the password: checked with ``GET /me``, it logs in as the user that page names.
         """
         from onesdk._http._auth import resolve_credentials
+        from onesdk._http._token import log_in_with_token
 
         auth = self.http.auth
         if auth is None:
             raise AuthenticationError(f"{self.http.base_url}: this client has no authentication")
+        if token is not None:
+            timeout, keep = self.token_verify_timeout, cache_token
+            log_in_with_token(
+                auth, token, username=username, password=password, cache_token=keep, timeout=timeout
+            )
+            return
         other_user = username is not None and username != auth.username
         if auth.has_token and not (force or other_user or password is not None):
             return

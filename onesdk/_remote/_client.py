@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal, Self
 
@@ -21,6 +22,7 @@ from onesdk._http._alyx import AlyxHttp
 from onesdk._http._auth import Credentials, TokenAuth, resolve_credentials
 from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._rest_cache import RestCache
+from onesdk._http._token import token_argument
 from onesdk._options import check_connection
 from onesdk._remote._alyx_fields import AlyxJsonFields
 from onesdk._remote._resolve import choose_server
@@ -106,6 +108,11 @@ class AlyxClient(AlyxJsonFields):
         No progress bars.
     cache_rest : {'GET', None}
         Cache GET answers on disk (None: never).
+    token : str or dict, optional
+        An Alyx API token (or ``{'token': ...}``) instead of a password, as the server's
+        ``/me`` page shows it: checked here with ``GET /me`` (within
+        :attr:`token_verify_timeout` seconds), which names its owner, and stored like a token
+        from a password login (see ``authenticate``).
     http_data_server : str, optional
         The file server root of ``download_file`` with a relative URL (default: the saved
         setting; for the public database its public server). Its downloads carry the file
@@ -120,7 +127,7 @@ class AlyxClient(AlyxJsonFields):
         An argument of the wrong kind, no ``base_url`` and no saved server, a password without
         a user name.
     onesdk.errors.AuthenticationError
-        The server refused the user name and password.
+        The server refused the user name and password, or the token.
 
     Examples
     --------
@@ -144,15 +151,28 @@ class AlyxClient(AlyxJsonFields):
         cache_dir: str | os.PathLike[str] | None = None,
         silent: bool = False,
         cache_rest: Literal["GET"] | None = "GET",
+        token: str | Mapping[str, str] | None = None,
         *,
         http_data_server: str | None = None,
         timeout: float = 30.0,
     ) -> None:
         check_connection(cache_rest, 1, timeout)
         instance(silent, bool, "silent", "True or False")
-        chosen = choose_server(base_url, username, password, cache_dir, http_data_server)
+        secret = token_argument(token, password=password)
+        wait = type(self).token_verify_timeout
+        chosen = choose_server(
+            base_url,
+            username,
+            password,
+            cache_dir,
+            http_data_server,
+            token=secret,
+            token_timeout=wait,
+        )
         chosen.save_if_new()
         auth = token_auth(chosen.base_url, chosen.credentials)
+        if secret is not None and chosen.username is not None:
+            auth.use_token(secret, chosen.username)
         http = open_http(auth, cache_dir=chosen.cache_dir, cache_rest=cache_rest, timeout=timeout)
         server = chosen.http_data_server
         self._hold(http, chosen.cache_dir, silent, server.rstrip("/") if server else None)

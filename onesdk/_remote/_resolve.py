@@ -11,10 +11,12 @@ both:
   (:func:`~onesdk._remote._servers.http_data_server_for`).
 * the credentials: the arguments, ``ONE_ALYX_USERNAME`` / ``ONE_ALYX_PASSWORD``, the saved user
   name (:func:`~onesdk._http._auth.resolve_credentials`); a password without any user name is
-  refused.
+  refused. With an API token, the user the server's ``/me`` names, else ``username``
+  (:func:`~onesdk._http._token.credentials_for`: the token is checked here).
 
 The first use of a server saves what was chosen as its settings; saved settings are never
-rewritten here (``ONE.setup`` and ``onesdk login`` do that).
+rewritten here (``ONE.setup`` and ``onesdk login`` do that), except that a token login fills in
+a missing user name, so a later ``ONE()`` finds the stored token.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ import dataclasses
 import os
 from pathlib import Path
 
-from onesdk._http._auth import Credentials, resolve_credentials
+from onesdk._http._auth import Credentials
+from onesdk._http._token import TOKEN_VERIFY_TIMEOUT, credentials_for
 from onesdk._remote._servers import PUBLIC_ALYX_URL, check_username, http_data_server_for
 from onesdk._settings import (
+    Secret,
     Settings,
     default_cache_dir,
     load_settings,
@@ -51,6 +55,8 @@ class ServerChoice:
     http_data_server: str | None
     credentials: Credentials | None
     saved: Settings | None
+    #: the credentials come from an API token (checked with ``/me``)
+    by_token: bool = False
 
     @property
     def username(self) -> str | None:
@@ -60,9 +66,13 @@ class ServerChoice:
         """Save this choice as the server's settings when none are saved yet.
 
         The server becomes the default only when no server is saved at all, so using a second
-        server leaves the default as it was.
+        server leaves the default as it was. A token login also fills in a missing saved user
+        name (a saved one is kept), as the stored token is found by it.
         """
         if self.saved is not None:
+            if self.by_token and self.saved.username is None and self.username is not None:
+                filled = dataclasses.replace(self.saved, username=self.username)
+                save_settings(filled, make_default=False)
             return
         first = load_settings() is None
         settings = Settings(self.base_url, self.username, self.http_data_server, self.cache_dir)
@@ -75,15 +85,20 @@ def choose_server(
     password: str | None,
     cache_dir: str | os.PathLike[str] | None,
     http_data_server: str | None,
+    *,
+    token: Secret | None = None,
+    token_timeout: float = TOKEN_VERIFY_TIMEOUT,
 ) -> ServerChoice:
-    """The server, folder, file server and credentials for these arguments (nothing is sent
-    and nothing is saved).
+    """The server, folder, file server and credentials for these arguments (nothing is saved;
+    nothing is sent but the ``GET /me`` that checks a ``token``, within ``token_timeout``).
 
     Raises
     ------
     onesdk.errors.ArgumentError
         An argument of the wrong kind; no ``base_url`` and no saved default server; a password
-        without any user name.
+        without any user name; a token whose user neither ``/me`` nor ``username`` names.
+    onesdk.errors.AuthenticationError
+        The server rejected the ``token``.
     """
     instance(username, (str, type(None)), "username", "an Alyx user name (str) or None")
     instance(password, (str, type(None)), "password", "a password (str) or None")
@@ -106,8 +121,9 @@ def choose_server(
     server = http_data_server_for(
         base_url, http_data_server, saved.http_data_server if saved else None
     )
-    credentials = resolve_credentials(
-        username, password, saved_username=saved.username if saved else None
+    saved_user = saved.username if saved else None
+    credentials = credentials_for(
+        base_url, username, password, token, saved_username=saved_user, timeout=token_timeout
     )
     check_username(base_url, credentials.username if credentials else None, password)
     return ServerChoice(
@@ -116,4 +132,5 @@ def choose_server(
         http_data_server=server,
         credentials=credentials,
         saved=saved,
+        by_token=token is not None,
     )

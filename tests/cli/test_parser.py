@@ -18,7 +18,7 @@ SUBCOMMANDS = {
     "info": ["--full"],
     "load": ["--collection", "--revision", "--attribute", "--out"],
     "download": ["--filename", "--collection", "--revision", "--out"],
-    "login": ["--username", "--base-url"],
+    "login": ["--username", "--token-stdin", "--base-url"],
     "logout": ["--base-url"],
     "demo": ["--out", "--seed", "--no-plot"],
     "lock": ["--dataset", "--collection", "--revision", "--check"],

@@ -23,13 +23,16 @@ def typed_calls(password: str) -> None:
     assert_type(alyx.user, str | None)
     assert_type(alyx.is_logged_in, bool)
     AlyxClient(cache_rest="POST")  # type: ignore[arg-type]
-    AlyxClient("https://alyx.example.org", "me", password, "data", True, None, "files")  # type: ignore[call-arg]
+    AlyxClient("https://alyx.example.org", None, None, "data", True, None, {"token": password})
+    AlyxClient("https://alyx.example.org", "me", None, "data", True, None, password, "files")  # type: ignore[call-arg]
+    AlyxClient(token=5)  # type: ignore[arg-type]
 
 
 def test_one_apis_arguments_keep_their_positions_and_the_extras_are_keyword_only() -> None:
     parameters = inspect.signature(AlyxClient).parameters
     positional = [name for name, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
-    assert positional == ["base_url", "username", "password", "cache_dir", "silent", "cache_rest"]
+    one_api = ["base_url", "username", "password", "cache_dir", "silent", "cache_rest", "token"]
+    assert positional == one_api
     assert parameters["http_data_server"].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["timeout"].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["cache_rest"].default == "GET"
