@@ -380,7 +380,7 @@ def _file_server_password(args: argparse.Namespace) -> Secret | None:
         )
     if user is None:
         return None
-    if args.file_server_password_stdin and getattr(args, "token_stdin", False):
+    if args.file_server_password_stdin and args.token_stdin:
         raise errors.ArgumentError(
             "--file-server-password-stdin",
             True,

@@ -95,6 +95,11 @@ def test_the_password_comes_from_the_environment_without_a_terminal(
         (["--file-server-user", "lab"], "", "--file-server-user"),
         (["--file-server-user", "lab", "--file-server-password-stdin"], "\n", "stdin"),
         (["--file-server-user", " ", "--file-server-password-stdin"], PASSWORD, "user"),
+        (
+            ["--file-server-user", "lab", "--file-server-password-stdin", "--token-stdin"],
+            PASSWORD,
+            "--token-stdin",
+        ),
     ],
 )
 def test_usage_mistakes_exit_2_naming_the_flag(
