@@ -46,10 +46,12 @@ __all__ = [
     "default_cache_dir",
     "default_token_store",
     "file_server_password_store",
+    "forget_server",
     "load_settings",
     "normalise_base_url",
     "save_server",
     "save_settings",
+    "saved_servers",
     "server_key",
     "settings_for_cache_dir",
 ]
@@ -218,15 +220,8 @@ def load_settings(base_url: str | None = None) -> Settings | None:
 
 def settings_for_cache_dir(cache_dir: Path) -> Settings | None:
     """The saved settings of the server whose cache dir is ``cache_dir`` (None if none is)."""
-    folder = config_dir() / "alyx"
-    if not folder.is_dir():
-        return None
     wanted = Path(cache_dir).expanduser().resolve()
-    for path in sorted(folder.glob("*.json")):
-        try:
-            saved = Settings.from_json(json.loads(path.read_text(encoding="utf-8")), source=path)
-        except (ValueError, CacheError):
-            continue  # an unreadable file names no cache dir
+    for saved in saved_servers():
         if saved.cache_dir is not None and saved.cache_dir.expanduser().resolve() == wanted:
             return saved
     return None
@@ -241,6 +236,38 @@ def save_settings(settings: Settings, *, make_default: bool = True) -> Path:
         write_private(config_dir() / "default.json", payload)
     _log.debug("saved settings for %s", settings.base_url)
     return path
+
+
+def saved_servers() -> list[Settings]:
+    """The settings of every saved server (unreadable settings files are skipped)."""
+    folder = config_dir() / "alyx"
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            found.append(Settings.from_json(json.loads(path.read_text("utf-8")), source=path))
+        except (ValueError, CacheError):
+            _log.warning("skipping an unreadable settings file %s", path.name)
+    return found
+
+
+def forget_server(base_url: str) -> bool:
+    """Remove the saved settings of ``base_url``, its stored token and its file server's
+    password, and the default-server mark when it names that server; whether settings were
+    saved for it."""
+    url = normalise_base_url(base_url)
+    default_stored = load_settings()
+    default_url = default_stored.base_url if default_stored is not None else None
+    default_token_store().delete(url)
+    file_server_password_store().delete(url)
+    path = _settings_path(url)
+    existed = path.is_file()
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    if default_url == url:
+        with contextlib.suppress(FileNotFoundError):
+            (config_dir() / "default.json").unlink()
+    _log.debug("forgot the settings of %s", url)
+    return existed
 
 
 def save_server(

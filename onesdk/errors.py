@@ -12,6 +12,7 @@ OneSdkError
 ├── ArgumentError (ValueError)              a public function got an argument it cannot use
 │   ├── ArgumentTypeError (TypeError)       an argument of the wrong kind (one name for a list)
 │   ├── BunchKeysError (NotImplementedError) AlfBunch.append of a bunch with other keys
+│   ├── CacheDirInUse (AssertionError)      a folder already saved as a server's cache dir
 │   ├── DatasetTypeMismatch                 a file name of no dataset type, or of several
 │   └── UnknownTermError (TypeError)        an unknown search/filter keyword (lists valid ones)
 ├── AlfError                                anything about ALF names and objects (alias ALFError)
@@ -75,6 +76,7 @@ __all__ = [
     "AuthenticationError",
     "AuthenticationWarning",
     "BunchKeysError",
+    "CacheDirInUse",
     "CacheError",
     "CacheLockTimeout",
     "CacheWarning",
@@ -295,6 +297,14 @@ class UnknownTableError(ArgumentError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class CacheDirInUse(ArgumentError, AssertionError):
+    """A folder that is already the saved cache dir of an Alyx server
+    (``params.check_cache_conflict``).
+
+    Also an ``AssertionError``, which one-api raises for the same call.
+    """
 
 
 class TableColumnsError(CacheError, AssertionError):

@@ -28,6 +28,7 @@ import difflib
 import os
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Final
@@ -44,17 +45,22 @@ from onesdk._settings import (
     config_dir,
     default_cache_dir,
     file_server_password_store,
+    forget_server,
     load_settings,
     normalise_base_url,
     save_server,
     save_settings,
+    saved_servers,
+    settings_for_cache_dir,
 )
-from onesdk.errors import ArgumentError
+from onesdk.errors import ArgumentError, CacheDirInUse, OneSdkWarning
 
 __all__ = [
     "Params",
     "Secret",
+    "check_cache_conflict",
     "default",
+    "delete_params",
     "get",
     "get_cache_dir",
     "get_default_client",
@@ -325,6 +331,64 @@ def get_cache_dir(client: str | None = None) -> Path:
         folder = default_cache_dir(saved.base_url if saved else url)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def check_cache_conflict(cache_dir: str | os.PathLike[str]) -> None:
+    """Refuse a folder that is already the saved cache dir of an Alyx server.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike
+        The folder to check (compared after resolving ``~`` and links).
+
+    Raises
+    ------
+    onesdk.errors.CacheDirInUse
+        A saved server downloads to ``cache_dir`` (the message names it). Also an
+        ``AssertionError``, as one-api raises.
+
+    Examples
+    --------
+    >>> from onesdk import params
+    >>> params.check_cache_conflict("/data/new-project")  # doctest: +SKIP
+    """
+    if not isinstance(cache_dir, str | os.PathLike):
+        raise ArgumentError("cache_dir", cache_dir, "a folder (str or path)")
+    saved = settings_for_cache_dir(Path(cache_dir))
+    if saved is not None:
+        raise CacheDirInUse(
+            "cache_dir", cache_dir, f"a folder no saved server uses (it is {saved.base_url}'s)"
+        )
+
+
+def delete_params(base_url: str | None = None) -> None:
+    """Forget the saved settings of one server, or of every server.
+
+    With them go the server's stored token, its file server's password and, when it was the
+    default server, that mark; nothing else in the settings folder is touched.
+
+    Parameters
+    ----------
+    base_url : str, optional
+        The Alyx URL whose settings go; None: every saved server's.
+
+    Warns
+    -----
+    onesdk.errors.OneSdkWarning
+        Nothing was saved for ``base_url``.
+
+    Examples
+    --------
+    >>> from onesdk import params
+    >>> params.delete_params("https://alyx.example.org")  # doctest: +SKIP
+    """
+    if base_url is not None:
+        if not forget_server(_url(base_url, "base_url")):
+            warnings.warn(f"{base_url}: no settings are saved for it", OneSdkWarning, stacklevel=2)
+        return
+    for saved in saved_servers():
+        forget_server(saved.base_url)
+    (config_dir() / "default.json").unlink(missing_ok=True)
 
 
 def get_params_dir() -> Path:
