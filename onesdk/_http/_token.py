@@ -21,7 +21,7 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping
-from typing import Final, TypeAlias
+from typing import Final
 
 import httpx
 
@@ -33,7 +33,6 @@ from onesdk.errors import ArgumentError, AuthenticationError, AuthenticationWarn
 
 __all__ = [
     "TOKEN_VERIFY_TIMEOUT",
-    "TokenLike",
     "credentials_for",
     "log_in_with_token",
     "token_argument",
@@ -45,8 +44,6 @@ _log = get_logger("onesdk.auth")
 
 #: seconds to wait for ``/me`` when checking a token (one-api's ``token_verify_timeout``)
 TOKEN_VERIFY_TIMEOUT: Final = 10.0
-#: what ``token=`` takes: the token, or one-api's ``{'token': ...}`` record of it
-TokenLike: TypeAlias = "str | Mapping[str, str]"
 _REJECTED: Final = frozenset({401, 403})
 #: a ``/me`` answer is a small record
 _MAX_ME_BYTES: Final = 1 << 20
