@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from onesdk import OneAlyx
+from onesdk.webclient import AlyxClient
 from tests.reference import run_reference
 from tests.remote._token_server import MeAnswer, TokenServer, token_server
 
@@ -18,17 +19,23 @@ pytestmark = pytest.mark.reference
 
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 
-# Runs in the reference venv: log in with the token, then one plain GET.
+# Runs in the reference venv: log in with the token (through ONE, or an AlyxClient made
+# directly), then one plain GET.
 REFERENCE = r"""
 import json, sys
 from one.api import ONE
+from one.webclient import AlyxClient
 
 call = json.load(sys.stdin)
 try:
-    one = ONE(base_url=call["url"], token=call["token"], username=call["username"],
-              cache_dir=call["cache"], mode="remote", silent=True)
-    one.alyx.get("/subjects")
-    print(json.dumps({"user": one.alyx.user}))
+    if call["client"]:
+        alyx = AlyxClient(base_url=call["url"], token=call["token"], username=call["username"],
+                          cache_dir=call["cache"], silent=True)
+    else:
+        alyx = ONE(base_url=call["url"], token=call["token"], username=call["username"],
+                   cache_dir=call["cache"], mode="remote", silent=True).alyx
+    alyx.get("/subjects")
+    print(json.dumps({"user": alyx.user}))
 except Exception as exc:
     print(json.dumps({"refused": type(exc).__name__}))
 """
@@ -48,21 +55,19 @@ def _theirs(
 
 
 def _ours(call: dict[str, Any]) -> dict[str, str]:
+    keywords = {"token": call["token"], "username": call["username"], "silent": True}
     try:
-        one = OneAlyx(
-            base_url=call["url"],
-            token=call["token"],
-            username=call["username"],
-            cache_dir=call["cache"],
-            silent=True,
-        )
+        if call["client"]:
+            alyx = AlyxClient(call["url"], cache_dir=call["cache"], **keywords)
+        else:
+            alyx = OneAlyx(base_url=call["url"], cache_dir=call["cache"], **keywords).alyx
     except Exception as exc:
         return {"refused": type(exc).__name__}
     try:
-        one.alyx.get("/subjects")
-        return {"user": str(one.alyx.user)}
+        alyx.get("/subjects")
+        return {"user": str(alyx.user)}
     finally:
-        one.close()
+        alyx.close()
 
 
 @pytest.mark.parametrize(
@@ -76,7 +81,9 @@ def _ours(call: dict[str, Any]) -> dict[str, str]:
     ],
     ids=["me-names-owner", "no-me-with-username", "me-web-page", "rejected", "no-user-known"],
 )
+@pytest.mark.parametrize("client", [False, True], ids=["ONE", "AlyxClient"])
 def test_token_login_sends_what_one_api_sends(
+    client: bool,
     reference_python: Path,
     config_home: Path,
     tmp_path: Path,
@@ -95,6 +102,7 @@ def test_token_login_sends_what_one_api_sends(
                 "token": token,
                 "username": username,
                 "cache": str(tmp_path / side / "cache"),
+                "client": client,
             }
             if side == "theirs":
                 results.append(_theirs(reference_python, monkeypatch, tmp_path / side, call))
