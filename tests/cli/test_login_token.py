@@ -116,3 +116,22 @@ def test_login_token_stdin_also_saves_a_file_server_login_with_its_password_from
     both = run_cli([*args, "--file-server-password-stdin"])  # one stdin, one secret
     assert both.code == cli.EXIT_USAGE
     assert "--token-stdin" in both.err
+
+
+def test_login_token_stdin_on_a_terminal_asks_without_echo(
+    server: TokenServer, config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = io.StringIO("")
+    monkeypatch.setattr(terminal, "isatty", lambda: True)
+    monkeypatch.setattr("sys.stdin", terminal)
+    asked: list[str] = []
+
+    def no_echo(question: str) -> str:
+        asked.append(question)
+        return TOKEN
+
+    monkeypatch.setattr("getpass.getpass", no_echo)
+    result = run_cli(["login", "--base-url", server.url, "--token-stdin"])
+    assert result.code == 0, result.err
+    assert asked == [f"Alyx API token (shown at {server.url}/me): "]
+    assert FileTokenStore().get(server.url, "alice") == Secret(TOKEN)
