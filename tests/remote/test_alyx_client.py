@@ -35,6 +35,13 @@ def _client(replay: ReplayServer, cache_dir: Path, **options: object) -> AlyxCli
     return AlyxClient(**keywords)  # type: ignore[arg-type]
 
 
+@pytest.fixture
+def debug_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every record at DEBUG and above, so a secret in any of them is seen."""
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
 def _logins(replay: ReplayServer) -> int:
     return len(replay.requests_to("/auth-token"))
 
@@ -76,29 +83,21 @@ def test_one_alyx_of_an_online_instance_is_an_alyx_client(
 
 
 def test_a_wrong_password_fails_at_construction_without_showing_it(
-    replay: ReplayServer,
-    config_home: Path,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
+    replay: ReplayServer, config_home: Path, tmp_path: Path, debug_log: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     wrong = "not-the-password-4711"
     with pytest.raises(AuthenticationError, match="refused") as refused:
         _client(replay, tmp_path / "cache", password=wrong)
     assert _logins(replay) == 1
     chain = "".join(traceback.format_exception(refused.value))  # causes and contexts too
-    shown = f"{refused.value!r}\n{chain}\n{caplog.text}"
+    shown = f"{refused.value!r}\n{chain}\n{debug_log.text}"
     assert wrong not in shown
     assert "root" in str(refused.value)
 
 
 def test_the_password_and_token_never_appear_in_repr_logs_or_errors(
-    replay: ReplayServer,
-    config_home: Path,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
+    replay: ReplayServer, config_home: Path, tmp_path: Path, debug_log: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
     alyx = _client(replay, tmp_path / "cache")
     assert _logins(replay) == 1  # logged in at construction, before any request
     assert repr(alyx) == f"AlyxClient ({replay.alyx_url}, logged in as root)"
@@ -106,7 +105,7 @@ def test_the_password_and_token_never_appear_in_repr_logs_or_errors(
     with pytest.raises(ArgumentError) as bad:
         AlyxClient(replay.alyx_url, "root", 1234, silent=True)  # type: ignore[arg-type]
     assert bad.value.argument == "password"
-    texts = [repr(alyx), str(alyx), str(bad.value), repr(alyx.http), caplog.text]
+    texts = [repr(alyx), str(alyx), str(bad.value), repr(alyx.http), debug_log.text]
     alyx.logout()
     assert repr(alyx) == f"AlyxClient ({replay.alyx_url}, user root, not logged in)"
     alyx.close()

@@ -17,6 +17,7 @@ import stat
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -73,15 +74,39 @@ def _no_file_server_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_PASSWORD, raising=False)
 
 
+@dataclass
+class Protected:
+    """Alyx (the replay) with a :class:`ProtectedFiles` server as its file server, in a private
+    config dir, for one test."""
+
+    replay: ReplayServer
+    server: HostileServer
+    files: ProtectedFiles
+    cache: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    def open(self) -> closing[OneAlyx]:
+        """An instance logged in to Alyx that downloads from the protected server, closed when
+        the ``with`` block ends."""
+        return closing(open_one_alyx(self.replay, self.cache, http_data_server=self.server.url))
+
+    def credentials_in_environment(self, password: str = PASSWORD) -> None:
+        self.monkeypatch.setenv(ENV_LOGIN, LOGIN)
+        self.monkeypatch.setenv(ENV_PASSWORD, password)
+
+    def save_credentials(self) -> None:
+        params.setup(
+            self.replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD
+        )
+
+
 @pytest.fixture
-def protected(replay: ReplayServer) -> Iterator[tuple[HostileServer, ProtectedFiles]]:
+def protected(
+    replay: ReplayServer, config_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Protected]:
     files = ProtectedFiles(replay)
     with hostile_server(files.answer) as server:
-        yield server, files
-
-
-def _one(replay: ReplayServer, files: HostileServer, cache: Path) -> OneAlyx:
-    return open_one_alyx(replay, cache, http_data_server=files.url)
+        yield Protected(replay, server, files, tmp_path / "cache", monkeypatch)
 
 
 def _leaks(root: Path) -> list[str]:
@@ -104,38 +129,25 @@ def _leaks(root: Path) -> list[str]:
 # --- where they come from -------------------------------------------------------------------
 
 
-def test_a_dataset_loads_with_credentials_from_the_environment(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    server, _ = protected
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+def test_a_dataset_loads_with_credentials_from_the_environment(protected: Protected) -> None:
+    protected.credentials_in_environment()
+    with protected.open() as one:
         path = one.load_dataset(EID, DATASET, download_only=True)
     assert path.is_file()
-    fetched = [s for s in server.seen if s.path.endswith(".npy")]
+    fetched = [s for s in protected.server.seen if s.path.endswith(".npy")]
     assert fetched
     assert all(s.headers["authorization"] == f"Basic {ENCODED}" for s in fetched)
 
 
 def test_a_dataset_loads_with_credentials_saved_by_one_setup(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    replay: ReplayServer, protected: Protected, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    server, _ = protected
     monkeypatch.setenv("ONE_ALYX_PASSWORD", replay.password)
     one = onesdk.ONE.setup(
         base_url=replay.alyx_url,
         username="root",
         cache_dir=tmp_path / "cache",
-        http_data_server=server.url,
+        http_data_server=protected.server.url,
         http_data_server_login=LOGIN,
         http_data_server_password=PASSWORD,
         silent=True,
@@ -151,34 +163,24 @@ def test_a_dataset_loads_with_credentials_saved_by_one_setup(
 
 
 def test_a_dataset_loads_with_credentials_saved_by_params_save(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
+    replay: ReplayServer, protected: Protected, tmp_path: Path
 ) -> None:
-    server, _ = protected
     par = params.get(replay.alyx_url, silent=True)
-    par = par.set("HTTP_DATA_SERVER", server.url).set("HTTP_DATA_SERVER_LOGIN", LOGIN)
+    par = par.set("HTTP_DATA_SERVER", protected.server.url).set("HTTP_DATA_SERVER_LOGIN", LOGIN)
     params.save(par.set("HTTP_DATA_SERVER_PWD", PASSWORD), replay.alyx_url)
     with closing(open_one_alyx(replay, tmp_path / "cache")) as one:
         assert one.load_dataset(EID, DATASET, download_only=True).is_file()
     assert _leaks(tmp_path) == []
 
 
-def test_the_environment_overrides_the_saved_credentials(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    server, _ = protected
+def test_the_environment_overrides_the_saved_credentials(protected: Protected) -> None:
     params.setup(
-        replay.alyx_url, http_data_server_login="someone-else", http_data_server_password="nope"
+        protected.replay.alyx_url,
+        http_data_server_login="someone-else",
+        http_data_server_password="nope",
     )
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    protected.credentials_in_environment()
+    with protected.open() as one:
         assert one.load_dataset(EID, DATASET, download_only=True).is_file()
 
 
@@ -186,16 +188,10 @@ def test_the_environment_overrides_the_saved_credentials(
 
 
 def test_the_alyx_server_never_receives_the_file_server_credentials(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    replay: ReplayServer, protected: Protected, tmp_path: Path
 ) -> None:
-    server, _ = protected
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    protected.credentials_in_environment()
+    with protected.open() as one:
         one.load_dataset(EID, DATASET, download_only=True)
         one.alyx.download_file(TABLE, target_dir=tmp_path / "tables")
     to_alyx = [s for s in replay.seen if s.host == "alyx"]
@@ -203,19 +199,13 @@ def test_the_alyx_server_never_receives_the_file_server_credentials(
     for seen in to_alyx:
         assert not (seen.header("authorization") or "").startswith("Basic")
         assert PASSWORD.encode() not in seen.body
-    assert any(s.path.endswith(".csv") for s in server.seen)
+    assert any(s.path.endswith(".csv") for s in protected.server.seen)
 
 
 def test_a_redirect_to_another_origin_gets_no_credentials(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    replay: ReplayServer, protected: Protected, tmp_path: Path
 ) -> None:
-    server, files = protected
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+    protected.credentials_in_environment()
 
     def elsewhere(seen: Seen) -> Answer:  # serves without asking, as a signed URL would
         target = replay.file_path(urllib.parse.unquote(seen.path))
@@ -223,8 +213,8 @@ def test_a_redirect_to_another_origin_gets_no_credentials(
         return Answer(200 if target is not None else 404, (), body)
 
     with hostile_server(elsewhere) as other:
-        files.redirect_to = other.url
-        with closing(_one(replay, server, tmp_path / "cache")) as one:
+        protected.files.redirect_to = other.url
+        with protected.open() as one:
             assert one.load_dataset(EID, DATASET, download_only=True).is_file()
             one.alyx.download_file(TABLE, target_dir=tmp_path / "tables")
         assert len(other.seen) == 2
@@ -234,14 +224,10 @@ def test_a_redirect_to_another_origin_gets_no_credentials(
 
 
 def test_one_alyx_download_file_sends_the_saved_credentials(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
+    replay: ReplayServer, protected: Protected, tmp_path: Path
 ) -> None:
-    server, _ = protected
-    params.setup(replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    protected.save_credentials()
+    with protected.open() as one:
         path = one.alyx.download_file(TABLE, target_dir=tmp_path / "tables")
     assert path.read_bytes() == (replay.files_root / TABLE).read_bytes()
 
@@ -250,13 +236,9 @@ def test_one_alyx_download_file_sends_the_saved_credentials(
 
 
 def test_no_credentials_give_an_error_naming_the_settings_to_set(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
+    protected: Protected, tmp_path: Path
 ) -> None:
-    server, _ = protected
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    with protected.open() as one:
         with pytest.raises(FileServerAuthError) as load_error:
             one.load_dataset(EID, DATASET, download_only=True)
         with pytest.raises(FileServerAuthError) as file_error:
@@ -271,25 +253,19 @@ def test_no_credentials_give_an_error_naming_the_settings_to_set(
         assert isinstance(caught.value, DownloadError)
         assert isinstance(caught.value, AuthenticationError)
     # one request a file: a 401 is not retried, and nothing was sent without credentials
-    assert len([s for s in server.seen if s.path.endswith(".npy")]) == 1
-    assert len([s for s in server.seen if s.path.endswith(".csv")]) == 1
-    assert all("authorization" not in s.headers for s in server.seen)
+    seen = protected.server.seen
+    assert len([s for s in seen if s.path.endswith(".npy")]) == 1
+    assert len([s for s in seen if s.path.endswith(".csv")]) == 1
+    assert all("authorization" not in s.headers for s in seen)
 
 
 def test_a_wrong_password_names_the_login_but_never_the_password(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    protected: Protected, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server, _ = protected
     wrong = f"wrong-{secrets.token_hex(8)}"
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, wrong)
+    protected.credentials_in_environment(password=wrong)
     caplog.set_level(logging.DEBUG)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    with protected.open() as one:
         with pytest.raises(FileServerAuthError, match="refused the login 'lab-member'") as err:
             one.load_dataset(EID, DATASET, download_only=True)
         shown = repr(one) + repr(one.alyx) + repr(one._connection.file_auth)
@@ -298,16 +274,10 @@ def test_a_wrong_password_names_the_login_but_never_the_password(
     assert wrong not in caplog.text
 
 
-def test_a_login_without_a_password_says_the_password_is_missing(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-) -> None:
-    server, _ = protected
-    params.setup(replay.alyx_url, http_data_server_login=LOGIN)
+def test_a_login_without_a_password_says_the_password_is_missing(protected: Protected) -> None:
+    params.setup(protected.replay.alyx_url, http_data_server_login=LOGIN)
     no_password = pytest.raises(FileServerAuthError, match="no password for the file-server")
-    with closing(_one(replay, server, tmp_path / "cache")) as one, no_password:
+    with protected.open() as one, no_password:
         one.load_dataset(EID, DATASET, download_only=True)
 
 
@@ -315,20 +285,11 @@ def test_a_login_without_a_password_says_the_password_is_missing(
 
 
 def test_the_password_is_in_no_file_repr_or_log_record(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    caplog: pytest.LogCaptureFixture,
+    protected: Protected, config_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server, _ = protected
     caplog.set_level(logging.DEBUG)
-    params.setup(
-        replay.alyx_url,
-        http_data_server_login=LOGIN,
-        http_data_server_password=PASSWORD,
-    )
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    protected.save_credentials()
+    with protected.open() as one:
         one.load_dataset(EID, DATASET, download_only=True)
         one.alyx.download_file(TABLE)
         shown = " ".join(
@@ -370,15 +331,12 @@ def test_a_password_without_a_login_is_refused_naming_the_argument(config_home: 
 
 
 def test_a_client_made_directly_downloads_with_the_saved_credentials(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
+    replay: ReplayServer, protected: Protected, tmp_path: Path
 ) -> None:
     from onesdk.webclient import AlyxClient
 
-    server, _ = protected
-    params.setup(replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD)
+    server = protected.server
+    protected.save_credentials()
     with AlyxClient(
         replay.alyx_url, "root", replay.password, tmp_path / "cache", http_data_server=server.url
     ) as alyx:
@@ -390,15 +348,9 @@ def test_a_client_made_directly_downloads_with_the_saved_credentials(
     assert sorted(p.name for p in tables if p.suffix == ".pqt") == ["datasets.pqt", "sessions.pqt"]
 
 
-def test_an_unpickled_instance_finds_the_saved_credentials_again(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-) -> None:
-    server, _ = protected
-    params.setup(replay.alyx_url, http_data_server_login=LOGIN, http_data_server_password=PASSWORD)
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+def test_an_unpickled_instance_finds_the_saved_credentials_again(protected: Protected) -> None:
+    protected.save_credentials()
+    with protected.open() as one:
         pickled = pickle.dumps(one)
     assert PASSWORD.encode() not in pickled
     assert ENCODED.encode() not in pickled
@@ -431,16 +383,10 @@ def test_the_file_server_auth_signs_only_the_file_servers_origin(
 
 
 def test_credentials_set_after_a_refusal_are_used_by_the_same_instance(
-    replay: ReplayServer,
-    protected: tuple[HostileServer, ProtectedFiles],
-    config_home: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    protected: Protected,
 ) -> None:
-    server, _ = protected
-    with closing(_one(replay, server, tmp_path / "cache")) as one:
+    with protected.open() as one:
         with pytest.raises(FileServerAuthError):
             one.load_dataset(EID, DATASET, download_only=True)
-        monkeypatch.setenv(ENV_LOGIN, LOGIN)
-        monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+        protected.credentials_in_environment()
         assert one.load_dataset(EID, DATASET, download_only=True).is_file()

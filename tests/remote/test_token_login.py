@@ -63,6 +63,15 @@ def _stored(server: TokenServer, user: str) -> Secret | None:
     return FileTokenStore().get(server.url, user)
 
 
+def _assert_no_second_check(server: TokenServer, one: OneAlyx) -> None:
+    """``one`` acts as alice with ``TOKEN``, and the server saw the first ``/me`` check and the
+    one listing of ``one`` only: nothing checked the token again."""
+    assert one.alyx.user == "alice"
+    assert one.alyx.rest("subjects", "list", no_cache=True) == []
+    assert server.paths() == ["GET /me", "GET /subjects"]
+    assert server.seen[-1].authorization == f"Token {TOKEN}"
+
+
 def _saved_user(server: TokenServer) -> str | None:
     files = list((config_dir() / "alyx").glob("*.json"))
     assert len(files) == 1
@@ -193,10 +202,7 @@ def test_a_stored_token_is_reused_by_a_later_instance_without_it(
     later = ONE(silent=True)  # the saved default server, its saved user, the stored token
     assert isinstance(later, OneAlyx)
     _OPENED.append(later)
-    assert later.alyx.user == "alice"
-    assert later.alyx.rest("subjects", "list", no_cache=True) == []
-    assert server.paths() == ["GET /me", "GET /subjects"]
-    assert server.seen[-1].authorization == f"Token {TOKEN}"
+    _assert_no_second_check(server, later)
 
 
 def test_an_instance_made_with_a_token_pickles_with_it_and_needs_no_new_check(
@@ -205,10 +211,7 @@ def test_an_instance_made_with_a_token_pickles_with_it_and_needs_no_new_check(
     one = _open(server, tmp_path, token=TOKEN)
     copy = pickle.loads(pickle.dumps(one))
     _OPENED.append(copy)
-    assert copy.alyx.user == "alice"
-    assert copy.alyx.rest("subjects", "list", no_cache=True) == []
-    assert server.paths() == ["GET /me", "GET /subjects"]
-    assert server.seen[-1].authorization == f"Token {TOKEN}"
+    _assert_no_second_check(server, copy)
 
 
 def test_a_token_fills_in_a_missing_saved_user_but_never_rewrites_one(
