@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
+from tests.loopback import LoopbackServer, running
+
 __all__ = ["Answer", "HostileServer", "Seen", "hostile_server"]
 
 _LIFETIME: Final = 120.0
@@ -50,7 +52,7 @@ class Answer:
     length: int | None = None  # a Content-Length to announce instead of the real one
 
 
-class HostileServer:
+class HostileServer(LoopbackServer):
     """A loopback HTTP server whose every answer comes from ``answer(seen)``."""
 
     def __init__(self, answer: Callable[[Seen], Answer], *, lifetime: float = _LIFETIME) -> None:
@@ -107,26 +109,7 @@ class HostileServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
 
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> HostileServer:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(Handler, lifetime=lifetime)
 
     def requests_mentioning(self, secret: str) -> list[Seen]:
         with self._lock:
@@ -136,11 +119,8 @@ class HostileServer:
 @contextmanager
 def hostile_server(answer: Callable[[Seen], Answer]) -> Iterator[HostileServer]:
     """A started :class:`HostileServer`, stopped when the block ends."""
-    server = HostileServer(answer).start()
-    try:
+    with running(HostileServer(answer)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def json_answer(text: str, status: int = 200) -> Answer:

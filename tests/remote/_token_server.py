@@ -17,8 +17,10 @@ import json
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Final, Literal
+
+from tests.loopback import LoopbackServer, running
 
 __all__ = ["Request", "TokenServer", "token_server"]
 
@@ -36,7 +38,7 @@ class Request:
     authorization: str | None
 
 
-class TokenServer:
+class TokenServer(LoopbackServer):
     """An Alyx stand-in that knows ``tokens`` (token -> owner's user name)."""
 
     def __init__(
@@ -69,28 +71,7 @@ class TokenServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._timer = threading.Timer(lifetime, self.stop)
-        self._timer.daemon = True
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> TokenServer:
-        self._thread.start()
-        self._timer.start()
-        return self
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(Handler, lifetime=lifetime, poll_interval=0.05)
 
     def paths(self) -> list[str]:
         with self._lock:
@@ -132,8 +113,5 @@ def _json(status: int, body: object) -> tuple[int, str, bytes]:
 @contextmanager
 def token_server(tokens: Mapping[str, str], *, me: MeAnswer = "json") -> Iterator[TokenServer]:
     """A started :class:`TokenServer`, stopped when the block ends."""
-    server = TokenServer(tokens, me=me).start()
-    try:
+    with running(TokenServer(tokens, me=me)) as server:
         yield server
-    finally:
-        server.stop()
