@@ -8,13 +8,26 @@ servers that answer in their own ways (:mod:`tests.reliability._hostile`,
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self, TypeVar
 
-__all__ = ["LoopbackServer", "running"]
+__all__ = ["LoopbackServer", "QuietServer", "running"]
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server that stays quiet when a client hangs up (a timeout, a closed
+    keep-alive connection, a download given up after a refusal) and reports anything else."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class LoopbackServer:
@@ -27,8 +40,7 @@ class LoopbackServer:
         lifetime: float,
         poll_interval: float = 0.5,
     ) -> None:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
+        self._httpd = QuietServer(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True
         )

@@ -38,6 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.loopback import QuietServer
 from tests.replay import faults as f
 from tests.replay.records import RecordStore
 
@@ -323,17 +324,7 @@ def _url(server: ThreadingHTTPServer) -> str:
     return f"http://{host!s}:{port}"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Quiet for clients that hang up (timeouts, closed keep-alive); loud otherwise."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]
-
+class _Server(QuietServer):
     def __init__(
         self,
         address: tuple[str, int],
