@@ -307,8 +307,14 @@ def _add_login(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     q = sub.add_parser(
         "logout",
         help="forget the saved token of an Alyx server",
-        description="Remove the saved token of --base-url (or of the default server).",
+        description="Remove the saved token of --base-url (or of the default server); with "
+        "--file-server, also its file server's saved login and password.",
         formatter_class=_Formatter,
+    )
+    q.add_argument(
+        "--file-server",
+        action="store_true",
+        help="also forget the file server's saved login and password",
     )
     _common(q)
 

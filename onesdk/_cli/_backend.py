@@ -337,9 +337,18 @@ def save_file_server(
     save_file_server_password(url, login, password)
 
 
-def logout(base_url: str | None) -> str:
-    """Forget the stored token of ``base_url`` (default: the last server); returns its URL."""
-    from onesdk._settings import default_token_store, load_settings, normalise_base_url
+def logout(base_url: str | None, *, file_server: bool = False) -> str:
+    """Forget the stored token of ``base_url`` (default: the last server), and with
+    ``file_server`` its file server's saved login and password; returns its URL."""
+    import dataclasses
+
+    from onesdk._settings import (
+        default_token_store,
+        file_server_password_store,
+        load_settings,
+        normalise_base_url,
+        save_settings,
+    )
 
     if base_url is None:
         saved = load_settings()
@@ -348,4 +357,10 @@ def logout(base_url: str | None) -> str:
         base_url = saved.base_url
     url = normalise_base_url(base_url)
     default_token_store().delete(url)
+    if file_server:
+        file_server_password_store().delete(url)
+        saved = load_settings(url)
+        if saved is not None and saved.http_data_server_login is not None:
+            forgotten = dataclasses.replace(saved, http_data_server_login=None)
+            save_settings(forgotten, make_default=False)
     return url

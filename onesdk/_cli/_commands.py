@@ -486,11 +486,13 @@ def _read_token(base_url: str) -> str:
 def _logout(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from onesdk._cli import _backend as _cli_backend
 
-    url = _cli_backend.logout(getattr(args, "base_url", None))
+    file_server = _flag(args, "file_server")
+    url = _cli_backend.logout(getattr(args, "base_url", None), file_server=file_server)
     if _flag(args, "json"):
-        print_json({"base_url": url, "logged_in": False}, out)
+        print_json({"base_url": url, "logged_in": False, "file_server_forgotten": file_server}, out)
     else:
-        err.write(f"logged out of {url}: token removed\n")
+        also = " and the file server's login and password" if file_server else ""
+        err.write(f"logged out of {url}: token{also} removed\n")
     return 0
 
 

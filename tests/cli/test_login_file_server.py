@@ -115,3 +115,29 @@ def test_usage_mistakes_exit_2_naming_the_flag(
     assert flag in result.err
     assert PASSWORD not in result.err
     assert load_settings(URL) is None
+
+
+def test_logout_with_file_server_forgets_its_login_and_password_too(
+    config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stdin(monkeypatch, PASSWORD + "\n")
+    login = [
+        "login",
+        "--base-url",
+        URL,
+        "--file-server-user",
+        "lab",
+        "--file-server-password-stdin",
+    ]
+    assert run_cli(login).code == 0
+    store = FileTokenStore(suffix=".file-server")
+    assert run_cli(["logout", "--base-url", URL]).code == 0
+    assert store.get(URL, "lab") == Secret(PASSWORD)  # a plain logout keeps them
+    result = run_cli(["logout", "--base-url", URL, "--file-server", "--json"])
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["file_server_forgotten"] is True
+    assert store.get(URL, "lab") is None
+    saved = load_settings(URL)
+    assert saved is not None
+    assert saved.http_data_server_login is None
+    assert params.get(URL).HTTP_DATA_SERVER_PWD is None
