@@ -12,7 +12,10 @@ Where they come from, the first found winning:
    --file-server-user`` save them there (:func:`save_file_server_login`).
 
 Where they go: :class:`FileServerAuth` signs only requests to the origin (scheme, host, port)
-of the file server, that is the downloads; the Alyx REST client never holds it, and httpx drops
+of the file server, that is the downloads: saved credentials (kept for this Alyx server) with
+the first request, credentials from the environment (which name no server) only after the
+file server asks for them with a 401, so a file server that serves without a login (a public
+one, another lab's) never receives them; the Alyx REST client never holds it, and httpx drops
 the header when a redirect leaves that origin (a signed URL on S3, say). They are looked up at
 the first download, not when an instance is made, and never appear in a repr, a log record or
 an error message.
@@ -174,20 +177,22 @@ class FileServerAuth(httpx.Auth):
                 self._found = resolve_file_server_login(self.base_url, self._store)
             return self._found
 
-    def basic_pair(self) -> tuple[str | None, str | None]:
-        """``(login, password)`` to hand to a basic-auth call, ``(None, None)`` when
-        incomplete."""
-        found = self.credentials()
-        if found.login and found.password:
-            return found.login, found.password.reveal()
-        return None, None
-
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self._home is not None and origin(request.url) == self._home:
-            found = self.credentials()
-            if found.login and found.password:
-                request.headers["Authorization"] = _basic(found.login, found.password)
-        yield request
+        found = self.credentials() if self._home == origin(request.url) else None
+        login, password = (found.login, found.password) if found else (None, None)
+        if not (found and login and password):
+            yield request
+            return
+        header = _basic(login, password)
+        if found.source == "settings":  # saved for this very server: sent at once
+            request.headers["Authorization"] = header
+            yield request
+            return
+        # the environment names no server: only a file server that asks gets them
+        response = yield request
+        if response.status_code == 401:
+            request.headers["Authorization"] = header
+            yield request
 
     def refused(self, error: FileServerAuthError) -> FileServerAuthError:
         """``error`` (an HTTP 401 of the file server) saying what to set, without the

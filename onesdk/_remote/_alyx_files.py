@@ -171,7 +171,8 @@ class AlyxFiles:
         >>> path, md5 = one.alyx.download_file(url, return_md5=True)  # doctest: +SKIP
         >>> paths = one.alyx.download_file([url, other], clobber=True)  # doctest: +SKIP
         """
-        from onesdk._store._http_files import http_download_file, http_download_file_list
+        from onesdk._hashing import file_md5
+        from onesdk._store._http_files import fetch_links
 
         if isinstance(url, str):
             urls = [url]
@@ -184,36 +185,25 @@ class AlyxFiles:
         links = [self._file_url(each) for each in urls]
         root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
         quiet = self.silent if silent is None else silent
-        # basic authentication to the URLs' origin, the file server (checked above)
-        user, password = self.file_auth.basic_pair() if self.file_auth else (None, None)
         try:
-            if isinstance(url, str):
-                return http_download_file(
-                    links[0],
-                    chunks,
-                    clobber=clobber,
-                    silent=quiet,
-                    target_dir=root,
-                    return_md5=return_md5,
-                    headers=headers,
-                    username=user,
-                    password=password,
-                )
-            return http_download_file_list(
+            # the file-server login goes to the URLs' origin, the file server (checked above)
+            paths = fetch_links(
                 links,
-                chunks=chunks,
+                root,
                 clobber=clobber,
                 silent=quiet,
-                target_dir=root,
-                return_md5=return_md5,
                 headers=headers,
-                username=user,
-                password=password,
+                auth=self.file_auth,
+                chunks=chunks,
             )
         except FileServerAuthError as exc:
             if self.file_auth is None:
                 raise
             raise self.file_auth.refused(exc) from None
+        md5s = [file_md5(path) for path in paths] if return_md5 else []
+        if isinstance(url, str):
+            return (paths[0], md5s[0]) if return_md5 else paths[0]
+        return (paths, md5s) if return_md5 else paths
 
     def download_cache_tables(
         self, source: str | None = None, destination: str | Path | None = None

@@ -33,7 +33,7 @@ from onesdk._log import get_logger, register_secret
 from onesdk._store._download import Downloader, DownloadTask, download_client, plain_file_name
 from onesdk.errors import ArgumentError
 
-__all__ = ["http_download_file", "http_download_file_list"]
+__all__ = ["fetch_links", "http_download_file", "http_download_file_list"]
 
 _log = get_logger("onesdk.download")
 #: the workers of :func:`http_download_file_list` (one-api uses four)
@@ -171,12 +171,14 @@ def _download(
     silent: bool,
     credentials: tuple[str, str],
     headers: Mapping[str, str] | None,
+    auth: httpx.Auth | None = None,
 ) -> list[Path]:
     extra = dict(headers or {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in extra.items()):
         raise ArgumentError("headers", "<headers>", "a mapping of str names to str values")
     user, secret = credentials
-    auth = httpx.BasicAuth(user, secret) if user else None
+    if user:
+        auth = httpx.BasicAuth(user, secret)
     if secret:
         register_secret(secret)
     tasks = [
@@ -189,6 +191,32 @@ def _download(
     todo = [task for task in tasks if clobber or not task.target.is_file()]
     fetched = iter(_fetch(todo, auth, extra, silent) if todo else [])
     return [next(fetched) if task in todo else task.target for task in tasks]
+
+
+def fetch_links(
+    urls: Sequence[str],
+    target_dir: Path,
+    *,
+    clobber: bool,
+    silent: bool,
+    headers: Mapping[str, str] | None,
+    auth: httpx.Auth | None,
+    chunks: None = None,
+    argument: str = "url",
+) -> list[Path]:
+    """Download ``urls`` into ``target_dir`` as :func:`http_download_file_list` does, signed by
+    ``auth`` (which decides itself which requests it signs); errors name ``argument``."""
+    _check_chunks(chunks)
+    links = [_parse_link(url, argument) for url in urls]
+    return _download(
+        links,
+        [target_dir] * len(links),
+        clobber=clobber,
+        silent=silent,
+        credentials=("", ""),
+        headers=headers,
+        auth=auth,
+    )
 
 
 def _fetch(

@@ -134,9 +134,37 @@ def test_a_dataset_loads_with_credentials_from_the_environment(protected: Protec
     with protected.open() as one:
         path = one.load_dataset(EID, DATASET, download_only=True)
     assert path.is_file()
-    fetched = [s for s in protected.server.seen if s.path.endswith(".npy")]
-    assert fetched
-    assert all(s.headers["authorization"] == f"Basic {ENCODED}" for s in fetched)
+    fetched = [s.headers.get("authorization") for s in protected.server.seen if ".npy" in s.path]
+    # the environment names no server: they go only in answer to the file server's 401
+    assert fetched == [None, f"Basic {ENCODED}"]
+
+
+def test_saved_credentials_go_with_the_first_request(protected: Protected) -> None:
+    protected.save_credentials()
+    with protected.open() as one:
+        assert one.load_dataset(EID, DATASET, download_only=True).is_file()
+    fetched = [s.headers.get("authorization") for s in protected.server.seen if ".npy" in s.path]
+    assert fetched == [f"Basic {ENCODED}"]
+
+
+def test_credentials_from_the_environment_never_reach_a_file_server_that_does_not_ask(
+    replay: ReplayServer, protected: Protected, tmp_path: Path
+) -> None:
+    protected.credentials_in_environment()
+
+    def public(seen: Seen) -> Answer:  # serves without a login, as a public file server does
+        target = replay.file_path(urllib.parse.unquote(seen.path.split("?")[0]))
+        return Answer(200, (), target.read_bytes()) if target else Answer(404, (), b"")
+
+    with hostile_server(public) as files:
+        one = open_one_alyx(replay, tmp_path / "public", http_data_server=files.url)
+        with closing(one):
+            assert one.load_dataset(EID, DATASET, download_only=True).is_file()
+            assert one.alyx.download_file(TABLE, target_dir=tmp_path / "tables").is_file()
+        assert len(files.seen) == 2
+        assert all("authorization" not in s.headers for s in files.seen)
+        assert files.requests_mentioning(PASSWORD) == []
+        assert files.requests_mentioning(ENCODED) == []
 
 
 def test_a_dataset_loads_with_credentials_saved_by_one_setup(
@@ -374,8 +402,9 @@ def test_the_file_server_auth_signs_only_the_file_servers_origin(
 ) -> None:
     from onesdk._http._file_auth import FileServerAuth
 
-    monkeypatch.setenv(ENV_LOGIN, LOGIN)
-    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+    params.setup(
+        "http://alyx.example.org", http_data_server_login=LOGIN, http_data_server_password=PASSWORD
+    )
     auth = FileServerAuth("http://alyx.example.org", "http://files.example.org/")
     request = next(auth.auth_flow(httpx.Request("GET", url)))
     assert ("authorization" in request.headers) is signed
