@@ -31,7 +31,6 @@ from onesdk._facade._one_alyx_paths import RemotePathMethods
 from onesdk._facade._one_alyx_records import RemoteRecordMethods
 from onesdk._http._alyx import as_json
 from onesdk._http._file_auth import login_to_save, save_file_server_password
-from onesdk._http._token import token_argument
 from onesdk._log import get_logger
 from onesdk._options import Options, check_connection, check_mode
 from onesdk._remote._client import AlyxClient
@@ -135,7 +134,6 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         token: str | Mapping[str, str] | None = None,
     ) -> None:
         requested = check_mode(mode)
-        secret = token_argument(token, password=password)
         check_connection(cache_rest, n_threads, timeout)
         if tables_dir is not None:
             path_like(tables_dir, "tables_dir")
@@ -146,7 +144,7 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
             password,
             cache_dir,
             http_data_server,
-            token=secret,
+            token=token,
             token_timeout=wait,
         )
         credentials, root, server = chosen.credentials, chosen.cache_dir, chosen.http_data_server
@@ -166,8 +164,7 @@ class OneAlyx(RemotePathMethods, AggregateMethods, One, RemoteRecordMethods):
         )
         chosen.save_if_new()  # the first use of this server; later ones never rewrite them
         self._open(options, connect(options, credentials, None, self._layers))
-        if secret is not None and credentials is not None:
-            self._connection.auth.use_token(secret, credentials.username)
+        chosen.adopt_token(self._connection.auth)
         if requested in ("remote", "refresh"):
             log_in_now(self._connection.auth, password_given=password is not None)
         self._loaded()

@@ -22,7 +22,6 @@ from onesdk._http._alyx import AlyxHttp
 from onesdk._http._auth import Credentials, TokenAuth, resolve_credentials
 from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._rest_cache import RestCache
-from onesdk._http._token import token_argument
 from onesdk._options import check_connection
 from onesdk._remote._alyx_fields import AlyxJsonFields
 from onesdk._remote._resolve import choose_server
@@ -158,7 +157,6 @@ class AlyxClient(AlyxJsonFields):
     ) -> None:
         check_connection(cache_rest, 1, timeout)
         instance(silent, bool, "silent", "True or False")
-        secret = token_argument(token, password=password)
         wait = type(self).token_verify_timeout
         chosen = choose_server(
             base_url,
@@ -166,13 +164,12 @@ class AlyxClient(AlyxJsonFields):
             password,
             cache_dir,
             http_data_server,
-            token=secret,
+            token=token,
             token_timeout=wait,
         )
         chosen.save_if_new()
         auth = token_auth(chosen.base_url, chosen.credentials)
-        if secret is not None and chosen.username is not None:
-            auth.use_token(secret, chosen.username)
+        chosen.adopt_token(auth)
         http = open_http(auth, cache_dir=chosen.cache_dir, cache_rest=cache_rest, timeout=timeout)
         server = chosen.http_data_server
         self._hold(http, chosen.cache_dir, silent, server.rstrip("/") if server else None)

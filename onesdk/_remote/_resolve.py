@@ -25,8 +25,8 @@ import dataclasses
 import os
 from pathlib import Path
 
-from onesdk._http._auth import Credentials
-from onesdk._http._token import TOKEN_VERIFY_TIMEOUT, credentials_for
+from onesdk._http._auth import Credentials, TokenAuth
+from onesdk._http._token import TOKEN_VERIFY_TIMEOUT, credentials_for, token_argument
 from onesdk._remote._servers import PUBLIC_ALYX_URL, check_username, http_data_server_for
 from onesdk._settings import (
     Secret,
@@ -55,8 +55,8 @@ class ServerChoice:
     http_data_server: str | None
     credentials: Credentials | None
     saved: Settings | None
-    #: the credentials come from an API token (checked with ``/me``)
-    by_token: bool = False
+    #: the API token the credentials come from (checked with ``/me``), None for a password
+    token: Secret | None = None
 
     @property
     def username(self) -> str | None:
@@ -70,13 +70,19 @@ class ServerChoice:
         name (a saved one is kept), as the stored token is found by it.
         """
         if self.saved is not None:
-            if self.by_token and self.saved.username is None and self.username is not None:
+            if self.token and self.saved.username is None and self.username is not None:
                 filled = dataclasses.replace(self.saved, username=self.username)
                 save_settings(filled, make_default=False)
             return
         first = load_settings() is None
         settings = Settings(self.base_url, self.username, self.http_data_server, self.cache_dir)
         save_settings(settings, make_default=first)
+
+    def adopt_token(self, auth: TokenAuth) -> None:
+        """Make the checked API token (if any) ``auth``'s credential, stored like the token of
+        a password login."""
+        if self.token is not None and self.username is not None:
+            auth.use_token(self.token, self.username)
 
 
 def choose_server(
@@ -86,20 +92,24 @@ def choose_server(
     cache_dir: str | os.PathLike[str] | None,
     http_data_server: str | None,
     *,
-    token: Secret | None = None,
+    token: object = None,
     token_timeout: float = TOKEN_VERIFY_TIMEOUT,
 ) -> ServerChoice:
     """The server, folder, file server and credentials for these arguments (nothing is saved;
     nothing is sent but the ``GET /me`` that checks a ``token``, within ``token_timeout``).
 
+    ``token`` is a str or one-api's ``{'token': str}``, never beside a password.
+
     Raises
     ------
     onesdk.errors.ArgumentError
         An argument of the wrong kind; no ``base_url`` and no saved default server; a password
-        without any user name; a token whose user neither ``/me`` nor ``username`` names.
+        without any user name; a token beside a password, or whose user neither ``/me`` nor
+        ``username`` names.
     onesdk.errors.AuthenticationError
         The server rejected the ``token``.
     """
+    secret = token_argument(token, password=password)
     instance(username, (str, type(None)), "username", "an Alyx user name (str) or None")
     instance(password, (str, type(None)), "password", "a password (str) or None")
     if cache_dir is not None:
@@ -123,7 +133,7 @@ def choose_server(
     )
     saved_user = saved.username if saved else None
     credentials = credentials_for(
-        base_url, username, password, token, saved_username=saved_user, timeout=token_timeout
+        base_url, username, password, secret, saved_username=saved_user, timeout=token_timeout
     )
     check_username(base_url, credentials.username if credentials else None, password)
     return ServerChoice(
@@ -132,5 +142,5 @@ def choose_server(
         http_data_server=server,
         credentials=credentials,
         saved=saved,
-        by_token=token is not None,
+        token=secret,
     )
