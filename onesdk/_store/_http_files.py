@@ -1,17 +1,10 @@
 """Any HTTP(S) file into a folder, without an Alyx: the downloads behind
 ``onesdk.webclient.http_download_file`` and ``http_download_file_list`` (one-api's
-``one.webclient`` functions) and ``one.alyx.download_file``.
+``one.webclient`` functions) and ``one.alyx.download_file`` (:func:`fetch_links`).
 
-The functions run on onesdk's downloader: a file is written to ``<name>.part`` and renamed onto
-its name once complete, so a failed download never leaves a half-written file under that name
-(with ``clobber=True`` the old file stays until the new one is whole); connection errors,
-timeouts, 429 and 5xx answers are retried; the lock that lets processes share a folder lives in
-onesdk's user cache dir, not beside the file. The file keeps the name the URL ends with, decoded
-(``a%20b.txt`` is saved as ``a b.txt``); a name that would leave ``target_dir`` is refused.
-
-Credentials (``username`` and ``password``, or ``user:password@`` in the URL) are sent as HTTP
-basic authentication to the URL's own origin: a redirect to another host gets neither them nor
-the extra ``headers``. They never appear in an error message or a log record.
+What they promise (atomic writes, retries, decoded file names that stay in ``target_dir``,
+credentials and headers for the URL's own origin only) is written once, in the module
+documentation of :mod:`onesdk.webclient`.
 """
 
 from __future__ import annotations
