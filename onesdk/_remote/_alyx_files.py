@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from onesdk.errors import ArgumentError, ContractError, FileServerAuthError
+from onesdk.errors import ArgumentError, ContractError
 
 if TYPE_CHECKING:
     import httpx
@@ -185,21 +185,16 @@ class AlyxFiles:
         links = [self._file_url(each) for each in urls]
         root = Path(target_dir) if target_dir is not None else self._cache_dir("target_dir")
         quiet = self.silent if silent is None else silent
-        try:
-            # the file-server login goes to the URLs' origin, the file server (checked above)
-            paths = fetch_links(
-                links,
-                root,
-                clobber=clobber,
-                silent=quiet,
-                headers=headers,
-                auth=self.file_auth,
-                chunks=chunks,
-            )
-        except FileServerAuthError as exc:
-            if self.file_auth is None:
-                raise
-            raise self.file_auth.refused(exc) from None
+        # the file-server login goes to the URLs' origin, the file server (checked above)
+        paths = fetch_links(
+            links,
+            root,
+            clobber=clobber,
+            silent=quiet,
+            headers=headers,
+            auth=self.file_auth,
+            chunks=chunks,
+        )
         md5s = [file_md5(path) for path in paths] if return_md5 else []
         if isinstance(url, str):
             return (paths[0], md5s[0]) if return_md5 else paths[0]

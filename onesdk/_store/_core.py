@@ -17,7 +17,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from onesdk.alf._alfpath import ALFPath
-from onesdk.errors import FileServerAuthError, OfflineError, OfflineWarning, UnsafePathError
+from onesdk.errors import OfflineError, OfflineWarning, UnsafePathError
 
 if TYPE_CHECKING:
     from onesdk._http._file_auth import FileServerAuth
@@ -61,8 +61,8 @@ def local_path(session_dir: Path, record: Mapping[str, object]) -> ALFPath:
 class Store:
     """Local paths of dataset files below ``cache_dir``; downloads when ``online()`` is true.
 
-    ``auth`` signs the downloads for the file server (it signs nothing for another host) and
-    explains its HTTP 401 answers.
+    ``auth`` signs the downloads for the file server (it signs nothing for another host); the
+    downloader has it explain an HTTP 401.
     """
 
     def __init__(
@@ -146,8 +146,6 @@ class Store:
             outcomes = dl.fetch_each([t for _, t in tasks])
         for (i, _), outcome in zip(tasks, outcomes, strict=True):
             error = outcome.error
-            if isinstance(error, FileServerAuthError) and self.auth is not None:
-                error = self.auth.refused(error)  # says which credentials to set
             if error is None:
                 files[i] = ALFPath(outcome.path) if outcome.path else None
             elif files[i] is not None:

@@ -35,6 +35,7 @@ import filelock
 import httpx
 
 from onesdk._hashing import md5_and_size
+from onesdk._http._file_auth import FileServerAuth
 from onesdk._http._runtime import (
     Retry,
     RetryPolicy,
@@ -254,7 +255,8 @@ class Downloader:
     """Fetches files into the cache dir with a bounded thread pool.
 
     ``client`` is shared by the worker threads (one is made when not given); ``auth`` is the
-    file server's authentication, if it needs any.
+    file server's authentication, if it needs any (given with a ``client``, the client already
+    carries it): a :class:`~onesdk._http._file_auth.FileServerAuth` also explains an HTTP 401.
     """
 
     def __init__(
@@ -273,6 +275,7 @@ class Downloader:
         self.n_threads = n_threads
         self.silent = silent
         self._own_client = client is None
+        self._auth = auth
         self._client = client if client is not None else self._make_client(auth)
         self._sleep = sleep
 
@@ -426,10 +429,13 @@ class Downloader:
                     reason = "HTTP 416 for the partial file; starting over"
                     raise Retry(reason, self._give_up(task, reason), 0.0)
                 if status == 401:  # never retried: the same credentials get the same answer
-                    raise FileServerAuthError(
+                    refused = FileServerAuthError(
                         f"GET {shown} returned HTTP 401: the server wants a user name and "
                         "password (HTTP basic authentication)"
                     )
+                    # the file server's own auth says which credentials to set
+                    auth = self._auth
+                    raise auth.refused(refused) if isinstance(auth, FileServerAuth) else refused
                 if status not in (200, 206):
                     raise DownloadError(f"GET {shown} returned HTTP {status}")
                 append = status == 206 and have > 0 and _range_ok(response, have)

@@ -224,7 +224,9 @@ def _fetch(
         download_client(
             policy, n_threads, auth=auth, headers=headers, request_hooks=[hook]
         ) as client,
-        Downloader(client=client, n_threads=n_threads, policy=policy, silent=silent) as downloader,
+        Downloader(
+            client=client, n_threads=n_threads, policy=policy, silent=silent, auth=auth
+        ) as downloader,
     ):
         return downloader.fetch_all(tasks)
 

@@ -287,6 +287,17 @@ def test_no_credentials_give_an_error_naming_the_settings_to_set(
     assert all("authorization" not in s.headers for s in seen)
 
 
+def test_cache_tables_on_the_file_server_say_the_same_when_refused(
+    protected: Protected, tmp_path: Path
+) -> None:
+    zip_url = f"{protected.server.url}/caches/alyx/cache.zip"
+    with protected.open() as one, pytest.raises(FileServerAuthError) as refused:
+        one.alyx.download_cache_tables(zip_url, tmp_path / "tables")
+    assert ENV_LOGIN in str(refused.value)
+    assert "--file-server-user" in str(refused.value)
+    assert list(tmp_path.rglob("*.pqt")) == []  # no table was installed
+
+
 def test_a_wrong_password_names_the_login_but_never_the_password(
     protected: Protected, caplog: pytest.LogCaptureFixture
 ) -> None:
